@@ -1,0 +1,90 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One library per concern; dependencies point one way (see docs/ARCHITECTURE.md).
+let package = Package(
+    name: "slipway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "slipway", targets: ["slipway"]),
+        .library(name: "DockerAPI", targets: ["DockerAPI"]),
+        .library(name: "SlipwayRouter", targets: ["SlipwayRouter"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Domain: apps, manifests, releases, deploys, stages, names. Pure, no I/O.
+        .target(name: "SlipwayCore", dependencies: [
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // Leaf client of the Docker Engine API (Podman or Docker) over a unix socket.
+        .target(name: "DockerAPI", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // HTTP/1.1 reverse proxy on SwiftNIO, routing by Host header.
+        .target(name: "SlipwayRouter", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Source trees as archives: tar/tar.gz creation honouring .dockerignore, safe extraction.
+        .target(name: "SourceArchive"),
+        // Durable state: apps, deploys, stages, releases, the deploy queue (GRDB/SQLite).
+        .target(name: "SlipwayStore", dependencies: [
+            "SlipwayCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // The Engine protocol and the local engine (container engine + router).
+        .target(name: "SlipwayEngines", dependencies: [
+            "SlipwayCore", "DockerAPI", "SlipwayRouter", "SourceArchive",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Control plane: HTTP API, pipeline workers, reconciler, wiring.
+        .target(name: "SlipwayServer", dependencies: [
+            "SlipwayCore", "SlipwayStore", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.copy("Resources/openapi.yaml")]),
+        // Typed client of the HTTP API, used by the CLI and the tests.
+        .target(name: "SlipwayClient", dependencies: [
+            "SlipwayCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "slipway", dependencies: [
+            "SlipwayServer", "SlipwayClient", "SlipwayCore", "SourceArchive",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore"]),
+        .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive"]),
+        .testTarget(name: "SlipwayClientTests", dependencies: ["SlipwayClient", "SlipwayCore"]),
+        .testTarget(name: "DockerAPITests", dependencies: ["DockerAPI"]),
+        .testTarget(name: "SlipwayRouterTests", dependencies: [
+            "SlipwayRouter",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .testTarget(name: "SlipwayStoreTests", dependencies: ["SlipwayStore", "SlipwayCore"]),
+        .testTarget(name: "SlipwayIntegrationTests", dependencies: [
+            "SlipwayServer", "SlipwayClient", "SlipwayCore", "DockerAPI",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ]
+)

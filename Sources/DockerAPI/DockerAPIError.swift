@@ -1,0 +1,38 @@
+/// An error from the container engine, or from reaching it.
+///
+/// `statusCode` is the HTTP status the engine answered with; it is `nil` when the engine
+/// could not be reached or when the failure arrived inside a streamed body (a build step
+/// failing is reported in a 200 response). `message` is the engine's own words, so callers
+/// can show it to users unchanged.
+public struct DockerAPIError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var statusCode: Int?
+    public var message: String
+
+    public init(statusCode: Int?, message: String) {
+        self.statusCode = statusCode
+        self.message = message
+    }
+
+    /// The container, image or other object does not exist.
+    public var isNotFound: Bool { statusCode == 404 }
+    /// The object is in a state that forbids the operation (name in use, container not running...).
+    public var isConflict: Bool { statusCode == 409 }
+    /// The engine did not answer at all (socket missing, connection refused, timed out).
+    public var isUnreachable: Bool { statusCode == nil && message.hasPrefix(Self.unreachablePrefix) }
+
+    public var description: String {
+        if let statusCode {
+            return "container engine error \(statusCode): \(message)"
+        }
+        return "container engine error: \(message)"
+    }
+
+    static let unreachablePrefix = "cannot reach the container engine"
+
+    static func unreachable(socketPath: String, underlying: any Error) -> DockerAPIError {
+        DockerAPIError(
+            statusCode: nil,
+            message: "\(unreachablePrefix) at \(socketPath) (\(underlying)); is Docker or `podman system service` running?"
+        )
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+
+/// A request to the engine as a plain value: what `DockerClient` sends, built by pure
+/// static functions so the query strings and JSON bodies are testable without a socket.
+struct DockerRequest: Sendable, Equatable {
+    /// Our own method type: NIOHTTP1's is not a declared dependency of this target.
+    enum Method: String, Sendable, Equatable {
+        case GET, POST, DELETE
+    }
+
+    enum Body: Sendable, Equatable {
+        case none
+        case json(Data)
+        /// A file streamed from disk (build contexts can be hundreds of megabytes).
+        case tarFile(URL)
+    }
+
+    /// The API version every path is prefixed with. 1.41 is what Podman 4 speaks fully and
+    /// what every Docker since 20.10 accepts.
+    static let apiVersion = "v1.41"
+
+    var method: Method
+    /// Path below the version prefix, already percent-encoded, e.g. "/containers/abc/start".
+    var path: String
+    var query: [(name: String, value: String)] = []
+    var body: Body = .none
+
+    /// Path and query as sent: "/v1.41/containers/json?all=1".
+    var uri: String {
+        var uri = "/\(Self.apiVersion)\(path)"
+        if !query.isEmpty {
+            uri += "?" + query.map { "\(Self.escape($0.name))=\(Self.escape($0.value))" }.joined(separator: "&")
+        }
+        return uri
+    }
+
+    static func == (lhs: DockerRequest, rhs: DockerRequest) -> Bool {
+        lhs.method == rhs.method && lhs.uri == rhs.uri && lhs.body == rhs.body
+    }
+
+    /// Percent-encodes a query component: everything but RFC 3986 unreserved characters,
+    /// so JSON filters, "+" and "&" in values survive.
+    static func escape(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? value
+    }
+
+    /// Percent-encodes a path segment (container id or name, image reference). Slashes,
+    /// colons and "@" stay: the engines route `/images/{name:.*}/json`, so a reference such
+    /// as "localhost/app:v1" or "app@sha256:..." goes in as is.
+    static func escapePath(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: pathAllowed) ?? value
+    }
+
+    private static let queryAllowed = CharacterSet(charactersIn:
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    private static let pathAllowed = queryAllowed.union(CharacterSet(charactersIn: "/:@"))
+
+    /// JSON with sorted keys so bodies and filters are deterministic (and testable).
+    static func encodeJSON<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+
+    static func flag(_ value: Bool) -> String { value ? "1" : "0" }
+}
+
+// MARK: - Builders
+
+extension DockerRequest {
+    static func version() -> DockerRequest {
+        DockerRequest(method: .GET, path: "/version")
+    }
+
+    static func build(tag: String, dockerfile: String, labels: [String: String], contextTar: URL) throws -> DockerRequest {
+        var query: [(name: String, value: String)] = [("t", tag), ("dockerfile", dockerfile)]
+        if !labels.isEmpty {
+            query.append(("labels", String(decoding: try encodeJSON(labels), as: UTF8.self)))
+        }
+        // rm/forcerm: remove intermediate containers even when a step fails. The layer
+        // cache is left on (no nocache) so unchanged steps are reused between deploys.
+        query += [("rm", "1"), ("forcerm", "1")]
+        return DockerRequest(method: .POST, path: "/build", query: query, body: .tarFile(contextTar))
+    }
+
+    static func inspectImage(_ reference: String) -> DockerRequest {
+        DockerRequest(method: .GET, path: "/images/\(escapePath(reference))/json")
+    }
+
+    static func removeImage(_ reference: String, force: Bool) -> DockerRequest {
+        DockerRequest(method: .DELETE, path: "/images/\(escapePath(reference))", query: [("force", flag(force))])
+    }
+
+    static func createContainer(name: String?, spec: ContainerSpec) throws -> DockerRequest {
+        let query: [(name: String, value: String)] = name.map { [("name", $0)] } ?? []
+        return DockerRequest(
+            method: .POST, path: "/containers/create", query: query,
+            body: .json(try encodeJSON(CreateContainerBody(spec: spec)))
+        )
+    }
+
+    static func startContainer(_ id: String) -> DockerRequest {
+        DockerRequest(method: .POST, path: "/containers/\(escapePath(id))/start")
+    }
+
+    static func stopContainer(_ id: String, timeoutSeconds: Int) -> DockerRequest {
+        DockerRequest(method: .POST, path: "/containers/\(escapePath(id))/stop", query: [("t", String(timeoutSeconds))])
+    }
+
+    static func killContainer(_ id: String, signal: String) -> DockerRequest {
+        DockerRequest(method: .POST, path: "/containers/\(escapePath(id))/kill", query: [("signal", signal)])
+    }
+
+    static func removeContainer(_ id: String, force: Bool) -> DockerRequest {
+        // v=1 also removes anonymous volumes, which would otherwise pile up with every deploy.
+        DockerRequest(method: .DELETE, path: "/containers/\(escapePath(id))", query: [("force", flag(force)), ("v", "1")])
+    }
+
+    static func inspectContainer(_ id: String) -> DockerRequest {
+        DockerRequest(method: .GET, path: "/containers/\(escapePath(id))/json")
+    }
+
+    static func listContainers(all: Bool, labelFilters: [String]) throws -> DockerRequest {
+        var query: [(name: String, value: String)] = [("all", flag(all))]
+        if !labelFilters.isEmpty {
+            query.append(("filters", try filtersJSON(["label": labelFilters])))
+        }
+        return DockerRequest(method: .GET, path: "/containers/json", query: query)
+    }
+
+    static func waitContainer(_ id: String) -> DockerRequest {
+        DockerRequest(method: .POST, path: "/containers/\(escapePath(id))/wait")
+    }
+
+    static func logs(_ id: String, follow: Bool, tail: Int?, timestamps: Bool) -> DockerRequest {
+        DockerRequest(method: .GET, path: "/containers/\(escapePath(id))/logs", query: [
+            ("stdout", "1"), ("stderr", "1"),
+            ("follow", flag(follow)),
+            ("tail", tail.map { String(max(0, $0)) } ?? "all"),
+            ("timestamps", flag(timestamps)),
+        ])
+    }
+
+    static func events(filters: [String: [String]]) throws -> DockerRequest {
+        let query: [(name: String, value: String)] = filters.isEmpty ? [] : [("filters", try filtersJSON(filters))]
+        return DockerRequest(method: .GET, path: "/events", query: query)
+    }
+
+    /// `{"label":["a=b","c"]}`: the engines' filter format, a map of filter name to values.
+    static func filtersJSON(_ filters: [String: [String]]) throws -> String {
+        String(decoding: try encodeJSON(filters), as: UTF8.self)
+    }
+}
+
+/// The body of `POST /containers/create`, limited to what `ContainerSpec` expresses.
+struct CreateContainerBody: Encodable, Equatable {
+    struct PortBinding: Encodable, Equatable {
+        var HostIp: String
+        /// Empty: the engine picks a free port.
+        var HostPort: String
+    }
+    struct HostConfig: Encodable, Equatable {
+        var Init: Bool
+        var PortBindings: [String: [PortBinding]]
+    }
+    struct Empty: Encodable, Equatable {}
+
+    var Image: String
+    var Cmd: [String]?
+    var Env: [String]
+    var Labels: [String: String]
+    var ExposedPorts: [String: Empty]
+    var StopTimeout: Int?
+    var WorkingDir: String?
+    var HostConfig: HostConfig
+
+    init(spec: ContainerSpec) {
+        Image = spec.image
+        Cmd = spec.command
+        // Sorted so the same spec always produces the same body.
+        Env = spec.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        Labels = spec.labels
+        let keys = spec.publishedPorts.map { "\($0)/tcp" }
+        // Exposed as well as bound, as `docker run -p` does, so the port shows in inspect
+        // output even when the image has no EXPOSE for it.
+        ExposedPorts = Dictionary(keys.map { ($0, Empty()) }, uniquingKeysWith: { first, _ in first })
+        StopTimeout = spec.stopTimeoutSeconds
+        WorkingDir = spec.workingDirectory
+        HostConfig = .init(
+            Init: spec.useInit,
+            PortBindings: Dictionary(
+                keys.map { ($0, [PortBinding(HostIp: spec.hostIP, HostPort: "")]) },
+                uniquingKeysWith: { first, _ in first }
+            )
+        )
+    }
+}

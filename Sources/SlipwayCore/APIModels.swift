@@ -1,0 +1,147 @@
+import Foundation
+
+// The JSON shapes of the HTTP API, shared by the server, the typed client and the tests.
+// Field names are the API contract (see Sources/SlipwayServer/Resources/openapi.yaml).
+
+public struct DeployRequest: Codable, Sendable {
+    /// A git URL (`https://`, `ssh://`, `file://`, `git@host:path`) or a path on the server.
+    public var source: String
+    public var ref: String?
+    public init(source: String, ref: String? = nil) {
+        self.source = source
+        self.ref = ref
+    }
+}
+
+public struct TraceResponse: Codable, Sendable {
+    public var traceId: String
+    public init(traceId: String) { self.traceId = traceId }
+}
+
+public struct StageView: Codable, Sendable, Equatable {
+    public var name: String
+    public var status: StageStatus
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var message: String?
+    public init(name: String, status: StageStatus, startedAt: Date? = nil, finishedAt: Date? = nil, message: String? = nil) {
+        self.name = name
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.message = message
+    }
+}
+
+public struct DeployView: Codable, Sendable {
+    public var traceId: String
+    /// The app the deploy was requested for.
+    public var app: String
+    /// Every app the deploy releases (more than one for a RAD config.json with several applications).
+    public var apps: [String]
+    public var status: DeployStatus
+    public var stages: [StageView]
+    public var createdAt: Date
+    public var finishedAt: Date?
+    public var totalSeconds: Double?
+    /// The release version this deploy created, once it did.
+    public var release: Int?
+    /// Why the deploy failed: the failing stage and its reason.
+    public var error: String?
+    public var source: SourceInfo
+
+    public init(traceId: String, app: String, apps: [String], status: DeployStatus, stages: [StageView], createdAt: Date,
+                finishedAt: Date?, totalSeconds: Double?, release: Int?, error: String?, source: SourceInfo) {
+        self.traceId = traceId
+        self.app = app
+        self.apps = apps
+        self.status = status
+        self.stages = stages
+        self.createdAt = createdAt
+        self.finishedAt = finishedAt
+        self.totalSeconds = totalSeconds
+        self.release = release
+        self.error = error
+        self.source = source
+    }
+}
+
+public struct ReplicaView: Codable, Sendable {
+    public var service: String
+    public var index: Int
+    public var release: Int
+    public var containerId: String
+    public var state: String
+    public var ready: Bool
+    public var hostPort: Int?
+    public init(service: String, index: Int, release: Int, containerId: String, state: String, ready: Bool, hostPort: Int?) {
+        self.service = service
+        self.index = index
+        self.release = release
+        self.containerId = containerId
+        self.state = state
+        self.ready = ready
+        self.hostPort = hostPort
+    }
+}
+
+public struct ServiceView: Codable, Sendable {
+    public var name: String
+    public var url: String
+    public var port: Int
+    public var replicas: Int
+    public var readyReplicas: Int
+    public var instances: [ReplicaView]
+    public init(name: String, url: String, port: Int, replicas: Int, readyReplicas: Int, instances: [ReplicaView]) {
+        self.name = name
+        self.url = url
+        self.port = port
+        self.replicas = replicas
+        self.readyReplicas = readyReplicas
+        self.instances = instances
+    }
+}
+
+public struct AppView: Codable, Sendable {
+    public var name: String
+    public var url: String
+    public var createdAt: Date
+    public var currentRelease: Int?
+    public var services: [ServiceView]
+    public init(name: String, url: String, createdAt: Date, currentRelease: Int?, services: [ServiceView]) {
+        self.name = name
+        self.url = url
+        self.createdAt = createdAt
+        self.currentRelease = currentRelease
+        self.services = services
+    }
+}
+
+public struct ReleaseView: Codable, Sendable {
+    public var app: String
+    public var version: Int
+    public var traceId: String
+    public var createdAt: Date
+    public var source: SourceInfo
+    public var services: [ReleasedService]
+    public var current: Bool
+    public init(release: Release, current: Bool) {
+        app = release.app.value
+        version = release.version
+        traceId = release.traceId
+        createdAt = release.createdAt
+        source = release.source
+        services = release.services
+        self.current = current
+    }
+}
+
+public struct AppList: Codable, Sendable {
+    public var apps: [AppView]
+    public init(apps: [AppView]) { self.apps = apps }
+}
+
+public struct ReleaseList: Codable, Sendable {
+    public var releases: [ReleaseView]
+    public init(releases: [ReleaseView]) { self.releases = releases }
+}

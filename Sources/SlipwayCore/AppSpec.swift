@@ -1,0 +1,41 @@
+/// What one app is made of, as read from its repository: the services to build and run.
+/// Produced by the `config` stage from `slipway.yaml`, RAD's `config.json` or a lone Dockerfile.
+public struct AppSpec: Sendable, Equatable, Codable {
+    /// The app's name from the manifest, if it names one (the deploy request's name wins).
+    public var name: AppName?
+    public var services: [ServiceSpec]
+
+    public init(name: AppName? = nil, services: [ServiceSpec]) {
+        self.name = name
+        self.services = services
+    }
+
+    /// The service `APP.DOMAIN` routes to: `web` if there is one, else the only service.
+    public var defaultService: DNSLabel? {
+        if let web = services.first(where: { $0.name.value == "web" }) { return web.name }
+        return services.count == 1 ? services[0].name : nil
+    }
+}
+
+public struct ServiceSpec: Sendable, Equatable, Codable {
+    public static let defaultPort = 8080
+
+    public var name: DNSLabel
+    /// Path of the Dockerfile relative to the repository root, which is the build context.
+    public var dockerfile: String
+    /// The port the service listens on inside its container; nil means "read EXPOSE, else 8080".
+    public var port: Int?
+    public var replicas: Int
+    public var env: [String: String]
+    public var command: [String]?
+
+    public init(name: DNSLabel, dockerfile: String = "Dockerfile", port: Int? = nil, replicas: Int = 1,
+                env: [String: String] = [:], command: [String]? = nil) {
+        self.name = name
+        self.dockerfile = dockerfile
+        self.port = port
+        self.replicas = replicas
+        self.env = env
+        self.command = command
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import Yams
+
+/// Reads the manifests Slipway understands. Pure: callers read the files and pass their text.
+public enum ManifestParser {
+    public static let maxReplicas = 50
+
+    /// `slipway.yaml`: `name:` and `services: {NAME: {dockerfile, port, replicas, env, command}}`.
+    public static func parseSlipwayYAML(_ text: String) throws -> AppSpec {
+        let root: Any?
+        do {
+            root = try Yams.load(yaml: text)
+        } catch {
+            throw SlipwayError.invalidManifest("slipway.yaml is not valid YAML: \(yamlReason(error))")
+        }
+        guard let top = root as? [String: Any] else {
+            throw SlipwayError.invalidManifest("slipway.yaml must be a mapping with a `services:` key")
+        }
+        let known: Set<String> = ["name", "services"]
+        if let unknown = top.keys.sorted().first(where: { !known.contains($0) }) {
+            throw SlipwayError.invalidManifest("slipway.yaml: unknown field `\(unknown)` (known: name, services)")
+        }
+        var name: AppName?
+        if let rawName = top["name"] {
+            guard let text = rawName as? String else {
+                throw SlipwayError.invalidManifest("slipway.yaml: `name` must be a string")
+            }
+            name = try DNSLabel(text, kind: "slipway.yaml `name`")
+        }
+        guard let rawServices = top["services"] else {
+            throw SlipwayError.invalidManifest("slipway.yaml: missing field `services` (e.g. services: {web: {port: 8080}})")
+        }
+        guard let services = rawServices as? [String: Any], !services.isEmpty else {
+            throw SlipwayError.invalidManifest("slipway.yaml: `services` must be a non-empty mapping of service names to settings")
+        }
+        let specs = try services.keys.sorted().map { key in
+            try parseService(name: key, value: services[key] as Any)
+        }
+        return AppSpec(name: name, services: specs)
+    }
+
+    private static func parseService(name key: String, value: Any) throws -> ServiceSpec {
+        let path = "services.\(key)"
+        let name = try DNSLabel(key, kind: "slipway.yaml service name")
+        let fields: [String: Any]
+        if value is NSNull { fields = [:] }
+        else if let map = value as? [String: Any] { fields = map }
+        else { throw SlipwayError.invalidManifest("slipway.yaml: `\(path)` must be a mapping") }
+        let known: Set<String> = ["dockerfile", "port", "replicas", "env", "command"]
+        if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
+            throw SlipwayError.invalidManifest("slipway.yaml: unknown field `\(path).\(unknown)` (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        var spec = ServiceSpec(name: name)
+        if let raw = fields["dockerfile"] {
+            guard let text = raw as? String, !text.isEmpty else {
+                throw SlipwayError.invalidManifest("slipway.yaml: `\(path).dockerfile` must be a path string")
+            }
+            spec.dockerfile = try validatedRelativePath(text, field: "\(path).dockerfile")
+        }
+        if let raw = fields["port"] { spec.port = try port(raw, field: "slipway.yaml: `\(path).port`") }
+        if let raw = fields["replicas"] { spec.replicas = try replicas(raw, field: "slipway.yaml: `\(path).replicas`") }
+        if let raw = fields["env"] {
+            guard let env = raw as? [String: Any] else {
+                throw SlipwayError.invalidManifest("slipway.yaml: `\(path).env` must be a mapping of NAME: value")
+            }
+            for (key, value) in env {
+                guard EnvironmentName.isValid(key) else {
+                    throw SlipwayError.invalidManifest("slipway.yaml: `\(path).env.\(key)` is not a valid environment variable name (letters, digits and '_', not starting with a digit)")
+                }
+                guard let text = scalarText(value) else {
+                    throw SlipwayError.invalidManifest("slipway.yaml: `\(path).env.\(key)` must be a string, number or boolean")
+                }
+                spec.env[key] = text
+            }
+        }
+        if let raw = fields["command"] {
+            if let text = raw as? String, !text.isEmpty { spec.command = ["/bin/sh", "-c", text] }
+            else if let list = raw as? [Any], !list.isEmpty, list.allSatisfy({ scalarText($0) != nil }) {
+                spec.command = list.compactMap(scalarText)
+            } else {
+                throw SlipwayError.invalidManifest("slipway.yaml: `\(path).command` must be a non-empty list of strings (or one shell string)")
+            }
+        }
+        return spec
+    }
+
+    /// RAD's `config.json`: `{"applications": [{"application_name", "dockerfile", "replica_count", "port"}]}`.
+    /// Each entry is its own app with one service, `web`.
+    public static func parseRADConfig(_ data: Data) throws -> [AppSpec] {
+        let root: Any
+        do { root = try JSONSerialization.jsonObject(with: data) } catch {
+            throw SlipwayError.invalidManifest("config.json is not valid JSON")
+        }
+        guard let top = root as? [String: Any], let apps = top["applications"] as? [Any] else {
+            throw SlipwayError.invalidManifest("config.json: missing field `applications` (a list of {application_name, dockerfile, replica_count, port})")
+        }
+        guard !apps.isEmpty else {
+            throw SlipwayError.invalidManifest("config.json: `applications` is empty; list at least one application")
+        }
+        var seen = Set<String>()
+        return try apps.enumerated().map { index, raw in
+            let path = "applications[\(index)]"
+            guard let entry = raw as? [String: Any] else {
+                throw SlipwayError.invalidManifest("config.json: `\(path)` must be an object")
+            }
+            guard let rawName = entry["application_name"] as? String else {
+                throw SlipwayError.invalidManifest("config.json: missing field `\(path).application_name`")
+            }
+            let name = try DNSLabel(rawName, kind: "config.json `\(path).application_name`")
+            guard seen.insert(name.value).inserted else {
+                throw SlipwayError.invalidManifest("config.json: application `\(name)` is listed twice")
+            }
+            var service = ServiceSpec(name: try DNSLabel("web"))
+            if let raw = entry["dockerfile"] {
+                guard let text = raw as? String, !text.isEmpty else {
+                    throw SlipwayError.invalidManifest("config.json: `\(path).dockerfile` must be a path string")
+                }
+                service.dockerfile = try validatedRelativePath(text, field: "\(path).dockerfile")
+            }
+            if let raw = entry["replica_count"] { service.replicas = try replicas(raw, field: "config.json: `\(path).replica_count`") }
+            if let raw = entry["port"] { service.port = try port(raw, field: "config.json: `\(path).port`") }
+            return AppSpec(name: name, services: [service])
+        }
+    }
+
+    /// The first port a Dockerfile `EXPOSE`s (the last stage's, as Docker reads it), or nil.
+    public static func exposedPort(dockerfile text: String) -> Int? {
+        var found: Int?
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard let first = words.first else { continue }
+            if first.uppercased() == "FROM" { found = nil }
+            if first.uppercased() == "EXPOSE", found == nil, words.count > 1 {
+                let portText = words[1].split(separator: "/").first.map(String.init) ?? ""
+                if let port = Int(portText), (1...65535).contains(port) { found = port }
+            }
+        }
+        return found
+    }
+
+    // MARK: - Field helpers
+
+    static func port(_ raw: Any, field: String) throws -> Int {
+        guard let value = integer(raw), (1...65535).contains(value) else {
+            throw SlipwayError.invalidManifest("\(field) must be a port number between 1 and 65535")
+        }
+        return value
+    }
+
+    static func replicas(_ raw: Any, field: String) throws -> Int {
+        guard let value = integer(raw), (0...maxReplicas).contains(value) else {
+            throw SlipwayError.invalidManifest("\(field) must be a whole number between 0 and \(maxReplicas)")
+        }
+        return value
+    }
+
+    /// Dockerfile paths are relative to the repository root and may not leave it.
+    static func validatedRelativePath(_ path: String, field: String) throws -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        if path.hasPrefix("/") || parts.contains("..") || parts.isEmpty {
+            throw SlipwayError.invalidManifest("`\(field)` must be a path inside the repository (relative, without '..'), got \"\(path)\"")
+        }
+        return parts.filter { $0 != "." }.joined(separator: "/")
+    }
+
+    static func integer(_ raw: Any) -> Int? {
+        if raw is Bool { return nil }
+        return raw as? Int
+    }
+
+    static func scalarText(_ raw: Any) -> String? {
+        switch raw {
+        case let text as String: return text
+        case let flag as Bool: return flag ? "true" : "false"
+        case let int as Int: return String(int)
+        case let double as Double: return String(double)
+        default: return nil
+        }
+    }
+
+    private static func yamlReason(_ error: Error) -> String {
+        String(describing: error).split(separator: "\n").first.map(String.init) ?? "parse error"
+    }
+}
+
+public enum EnvironmentName {
+    /// POSIX-style environment variable names: letters, digits, '_', not starting with a digit.
+    public static func isValid(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, !name.isEmpty else { return false }
+        if CharacterSet.decimalDigits.contains(first) { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_") }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// An immutable release vN of an app: the images, config and formation that run together.
+/// Rolling back means running an old release's contents again, without a rebuild.
+public struct Release: Sendable, Codable, Equatable {
+    public var app: AppName
+    public var version: Int
+    public var traceId: String
+    public var createdAt: Date
+    public var source: SourceInfo
+    public var services: [ReleasedService]
+    /// The service `APP.DOMAIN` routes to.
+    public var defaultService: String?
+
+    public init(app: AppName, version: Int, traceId: String, createdAt: Date, source: SourceInfo,
+                services: [ReleasedService], defaultService: String?) {
+        self.app = app
+        self.version = version
+        self.traceId = traceId
+        self.createdAt = createdAt
+        self.source = source
+        self.services = services
+        self.defaultService = defaultService
+    }
+
+    public var label: String { "v\(version)" }
+}
+
+public struct ReleasedService: Sendable, Codable, Equatable {
+    public var name: String
+    /// The engine's image id (`sha256:...`): pinned, so a later build cannot change a release.
+    public var image: String
+    public var port: Int
+    public var replicas: Int
+    public var env: [String: String]
+    public var command: [String]?
+
+    public init(name: String, image: String, port: Int, replicas: Int, env: [String: String], command: [String]?) {
+        self.name = name
+        self.image = image
+        self.port = port
+        self.replicas = replicas
+        self.env = env
+        self.command = command
+    }
+}
+
+/// Where a deploy's source came from.
+public struct SourceInfo: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable { case git, upload }
+    public var kind: Kind
+    /// The git URL or local path as given; nil for an upload.
+    public var url: String?
+    public var ref: String?
+    /// The commit that was built, when the source was a git repository.
+    public var commit: String?
+
+    public init(kind: Kind, url: String? = nil, ref: String? = nil, commit: String? = nil) {
+        self.kind = kind
+        self.url = url
+        self.ref = ref
+        self.commit = commit
+    }
+}
