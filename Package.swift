@@ -51,6 +51,8 @@ let package = Package(
         .target(name: "SlipwayEngines", dependencies: [
             "SlipwayCore", "DockerAPI", "SlipwayRouter", "SourceArchive",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // Control plane: HTTP API, pipeline workers, reconciler, wiring.
         .target(name: "SlipwayServer", dependencies: [

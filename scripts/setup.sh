@@ -17,7 +17,6 @@ _slipway_setup_engine() (
     local image_label=io.slipway.base-image=busybox-2
     local applets="sh httpd echo cat sleep wget ls mkdir rm env nc true false kill ps seq"
     local packages="podman runc catatonit busybox-static iptables libsqlite3-dev git curl tar wrk ca-certificates jq"
-    out=""
     out=$(mktemp /tmp/slipway-setup.XXXXXX)
     trap 'rm -f "$out"' EXIT
 

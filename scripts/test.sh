@@ -13,7 +13,7 @@ source scripts/setup.sh
 
 # 3. The suite. SLIPWAY_REQUIRE_ENGINE=1: engine-backed tests fail instead of skipping
 #    when the engine cannot be reached.
-echo "test: swift test $*"
+echo "test: swift test${*:+ $*}"
 status=0
 SLIPWAY_REQUIRE_ENGINE=1 DOCKER_SOCKET=/run/podman/podman.sock swift test "$@" || status=$?
 echo "test: swift test exited with $status"

@@ -17,6 +17,17 @@ public struct DockerAPIError: Error, CustomStringConvertible, Sendable, Equatabl
     public var isNotFound: Bool { statusCode == 404 }
     /// The object is in a state that forbids the operation (name in use, container not running...).
     public var isConflict: Bool { statusCode == 409 }
+    /// Creating a container under a name another container has. Docker says 409; Podman
+    /// says 500, so the engine's wording ("... is already in use ...", the same in both) decides.
+    public var isNameInUse: Bool {
+        (statusCode == 409 || statusCode == 500) && message.contains("already in use")
+    }
+    /// Killing (or otherwise signalling) a container that is not running: Docker 409
+    /// "... is not running", Podman 500 "can only kill running containers ...".
+    public var isNotRunning: Bool {
+        (statusCode == 409 || statusCode == 500)
+            && (message.contains("is not running") || message.contains("can only kill running"))
+    }
     /// The engine did not answer at all (socket missing, connection refused, timed out).
     public var isUnreachable: Bool { statusCode == nil && message.hasPrefix(Self.unreachablePrefix) }
 

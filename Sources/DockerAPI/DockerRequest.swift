@@ -72,6 +72,10 @@ extension DockerRequest {
         DockerRequest(method: .GET, path: "/version")
     }
 
+    static func ping() -> DockerRequest {
+        DockerRequest(method: .GET, path: "/_ping")
+    }
+
     static func build(tag: String, dockerfile: String, labels: [String: String], contextTar: URL) throws -> DockerRequest {
         var query: [(name: String, value: String)] = [("t", tag), ("dockerfile", dockerfile)]
         if !labels.isEmpty {
@@ -159,7 +163,7 @@ struct CreateContainerBody: Encodable, Equatable {
         /// Empty: the engine picks a free port.
         var HostPort: String
     }
-    struct HostConfig: Encodable, Equatable {
+    struct HostConfigBody: Encodable, Equatable {
         var Init: Bool
         var PortBindings: [String: [PortBinding]]
     }
@@ -172,7 +176,7 @@ struct CreateContainerBody: Encodable, Equatable {
     var ExposedPorts: [String: Empty]
     var StopTimeout: Int?
     var WorkingDir: String?
-    var HostConfig: HostConfig
+    var HostConfig: HostConfigBody
 
     init(spec: ContainerSpec) {
         Image = spec.image
@@ -186,7 +190,7 @@ struct CreateContainerBody: Encodable, Equatable {
         ExposedPorts = Dictionary(keys.map { ($0, Empty()) }, uniquingKeysWith: { first, _ in first })
         StopTimeout = spec.stopTimeoutSeconds
         WorkingDir = spec.workingDirectory
-        HostConfig = .init(
+        HostConfig = HostConfigBody(
             Init: spec.useInit,
             PortBindings: Dictionary(
                 keys.map { ($0, [PortBinding(HostIp: spec.hostIP, HostPort: "")]) },

@@ -31,7 +31,7 @@ struct WirePortBinding: Decodable {
 }
 
 struct WireContainer: Decodable {
-    struct State: Decodable {
+    struct StateInfo: Decodable {
         var Status: String?
         var Running: Bool?
         var ExitCode: Int?
@@ -40,21 +40,21 @@ struct WireContainer: Decodable {
         var FinishedAt: String?
         var Error: String?
     }
-    struct Config: Decodable {
+    struct ConfigInfo: Decodable {
         var Image: String?
         var Labels: [String: String]?
         var Tty: Bool?
     }
-    struct NetworkSettings: Decodable {
+    struct NetworkInfo: Decodable {
         var Ports: [String: [WirePortBinding]?]?
     }
     var Id: String
     var Name: String?
     var Image: String?
     var Created: String?
-    var State: State?
-    var Config: Config?
-    var NetworkSettings: NetworkSettings?
+    var State: StateInfo?
+    var Config: ConfigInfo?
+    var NetworkSettings: NetworkInfo?
 }
 
 struct WireContainerSummary: Decodable {
@@ -68,7 +68,7 @@ struct WireContainerSummary: Decodable {
 }
 
 struct WireImage: Decodable {
-    struct Config: Decodable {
+    struct ConfigInfo: Decodable {
         // Values are empty objects; only the keys ("8080/tcp") matter.
         var ExposedPorts: [String: EmptyObject]?
         var Labels: [String: String]?
@@ -77,22 +77,27 @@ struct WireImage: Decodable {
     var Id: String
     var RepoTags: [String]?
     var Created: String?
-    var Config: Config?
+    var Config: ConfigInfo?
 }
 
 struct WireEvent: Decodable {
-    struct Actor: Decodable {
+    struct ActorInfo: Decodable {
         var ID: String?
         var Attributes: [String: String]?
     }
-    var `Type`: String?
+    var kind: String?
     var Action: String?
     // Pre-1.22 fields, still sent by both engines; used when the newer ones are missing.
     var status: String?
     var id: String?
-    var Actor: Actor?
+    var Actor: ActorInfo?
     var time: Int64?
     var timeNano: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case kind = "Type"
+        case Action, status, id, Actor, time, timeNano
+    }
 }
 
 extension DockerVersion {
@@ -180,7 +185,7 @@ extension ImageDetails {
 extension DockerEvent {
     init(wire: WireEvent) {
         self.init(
-            type: wire.Type ?? "",
+            type: wire.kind ?? "",
             action: wire.Action ?? wire.status ?? "",
             actorID: wire.Actor?.ID ?? wire.id ?? "",
             attributes: wire.Actor?.Attributes ?? [:],

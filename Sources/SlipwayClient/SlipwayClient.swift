@@ -1,1 +1,228 @@
-// placeholder
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import SlipwayCore
+
+/// Typed client of the Slipway HTTP API, used by the CLI and by tests.
+/// Every call goes through one helper, `send`, which adds headers, applies the deadline and turns
+/// transport failures into a `SlipwayError` that says how to reach the server.
+public struct SlipwayClient: Sendable {
+    public struct Configuration: Sendable {
+        public static let defaultServer = "http://127.0.0.1:7070"
+
+        public var baseURL: URL
+        /// Sent as `Authorization: Bearer TOKEN` when set.
+        public var token: String?
+        /// The deadline for one ordinary request.
+        public var timeout: Duration
+        /// The deadline for an upload, which may carry a large archive.
+        public var uploadTimeout: Duration
+
+        public init(baseURL: URL, token: String? = nil, timeout: Duration = .seconds(30), uploadTimeout: Duration = .seconds(600)) {
+            self.baseURL = baseURL
+            self.token = token
+            self.timeout = timeout
+            self.uploadTimeout = uploadTimeout
+        }
+
+        /// Validates a server URL as typed by a user (`--server`, `SLIPWAY_SERVER`).
+        public init(server: String, token: String? = nil, timeout: Duration = .seconds(30)) throws {
+            let text = server.trimmingCharacters(in: .whitespaces)
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                  let host = url.host, !host.isEmpty else {
+                throw SlipwayError.invalidRequest("the server URL \"\(server)\" is not an http:// or https:// URL; use e.g. --server \(Configuration.defaultServer)")
+            }
+            self.init(baseURL: url, token: token, timeout: timeout)
+        }
+    }
+
+    public let configuration: Configuration
+    let httpClient: HTTPClient
+
+    /// A client using `httpClient`, which the caller owns and shuts down.
+    public init(configuration: Configuration, httpClient: HTTPClient) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+    }
+
+    /// Runs `body` with a client that has its own `HTTPClient`, shut down when `body` returns.
+    public static func withClient<Result: Sendable>(
+        _ configuration: Configuration,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (SlipwayClient) async throws -> Result
+    ) async throws -> Result {
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration())
+        let result: Result
+        do {
+            result = try await body(SlipwayClient(configuration: configuration, httpClient: http))
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try? await http.shutdown()
+        return result
+    }
+
+    /// The HTTP settings the CLI wants: fail at once when nothing listens (AsyncHTTPClient's default is
+    /// to retry connecting until the request's deadline, which would make `slipway apps` hang for 30 s
+    /// with no server), and no read timeout, because the deploy log stays open as long as the build runs.
+    public static func httpConfiguration() -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .seconds(5), read: nil)
+        configuration.redirectConfiguration = .disallow
+        return configuration
+    }
+
+    // MARK: - Endpoints
+
+    /// Starts a deploy of a git repository; answers with the deploy's trace id.
+    public func deploy(app: AppName, source: String, ref: String? = nil) async throws -> TraceResponse {
+        try await json(.deploy(app: app, source: source, ref: ref), as: TraceResponse.self)
+    }
+
+    /// Starts a deploy from a `.tar.gz` of the source (see `SourceArchive.createTarGz`), streamed from disk.
+    public func deploy(app: AppName, archive: URL) async throws -> TraceResponse {
+        try await json(.upload(app: app, archive: archive), as: TraceResponse.self, timeout: configuration.uploadTimeout)
+    }
+
+    public func deployStatus(traceId: String) async throws -> DeployView {
+        try await json(.deployStatus(traceId: traceId), as: DeployView.self)
+    }
+
+    /// The deploy's log, line by line as the server writes it; the stream ends when the deploy ends.
+    /// Errors for the request itself (unknown trace id, unreachable server) are thrown here, before streaming.
+    public func deployLog(traceId: String) async throws -> AsyncThrowingStream<String, Error> {
+        let request = APIRequest.deployLog(traceId: traceId)
+        // No deadline: the log stays open for as long as the build runs.
+        let response = try await send(request, deadline: .distantFuture)
+        let status = Int(response.status.code)
+        guard APIResponse.isSuccess(status) else {
+            let body = try await collect(response.body, request: request)
+            throw APIResponse.error(status: status, body: body, request: request)
+        }
+        let body = response.body
+        let baseURL = configuration.baseURL
+        return AsyncThrowingStream { continuation in
+            // The stream's own task, cancelled when the consumer stops listening.
+            let task = Task {
+                var splitter = LineSplitter()
+                do {
+                    for try await chunk in body {
+                        for line in splitter.append(chunk.readableBytesView) { continuation.yield(line) }
+                    }
+                    if let last = splitter.finish() { continuation.yield(last) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: SlipwayClient.transportError(error, baseURL: baseURL, request: request))
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    public func apps() async throws -> AppList {
+        try await json(.apps(), as: AppList.self)
+    }
+
+    public func app(_ name: AppName) async throws -> AppView {
+        try await json(.app(name), as: AppView.self)
+    }
+
+    public func releases(app: AppName) async throws -> ReleaseList {
+        try await json(.releases(app: app), as: ReleaseList.self)
+    }
+
+    /// Destroys the app: its replicas, route and releases.
+    public func destroy(app: AppName) async throws -> DestroyResult {
+        let request = APIRequest.destroy(app: app)
+        let (status, body) = try await data(request, timeout: configuration.timeout)
+        return try APIResponse.destroyResult(status: status, body: body, app: app, request: request)
+    }
+
+    /// Succeeds if the server answers `GET /healthz` with 2xx.
+    public func health() async throws {
+        let request = APIRequest.health()
+        let (status, body) = try await data(request, timeout: configuration.timeout)
+        guard APIResponse.isSuccess(status) else { throw APIResponse.error(status: status, body: body, request: request) }
+    }
+
+    // MARK: - The one request helper
+
+    func json<T: Decodable>(_ request: APIRequest, as type: T.Type, timeout: Duration? = nil) async throws -> T {
+        let (status, body) = try await data(request, timeout: timeout ?? configuration.timeout)
+        return try APIResponse.decode(T.self, status: status, body: body, request: request)
+    }
+
+    func data(_ request: APIRequest, timeout: Duration) async throws -> (status: Int, body: Data) {
+        let response = try await send(request, deadline: .now() + TimeAmount(timeout))
+        let body = try await collect(response.body, request: request)
+        return (Int(response.status.code), body)
+    }
+
+    /// Sends `request` and returns the response head; the body is left to the caller to stream.
+    func send(_ request: APIRequest, deadline: NIODeadline) async throws -> HTTPClientResponse {
+        var http = HTTPClientRequest(url: request.url(baseURL: configuration.baseURL))
+        http.method = .init(rawValue: request.method.rawValue)
+        for header in request.headers(token: configuration.token) {
+            http.headers.add(name: header.name, value: header.value)
+        }
+        switch request.body {
+        case .none:
+            break
+        case .json(let data):
+            http.body = .bytes(ByteBuffer(data: data))
+        case .file(let url, _):
+            let size: Int64
+            do {
+                size = try (FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
+            } catch {
+                throw SlipwayError.invalidRequest("cannot read \(url.path) to upload it: \(error.localizedDescription)")
+            }
+            http.body = .stream(FileChunks(url: url), length: .known(size))
+        }
+        do {
+            return try await httpClient.execute(http, deadline: deadline)
+        } catch {
+            throw SlipwayClient.transportError(error, baseURL: configuration.baseURL, request: request)
+        }
+    }
+
+    /// Bodies of ordinary answers are small JSON documents; 16 MiB bounds a misbehaving server.
+    func collect(_ body: HTTPClientResponse.Body, request: APIRequest) async throws -> Data {
+        do {
+            var buffer = try await body.collect(upTo: 16 * 1024 * 1024)
+            return buffer.readData(length: buffer.readableBytes) ?? Data()
+        } catch {
+            throw SlipwayClient.transportError(error, baseURL: configuration.baseURL, request: request)
+        }
+    }
+
+    /// A failure below HTTP as a `SlipwayError` that says what to do: a timeout, or a server that
+    /// cannot be reached at all (nothing listening, wrong host).
+    public static func transportError(_ error: Error, baseURL: URL, request: APIRequest) -> SlipwayError {
+        if let error = error as? SlipwayError { return error }
+        if error is CancellationError {
+            return SlipwayError(code: "cancelled", message: "\(request.summary) was cancelled", httpStatus: 499)
+        }
+        let server = baseURL.absoluteString
+        if let error = error as? HTTPClientError {
+            if error == .deadlineExceeded || error == .readTimeout {
+                return SlipwayError(code: "timeout",
+                                    message: "the server at \(server) did not answer \(request.summary) in time; check `slipway server`'s output, or try again",
+                                    httpStatus: 504)
+            }
+            if error == .remoteConnectionClosed {
+                return SlipwayError(code: "connection_closed",
+                                    message: "the server at \(server) closed the connection during \(request.summary); check `slipway server`'s output, or try again",
+                                    httpStatus: 502)
+            }
+        }
+        let text = String(describing: error)
+        let reason = text.lowercased().contains("refused") ? "connection refused" : text
+        return SlipwayError(code: "unreachable",
+                            message: "the Slipway server at \(server) is not reachable (\(reason)); start it with `slipway server`, or point the CLI at it with --server URL or SLIPWAY_SERVER",
+                            httpStatus: 503)
+    }
+}

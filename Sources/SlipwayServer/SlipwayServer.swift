@@ -1,1 +1,89 @@
-// placeholder
+import DockerAPI
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SlipwayCore
+import SlipwayEngines
+import SlipwayRouter
+import SlipwayStore
+
+/// `slipway server`: the control plane in one process — the HTTP API, the deploy workers and
+/// the router — over the local container engine. Runs until SIGTERM or SIGINT.
+public enum SlipwayServer {
+    public static func run(_ configuration: ServerConfiguration, logger: Logger) async throws {
+        try configuration.validate()
+        let fileManager = FileManager.default
+        for directory in [configuration.dataDirectory, configuration.workDirectory, configuration.uploadsDirectory] {
+            try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+        let connection = try await EngineConnector.connect(explicitSocket: configuration.engineSocket,
+                                                           dataDirectory: configuration.dataDirectory, logger: logger)
+        defer { connection.startedService?.terminate() }
+
+        let store = try SlipwayStore(path: configuration.databasePath)
+        let interrupted = try store.failInterruptedDeploys()
+        if !interrupted.isEmpty {
+            logger.warning("deploys interrupted by the last shutdown ended in ERROR", metadata: ["count": "\(interrupted.count)"])
+        }
+        let routes = RouteTable(domain: configuration.domain)
+        let router = Router(host: configuration.routerHost, port: configuration.routerPort, routes: routes, logger: logger)
+        var engineConfiguration = LocalEngine.Configuration(serverID: try serverID(configuration.dataDirectory))
+        engineConfiguration.readyTimeout = configuration.readyTimeout
+        let engine = LocalEngine(docker: connection.docker, routes: routes, router: router,
+                                 configuration: engineConfiguration, logger: logger)
+        try await engine.restore(currentReleases: store.currentReleases())
+
+        let logs = try DeployLogs(directory: configuration.deployLogsDirectory)
+        let pipeline = Pipeline(store: store, engine: engine, logs: logs, workDirectory: configuration.workDirectory,
+                                appURL: { configuration.appURL($0) }, logger: logger)
+        let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
+        let api = Application(
+            router: apiRouter(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers),
+            configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "slipway"),
+            onServerRunning: { _ in
+                logger.info("slipway is up", metadata: [
+                    "api": "http://\(configuration.listenHost):\(configuration.listenPort)",
+                    "router": "http://\(configuration.routerHost):\(configuration.routerPort)",
+                ])
+            },
+            logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: RouterService(router: router)), .init(service: workers), .init(service: api)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+
+    static func apiRouter(configuration: ServerConfiguration, store: SlipwayStore, engine: any Engine, logs: DeployLogs,
+                          workers: DeployWorkers) -> Hummingbird.Router<BasicRequestContext> {
+        let router = Hummingbird.Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        if let token = configuration.token, !token.isEmpty { router.add(middleware: AuthMiddleware(token: token)) }
+        router.get("/healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
+        router.get("/openapi.yaml") { _, _ in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
+                  let text = try? String(contentsOf: url, encoding: .utf8) else {
+                throw SlipwayError.internal("openapi.yaml is missing from the server's resources")
+            }
+            return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        let deploys = DeployController(store: store, logs: logs, configuration: configuration, workers: workers)
+        deploys.addRoutes(to: router)
+        AppController(store: store, engine: engine, configuration: configuration).addRoutes(to: router)
+        RADController(store: store, deploys: deploys).addRoutes(to: router)
+        return router
+    }
+
+    /// A stable id for this server's data directory, put on its containers (see LocalEngine).
+    static func serverID(_ dataDirectory: URL) throws -> String {
+        let url = dataDirectory.appendingPathComponent("server-id")
+        if let existing = try? String(contentsOf: url, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+           !existing.isEmpty {
+            return existing
+        }
+        let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        try String(id).write(to: url, atomically: true, encoding: .utf8)
+        return String(id)
+    }
+}

@@ -1,0 +1,45 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+
+extension DockerClient {
+    /// `GET /containers/{id}/logs`, one `LogLine` per line of output.
+    ///
+    /// With `follow` the stream stays open until the container stops (or the consumer stops
+    /// iterating); without it, it ends after the stored output. `tail` nil means all lines.
+    /// The request is sent when iteration starts; a missing container throws `isNotFound`
+    /// from the stream.
+    public func logs(_ id: String, follow: Bool, tail: Int?, timestamps: Bool) -> AsyncThrowingStream<LogLine, any Error> {
+        let client = self
+        let reader = ResponseStream<LogFrameDecoder> {
+            // Only containers without a TTY get the multiplexed format, and the response's
+            // content type does not say which (Podman sends application/octet-stream either way).
+            guard let details = try await client.inspectContainer(id) else {
+                throw DockerAPIError(statusCode: 404, message: "no such container: \(id)")
+            }
+            let decoder = LogFrameDecoder(mode: details.tty ? .raw : .multiplexed, timestamps: timestamps)
+            let response = try await client.send(.logs(id, follow: follow, tail: tail, timestamps: timestamps), timeout: nil)
+            return (response, decoder)
+        }
+        return reader.makeStream()
+    }
+
+    /// `GET /events` from now on, for as long as the consumer iterates.
+    ///
+    /// `filters` use the engine's names, e.g. `["type": ["container"], "label": ["a=b"],
+    /// "event": ["die", "oom"]]`. The stream never ends by itself; if the connection drops
+    /// (engine restarted) it ends or throws, and the caller re-subscribes and re-lists state.
+    public func events(filters: [String: [String]]) -> AsyncThrowingStream<DockerEvent, any Error> {
+        let client = self
+        let request: DockerRequest
+        do {
+            request = try .events(filters: filters)
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
+        }
+        let reader = ResponseStream<EventDecoder> {
+            (try await client.send(request, timeout: nil), EventDecoder())
+        }
+        return reader.makeStream()
+    }
+}

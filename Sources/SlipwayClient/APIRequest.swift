@@ -1,0 +1,114 @@
+import Foundation
+import SlipwayCore
+
+/// One call of the Slipway HTTP API as a value: built by the static functions below, turned into
+/// bytes on the wire by `SlipwayClient`'s single request helper. Keeping requests as plain values
+/// lets tests check paths, headers and bodies without a network.
+public struct APIRequest: Sendable, Equatable {
+    public enum Method: String, Sendable {
+        case get = "GET", post = "POST", delete = "DELETE"
+    }
+
+    public enum Body: Sendable, Equatable {
+        case none
+        case json(Data)
+        /// A file streamed from disk, never loaded whole: uploads can be large.
+        case file(URL, contentType: String)
+    }
+
+    public var method: Method
+    /// The path below the server's base URL, each segment already percent-encoded.
+    public var path: String
+    public var body: Body
+    /// What the answer is expected to be: `application/json`, or `text/plain` for the deploy log.
+    public var accept: String
+
+    public init(method: Method, path: String, body: Body = .none, accept: String = "application/json") {
+        self.method = method
+        self.path = path
+        self.body = body
+        self.accept = accept
+    }
+
+    /// `GET /v1/apps` in messages.
+    public var summary: String { "\(method.rawValue) \(path)" }
+
+    /// The full URL against `baseURL`; a base with a path prefix (`http://host/slipway/`) keeps it.
+    public func url(baseURL: URL) -> String {
+        var base = baseURL.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + path
+    }
+
+    /// Headers for this request: content negotiation, the content type of the body, and the bearer token.
+    public func headers(token: String?) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = [("Accept", accept), ("User-Agent", "slipway-cli")]
+        switch body {
+        case .none: break
+        case .json: headers.append(("Content-Type", "application/json"))
+        case .file(_, let contentType): headers.append(("Content-Type", contentType))
+        }
+        if let token, !token.isEmpty {
+            headers.append(("Authorization", "Bearer \(token)"))
+        }
+        return headers
+    }
+
+    /// Percent-encodes one path segment. Everything but letters, digits, `-`, `_` and `~` is encoded,
+    /// dots included, so a user-typed id such as `..` or `a/b` cannot change which resource is addressed.
+    public static func segment(_ raw: String) -> String {
+        var out = ""
+        for byte in raw.utf8 {
+            let isUnreserved = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+                || (byte >= 0x61 && byte <= 0x7A) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: "~")
+            if isUnreserved { out.append(Character(UnicodeScalar(byte))) }
+            else { out += String(format: "%%%02X", byte) }
+        }
+        return out
+    }
+}
+
+// MARK: - The API's endpoints
+
+extension APIRequest {
+    /// `POST /v1/apps/{app}/deploys` with a git source.
+    public static func deploy(app: AppName, source: String, ref: String?) throws -> APIRequest {
+        let body = try Timestamp.encoder().encode(DeployRequest(source: source, ref: ref))
+        return APIRequest(method: .post, path: "/v1/apps/\(segment(app.value))/deploys", body: .json(body))
+    }
+
+    /// `POST /v1/apps/{app}/deploys` with a `.tar.gz` of the source as the body.
+    public static func upload(app: AppName, archive: URL) -> APIRequest {
+        APIRequest(method: .post, path: "/v1/apps/\(segment(app.value))/deploys",
+                   body: .file(archive, contentType: "application/gzip"))
+    }
+
+    public static func deployStatus(traceId: String) -> APIRequest {
+        APIRequest(method: .get, path: "/v1/deploys/\(segment(traceId))")
+    }
+
+    public static func deployLog(traceId: String) -> APIRequest {
+        APIRequest(method: .get, path: "/v1/deploys/\(segment(traceId))/log", accept: "text/plain")
+    }
+
+    public static func apps() -> APIRequest {
+        APIRequest(method: .get, path: "/v1/apps")
+    }
+
+    public static func app(_ name: AppName) -> APIRequest {
+        APIRequest(method: .get, path: "/v1/apps/\(segment(name.value))")
+    }
+
+    public static func releases(app: AppName) -> APIRequest {
+        APIRequest(method: .get, path: "/v1/apps/\(segment(app.value))/releases")
+    }
+
+    public static func destroy(app: AppName) -> APIRequest {
+        APIRequest(method: .delete, path: "/v1/apps/\(segment(app.value))")
+    }
+
+    public static func health() -> APIRequest {
+        APIRequest(method: .get, path: "/healthz", accept: "*/*")
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import SlipwayCore
+
+/// The text the CLI prints for each API result, for people. Pure (the clock and the time zone are
+/// parameters), so the output is tested as users see it.
+public enum Reports {
+    /// `slipway status`: the stages table, then the total and, on failure, the reason.
+    public static func status(_ view: DeployView, now: Date, timeZone: TimeZone = .current) -> String {
+        var table = TextTable(header: ["STAGE", "STATUS", "STARTED", "DURATION", "MESSAGE"])
+        for stage in view.stages {
+            table.rows.append([
+                stage.name,
+                stage.status.rawValue,
+                stage.startedAt.map { Format.clock($0, timeZone: timeZone) } ?? "-",
+                Format.stageSeconds(stage, now: now).map(Format.duration) ?? "-",
+                stage.message ?? "",
+            ])
+        }
+        var lines = ["deploy \(view.traceId) of \(view.apps.isEmpty ? view.app : view.apps.joined(separator: ", ")) from \(Format.source(view.source))", "", table.render(), ""]
+        switch view.status {
+        case .inProgress:
+            lines.append("total: IN PROGRESS for \(Format.duration(now.timeIntervalSince(view.createdAt)))")
+        case .completed, .error:
+            let total = view.totalSeconds ?? view.finishedAt.map { $0.timeIntervalSince(view.createdAt) }
+            var line = "total: \(view.status.rawValue)" + (total.map { " in \(Format.duration($0))" } ?? "")
+            if let release = view.release { line += " (release v\(release))" }
+            lines.append(line)
+        }
+        if view.status == .error {
+            lines.append("error: \(DeployProgressFormatter.failure(view))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `slipway apps`.
+    public static func apps(_ list: AppList) -> String {
+        guard !list.apps.isEmpty else { return "no apps yet; deploy one with `slipway deploy FOLDER_OR_GIT_URL`" }
+        var table = TextTable(header: ["NAME", "RELEASE", "SERVICES", "URL"])
+        for app in list.apps.sorted(by: { $0.name < $1.name }) {
+            table.rows.append([app.name, Format.release(app.currentRelease), Format.services(app.services), app.url])
+        }
+        return table.render()
+    }
+
+    /// `slipway info APP`: the app, its services, then every replica.
+    public static func info(_ app: AppView, timeZone: TimeZone = .current) -> String {
+        var lines = [
+            TextTable(header: ["app", app.name], rows: [
+                ["url", app.url],
+                ["release", Format.release(app.currentRelease)],
+                ["created", Format.dateTime(app.createdAt, timeZone: timeZone)],
+            ]).render(),
+            "",
+        ]
+        guard !app.services.isEmpty else {
+            lines.append("no services running (no release yet, or it was stopped)")
+            return lines.joined(separator: "\n")
+        }
+        var services = TextTable(header: ["SERVICE", "READY", "PORT", "URL"])
+        var replicas = TextTable(header: ["SERVICE", "REPLICA", "RELEASE", "STATE", "READY", "HOST PORT", "CONTAINER"])
+        for service in app.services {
+            services.rows.append([service.name, "\(service.readyReplicas)/\(service.replicas)", "\(service.port)", service.url])
+            for replica in service.instances.sorted(by: { $0.index < $1.index }) {
+                replicas.rows.append([
+                    service.name, "\(replica.index)", "v\(replica.release)", replica.state,
+                    replica.ready ? "yes" : "no", replica.hostPort.map(String.init) ?? "-",
+                    String(replica.containerId.prefix(12)),
+                ])
+            }
+        }
+        lines.append(services.render())
+        lines.append("")
+        lines.append(replicas.rows.isEmpty ? "no replicas" : replicas.render())
+        return lines.joined(separator: "\n")
+    }
+
+    /// `slipway releases APP`: newest first, the current one marked.
+    public static func releases(_ list: ReleaseList, timeZone: TimeZone = .current) -> String {
+        guard !list.releases.isEmpty else { return "no releases yet" }
+        var table = TextTable(header: ["VERSION", "CREATED", "SOURCE", "TRACE"])
+        for release in list.releases.sorted(by: { $0.version > $1.version }) {
+            table.rows.append([
+                "v\(release.version)" + (release.current ? " (current)" : ""),
+                Format.dateTime(release.createdAt, timeZone: timeZone),
+                Format.source(release.source),
+                release.traceId,
+            ])
+        }
+        return table.render()
+    }
+
+    /// `slipway destroy APP`: what went away, as far as the CLI could see it beforehand.
+    public static func destroyed(_ result: DestroyResult, app: AppView?, releases: ReleaseList?) -> String {
+        var removed: [String] = []
+        if let app {
+            let replicas = app.services.reduce(0) { $0 + $1.instances.count }
+            if !app.services.isEmpty {
+                removed.append(plural(app.services.count, "service") + " (" + app.services.map(\.name).joined(separator: ", ") + ")")
+            }
+            removed.append(plural(replicas, "replica"))
+        }
+        if let releases { removed.append(plural(releases.releases.count, "release")) }
+        if let app { removed.append("the route \(app.url)") }
+        guard result.destroyed else { return "\(result.app) was not destroyed" }
+        return removed.isEmpty ? "destroyed \(result.app)" : "destroyed \(result.app): removed " + removed.joined(separator: ", ")
+    }
+
+    static func plural(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+}
+
+/// The last `capacity` lines of a stream: the deploy log tail printed when a deploy fails.
+public struct LastLines: Sendable {
+    public let capacity: Int
+    public private(set) var lines: [String] = []
+
+    public init(capacity: Int) { self.capacity = capacity }
+
+    public mutating func append(_ line: String) {
+        lines.append(line)
+        if lines.count > capacity { lines.removeFirst(lines.count - capacity) }
+    }
+}

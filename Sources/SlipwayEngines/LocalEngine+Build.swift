@@ -1,0 +1,55 @@
+import DockerAPI
+import Foundation
+import SlipwayCore
+import SourceArchive
+
+extension LocalEngine {
+    /// Image tag of a service built by one deploy; the release pins the image id, not this tag.
+    static func imageTag(app: AppName, service: String, traceId: String) -> String {
+        "localhost/slipway/\(app.value)-\(service):\(traceId.prefix(12).lowercased())"
+    }
+
+    public func build(app: AppName, spec: AppSpec, workspace: URL, traceId: String, log: @escaping LogSink) async throws -> [String: String] {
+        // The build context is the repository root, as `docker build -f DOCKERFILE .` would send it.
+        let contextTar = workspace.deletingLastPathComponent().appendingPathComponent("context-\(app.value).tar")
+        defer { try? FileManager.default.removeItem(at: contextTar) }
+        do {
+            try SourceArchive.createTar(of: workspace, to: contextTar, excludeGit: true)
+        } catch {
+            throw SlipwayError.invalidSource("could not pack the build context: \(error)")
+        }
+        var imageByDockerfile: [String: String] = [:]
+        var images: [String: String] = [:]
+        for service in spec.services {
+            if let image = imageByDockerfile[service.dockerfile] {
+                images[service.name.value] = image
+                continue
+            }
+            let tag = Self.imageTag(app: app, service: service.name.value, traceId: traceId)
+            await log("Building \(service.name) from \(service.dockerfile) as \(tag)")
+            do {
+                let image = try await docker.buildImage(
+                    contextTar: contextTar, tag: tag, dockerfile: service.dockerfile,
+                    labels: [Labels.managedBy: Labels.managedByValue, Labels.name: app.value, Labels.trace: traceId],
+                    onOutput: log)
+                imageByDockerfile[service.dockerfile] = image
+                images[service.name.value] = image
+            } catch let error as DockerAPIError {
+                await discardImages(Array(images.values))
+                throw SlipwayError.invalidSource("building \(service.name) (\(service.dockerfile)) failed: \(error.message)")
+            }
+        }
+        return images
+    }
+
+    public func discardImages(_ images: [String]) async {
+        for image in Set(images) {
+            do {
+                try await docker.removeImage(image, force: false)
+            } catch {
+                // Still used by a release or a running container: keeping it is right.
+                logger.debug("image kept", metadata: ["image": "\(image)", "reason": "\(error)"])
+            }
+        }
+    }
+}

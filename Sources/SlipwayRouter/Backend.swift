@@ -1,0 +1,22 @@
+/// One replica the router can send requests to: a plain-HTTP listener on host:port.
+public struct Backend: Hashable, Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String = "127.0.0.1", port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { "\(self.host):\(self.port)" }
+}
+
+/// What a Host header maps to.
+public enum RouteResolution: Hashable, Sendable {
+    /// A routed service with at least one backend.
+    case service(app: String, service: String, backends: [Backend])
+    /// Nothing is routed at this host (502).
+    case unknownHost
+    /// The app and service exist but have no ready replica (503).
+    case noBackends(app: String, service: String)
+}

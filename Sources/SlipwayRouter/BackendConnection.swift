@@ -1,0 +1,106 @@
+import NIOCore
+import NIOHTTP1
+
+/// The last handler of a pooled connection to a backend.
+///
+/// While leased, it forwards the response to the `ProxyServerHandler` that owns the exchange
+/// (same event loop, direct calls) and holds back socket reads while that client cannot take
+/// more bytes. While idle in the pool it only watches for the backend closing the connection.
+final class BackendConnection: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    /// The exchange currently using this connection; nil while idle.
+    var exchange: ProxyServerHandler?
+    /// Set by the pool when it hands the connection out; used while idle to leave the pool.
+    var pool: BackendConnectionPool?
+    var backendState: BackendConnectionPool.BackendState?
+    /// Requests started on this connection; > 1 means it came from the pool (retry rules differ).
+    private(set) var requestCount = 0
+    private var context: ChannelHandlerContext?
+    private var readPending = false
+
+    var isActive: Bool { self.context?.channel.isActive ?? false }
+    var isWritable: Bool { self.context?.channel.isWritable ?? false }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: Used by ProxyServerHandler
+
+    func startRequest(_ head: HTTPRequestHead) {
+        self.requestCount += 1
+        self.write(.head(head))
+    }
+
+    func write(_ part: HTTPClientRequestPart) {
+        self.context?.write(self.wrapOutboundOut(part), promise: nil)
+    }
+
+    func flush() {
+        self.context?.flush()
+    }
+
+    func close() {
+        self.exchange = nil
+        self.context?.close(promise: nil)
+    }
+
+    /// The client drained its send buffer: let the backend's bytes flow again.
+    func resumeReading() {
+        guard self.readPending, let context = self.context else { return }
+        self.readPending = false
+        context.read()
+    }
+
+    // MARK: Channel events
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let exchange = self.exchange else {
+            // A response nobody asked for: the connection is out of sync, drop it.
+            context.close(promise: nil)
+            return
+        }
+        exchange.backendRead(self.unwrapInboundIn(data), from: self)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        self.exchange?.backendReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            self.exchange?.backendBecameWritable()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if let exchange = self.exchange, !exchange.clientIsWritable {
+            self.readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A malformed response or a socket error: the connection is not reusable. The owner (if any)
+        // hears about it through channelInactive.
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let exchange = self.exchange {
+            self.exchange = nil
+            exchange.backendClosed(self)
+        } else if let pool = self.pool, let state = self.backendState {
+            pool.idleConnectionClosed(self, state)
+        }
+        context.fireChannelInactive()
+    }
+}

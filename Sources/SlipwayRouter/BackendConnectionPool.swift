@@ -1,0 +1,162 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Keep-alive connections to backends, and in-flight request counts, for ONE event loop.
+///
+/// A client connection only ever talks to backends through the pool of its own event loop, so
+/// proxying never hops threads. Everything here is touched on `eventLoop` only, except the
+/// in-flight counters and the `states` map, which are also read from other threads (draining)
+/// and are therefore written under `lock`.
+final class BackendConnectionPool: @unchecked Sendable {
+    let eventLoop: any EventLoop
+    private let configuration: RouterConfiguration
+    private let logger: Logger
+    private let lock = NIOLock()
+    private var states: [Backend: BackendState] = [:]
+    private var roundRobin: [ObjectIdentifier: Int] = [:]
+    private var isShutDown = false
+
+    /// One backend as seen from this event loop.
+    final class BackendState {
+        let backend: Backend
+        let address: SocketAddress?
+        /// Most recently used last, so the warmest connection is reused first.
+        var idle: [BackendConnection] = []
+        /// Guarded by the pool's lock.
+        var inFlight = 0
+        /// Set when the backend left the route table: connections are closed instead of pooled.
+        var isRemoved = false
+
+        init(backend: Backend) {
+            self.backend = backend
+            // Resolve IP literals once; getaddrinfo would run on a thread pool for every connect.
+            self.address = try? SocketAddress(ipAddress: backend.host, port: backend.port)
+        }
+    }
+
+    init(eventLoop: any EventLoop, configuration: RouterConfiguration, logger: Logger) {
+        self.eventLoop = eventLoop
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    // MARK: On the event loop
+
+    func pickBackend(_ route: ServiceRoute, excluding: Backend? = nil) -> Backend {
+        let backends = route.backends
+        if backends.count == 1 { return backends[0] }
+        let key = ObjectIdentifier(route)
+        let turn = self.roundRobin[key, default: 0]
+        self.roundRobin[key] = turn &+ 1
+        var index = turn % backends.count
+        if let excluding, backends[index] == excluding {
+            index = (index + 1) % backends.count
+        }
+        return backends[index]
+    }
+
+    func state(for backend: Backend) -> BackendState {
+        if let state = self.states[backend] { return state }
+        let state = BackendState(backend: backend)
+        self.lock.withLock { self.states[backend] = state }
+        return state
+    }
+
+    func beginRequest(_ state: BackendState) {
+        self.lock.withLock { state.inFlight += 1 }
+    }
+
+    func endRequest(_ state: BackendState) {
+        self.lock.withLock { state.inFlight -= 1 }
+    }
+
+    /// A live idle connection, if any; dead ones found on the way are dropped.
+    func takeIdle(_ state: BackendState) -> BackendConnection? {
+        while let connection = state.idle.popLast() {
+            if connection.isActive { return connection }
+        }
+        return nil
+    }
+
+    /// Hands a connection back after a complete exchange; closes it if it cannot be reused.
+    func release(_ connection: BackendConnection, _ state: BackendState) {
+        guard connection.isActive else { return }
+        if self.isShutDown || state.isRemoved || state.idle.count >= self.configuration.maxIdleConnectionsPerBackend {
+            connection.close()
+            return
+        }
+        state.idle.append(connection)
+    }
+
+    /// Called by an idle connection that the backend closed.
+    func idleConnectionClosed(_ connection: BackendConnection, _ state: BackendState) {
+        state.idle.removeAll { $0 === connection }
+    }
+
+    /// A new connection to `state.backend`, set up with the HTTP/1.1 client codec.
+    func connect(_ state: BackendState) -> EventLoopFuture<any Channel> {
+        let bootstrap = ClientBootstrap(group: self.eventLoop)
+            .connectTimeout(TimeAmount(self.configuration.connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    var encoder = HTTPRequestEncoder.Configuration()
+                    encoder.automaticallySetFramingHeaders = false  // ProxyHeaders decides framing
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(HTTPRequestEncoder(configuration: encoder))
+                    try sync.addHandler(
+                        ByteToMessageHandler(HTTPResponseDecoder(informationalResponseStrategy: .forward))
+                    )
+                    try sync.addHandler(BackendConnection())
+                }
+            }
+        if let address = state.address {
+            return bootstrap.connect(to: address)
+        }
+        return bootstrap.connect(host: state.backend.host, port: state.backend.port)
+    }
+
+    /// The handler of a freshly connected channel, tied to this pool.
+    func adopt(_ channel: any Channel, state: BackendState) throws -> BackendConnection {
+        let connection = try channel.pipeline.syncOperations.handler(type: BackendConnection.self)
+        connection.pool = self
+        connection.backendState = state
+        return connection
+    }
+
+    /// Marks backends that left the route table and closes their idle connections.
+    func routesChanged(activeBackends: Set<Backend>) {
+        self.roundRobin.removeAll()
+        var gone: [Backend] = []
+        for (backend, state) in self.states {
+            state.isRemoved = !activeBackends.contains(backend)
+            guard state.isRemoved else { continue }
+            let idle = state.idle
+            state.idle.removeAll()
+            for connection in idle { connection.close() }
+            if self.lock.withLock({ state.inFlight }) == 0 { gone.append(backend) }
+        }
+        if !gone.isEmpty {
+            self.lock.withLock { for backend in gone { self.states[backend] = nil } }
+            self.logger.debug("closed pooled connections", metadata: ["router.backends": "\(gone)"])
+        }
+    }
+
+    func shutDown() {
+        self.isShutDown = true
+        for state in self.states.values {
+            let idle = state.idle
+            state.idle.removeAll()
+            for connection in idle { connection.close() }
+        }
+    }
+
+    // MARK: Any thread
+
+    func inFlight(to backend: Backend) -> Int {
+        self.lock.withLock { self.states[backend]?.inFlight ?? 0 }
+    }
+}

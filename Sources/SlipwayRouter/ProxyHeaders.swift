@@ -1,0 +1,151 @@
+import NIOCore
+import NIOHTTP1
+
+/// Header rewriting between client and backend. Pure functions, no I/O.
+///
+/// Both encoders run with automatic framing off, so these functions decide the framing headers:
+/// `Content-Length` passes through, `Transfer-Encoding` is hop-by-hop and re-added as `chunked`
+/// only when the next hop needs it (NIO's codec then does the chunking).
+enum ProxyHeaders {
+    /// The request as the backend should see it.
+    static func backendRequest(
+        from head: HTTPRequestHead,
+        clientIP: String?,
+        scheme: String = "http"
+    ) -> HTTPRequestHead {
+        var out = HTTPHeaders()
+        out.reserveCapacity(head.headers.count + 3)
+        let connectionTokens = self.connectionTokens(head.headers)
+        var forwardedFor: String?
+        var host: String?
+        var hasContentLength = false
+        var isChunked = false
+        for (name, value) in head.headers {
+            if name.asciiEquals("host") {
+                host = value
+                out.add(name: name, value: value)
+            } else if name.asciiEquals("x-forwarded-for") {
+                forwardedFor = forwardedFor.map { "\($0), \(value)" } ?? value
+            } else if name.asciiEquals("x-forwarded-proto") || name.asciiEquals("x-forwarded-host") {
+                continue
+            } else if name.asciiEquals("transfer-encoding") {
+                isChunked = isChunked || value.asciiContains("chunked")
+            } else if self.isHopByHop(name, connectionTokens: connectionTokens) {
+                continue
+            } else {
+                if name.asciiEquals("content-length") { hasContentLength = true }
+                out.add(name: name, value: value)
+            }
+        }
+        if !hasContentLength && isChunked {
+            out.add(name: "transfer-encoding", value: "chunked")
+        }
+        if let clientIP {
+            out.add(name: "x-forwarded-for", value: forwardedFor.map { "\($0), \(clientIP)" } ?? clientIP)
+        } else if let forwardedFor {
+            out.add(name: "x-forwarded-for", value: forwardedFor)
+        }
+        out.add(name: "x-forwarded-proto", value: scheme)
+        if let host { out.add(name: "x-forwarded-host", value: host) }
+        // Always HTTP/1.1 to the backend so the pooled connection stays keep-alive.
+        return HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: out)
+    }
+
+    /// The response as the client should see it, and whether the client connection stays open.
+    static func clientResponse(
+        from head: HTTPResponseHead,
+        requestMethod: HTTPMethod,
+        requestVersion: HTTPVersion,
+        clientKeepAlive: Bool
+    ) -> (head: HTTPResponseHead, keepAlive: Bool) {
+        var out = HTTPHeaders()
+        out.reserveCapacity(head.headers.count + 1)
+        let connectionTokens = self.connectionTokens(head.headers)
+        var hasContentLength = false
+        for (name, value) in head.headers {
+            if name.asciiEquals("transfer-encoding") || self.isHopByHop(name, connectionTokens: connectionTokens) {
+                continue
+            }
+            if name.asciiEquals("content-length") { hasContentLength = true }
+            out.add(name: name, value: value)
+        }
+        var keepAlive = clientKeepAlive
+        let hasBody = head.status.mayHaveResponseBody && requestMethod != .HEAD
+        if head.isInterim {
+            return (HTTPResponseHead(version: requestVersion, status: head.status, headers: out), keepAlive)
+        }
+        if hasBody && !hasContentLength {
+            if requestVersion.major == 1 && requestVersion.minor >= 1 {
+                out.add(name: "transfer-encoding", value: "chunked")
+            } else {
+                keepAlive = false  // HTTP/1.0 client: the body ends when the connection closes.
+            }
+        }
+        if !keepAlive {
+            out.add(name: "connection", value: "close")
+        } else if requestVersion.major == 1 && requestVersion.minor == 0 {
+            out.add(name: "connection", value: "keep-alive")
+        }
+        return (HTTPResponseHead(version: requestVersion, status: head.status, headers: out), keepAlive)
+    }
+
+    /// A plain-text response the router answers itself.
+    static func errorResponse(
+        _ status: HTTPResponseStatus,
+        message: String,
+        version: HTTPVersion,
+        keepAlive: Bool,
+        allocator: ByteBufferAllocator
+    ) -> (HTTPResponseHead, ByteBuffer) {
+        var body = allocator.buffer(capacity: message.utf8.count + 1)
+        body.writeString(message)
+        body.writeStaticString("\n")
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "text/plain; charset=utf-8")
+        headers.add(name: "content-length", value: String(body.readableBytes))
+        headers.add(name: "connection", value: keepAlive ? "keep-alive" : "close")
+        return (HTTPResponseHead(version: version, status: status, headers: headers), body)
+    }
+
+    private static func connectionTokens(_ headers: HTTPHeaders) -> [Substring] {
+        // Almost every message has none or just keep-alive/close; skip the allocation then.
+        guard headers.contains(name: "connection") else { return [] }
+        return headers[canonicalForm: "connection"].filter {
+            !$0.asciiEquals("close") && !$0.asciiEquals("keep-alive")
+        }
+    }
+
+    private static func isHopByHop(_ name: String, connectionTokens: [Substring]) -> Bool {
+        switch name.utf8.count {
+        case 2: if name.asciiEquals("te") { return true }
+        case 7: if name.asciiEquals("trailer") || name.asciiEquals("upgrade") { return true }
+        case 10: if name.asciiEquals("connection") || name.asciiEquals("keep-alive") { return true }
+        case 16: if name.asciiEquals("proxy-connection") { return true }
+        default: break
+        }
+        return connectionTokens.contains { name.asciiEquals($0) }
+    }
+}
+
+extension StringProtocol {
+    /// ASCII case-insensitive equality, without allocating (header names are ASCII).
+    func asciiEquals(_ other: some StringProtocol) -> Bool {
+        guard self.utf8.count == other.utf8.count else { return false }
+        return zip(self.utf8, other.utf8).allSatisfy { a, b in a == b || a.asciiLowercased == b.asciiLowercased }
+    }
+
+    func asciiContains(_ lowercase: String) -> Bool {
+        self.lowercased().contains(lowercase)
+    }
+}
+
+extension UInt8 {
+    fileprivate var asciiLowercased: UInt8 {
+        self >= UInt8(ascii: "A") && self <= UInt8(ascii: "Z") ? self | 0x20 : self
+    }
+}
+
+extension HTTPResponseHead {
+    /// A 1xx response (100 Continue, 103 Early Hints) that precedes the real one.
+    var isInterim: Bool { self.status.code >= 100 && self.status.code < 200 && self.status != .switchingProtocols }
+}

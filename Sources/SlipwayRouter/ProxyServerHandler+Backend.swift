@@ -1,0 +1,191 @@
+import NIOCore
+import NIOHTTP1
+
+// Backend -> router -> client, failures and the response timeout.
+extension ProxyServerHandler: NIOScheduledCallbackHandler {
+    func backendRead(_ part: HTTPClientResponsePart, from connection: BackendConnection) {
+        guard let context = self.context, connection === self.connection, let request = self.request else { return }
+        switch part {
+        case .head(let head):
+            let (out, keepAlive) = ProxyHeaders.clientResponse(
+                from: head, requestMethod: request.method, requestVersion: request.version,
+                clientKeepAlive: self.clientKeepAlive)
+            if head.isInterim {
+                context.write(self.wrapOutboundOut(.head(out)), promise: nil)
+                return
+            }
+            self.responseStarted = true
+            self.responseDeadline = nil
+            self.backendKeepAlive = head.isKeepAlive
+            self.clientKeepAlive = keepAlive
+            context.write(self.wrapOutboundOut(.head(out)), promise: nil)
+        case .body(let buffer):
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        case .end(let trailers):
+            self.responseCompleted(trailers: trailers)
+        }
+    }
+
+    func backendReadComplete() {
+        self.context?.flush()
+    }
+
+    func backendBecameWritable() {
+        self.resumeClientReads()
+    }
+
+    /// The backend connection closed (or failed) while this exchange owned it.
+    func backendClosed(_ connection: BackendConnection) {
+        guard connection === self.connection else { return }
+        self.connection = nil
+        if self.responseStarted {
+            self.endInFlight()
+            // Part of the response went out already; all we can do is cut the client off too.
+            self.context?.close(promise: nil)
+            return
+        }
+        // Retrying is safe only if the backend cannot have acted on the request: a reused
+        // connection the backend closed while idle, for a body-less idempotent request.
+        let safeToRetry =
+            connection.requestCount > 1 && self.requestEnded && !self.requestHadBody
+            && (self.request?.method.isIdempotent ?? false)
+        self.backendFailed(retryable: safeToRetry, resendEnd: true)
+    }
+
+    /// Connecting failed or a reused connection died before answering.
+    func backendFailed(retryable: Bool, resendEnd: Bool = false) {
+        let failed = self.backendState?.backend
+        self.endInFlight()
+        if retryable && self.attempts < 2 {
+            // The parts written to the dead connection are gone; a body-less request is just head + end.
+            if resendEnd { self.pending = [.end(nil)] }
+            self.dispatch(excluding: failed)
+            return
+        }
+        self.pending.removeAll()
+        let app = self.route?.app ?? "the app"
+        self.respondWithError(.badGateway, "slipway: could not reach a replica of \(app)")
+    }
+
+    private func responseCompleted(trailers: HTTPHeaders?) {
+        guard let context = self.context else { return }
+        let connection = self.connection
+        self.connection = nil
+        connection?.exchange = nil
+        if let connection, let state = self.backendState {
+            if self.backendKeepAlive && self.requestEnded {
+                self.pool.release(connection, state)
+            } else {
+                connection.close()  // the backend may still be waiting for the rest of the body
+            }
+        }
+        self.endInFlight()
+        self.resetExchange()
+        // State first: writing .end lets HTTPServerPipelineHandler deliver the next pipelined
+        // request to us synchronously.
+        let closeAfter = !self.clientKeepAlive
+        self.phase = self.requestEnded ? .idle : .discardingRequest
+        self.resumeClientReads()
+        if closeAfter {
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(self.wrapOutboundOut(.end(trailers)), promise: promise)
+            promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        } else {
+            context.writeAndFlush(self.wrapOutboundOut(.end(trailers)), promise: nil)
+        }
+    }
+
+    /// Answers the current request with a one-line plain-text reason.
+    func respondWithError(_ status: HTTPResponseStatus, _ message: String) {
+        guard let context = self.context else { return }
+        let request = self.request
+        // A request still uploading gets its answer now and the connection closed, rather than
+        // reading (and throwing away) the rest of its body.
+        let keepAlive = (request?.isKeepAlive ?? false) && self.requestEnded
+        let (head, body) = ProxyHeaders.errorResponse(
+            status, message: message, version: request?.version ?? .http1_1, keepAlive: keepAlive,
+            allocator: context.channel.allocator)
+        self.logger.debug(
+            "answered with an error",
+            metadata: ["http.status": "\(status.code)", "http.host": "\(request?.headers.first(name: "host") ?? "")"])
+        self.resetExchange()
+        self.phase = self.requestEnded ? .idle : .discardingRequest
+        self.resumeClientReads()
+        context.write(self.wrapOutboundOut(.head(head)), promise: nil)
+        context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        if keepAlive {
+            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: promise)
+            promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    /// The whole request reached the backend: from now on it owes us a response head.
+    func requestFullySent() {
+        guard !self.responseStarted else { return }
+        let deadline = NIODeadline.now() + self.responseTimeout
+        self.responseDeadline = deadline
+        self.armTimer(at: deadline)
+    }
+
+    // One timer per client connection at most, re-armed lazily: cheaper than scheduling and
+    // cancelling a task for every request (cancelling is a linear scan of the loop's timer heap).
+    private func armTimer(at deadline: NIODeadline) {
+        guard !self.timerArmed, let context = self.context else { return }
+        self.timerArmed = true
+        _ = try? context.eventLoop.assumeIsolated().scheduleCallback(at: deadline, handler: self)
+    }
+
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        self.timerArmed = false
+        guard let deadline = self.responseDeadline, self.phase == .proxying, !self.responseStarted else { return }
+        if NIODeadline.now() < deadline {
+            self.armTimer(at: deadline)
+            return
+        }
+        self.responseDeadline = nil
+        let app = self.route?.app ?? "the app"
+        let seconds = self.responseTimeout.nanoseconds / 1_000_000_000
+        self.connection?.close()
+        self.connection = nil
+        self.endInFlight()
+        self.respondWithError(.gatewayTimeout, "slipway: \(app) did not answer within \(seconds) s")
+    }
+
+    /// The client went away or the handler is being removed: free what the exchange holds.
+    func abandonExchange() {
+        self.exchangeID &+= 1
+        if let connection = self.connection {
+            self.connection = nil
+            connection.close()
+        }
+        self.endInFlight()
+        self.resetExchange()
+    }
+
+    func endInFlight() {
+        if let state = self.backendState {
+            self.backendState = nil
+            self.pool.endRequest(state)
+        }
+    }
+
+    private func resetExchange() {
+        self.pending.removeAll()
+        self.responseDeadline = nil
+        self.backendHead = nil
+        self.route = nil
+    }
+}
+
+extension HTTPMethod {
+    /// Methods a proxy may resend after a connection failure (as nginx does: not POST, LOCK, PATCH).
+    var isIdempotent: Bool {
+        switch self {
+        case .POST, .LOCK, .PATCH, .CONNECT: return false
+        default: return true
+        }
+    }
+}

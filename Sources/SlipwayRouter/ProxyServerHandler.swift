@@ -1,0 +1,260 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The last handler of a client connection: routes each request by Host and relays it to a backend.
+///
+/// One request at a time (HTTPServerPipelineHandler in front holds pipelined ones back). Bodies are
+/// relayed part by part in both directions; backpressure works by withholding `read()`: this handler
+/// swallows the client's reads while the backend connection is not writable (or not connected yet),
+/// and `BackendConnection` swallows the backend's reads while the client is not writable.
+final class ProxyServerHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    enum Phase: Equatable {
+        case idle
+        /// Routing failed at the head; answer once the request (and any body) has been read.
+        case rejecting(HTTPResponseStatus, String)
+        /// Waiting for a new backend connection; body parts are buffered (reads are held meanwhile).
+        case connecting
+        /// Relaying to and from `connection`.
+        case proxying
+        /// The response is done but the client is still sending the request body: discard it.
+        case discardingRequest
+        case closed
+    }
+
+    let pool: BackendConnectionPool
+    let routes: RouteTable
+    let responseTimeout: TimeAmount
+    var logger: Logger
+
+    var context: ChannelHandlerContext?
+    var phase = Phase.idle
+    private var clientIP: String?
+
+    // Host -> route cache: clients send the same Host on every request of a keep-alive connection.
+    private var cachedSnapshot: RouteSnapshot?
+    private var cachedHost = ""
+    private var cachedRoute: ServiceRoute?
+
+    // The current exchange.
+    var request: HTTPRequestHead?
+    var backendHead: HTTPRequestHead?
+    var route: ServiceRoute?
+    var backendState: BackendConnectionPool.BackendState?
+    var connection: BackendConnection?
+    var pending = CircularBuffer<HTTPClientRequestPart>(initialCapacity: 4)
+    var requestEnded = false
+    var requestHadBody = false
+    var attempts = 0
+    var responseStarted = false
+    var backendKeepAlive = true
+    var clientKeepAlive = true
+    /// Bumped per exchange so a late connect completion can tell it is stale.
+    var exchangeID: UInt64 = 0
+    var readPending = false
+    var backendNeedsFlush = false
+    var responseDeadline: NIODeadline?
+    var timerArmed = false
+
+    init(pool: BackendConnectionPool, routes: RouteTable, configuration: RouterConfiguration, logger: Logger) {
+        self.pool = pool
+        self.routes = routes
+        self.responseTimeout = TimeAmount(configuration.responseTimeout)
+        self.logger = logger
+    }
+
+    var clientIsWritable: Bool { self.context?.channel.isWritable ?? false }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.clientIP = context.channel.remoteAddress?.ipAddress
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.abandonExchange()
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.clientIP = context.channel.remoteAddress?.ipAddress
+        context.fireChannelActive()
+    }
+
+    // MARK: Client -> router
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.unwrapInboundIn(data) {
+        case .head(let head):
+            self.requestHeadReceived(head)
+        case .body(let buffer):
+            self.requestHadBody = true
+            switch self.phase {
+            case .connecting:
+                self.pending.append(.body(.byteBuffer(buffer)))
+            case .proxying:
+                self.connection?.write(.body(.byteBuffer(buffer)))
+                self.backendNeedsFlush = true
+            case .idle, .rejecting, .discardingRequest, .closed:
+                break
+            }
+        case .end(let trailers):
+            self.requestEnded = true
+            switch self.phase {
+            case .connecting:
+                self.pending.append(.end(trailers))
+            case .proxying:
+                self.connection?.write(.end(trailers))
+                self.backendNeedsFlush = true
+                self.requestFullySent()
+            case .rejecting(let status, let message):
+                self.respondWithError(status, message)
+            case .discardingRequest:
+                self.phase = .idle
+            case .idle, .closed:
+                break
+            }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if self.backendNeedsFlush {
+            self.backendNeedsFlush = false
+            self.connection?.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        switch self.phase {
+        case .connecting:
+            self.readPending = true
+        case .proxying where !(self.connection?.isWritable ?? true):
+            self.readPending = true
+        default:
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            self.connection?.resumeReading()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.abandonExchange()
+        self.phase = .closed
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Protocol errors were answered with 400 by NIO's error handler in front of us; anything
+        // reaching here (reset by peer, ...) leaves the connection unusable.
+        self.logger.trace("client connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    /// Resumes client reads that were held for backpressure.
+    func resumeClientReads() {
+        guard self.readPending, let context = self.context else { return }
+        self.readPending = false
+        context.read()
+    }
+
+    // MARK: Routing
+
+    private func requestHeadReceived(_ head: HTTPRequestHead) {
+        self.exchangeID &+= 1
+        self.request = head
+        self.requestEnded = false
+        self.requestHadBody = false
+        self.responseStarted = false
+        self.attempts = 0
+        self.clientKeepAlive = head.isKeepAlive
+
+        let host = head.headers.first(name: "host") ?? ""
+        let snapshot = self.routes.snapshot
+        let route: ServiceRoute?
+        if snapshot === self.cachedSnapshot && host == self.cachedHost {
+            route = self.cachedRoute
+        } else {
+            route = snapshot.route(forHost: host)
+            (self.cachedSnapshot, self.cachedHost, self.cachedRoute) = (snapshot, host, route)
+        }
+        guard let route else {
+            let shown = host.isEmpty ? "(no Host header)" : RouteTable.normalize(host)
+            self.phase = .rejecting(.badGateway, "slipway: no app is routed at \(shown)")
+            return
+        }
+        guard !route.backends.isEmpty else {
+            self.phase = .rejecting(
+                .serviceUnavailable, "slipway: \(route.app) has no ready replicas (service \(route.service))")
+            return
+        }
+        self.route = route
+        self.backendHead = ProxyHeaders.backendRequest(from: head, clientIP: self.clientIP)
+        self.dispatch(excluding: nil)
+    }
+
+    /// Sends the current request to the next backend of its route, on a pooled or new connection.
+    func dispatch(excluding failed: Backend?) {
+        guard let route = self.route else { return }
+        self.attempts += 1
+        let backend = self.pool.pickBackend(route, excluding: failed)
+        let state = self.pool.state(for: backend)
+        self.backendState = state
+        self.pool.beginRequest(state)
+        if let connection = self.pool.takeIdle(state) {
+            self.attach(connection)
+            return
+        }
+        self.phase = .connecting
+        let exchangeID = self.exchangeID
+        self.pool.connect(state).assumeIsolated().whenComplete { result in
+            self.connectCompleted(result, exchangeID: exchangeID, state: state)
+        }
+    }
+
+    private func connectCompleted(
+        _ result: Result<any Channel, any Error>,
+        exchangeID: UInt64,
+        state: BackendConnectionPool.BackendState
+    ) {
+        let connection: BackendConnection
+        do {
+            connection = try self.pool.adopt(try result.get(), state: state)
+        } catch {
+            guard exchangeID == self.exchangeID, self.phase == .connecting else { return }
+            self.logger.debug(
+                "could not connect to backend",
+                metadata: ["router.backend": "\(state.backend)", "error": "\(error)"])
+            self.backendFailed(retryable: true)
+            return
+        }
+        guard exchangeID == self.exchangeID, self.phase == .connecting else {
+            // The client left (or the exchange ended) while we connected: keep the fresh connection.
+            self.pool.release(connection, state)
+            return
+        }
+        self.attach(connection)
+    }
+
+    private func attach(_ connection: BackendConnection) {
+        guard let head = self.backendHead else { return }
+        self.connection = connection
+        connection.exchange = self
+        self.phase = .proxying
+        connection.startRequest(head)
+        while let part = self.pending.popFirst() {
+            connection.write(part)
+        }
+        connection.flush()
+        if self.requestEnded { self.requestFullySent() }
+        if connection.isWritable { self.resumeClientReads() }
+    }
+}

@@ -1,0 +1,163 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The HTTP/1.1 reverse proxy in front of every app: routes by Host through a `RouteTable`.
+///
+/// Each client connection is served on its own event loop, with backend connections from that
+/// loop's `BackendConnectionPool`, so a request never crosses threads.
+public final class Router: Sendable {
+    public let host: String
+    public let requestedPort: Int
+    public let routes: RouteTable
+    public let configuration: RouterConfiguration
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private let state = NIOLockedValueBox(State())
+
+    private struct State {
+        var serverChannel: (any Channel)?
+        var boundPort: Int?
+        var pools: [ObjectIdentifier: BackendConnectionPool] = [:]
+        var clients: [ObjectIdentifier: any Channel] = [:]
+        var observerID: Int?
+        var stopped = false
+    }
+
+    public init(
+        host: String,
+        port: Int,
+        routes: RouteTable,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger,
+        configuration: RouterConfiguration = .init()
+    ) {
+        self.host = host
+        self.requestedPort = port
+        self.routes = routes
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+        self.configuration = configuration
+    }
+
+    /// The port the router listens on, once started.
+    public var boundPort: Int? { self.state.withLockedValue { $0.boundPort } }
+
+    /// Binds and starts accepting connections; returns the bound port (useful with port 0).
+    @discardableResult
+    public func start() async throws -> Int {
+        let bootstrap = ServerBootstrap(group: self.eventLoopGroup)
+            .serverChannelOption(.backlog, value: self.configuration.backlog)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try self.initializeClientChannel(channel)
+                }
+            }
+        let channel = try await bootstrap.bind(host: self.host, port: self.requestedPort).get()
+        let port = channel.localAddress?.port ?? self.requestedPort
+        let observerID = self.routes.addObserver { [weak self] in self?.routesChanged() }
+        self.state.withLockedValue {
+            $0.serverChannel = channel
+            $0.boundPort = port
+            $0.observerID = observerID
+        }
+        self.logger.info("router listening", metadata: ["router.address": "\(self.host):\(port)"])
+        return port
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to the grace period), then closes
+    /// every client and pooled backend connection.
+    public func stop() async throws {
+        let (server, observerID) = self.state.withLockedValue { state in
+            state.stopped = true
+            defer { (state.serverChannel, state.observerID) = (nil, nil) }
+            return (state.serverChannel, state.observerID)
+        }
+        if let observerID { self.routes.removeObserver(observerID) }
+        try? await server?.close()
+
+        // Idle keep-alive connections close at once; busy ones after their current response.
+        for client in self.state.withLockedValue({ Array($0.clients.values) }) {
+            client.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        let deadline = ContinuousClock.now + self.configuration.shutdownGracePeriod
+        while ContinuousClock.now < deadline, self.state.withLockedValue({ !$0.clients.isEmpty }) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        for client in self.state.withLockedValue({ Array($0.clients.values) }) {
+            try? await client.close()
+        }
+        for pool in self.state.withLockedValue({ Array($0.pools.values) }) {
+            try? await pool.eventLoop.submit { pool.shutDown() }.get()
+        }
+        self.logger.info("router stopped")
+    }
+
+    /// Requests currently sent to (or waiting for a connection to) `backend`, over all event loops.
+    public func inFlightRequests(to backend: Backend) -> Int {
+        self.state.withLockedValue { Array($0.pools.values) }.reduce(0) { $0 + $1.inFlight(to: backend) }
+    }
+
+    /// Waits until none of `backends` has a request in flight; false if `timeout` passed first.
+    /// Call it after taking the backends out of the route table, before stopping them.
+    public func waitUntilDrained(_ backends: [Backend], timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if backends.allSatisfy({ self.inFlightRequests(to: $0) == 0 }) { return true }
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    // MARK: Internals
+
+    private func initializeClientChannel(_ channel: any Channel) throws {
+        let pool = self.pool(for: channel.eventLoop)
+        let id = ObjectIdentifier(channel)
+        let accepted = self.state.withLockedValue { state -> Bool in
+            guard !state.stopped else { return false }
+            state.clients[id] = channel
+            return true
+        }
+        guard accepted else {
+            channel.close(promise: nil)
+            return
+        }
+        channel.closeFuture.whenComplete { _ in
+            self.state.withLockedValue { _ = $0.clients.removeValue(forKey: id) }
+        }
+        var encoder = HTTPResponseEncoder.Configuration()
+        encoder.automaticallySetFramingHeaders = false  // ProxyHeaders decides framing
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+            withPipeliningAssistance: true,
+            withErrorHandling: true,
+            withOutboundHeaderValidation: false,  // headers come from parsed messages or from us
+            withEncoderConfiguration: encoder
+        )
+        try channel.pipeline.syncOperations.addHandler(
+            ProxyServerHandler(pool: pool, routes: self.routes, configuration: self.configuration, logger: self.logger)
+        )
+    }
+
+    private func pool(for eventLoop: any EventLoop) -> BackendConnectionPool {
+        let key = ObjectIdentifier(eventLoop)
+        return self.state.withLockedValue { state in
+            if let pool = state.pools[key] { return pool }
+            let pool = BackendConnectionPool(
+                eventLoop: eventLoop, configuration: self.configuration, logger: self.logger)
+            state.pools[key] = pool
+            return pool
+        }
+    }
+
+    private func routesChanged() {
+        let active = self.routes.snapshot.allBackends
+        for pool in self.state.withLockedValue({ Array($0.pools.values) }) {
+            pool.eventLoop.execute { pool.routesChanged(activeBackends: active) }
+        }
+    }
+}

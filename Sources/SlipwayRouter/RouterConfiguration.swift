@@ -1,0 +1,27 @@
+/// Tunables of the router; the defaults suit a single host running a few dozen apps.
+public struct RouterConfiguration: Sendable {
+    /// How long a backend may take to start its response once the whole request was sent (504 after).
+    public var responseTimeout: Duration
+    /// How long to wait for a TCP connection to a backend before trying the next one.
+    public var connectTimeout: Duration
+    /// Idle keep-alive connections kept per backend on each event loop; extra ones are closed.
+    public var maxIdleConnectionsPerBackend: Int
+    /// How long `stop()` lets in-flight requests finish before closing their connections.
+    public var shutdownGracePeriod: Duration
+    /// Listen backlog of the client-facing socket.
+    public var backlog: Int32
+
+    public init(
+        responseTimeout: Duration = .seconds(60),
+        connectTimeout: Duration = .seconds(2),
+        maxIdleConnectionsPerBackend: Int = 64,
+        shutdownGracePeriod: Duration = .seconds(10),
+        backlog: Int32 = 1024
+    ) {
+        self.responseTimeout = responseTimeout
+        self.connectTimeout = connectTimeout
+        self.maxIdleConnectionsPerBackend = maxIdleConnectionsPerBackend
+        self.shutdownGracePeriod = shutdownGracePeriod
+        self.backlog = backlog
+    }
+}

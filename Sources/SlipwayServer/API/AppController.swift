@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+import SlipwayCore
+import SlipwayEngines
+import SlipwayStore
+
+/// App endpoints: list, show (services, replicas, URL, current release), releases, destroy.
+struct AppController: Sendable {
+    let store: SlipwayStore
+    let engine: any Engine
+    let configuration: ServerConfiguration
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/v1/apps") { _, _ in
+            var views: [AppView] = []
+            for record in try store.apps() { views.append(try await appView(record)) }
+            return try JSONResponse.make(AppList(apps: views))
+        }
+        router.get("/v1/apps/:app") { _, context in
+            try JSONResponse.make(try await appView(try existingApp(context.parameters.require("app"))))
+        }
+        router.get("/v1/apps/:app/releases") { _, context in
+            let record = try existingApp(try context.parameters.require("app"))
+            let releases = try store.releases(of: record.name)
+                .map { ReleaseView(release: $0, current: $0.version == record.currentRelease) }
+            return try JSONResponse.make(ReleaseList(releases: releases))
+        }
+        router.delete("/v1/apps/:app") { _, context in
+            let record = try existingApp(try context.parameters.require("app"))
+            try await engine.destroy(app: record.name)
+            try store.deleteApp(record.name)
+            return try JSONResponse.make(DestroyResponse(app: record.name.value, destroyed: true))
+        }
+    }
+
+    struct DestroyResponse: Encodable {
+        var app: String
+        var destroyed: Bool
+    }
+
+    func existingApp(_ raw: String) throws -> AppRecord {
+        let name = try DNSLabel(raw)
+        guard let record = try store.app(name) else {
+            throw SlipwayError.notFound("no app named \(name); `slipway apps` lists them, `slipway deploy` creates one")
+        }
+        return record
+    }
+
+    func appView(_ record: AppRecord) async throws -> AppView {
+        let release = try store.currentRelease(of: record.name)
+        let replicas = try await engine.replicas(of: record.name)
+        let services = (release?.services ?? []).map { service in
+            let instances = replicas.filter { $0.service == service.name && $0.release == release?.version }
+            let host = service.name == release?.defaultService ? record.name.value : "\(service.name).\(record.name.value)"
+            return ServiceView(name: service.name, url: configuration.appURL(host), port: service.port,
+                               replicas: service.replicas, readyReplicas: instances.filter(\.ready).count, instances: instances)
+        }
+        return AppView(name: record.name.value, url: configuration.appURL(record.name.value), createdAt: record.createdAt,
+                       currentRelease: record.currentRelease, services: services)
+    }
+}

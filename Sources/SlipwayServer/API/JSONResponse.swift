@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import SlipwayCore
+
+/// JSON responses in the API's one format (RFC 3339 dates, sorted keys).
+enum JSONResponse {
+    static let encoder = Timestamp.encoder()
+    static let decoder = Timestamp.decoder()
+
+    static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        var data = try encoder.encode(value)
+        data.append(UInt8(ascii: "\n"))
+        return Response(status: status, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// Reads a small JSON request body, answering 400 with the reason when it does not decode.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = 1 << 20) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch {
+            throw SlipwayError.payloadTooLarge("the JSON body is larger than \(limit) bytes")
+        }
+        do {
+            return try decoder.decode(type, from: Data(buffer.readableBytesView))
+        } catch DecodingError.keyNotFound(let key, _) {
+            throw SlipwayError.invalidRequest("the JSON body is missing the field `\(key.stringValue)`")
+        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw SlipwayError.invalidRequest("the JSON body's field `\(path)` has the wrong type")
+        } catch let error as SlipwayError {
+            throw error
+        } catch {
+            throw SlipwayError.invalidRequest("the body is not valid JSON; send e.g. {\"source\": \"https://host/repo.git\"}")
+        }
+    }
+
+    /// Whether the client asked for JSON (`Accept: application/json`), for RAD's text-or-JSON endpoints.
+    static func wantsJSON(_ request: Request) -> Bool {
+        request.headers[.accept]?.contains("application/json") ?? false
+    }
+}
+
+extension HTTPResponse.Status {
+    init(slipwayCode: Int) { self.init(code: slipwayCode) }
+}

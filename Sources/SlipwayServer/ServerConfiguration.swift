@@ -1,0 +1,57 @@
+import Foundation
+
+/// Everything `slipway server` is started with.
+public struct ServerConfiguration: Sendable {
+    public var listenHost = "127.0.0.1"
+    public var listenPort = 7070
+    public var routerHost = "127.0.0.1"
+    public var routerPort = 7080
+    /// State: the database, deploy logs, workspaces.
+    public var dataDirectory: URL
+    /// The container engine's Docker-API socket; nil means find one (see `EngineConnector`).
+    public var engineSocket: String?
+    public var workers = 2
+    public var readyTimeout: Duration = .seconds(60)
+    /// Apps are reachable at `APP.DOMAIN` through the router.
+    public var domain = "localhost"
+    public var maxUploadBytes = 200 * 1024 * 1024
+    /// When set, every API call but /healthz needs `Authorization: Bearer TOKEN`.
+    public var token: String?
+
+    public init(dataDirectory: URL) {
+        self.dataDirectory = dataDirectory
+    }
+
+    public static var defaultDataDirectory: URL {
+        FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".slipway")
+    }
+
+    /// The URL an app is reachable at through the router.
+    func appURL(_ app: String) -> String {
+        let port = routerPort == 80 ? "" : ":\(routerPort)"
+        return "http://\(app).\(domain)\(port)/"
+    }
+
+    var databasePath: String { dataDirectory.appendingPathComponent("slipway.sqlite").path }
+    var deployLogsDirectory: URL { dataDirectory.appendingPathComponent("deploys") }
+    var workDirectory: URL { dataDirectory.appendingPathComponent("work") }
+    var uploadsDirectory: URL { dataDirectory.appendingPathComponent("uploads") }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// Refuses configurations that would expose the API without a token.
+    func validate() throws {
+        if !Self.isLoopback(listenHost), (token ?? "").isEmpty {
+            throw ServerStartupError("listening on \(listenHost) would expose the API to the network without authentication; set SLIPWAY_TOKEN or listen on 127.0.0.1")
+        }
+        if workers < 1 { throw ServerStartupError("--workers must be at least 1") }
+    }
+}
+
+/// Why the server could not start; the message says what to do.
+public struct ServerStartupError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}

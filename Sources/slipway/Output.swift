@@ -1,0 +1,39 @@
+import Foundation
+import SlipwayClient
+import SlipwayCore
+import SourceArchive
+
+/// Writing to the terminal. Everything goes through FileHandle, unbuffered, so live progress
+/// lines appear when they happen even when stdout is a pipe, and stdout and stderr stay in order.
+enum Output {
+    static func line(_ text: String) {
+        write(text + "\n", to: .standardOutput)
+    }
+
+    static func error(_ text: String) {
+        write(text + "\n", to: .standardError)
+    }
+
+    static func write(_ text: String, to handle: FileHandle) {
+        handle.write(Data(text.utf8))
+    }
+
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// `--json` output: the API's shapes, RFC 3339 timestamps, stable key order.
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = Timestamp.encoder()
+        encoder.outputFormatting.insert(.prettyPrinted)
+        line(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// The user-facing text of an error: our errors' messages, else Swift's description.
+    static func message(for error: Error) -> String {
+        switch error {
+        case let error as SlipwayError: error.message
+        case let error as SourceArchiveError: error.message
+        case let error as CustomStringConvertible: error.description
+        default: String(describing: error)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SlipwayServer
+
+/// Subcommands that need the server library; the root command lists these beside the client ones.
+let extraSubcommands: [ParsableCommand.Type] = [ServerCommand.self]
+
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run the Slipway control plane: the API, the deploy workers and the router.",
+        discussion: """
+        Apps are reached through the router at http://APP.localhost:ROUTER_PORT/. State lives under --data.
+        With SLIPWAY_TOKEN set, every API call but /healthz needs `Authorization: Bearer TOKEN`;
+        the token is required to listen on an address other than loopback.
+        """)
+
+    @Option(help: "Address of the HTTP API.") var listen = "127.0.0.1:7070"
+    @Option(help: "Address of the router apps are reached through.") var router = "127.0.0.1:7080"
+    @Option(help: "State directory (database, deploy logs, workspaces). Default: ~/.slipway") var data: String?
+    @Option(help: "The container engine's Docker-API socket. Default: DOCKER_HOST, /run/podman/podman.sock, /var/run/docker.sock, else Podman is started.")
+    var engineSocket: String?
+    @Option(help: "Deploys run at the same time (one at a time per app).") var workers = 2
+    @Option(help: "Seconds a new replica may take to accept connections.") var readyTimeout = 60
+    @Option(help: "Domain apps are routed under: APP.DOMAIN.") var domain = "localhost"
+    @Option(help: "Largest accepted source upload, in MiB.") var maxUploadMb = 200
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+
+    func validate() throws {
+        _ = try Self.hostPort(listen, option: "--listen")
+        _ = try Self.hostPort(router, option: "--router")
+        guard readyTimeout > 0 else { throw ValidationError("--ready-timeout must be a positive number of seconds") }
+        guard maxUploadMb > 0 else { throw ValidationError("--max-upload-mb must be positive") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
+    }
+
+    func run() async throws {
+        var configuration = ServerConfiguration(
+            dataDirectory: data.map { URL(fileURLWithPath: $0) } ?? ServerConfiguration.defaultDataDirectory)
+        (configuration.listenHost, configuration.listenPort) = try Self.hostPort(listen, option: "--listen")
+        (configuration.routerHost, configuration.routerPort) = try Self.hostPort(router, option: "--router")
+        configuration.engineSocket = engineSocket
+        configuration.workers = workers
+        configuration.readyTimeout = .seconds(readyTimeout)
+        configuration.domain = domain
+        configuration.maxUploadBytes = maxUploadMb * 1024 * 1024
+        configuration.token = ProcessInfo.processInfo.environment["SLIPWAY_TOKEN"]
+        var logger = Logger(label: "slipway")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        do {
+            try await SlipwayServer.run(configuration, logger: logger)
+        } catch let error as ServerStartupError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    static func hostPort(_ text: String, option: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("\(option) must be HOST:PORT, e.g. 127.0.0.1:7070 (got \(text))")
+        }
+        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+
+/// `slipway`: every subcommand but `server` is a client of the server's HTTP API.
+/// The subcommand list is extended in one place: `extraSubcommands`, declared by
+/// ServerCommand.swift in the main package (adding `server`) and by a stub in dev harnesses.
+@main
+struct Slipway: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slipway",
+        abstract: "Turn an app's source into a running, reachable service.",
+        discussion: """
+        Client commands talk to the server at --server, else $SLIPWAY_SERVER, else \(defaultServerText); \
+        $SLIPWAY_TOKEN, if set, is sent as the API token.
+        """,
+        subcommands: [Deploy.self, Status.self, Apps.self, Info.self, Releases.self, Destroy.self] + extraSubcommands
+    )
+
+    static let defaultServerText = "http://127.0.0.1:7070"
+
+    /// ArgumentParser's own `main`, except that failures while running print `error: MESSAGE` and exit 1.
+    /// Usage errors, `--help` and `--version` keep ArgumentParser's output and exit codes.
+    static func main() async {
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch let error as CleanExit {
+            exit(withError: error)
+        } catch let error as ValidationError {
+            exit(withError: error)
+        } catch {
+            Output.error("error: \(Output.message(for: error))")
+            Foundation.exit(1)
+        }
+    }
+}
