@@ -75,7 +75,12 @@ let package = Package(
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore"]),
         .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive"]),
         .testTarget(name: "SlipwayClientTests", dependencies: ["SlipwayClient", "SlipwayCore"]),
-        .testTarget(name: "DockerAPITests", dependencies: ["DockerAPI"]),
+        .testTarget(name: "DockerAPITests", dependencies: [
+            "DockerAPI",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SlipwayRouterTests", dependencies: [
             "SlipwayRouter",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -84,9 +89,13 @@ let package = Package(
         ]),
         .testTarget(name: "SlipwayStoreTests", dependencies: ["SlipwayStore", "SlipwayCore"]),
         .testTarget(name: "SlipwayIntegrationTests", dependencies: [
-            "SlipwayServer", "SlipwayClient", "SlipwayCore", "DockerAPI",
+            "SlipwayClient", "SlipwayCore", "DockerAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
         ]),
     ]
 )

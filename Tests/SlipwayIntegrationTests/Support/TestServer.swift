@@ -1,0 +1,203 @@
+import AsyncHTTPClient
+import DockerAPI
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import SlipwayClient
+import SlipwayCore
+import Testing
+
+/// A real `slipway server` process for one test: its own data directory and free ports,
+/// on the real container engine. `TestServer.with { server in ... }` always cleans up:
+/// apps destroyed, server stopped, data directory removed.
+final class TestServer: @unchecked Sendable {
+    let dataDirectory: URL
+    let apiPort: Int
+    let routerPort: Int
+    let extraArguments: [String]
+    let environment: [String: String]
+    private(set) var process: Process?
+    let http: HTTPClient
+    var client: SlipwayClient
+
+    var baseURL: String { "http://127.0.0.1:\(apiPort)" }
+
+    private init(dataDirectory: URL, extraArguments: [String], environment: [String: String]) throws {
+        self.dataDirectory = dataDirectory
+        apiPort = try freePort()
+        routerPort = try freePort()
+        self.extraArguments = extraArguments
+        self.environment = environment
+        http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: SlipwayClient.httpConfiguration())
+        client = SlipwayClient(configuration: .init(baseURL: URL(string: "http://127.0.0.1:\(apiPort)")!,
+                                                     token: environment["SLIPWAY_TOKEN"]), httpClient: http)
+    }
+
+    /// Runs `body` against a fresh server; fails the test (never skips) when the engine is required and missing.
+    static func with(arguments: [String] = [], environment: [String: String] = [:],
+                     _ body: (TestServer) async throws -> Void) async throws {
+        try await TestEngine.requireEngine()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-it-\(UUID().uuidString.prefix(8))")
+        let server = try TestServer(dataDirectory: directory, extraArguments: arguments, environment: environment)
+        do {
+            try await server.start()
+            try await body(server)
+        } catch {
+            print("--- server log (\(directory.path)) ---\n\(server.serverLog().suffix(4000))")
+            await server.cleanUp()
+            throw error
+        }
+        await server.cleanUp()
+    }
+
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["SLIPWAY_BIN"] { return URL(fileURLWithPath: path) }
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("slipway")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/slipway")
+    }
+
+    var logFile: URL { dataDirectory.deletingLastPathComponent().appendingPathComponent(dataDirectory.lastPathComponent + ".log") }
+
+    func serverLog() -> String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// Starts (or restarts) the server process and waits until /healthz answers.
+    func start() async throws {
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: logFile.path) { FileManager.default.createFile(atPath: logFile.path, contents: nil) }
+        let log = try FileHandle(forWritingTo: logFile)
+        log.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["server", "--listen", "127.0.0.1:\(apiPort)", "--router", "127.0.0.1:\(routerPort)",
+                             "--data", dataDirectory.path, "--engine-socket", TestEngine.socketPath] + extraArguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if (try? await get("/healthz").status) == 200 { return }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("slipway server did not come up:\n\(serverLog().suffix(2000))")
+    }
+
+    /// Graceful stop (SIGTERM), as an operator or systemd would.
+    func stop() async {
+        guard let process, process.isRunning else { return }
+        process.terminate()
+        await waitForExit(process)
+        self.process = nil
+    }
+
+    /// kill -9: the server dies at once, mid-whatever.
+    func kill() async {
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        await waitForExit(process)
+        self.process = nil
+    }
+
+    private func waitForExit(_ process: Process) async {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+    }
+
+    func cleanUp() async {
+        if process == nil { try? await start() }
+        if let apps = try? await client.apps() {
+            for app in apps.apps { _ = try? await client.destroy(app: try DNSLabel(app.name)) }
+        }
+        await stop()
+        // Anything still labelled with this server's id is a leak the test should not leave behind.
+        if let id = try? String(contentsOf: dataDirectory.appendingPathComponent("server-id"), encoding: .utf8) {
+            let docker = TestEngine.docker()
+            if let leftovers = try? await docker.listContainers(all: true, labelFilters: ["io.slipway.server=\(id)"]) {
+                for container in leftovers { try? await docker.removeContainer(container.id, force: true) }
+            }
+        }
+        try? await http.shutdown()
+        try? FileManager.default.removeItem(at: dataDirectory)
+        try? FileManager.default.removeItem(at: logFile)
+    }
+
+    // MARK: - Requests
+
+    struct Answer {
+        var status: Int
+        var body: String
+        var headers: HTTPHeaders
+    }
+
+    /// A raw request to the API (for status codes and bodies the typed client would turn into errors).
+    func request(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> Answer {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let token = environment["SLIPWAY_TOKEN"], headers["Authorization"] == nil {
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await http.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 32 << 20)
+        return Answer(status: Int(response.status.code), body: String(buffer: bytes), headers: response.headers)
+    }
+
+    func get(_ path: String, headers: [String: String] = [:]) async throws -> Answer {
+        try await request(.GET, path, headers: headers)
+    }
+
+    /// A request through the router, as a browser would send it to http://HOST:ROUTER/.
+    func viaRouter(host: String, path: String = "/") async throws -> Answer {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(routerPort)\(path)")
+        request.headers.add(name: "Host", value: host)
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 32 << 20)
+        return Answer(status: Int(response.status.code), body: String(buffer: bytes), headers: response.headers)
+    }
+
+    /// Queues a git deploy and waits for it to end.
+    func deploy(_ app: String, source: String, ref: String? = nil) async throws -> DeployView {
+        let trace = try await client.deploy(app: try DNSLabel(app), source: source, ref: ref)
+        return try await waitForDeploy(trace.traceId)
+    }
+
+    func waitForDeploy(_ traceId: String, timeout: Duration = .seconds(120)) async throws -> DeployView {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let view = try await client.deployStatus(traceId: traceId)
+            if view.status != .inProgress { return view }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("deploy \(traceId) did not finish within \(timeout)")
+    }
+
+    /// This server's containers on the engine (of one app, if given).
+    func containers(app: String? = nil) async throws -> [ContainerSummary] {
+        let id = try String(contentsOf: dataDirectory.appendingPathComponent("server-id"), encoding: .utf8)
+        var filters = ["io.slipway.server=\(id)"]
+        if let app { filters.append("app.kubernetes.io/name=\(app)") }
+        return try await TestEngine.docker().listContainers(all: true, labelFilters: filters)
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A free TCP port on loopback (bound and released; the race with other processes is accepted in tests).
+func freePort() throws -> Int {
+    let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .bind(host: "127.0.0.1", port: 0).wait()
+    let port = channel.localAddress?.port ?? 0
+    try channel.close().wait()
+    return port
+}
