@@ -88,7 +88,7 @@ public enum ManifestParser {
     /// Each entry is its own app with one service, `web`.
     public static func parseRADConfig(_ data: Data) throws -> [AppSpec] {
         let root: Any
-        do { root = try JSONSerialization.jsonObject(with: data) } catch {
+        do { root = try JSONDecoder().decode(PlainJSON.self, from: data).value } catch {
             throw SlipwayError.invalidManifest("config.json is not valid JSON")
         }
         guard let top = root as? [String: Any], let apps = top["applications"] as? [Any] else {
@@ -181,6 +181,24 @@ public enum ManifestParser {
 
     private static func yamlReason(_ error: Error) -> String {
         String(describing: error).split(separator: "\n").first.map(String.init) ?? "parse error"
+    }
+}
+
+/// JSON decoded into plain Swift values (Bool, Int, Double, String, arrays, dictionaries).
+/// JSONSerialization is not used because on Linux it hands back NSNumbers that cast to Bool
+/// and Int alike, so `"replica_count": 1` could not be told from `true`.
+struct PlainJSON: Decodable {
+    let value: Any
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { value = NSNull() }
+        else if let bool = try? container.decode(Bool.self) { value = bool }
+        else if let int = try? container.decode(Int.self) { value = int }
+        else if let double = try? container.decode(Double.self) { value = double }
+        else if let string = try? container.decode(String.self) { value = string }
+        else if let array = try? container.decode([PlainJSON].self) { value = array.map(\.value) }
+        else { value = try container.decode([String: PlainJSON].self).mapValues(\.value) }
     }
 }
 
