@@ -48,6 +48,10 @@ public final class Router: Sendable {
     /// Binds and starts accepting connections; returns the bound port (useful with port 0).
     @discardableResult
     public func start() async throws -> Int {
+        try self.state.withLockedValue { state in
+            if state.stopped { throw RouterError.stopped }
+            if state.serverChannel != nil { throw RouterError.alreadyStarted }
+        }
         let bootstrap = ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.backlog, value: self.configuration.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -60,10 +64,15 @@ public final class Router: Sendable {
         let channel = try await bootstrap.bind(host: self.host, port: self.requestedPort).get()
         let port = channel.localAddress?.port ?? self.requestedPort
         let observerID = self.routes.addObserver { [weak self] in self?.routesChanged() }
-        self.state.withLockedValue {
-            $0.serverChannel = channel
-            $0.boundPort = port
-            $0.observerID = observerID
+        let raced = self.state.withLockedValue { state -> Bool in
+            guard state.serverChannel == nil, !state.stopped else { return true }
+            (state.serverChannel, state.boundPort, state.observerID) = (channel, port, observerID)
+            return false
+        }
+        if raced {  // a concurrent start() or stop() got there first
+            self.routes.removeObserver(observerID)
+            try? await channel.close()
+            throw self.state.withLockedValue { $0.stopped } ? RouterError.stopped : RouterError.alreadyStarted
         }
         self.logger.info("router listening", metadata: ["router.address": "\(self.host):\(port)"])
         return port

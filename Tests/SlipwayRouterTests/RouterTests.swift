@@ -239,8 +239,10 @@ struct RouterTests {
         let harness = try await RouterHarness.start()
         harness.routes.setRoutes(app: "bye", services: ["web": [Backend(port: web.port)]], defaultService: "web")
         #expect(try await harness.get(host: "bye.localhost").status == .ok)
+        await #expect(throws: RouterError.alreadyStarted) { try await harness.router.start() }
 
         try await harness.router.stop()
+        await #expect(throws: RouterError.stopped) { try await harness.router.start() }
         // A plain connect: HTTPClient would keep retrying refused connects until its own timeout.
         await #expect(throws: (any Error).self) {
             try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

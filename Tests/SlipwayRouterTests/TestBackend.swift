@@ -204,6 +204,7 @@ final class Locked<Value>: @unchecked Sendable {
 
     init(_ value: Value) { self.value = value }
 
+    @discardableResult
     func withLockedValue<T>(_ body: (inout Value) throws -> T) rethrows -> T {
         self.lock.lock()
         defer { self.lock.unlock() }

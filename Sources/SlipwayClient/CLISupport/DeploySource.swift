@@ -16,7 +16,9 @@ public enum DeploySource: Sendable, Equatable {
     public static func classify(_ raw: String, currentDirectory: URL, kind: (String) -> PathKind?) throws -> DeploySource {
         let text = raw.trimmingCharacters(in: .whitespaces)
         let expanded = text.hasPrefix("~") ? NSString(string: text).expandingTildeInPath : text
-        let url = URL(fileURLWithPath: expanded, relativeTo: currentDirectory).standardizedFileURL
+        // The base must be marked as a directory, or "shop" would resolve next to it instead of inside it.
+        let base = URL(fileURLWithPath: currentDirectory.path, isDirectory: true)
+        let url = URL(fileURLWithPath: expanded, relativeTo: base).standardizedFileURL
         switch kind(url.path) {
         case .directory:
             return .folder(URL(fileURLWithPath: url.path, isDirectory: true))
