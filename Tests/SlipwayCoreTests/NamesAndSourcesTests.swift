@@ -1,0 +1,83 @@
+import SlipwayCore
+import Testing
+
+@Suite("Names, sources and stages")
+struct NamesAndSourcesTests {
+    @Test("DNS-1123 labels", arguments: ["a", "hello", "my-app-2", "0ab", String(repeating: "a", count: 63)])
+    func validLabels(name: String) throws {
+        #expect(try DNSLabel(name).value == name)
+    }
+
+    @Test("invalid labels say why", arguments: [
+        ("", "empty"), ("Hello", "uppercase"), ("my_app", "characters"), ("-app", "'-'"), ("app-", "'-'"),
+        (String(repeating: "a", count: 64), "longer than 63"), ("a.b", "characters"),
+    ])
+    func invalidLabels(name: String, reason: String) {
+        #expect { try DNSLabel(name) } throws: { error in
+            let message = (error as? SlipwayError)?.message ?? ""
+            return message.contains(reason) && message.contains("e.g.")
+        }
+    }
+
+    @Test("sanitized names for RAD's derived app names")
+    func sanitized() {
+        #expect(DNSLabel.sanitized("My_Repo.Name")?.value == "my-repo-name")
+        #expect(DNSLabel.sanitized("___") == nil)
+    }
+
+    @Test("git sources and local paths", arguments: [
+        ("https://example.com/team/app.git", true), ("ssh://git@example.com/app.git", true), ("file:///srv/repo", true),
+        ("git@example.com:team/app.git", true), ("/srv/app", false),
+    ])
+    func acceptedSources(text: String, isGit: Bool) throws {
+        let location = try SourceLocation(text)
+        if case .git = location { #expect(isGit) } else { #expect(!isGit) }
+    }
+
+    @Test("dangerous sources are refused", arguments: [
+        "-uhelp", "--upload-pack=touch /tmp/x", "ext::sh -c touch% /tmp/pwned", "fd::17", "EXT::x",
+        "ftp://example.com/repo", "", "relative/path", "https://x/\n--evil", "transport::https://x",
+    ])
+    func refusedSources(text: String) {
+        #expect(throws: SlipwayError.self) { try SourceLocation(text) }
+    }
+
+    @Test("app names derived from repositories")
+    func suggestedNames() throws {
+        #expect(try SourceLocation("https://example.com/team/My_App.git").suggestedAppName?.value == "my-app")
+        #expect(try SourceLocation("git@example.com:team/pubsub.git").suggestedAppName?.value == "pubsub")
+        #expect(try SourceLocation("/srv/apps/shop/").suggestedAppName?.value == "shop")
+    }
+
+    @Test("refs that git could read as options are refused", arguments: ["--upload-pack=x", "-b", "a..b", "ref with space", ""])
+    func badRefs(ref: String) {
+        #expect(throws: SlipwayError.self) { try GitRef.validate(ref) }
+    }
+
+    @Test("good refs", arguments: ["main", "v1.2.3", "feature/login", "a1b2c3d"])
+    func goodRefs(ref: String) throws {
+        try GitRef.validate(ref)
+    }
+
+    @Test("the stage state machine")
+    func stageTransitions() {
+        #expect(StageStatus.pending.canMove(to: .inProgress))
+        #expect(StageStatus.pending.canMove(to: .skipped))
+        #expect(StageStatus.inProgress.canMove(to: .completed))
+        #expect(StageStatus.inProgress.canMove(to: .error))
+        #expect(!StageStatus.completed.canMove(to: .inProgress))
+        #expect(!StageStatus.error.canMove(to: .completed))
+        #expect(!StageStatus.pending.canMove(to: .completed))
+        #expect(!StageStatus.skipped.canMove(to: .inProgress))
+        #expect(StageName.allCases.map(\.rawValue) == ["fetch", "config", "build", "release", "run", "route"])
+        #expect(StageName.build.radDescription == "build docker image")
+    }
+
+    @Test("RFC 3339 timestamps round-trip with milliseconds")
+    func timestamps() throws {
+        let text = "2026-01-02T03:04:05.123Z"
+        let date = try #require(Timestamp.parse(text))
+        #expect(Timestamp.string(date) == text)
+        #expect(Timestamp.parse("2026-01-02T03:04:05Z") != nil)
+    }
+}
