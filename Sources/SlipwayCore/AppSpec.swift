@@ -28,14 +28,20 @@ public struct ServiceSpec: Sendable, Equatable, Codable {
     public var replicas: Int
     public var env: [String: String]
     public var command: [String]?
+    /// nil: ready once the port accepts connections, and kept checked that way.
+    public var health: HealthCheck?
+    public var rollout: RolloutPolicy
 
     public init(name: DNSLabel, dockerfile: String = "Dockerfile", port: Int? = nil, replicas: Int = 1,
-                env: [String: String] = [:], command: [String]? = nil) {
+                env: [String: String] = [:], command: [String]? = nil, health: HealthCheck? = nil,
+                rollout: RolloutPolicy = .standard) {
         self.name = name
         self.dockerfile = dockerfile
         self.port = port
         self.replicas = replicas
         self.env = env
         self.command = command
+        self.health = health
+        self.rollout = rollout
     }
 }

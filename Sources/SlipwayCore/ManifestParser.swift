@@ -46,7 +46,7 @@ public enum ManifestParser {
         if value is NSNull { fields = [:] }
         else if let map = value as? [String: Any] { fields = map }
         else { throw SlipwayError.invalidManifest("slipway.yaml: `\(path)` must be a mapping") }
-        let known: Set<String> = ["dockerfile", "port", "replicas", "env", "command"]
+        let known: Set<String> = ["dockerfile", "port", "replicas", "env", "command", "health", "rollout", "drain", "stopGrace"]
         if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
             throw SlipwayError.invalidManifest("slipway.yaml: unknown field `\(path).\(unknown)` (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -81,7 +81,62 @@ public enum ManifestParser {
                 throw SlipwayError.invalidManifest("slipway.yaml: `\(path).command` must be a non-empty list of strings (or one shell string)")
             }
         }
+        if let raw = fields["health"] { spec.health = try health(raw, path: "\(path).health") }
+        if let raw = fields["rollout"] {
+            guard let map = raw as? [String: Any] else {
+                throw SlipwayError.invalidManifest("slipway.yaml: `\(path).rollout` must be a mapping like {maxSurge: 1, maxUnavailable: 0}")
+            }
+            try rejectUnknown(map, known: ["maxSurge", "maxUnavailable"], path: "\(path).rollout")
+            if let value = map["maxSurge"] { spec.rollout.maxSurge = try count(value, field: "\(path).rollout.maxSurge", range: 0...maxReplicas) }
+            if let value = map["maxUnavailable"] {
+                spec.rollout.maxUnavailable = try count(value, field: "\(path).rollout.maxUnavailable", range: 0...maxReplicas)
+            }
+            if spec.rollout.maxSurge == 0 && spec.rollout.maxUnavailable == 0 {
+                throw SlipwayError.invalidManifest("slipway.yaml: `\(path).rollout`: maxSurge and maxUnavailable cannot both be 0 (nothing could change)")
+            }
+        }
+        if let raw = fields["drain"] { spec.rollout.drainSeconds = try duration(raw, field: "\(path).drain") }
+        if let raw = fields["stopGrace"] { spec.rollout.stopGraceSeconds = Int(try duration(raw, field: "\(path).stopGrace").rounded(.up)) }
         return spec
+    }
+
+    private static func health(_ raw: Any, path: String) throws -> HealthCheck {
+        guard let map = raw as? [String: Any] else {
+            throw SlipwayError.invalidManifest("slipway.yaml: `\(path)` must be a mapping like {path: /healthz, interval: 2s}")
+        }
+        try rejectUnknown(map, known: ["path", "interval", "timeout", "threshold", "startPeriod"], path: path)
+        var check = HealthCheck()
+        if let value = map["path"] {
+            guard let text = value as? String, text.hasPrefix("/"), !text.contains(where: { $0.isWhitespace }) else {
+                throw SlipwayError.invalidManifest("slipway.yaml: `\(path).path` must be an absolute URL path like /healthz")
+            }
+            check.path = text
+        }
+        if let value = map["interval"] { check.intervalSeconds = max(0.1, try duration(value, field: "\(path).interval")) }
+        if let value = map["timeout"] { check.timeoutSeconds = max(0.05, try duration(value, field: "\(path).timeout")) }
+        if let value = map["threshold"] { check.threshold = try count(value, field: "\(path).threshold", range: 1...100) }
+        if let value = map["startPeriod"] { check.startPeriodSeconds = try duration(value, field: "\(path).startPeriod") }
+        return check
+    }
+
+    private static func rejectUnknown(_ map: [String: Any], known: Set<String>, path: String) throws {
+        if let unknown = map.keys.sorted().first(where: { !known.contains($0) }) {
+            throw SlipwayError.invalidManifest("slipway.yaml: unknown field `\(path).\(unknown)` (known: \(known.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    static func duration(_ raw: Any, field: String) throws -> Double {
+        guard let seconds = DurationText.seconds(raw) else {
+            throw SlipwayError.invalidManifest("slipway.yaml: `\(field)` must be a duration like 2s, 500ms or 1m")
+        }
+        return seconds
+    }
+
+    static func count(_ raw: Any, field: String, range: ClosedRange<Int>) throws -> Int {
+        guard let value = integer(raw), range.contains(value) else {
+            throw SlipwayError.invalidManifest("slipway.yaml: `\(field)` must be a whole number between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return value
     }
 
     /// RAD's `config.json`: `{"applications": [{"application_name", "dockerfile", "replica_count", "port"}]}`.

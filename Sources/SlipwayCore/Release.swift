@@ -34,15 +34,23 @@ public struct ReleasedService: Sendable, Codable, Equatable {
     public var replicas: Int
     public var env: [String: String]
     public var command: [String]?
+    public var health: HealthCheck?
+    public var rollout: RolloutPolicy?
 
-    public init(name: String, image: String, port: Int, replicas: Int, env: [String: String], command: [String]?) {
+    public init(name: String, image: String, port: Int, replicas: Int, env: [String: String], command: [String]?,
+                health: HealthCheck? = nil, rollout: RolloutPolicy? = nil) {
         self.name = name
         self.image = image
         self.port = port
         self.replicas = replicas
         self.env = env
         self.command = command
+        self.health = health
+        self.rollout = rollout
     }
+
+    public var healthCheck: HealthCheck { health ?? .tcp }
+    public var rolloutPolicy: RolloutPolicy { rollout ?? .standard }
 }
 
 /// Where a deploy's source came from.

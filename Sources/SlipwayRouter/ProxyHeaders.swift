@@ -13,6 +13,33 @@ enum ProxyHeaders {
         clientIP: String?,
         scheme: String = "http"
     ) -> HTTPRequestHead {
+        // Fast path, the usual case: nothing to strip, so keep the parsed headers and append ours.
+        var host: String?
+        var needsRewrite = head.version != .http1_1
+        for (name, value) in head.headers where !needsRewrite {
+            if name.asciiEquals("host") {
+                host = value
+            } else if self.isHopByHop(name, connectionTokens: []) || name.asciiEquals("transfer-encoding")
+                || name.asciiHasPrefix("x-forwarded-") {
+                needsRewrite = true
+            }
+        }
+        if !needsRewrite {
+            var out = head
+            if let clientIP { out.headers.add(name: "x-forwarded-for", value: clientIP) }
+            out.headers.add(name: "x-forwarded-proto", value: scheme)
+            if let host { out.headers.add(name: "x-forwarded-host", value: host) }
+            return out
+        }
+        return self.rewrittenRequest(from: head, clientIP: clientIP, scheme: scheme)
+    }
+
+    /// The slow path of `backendRequest`: rebuilds the header list.
+    private static func rewrittenRequest(
+        from head: HTTPRequestHead,
+        clientIP: String?,
+        scheme: String
+    ) -> HTTPRequestHead {
         var out = HTTPHeaders()
         out.reserveCapacity(head.headers.count + 3)
         let connectionTokens = self.connectionTokens(head.headers)
@@ -58,6 +85,25 @@ enum ProxyHeaders {
         requestVersion: HTTPVersion,
         clientKeepAlive: Bool
     ) -> (head: HTTPResponseHead, keepAlive: Bool) {
+        // Fast path, the usual case: an HTTP/1.1 keep-alive exchange whose response has nothing to
+        // strip and a Content-Length (or no body) passes through untouched.
+        if clientKeepAlive && head.version == .http1_1 && requestVersion == .http1_1 && !head.isInterim {
+            var passThrough = true
+            var hasContentLength = false
+            for (name, _) in head.headers {
+                if name.asciiEquals("content-length") {
+                    hasContentLength = true
+                } else if name.asciiEquals("transfer-encoding") || self.isHopByHop(name, connectionTokens: []) {
+                    passThrough = false
+                    break
+                }
+            }
+            let hasBody = head.status.mayHaveResponseBody && requestMethod != .HEAD
+            if passThrough && (hasContentLength || !hasBody) {
+                return (head, true)
+            }
+        }
+
         var out = HTTPHeaders()
         out.reserveCapacity(head.headers.count + 1)
         let connectionTokens = self.connectionTokens(head.headers)
@@ -132,6 +178,12 @@ extension StringProtocol {
     func asciiEquals(_ other: some StringProtocol) -> Bool {
         guard self.utf8.count == other.utf8.count else { return false }
         return zip(self.utf8, other.utf8).allSatisfy { a, b in a == b || a.asciiLowercased == b.asciiLowercased }
+    }
+
+    /// ASCII case-insensitive prefix test against a lowercase literal, without allocating.
+    func asciiHasPrefix(_ lowercase: String) -> Bool {
+        guard self.utf8.count >= lowercase.utf8.count else { return false }
+        return zip(self.utf8, lowercase.utf8).allSatisfy { a, b in a.asciiLowercased == b }
     }
 
     func asciiContains(_ lowercase: String) -> Bool {

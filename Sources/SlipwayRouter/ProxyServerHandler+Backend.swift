@@ -15,7 +15,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
                 return
             }
             self.responseStarted = true
-            self.responseDeadline = nil
+            self.progressDeadline = nil
             self.backendKeepAlive = head.isKeepAlive
             self.clientKeepAlive = keepAlive
             context.write(self.wrapOutboundOut(.head(out)), promise: nil)
@@ -124,9 +124,15 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
 
     /// The whole request reached the backend: from now on it owes us a response head.
     func requestFullySent() {
+        self.extendDeadline()
+    }
+
+    /// Gives the exchange another `responseTimeout` to make progress: to take the next part of the
+    /// request body (both sides can stall an upload) or, once the request is sent, to answer.
+    func extendDeadline() {
         guard !self.responseStarted else { return }
         let deadline = NIODeadline.now() + self.responseTimeout
-        self.responseDeadline = deadline
+        self.progressDeadline = deadline
         self.armTimer(at: deadline)
     }
 
@@ -140,18 +146,25 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
 
     func handleScheduledCallback(eventLoop: some EventLoop) {
         self.timerArmed = false
-        guard let deadline = self.responseDeadline, self.phase == .proxying, !self.responseStarted else { return }
+        guard let deadline = self.progressDeadline, self.phase == .proxying, !self.responseStarted else { return }
         if NIODeadline.now() < deadline {
             self.armTimer(at: deadline)
             return
         }
-        self.responseDeadline = nil
+        self.progressDeadline = nil
         let app = self.route?.app ?? "the app"
         let seconds = self.responseTimeout.nanoseconds / 1_000_000_000
+        let backendStalled = self.requestEnded || self.readPending  // reads are held only for the backend
         self.connection?.close()
         self.connection = nil
         self.endInFlight()
-        self.respondWithError(.gatewayTimeout, "slipway: \(app) did not answer within \(seconds) s")
+        if self.requestEnded {
+            self.respondWithError(.gatewayTimeout, "slipway: \(app) did not answer within \(seconds) s")
+        } else if backendStalled {
+            self.respondWithError(.gatewayTimeout, "slipway: \(app) stopped reading the request body for \(seconds) s")
+        } else {
+            self.respondWithError(.requestTimeout, "slipway: the request body stalled for \(seconds) s")
+        }
     }
 
     /// The client went away or the handler is being removed: free what the exchange holds.
@@ -174,7 +187,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
 
     private func resetExchange() {
         self.pending.removeAll()
-        self.responseDeadline = nil
+        self.progressDeadline = nil
         self.backendHead = nil
         self.route = nil
     }

@@ -57,7 +57,8 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     var exchangeID: UInt64 = 0
     var readPending = false
     var backendNeedsFlush = false
-    var responseDeadline: NIODeadline?
+    /// When the exchange must have moved on (next request body part, or the response head).
+    var progressDeadline: NIODeadline?
     var timerArmed = false
 
     init(pool: BackendConnectionPool, routes: RouteTable, configuration: RouterConfiguration, logger: Logger) {
@@ -98,6 +99,7 @@ final class ProxyServerHandler: ChannelDuplexHandler {
             case .proxying:
                 self.connection?.write(.body(.byteBuffer(buffer)))
                 self.backendNeedsFlush = true
+                self.extendDeadline()
             case .idle, .rejecting, .discardingRequest, .closed:
                 break
             }
@@ -254,7 +256,7 @@ final class ProxyServerHandler: ChannelDuplexHandler {
             connection.write(part)
         }
         connection.flush()
-        if self.requestEnded { self.requestFullySent() }
+        if self.requestEnded { self.requestFullySent() } else { self.extendDeadline() }
         if connection.isWritable { self.resumeClientReads() }
     }
 }

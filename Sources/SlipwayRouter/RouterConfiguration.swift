@@ -1,6 +1,7 @@
 /// Tunables of the router; the defaults suit a single host running a few dozen apps.
 public struct RouterConfiguration: Sendable {
-    /// How long a backend may take to start its response once the whole request was sent (504 after).
+    /// How long a backend may take to start its response once the whole request was sent (504 after);
+    /// also how long an upload may make no progress, on either side, before it is cut off.
     public var responseTimeout: Duration
     /// How long to wait for a TCP connection to a backend before trying the next one.
     public var connectTimeout: Duration

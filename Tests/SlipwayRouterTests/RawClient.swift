@@ -29,11 +29,51 @@ final class RawClient: Sendable {
         try await self.channel.writeAndFlush(ByteBuffer(string: text))
     }
 
+    /// Writes `total` body bytes as fast as the socket accepts them; returns a live count of the
+    /// bytes the kernel has taken so far.
+    func pump(total: Int) async throws -> Locked<Int> {
+        let accepted = Locked(0)
+        try await self.channel.eventLoop.submit { [channel] in
+            try channel.pipeline.syncOperations.addHandler(UploadPump(remaining: total, accepted: accepted))
+        }.get()
+        return accepted
+    }
+
     var text: String { self.received.withLockedValue { String(buffer: $0) } }
     var isOpen: Bool { self.channel.isActive }
 
     func close() async {
         try? await self.channel.close()
+    }
+
+    private final class UploadPump: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        var remaining: Int
+        let accepted: Locked<Int>
+
+        init(remaining: Int, accepted: Locked<Int>) {
+            self.remaining = remaining
+            self.accepted = accepted
+        }
+
+        func handlerAdded(context: ChannelHandlerContext) { self.pump(context: context) }
+
+        func channelWritabilityChanged(context: ChannelHandlerContext) {
+            self.pump(context: context)
+            context.fireChannelWritabilityChanged()
+        }
+
+        private func pump(context: ChannelHandlerContext) {
+            while self.remaining > 0 && context.channel.isWritable {
+                let count = min(self.remaining, TestPattern.chunkSize)
+                self.remaining -= count
+                let accepted = self.accepted
+                context.writeAndFlush(self.wrapOutboundOut(TestPattern.chunk(index: 0, count: count))).whenSuccess {
+                    accepted.withLockedValue { $0 += count }
+                }
+            }
+        }
     }
 
     private final class Collector: ChannelInboundHandler, Sendable {

@@ -155,6 +155,42 @@ struct RouterTests {
         await web.stop()
     }
 
+    @Test func slowBackendsHoldBackTheClient() async throws {
+        let web = try await TestBackend.start(name: "web")
+        let harness = try await RouterHarness.start(configuration: .init(responseTimeout: .seconds(1)))
+        harness.routes.setRoutes(app: "up", services: ["web": [Backend(port: web.port)]], defaultService: "web")
+
+        // A backend that stops reading: the router must not take in the whole 200 MB upload.
+        let client = try await RawClient.connect(port: harness.port)
+        let total = 200 << 20
+        try await client.send("POST /stall HTTP/1.1\r\nHost: up.localhost\r\nContent-Length: \(total)\r\n\r\n")
+        let accepted = try await client.pump(total: total)
+        #expect(await eventually { accepted.withLockedValue { $0 } > 0 })
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(accepted.withLockedValue { $0 } < 64 << 20)
+
+        // After a second without progress the router gives up on the stalled upload.
+        #expect(await eventually { client.text.hasPrefix("HTTP/1.1 504") && !client.isOpen })
+        #expect(client.text.hasSuffix("slipway: up stopped reading the request body for 1 s\n"))
+        await client.close()
+        try await harness.shutdown()
+        await web.stop()
+    }
+
+    @Test func answers502WhenTheBackendDropsTheRequest() async throws {
+        let web = try await TestBackend.start(name: "web")
+        let harness = try await RouterHarness.start()
+        harness.routes.setRoutes(app: "drop", services: ["web": [Backend(port: web.port)]], defaultService: "web")
+
+        let response = try await harness.get(host: "drop.localhost", path: "/drop")
+        #expect(response.status == .badGateway)
+        #expect(response.body == "slipway: could not reach a replica of drop\n")
+        #expect(try await harness.get(host: "drop.localhost").body == "web")
+
+        try await harness.shutdown()
+        await web.stop()
+    }
+
     @Test func answersPipelinedRequestsInOrderAndHonoursClose() async throws {
         let web = try await TestBackend.start(name: "web")
         let harness = try await RouterHarness.start()

@@ -7,7 +7,8 @@ import NIOPosix
 ///
 /// Paths: `/` answers its name; `/headers` echoes the request headers as `name: value` lines;
 /// `/upload` answers `BYTES CHECKSUM` of the request body; `/download?bytes=N` streams N bytes of
-/// `TestPattern`; `/sleep?ms=N` answers after N ms; `/close` answers with `Connection: close`.
+/// `TestPattern`; `/sleep?ms=N` answers after N ms; `/close` answers with `Connection: close`;
+/// `/stall` stops reading the request (body) and never answers; `/drop` closes without answering.
 /// Every response carries `x-backend: NAME`.
 final class TestBackend: Sendable {
     let name: String
@@ -117,6 +118,11 @@ private final class TestBackendHandler: ChannelInboundHandler {
             self.head = head
             self.checksum = TestPattern.Checksum()
             self.stats.withLockedValue { $0.requests += 1 }
+            if head.uri == "/stall" {
+                context.channel.setOption(.autoRead, value: false).whenComplete { _ in }
+            } else if head.uri == "/drop" {
+                context.close(promise: nil)
+            }
         case .body(let buffer):
             self.checksum.update(buffer)
         case .end:

@@ -157,7 +157,7 @@ struct Pipeline: Sendable {
         let services = app.spec.services.map { service in
             ReleasedService(name: service.name.value, image: images[service.name.value] ?? "",
                             port: service.port ?? ServiceSpec.defaultPort, replicas: service.replicas,
-                            env: service.env, command: service.command)
+                            env: service.env, command: service.command, health: service.health, rollout: service.rollout)
         }
         return Release(app: app.name, version: version, traceId: traceId, createdAt: Date(), source: source,
                        services: services, defaultService: app.spec.defaultService?.value)
