@@ -74,7 +74,11 @@ public struct ReplicaView: Codable, Sendable {
     public var state: String
     public var ready: Bool
     public var hostPort: Int?
-    public init(service: String, index: Int, release: Int, containerId: String, state: String, ready: Bool, hostPort: Int?) {
+    /// Times the reconciler restarted this replica slot (crashes, failed health checks).
+    public var restarts: Int
+    public var startedAt: Date?
+    public init(service: String, index: Int, release: Int, containerId: String, state: String, ready: Bool, hostPort: Int?,
+                restarts: Int = 0, startedAt: Date? = nil) {
         self.service = service
         self.index = index
         self.release = release
@@ -82,6 +86,8 @@ public struct ReplicaView: Codable, Sendable {
         self.state = state
         self.ready = ready
         self.hostPort = hostPort
+        self.restarts = restarts
+        self.startedAt = startedAt
     }
 }
 

@@ -11,15 +11,19 @@ public protocol Engine: Sendable {
     /// Returns the image id per service name.
     func build(app: AppName, spec: AppSpec, workspace: URL, traceId: String, log: @escaping LogSink) async throws -> [String: String]
 
-    /// Starts the release's replicas beside whatever runs now and waits until each is ready.
-    /// On failure it removes what it started and throws; the running release is untouched.
-    func startReplicas(of release: Release, log: @escaping LogSink) async throws -> Rollout
+    /// The `run` stage: a rolling update from what runs now (`previous`) to `release`. New replicas
+    /// start beside the old ones (at most `maxSurge` at a time), join the rotation once healthy, and
+    /// old ones drain and stop. If a new replica is not ready in time or crashes, the update is
+    /// undone — the previous release's replicas serve again — and the error says why.
+    func rollOut(_ release: Release, previous: Release?, log: @escaping LogSink) async throws
 
-    /// Sends traffic to the rollout's replicas, then drains and stops the previous ones.
-    func switchTraffic(to rollout: Rollout, log: @escaping LogSink) async throws
+    /// The `route` stage: traffic goes to `release` alone, what is left of other releases stops,
+    /// and the reconciler keeps `release` running from now on.
+    func completeRollout(_ release: Release, log: @escaping LogSink) async throws
 
-    /// Removes what `startReplicas` started, for a deploy that failed after it.
-    func abandon(_ rollout: Rollout) async
+    /// Puts `previous` back after a rollout succeeded but the deploy failed later (or removes the
+    /// app's replicas when there was no previous release).
+    func undoRollout(_ release: Release, previous: Release?, log: @escaping LogSink) async
 
     /// Removes images a failed deploy built and no release uses.
     func discardImages(_ images: [String]) async
@@ -30,20 +34,16 @@ public protocol Engine: Sendable {
     /// Stops and removes everything of an app and frees its routes.
     func destroy(app: AppName) async throws
 
+    /// One pass of the reconciler: restarts crashed replicas (with backoff), replaces missing ones,
+    /// health-checks the running ones and takes failing ones out of rotation, removes containers
+    /// that belong to no current release. Apps a rollout is changing are left alone.
+    func reconcile() async
+
+    /// Engine events that should trigger a reconcile pass at once (a replica died, was killed by
+    /// the OOM killer, or was removed from outside). Ends when the engine's event stream ends.
+    func replicaEvents() -> AsyncThrowingStream<String, Error>
+
     /// After a server start: adopts the replicas of the current releases, routes them again,
     /// and removes Slipway's containers that belong to no current release.
     func restore(currentReleases: [Release]) async throws
-}
-
-/// A started, ready set of replicas for one release, not yet receiving traffic.
-public struct Rollout: Sendable {
-    public var release: Release
-    public var replicas: [StartedReplica]
-}
-
-public struct StartedReplica: Sendable, Equatable {
-    public var service: String
-    public var index: Int
-    public var containerId: String
-    public var hostPort: Int
 }

@@ -8,12 +8,8 @@ import SlipwayRouter
 /// Docker Engine API) for builds and replicas, and the built-in router for traffic.
 public struct LocalEngine: Engine {
     public struct Configuration: Sendable {
-        /// How long a new replica may take to accept connections on its port.
+        /// How long a new replica may take to pass its health check.
         public var readyTimeout: Duration = .seconds(60)
-        /// How long old replicas may keep serving requests in flight after traffic moved away.
-        public var drainTimeout: Duration = .seconds(10)
-        /// SIGTERM-to-SIGKILL grace when stopping a replica.
-        public var stopGraceSeconds: Int = 10
         /// Labels every container with this id, so several Slipway servers can share one engine
         /// without adopting or removing each other's containers.
         public var serverID: String
@@ -25,6 +21,7 @@ public struct LocalEngine: Engine {
     let router: Router?
     let configuration: Configuration
     let logger: Logger
+    let supervision = ReplicaSupervision()
 
     public init(docker: DockerClient, routes: RouteTable, router: Router?, configuration: Configuration, logger: Logger) {
         self.docker = docker
@@ -44,36 +41,38 @@ public struct LocalEngine: Engine {
     }
 
     public func replicas(of app: AppName) async throws -> [ReplicaView] {
-        let containers = try await docker.listContainers(all: true, labelFilters: labelFilters(app: app))
         var views: [ReplicaView] = []
-        for container in containers {
-            guard let replica = ReplicaLabels(container.labels) else { continue }
-            let details = try await docker.inspectContainer(container.id)
-            let hostPort = details?.hostPorts[replica.port]
-            let ready = hostPort.map { port in
-                routes.backends(app: app.value, service: replica.service).contains(Backend(port: port))
-            } ?? false
+        for replica in try await observe(app: app) {
+            let slot = ReplicaSupervision.slotKey(app: replica.app, service: replica.service, index: replica.index)
+            let history = await supervision.history(slot)
+            let ready = replica.backend.map { routes.backends(app: app.value, service: replica.service).contains($0) } ?? false
+            let details = try await docker.inspectContainer(replica.containerID)
+            let state = history.crashLooping && !replica.running ? "crashloop" : replica.state
             views.append(ReplicaView(service: replica.service, index: replica.index, release: replica.version,
-                                     containerId: String(container.id.prefix(12)), state: container.state,
-                                     ready: ready, hostPort: hostPort))
+                                     containerId: String(replica.containerID.prefix(12)), state: state, ready: ready,
+                                     hostPort: replica.hostPort, restarts: history.restarts,
+                                     startedAt: replica.running ? details?.state.startedAt : nil))
         }
         return views.sorted { ($0.release, $0.service, $0.index) < ($1.release, $1.service, $1.index) }
     }
 
     public func destroy(app: AppName) async throws {
+        // Holding the app keeps the reconciler from replacing replicas while they are being removed.
+        let owned = await supervision.begin(app.value)
+        await supervision.forget(app: app.value)
         routes.removeApp(app.value)
-        let containers = try await docker.listContainers(all: true, labelFilters: labelFilters(app: app))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for container in containers {
-                group.addTask { try await stopAndRemove(container.id) }
+        do {
+            let replicas = try await observe(app: app)
+            await withTaskGroup(of: Void.self) { group in
+                for replica in replicas {
+                    group.addTask { await retire(replica, policy: RolloutPolicy(drainSeconds: 0, stopGraceSeconds: 10)) }
+                }
             }
-            try await group.waitForAll()
+        } catch {
+            if owned { await supervision.end(app.value) }
+            throw error
         }
-    }
-
-    func stopAndRemove(_ id: String) async throws {
-        try await docker.stopContainer(id, timeoutSeconds: configuration.stopGraceSeconds)
-        try await docker.removeContainer(id, force: true)
+        if owned { await supervision.end(app.value) }
     }
 }
 

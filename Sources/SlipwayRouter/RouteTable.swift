@@ -32,6 +32,15 @@ public final class RouteTable: Sendable {
         self.update { $0[app.lowercased()] = AppRoutes(services: services, defaultService: defaultService) }
     }
 
+    /// Takes one backend out of an app's rotation (a replica failing its health checks), atomically.
+    public func removeBackend(_ backend: Backend, app: String) {
+        self.update { apps in
+            guard var routes = apps[app.lowercased()] else { return }
+            for (name, list) in routes.services { routes.services[name] = list.filter { $0 != backend } }
+            apps[app.lowercased()] = routes
+        }
+    }
+
     public func removeApp(_ app: String) {
         self.update { $0[app.lowercased()] = nil }
     }

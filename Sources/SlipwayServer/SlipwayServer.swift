@@ -49,7 +49,8 @@ public enum SlipwayServer {
             },
             logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: RouterService(router: router)), .init(service: workers), .init(service: api)],
+            services: [.init(service: RouterService(router: router)), .init(service: Reconciler(engine: engine, logger: logger)),
+                       .init(service: workers), .init(service: api)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

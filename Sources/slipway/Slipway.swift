@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SlipwayClient
 
 /// `slipway`: every subcommand but `server` is a client of the server's HTTP API.
 /// The subcommand list is extended in one place: `extraSubcommands`, declared by
@@ -10,13 +11,11 @@ struct Slipway: AsyncParsableCommand {
         commandName: "slipway",
         abstract: "Turn an app's source into a running, reachable service.",
         discussion: """
-        Client commands talk to the server at --server, else $SLIPWAY_SERVER, else \(defaultServerText); \
+        Client commands talk to the server at --server, else $SLIPWAY_SERVER, else \(SlipwayClient.Configuration.defaultServer); \
         $SLIPWAY_TOKEN, if set, is sent as the API token.
         """,
         subcommands: [Deploy.self, Status.self, Apps.self, Info.self, Releases.self, Destroy.self] + extraSubcommands
     )
-
-    static let defaultServerText = "http://127.0.0.1:7070"
 
     /// ArgumentParser's own `main`, except that failures while running print `error: MESSAGE` and exit 1.
     /// Usage errors, `--help` and `--version` keep ArgumentParser's output and exit codes.
@@ -33,13 +32,12 @@ struct Slipway: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let error as ExitCode {
-            exit(withError: error)
-        } catch let error as CleanExit {
-            exit(withError: error)
-        } catch let error as ValidationError {
-            exit(withError: error)
         } catch {
+            // ArgumentParser's own outcomes (--help, usage errors, explicit exit codes) keep its
+            // output; any other failure is a runtime error.
+            if error is ExitCode || exitCode(for: error) != .failure {
+                exit(withError: error)
+            }
             Output.error("error: \(Output.message(for: error))")
             Foundation.exit(1)
         }

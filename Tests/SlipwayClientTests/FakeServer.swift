@@ -6,6 +6,7 @@ import Testing
 /// streamed uploads, chunked log streaming, error bodies, auth. It picks a free port and prints it.
 final class FakeServer {
     let process = Process()
+    let stdin = Pipe()
     let port: Int
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
@@ -75,6 +76,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, {"app": "web", "destroyed": True})
         self.error(404, "not_found", "no app")
 
+# Exit when the test process goes away (its end of our stdin closes), even if it crashed.
+import os, threading
+threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
 server.serve_forever()
@@ -85,6 +89,7 @@ server.serve_forever()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", FakeServer.script]
         process.standardOutput = stdout
+        process.standardInput = stdin
         try process.run()
         // The first line is the port; python prints it once the socket listens.
         var line = Data()
@@ -94,14 +99,17 @@ server.serve_forever()
             line.append(byte)
         }
         guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw FakeServerError.didNotStart
         }
         self.port = port
     }
 
     deinit {
-        process.terminate()
+        // SIGKILL, not terminate(): children of the test process may inherit a blocked SIGTERM
+        // and never exit, and waiting for them would hang the test run.
+        kill(process.processIdentifier, SIGKILL)
+        try? stdin.fileHandleForWriting.close()
         process.waitUntilExit()
     }
 

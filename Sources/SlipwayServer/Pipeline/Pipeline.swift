@@ -22,7 +22,9 @@ struct Pipeline: Sendable {
         var apps: [AppConfigLoader.LoadedApp] = []
         var images: [String: [String: String]] = [:]
         var releases: [Release] = []
-        var rollouts: [Rollout] = []
+        var previous: [String: Release] = [:]
+        /// Releases whose rolling update finished (their replicas serve) but which are not current yet.
+        var rolledOut: [Release] = []
         var switched: Set<String> = []
     }
 
@@ -93,36 +95,26 @@ struct Pipeline: Sendable {
             return (releases, releases.map { "\($0.app) \($0.label)" }.joined(separator: ", "))
         }
         let releases = progress.releases
-        var rollouts: [Rollout] = []
-        do {
-            _ = try await stage(deploy, .run) {
-                for release in releases {
-                    rollouts.append(try await engine.startReplicas(of: release, log: sink(deploy)))
-                }
-                let count = rollouts.reduce(0) { $0 + $1.replicas.count }
-                return ((), "\(count) replica\(count == 1 ? "" : "s") ready")
+        var previous: [String: Release] = [:]
+        for release in releases { previous[release.app.value] = try store.currentRelease(of: release.app) }
+        progress.previous = previous
+        // run: rolling update per app; a failing one undoes itself, apps rolled before it are undone below.
+        try await stage(deploy, .run) {
+            for release in releases {
+                try await engine.rollOut(release, previous: previous[release.app.value], log: sink(deploy))
+                progress.rolledOut.append(release)
             }
-        } catch {
-            progress.rollouts = rollouts
-            throw error
+            let count = releases.reduce(0) { $0 + $1.services.reduce(0) { $0 + $1.replicas } }
+            return ((), "\(count) replica\(count == 1 ? "" : "s") of \(releases.map(\.label).joined(separator: ", ")) ready")
         }
-        progress.rollouts = rollouts
-        let started = rollouts
-        var switched: Set<String> = []
-        do {
-            _ = try await stage(deploy, .route) {
-                for rollout in started {
-                    try await engine.switchTraffic(to: rollout, log: sink(deploy))
-                    try store.activate(app: rollout.release.app, version: rollout.release.version)
-                    switched.insert(rollout.release.app.value)
-                }
-                return ((), started.map { "\($0.release.label) serves \(appURL($0.release.app.value))" }.joined(separator: ", "))
+        try await stage(deploy, .route) {
+            for release in releases {
+                try await engine.completeRollout(release, log: sink(deploy))
+                try store.activate(app: release.app, version: release.version)
+                progress.switched.insert(release.app.value)
             }
-        } catch {
-            progress.switched = switched
-            throw error
+            return ((), releases.map { "\($0.label) serves \(appURL($0.app.value))" }.joined(separator: ", "))
         }
-        progress.switched = switched
     }
 
     private func fetch(_ deploy: QueuedDeploy, into workspace: URL) async throws -> SourceInfo {
@@ -174,8 +166,8 @@ struct Pipeline: Sendable {
 
     /// Undoes what a failed deploy made; what was already switched stays (it serves).
     private func undo(_ progress: Progress) async {
-        for rollout in progress.rollouts where !progress.switched.contains(rollout.release.app.value) {
-            await engine.abandon(rollout)
+        for release in progress.rolledOut where !progress.switched.contains(release.app.value) {
+            await engine.undoRollout(release, previous: progress.previous[release.app.value], log: { _ in })
         }
         for release in progress.releases where !progress.switched.contains(release.app.value) {
             try? store.discardRelease(app: release.app, version: release.version)
@@ -185,6 +177,7 @@ struct Pipeline: Sendable {
     }
 
     /// Runs one stage: records its start, its outcome and its message, and logs it.
+    @discardableResult
     private func stage<T>(_ deploy: QueuedDeploy, _ name: StageName,
                           _ body: () async throws -> (T, String)) async throws -> T {
         try store.startStage(deploy.traceId, name)

@@ -1,0 +1,144 @@
+import DockerAPI
+import Foundation
+import SlipwayCore
+import SlipwayRouter
+
+extension LocalEngine {
+    public func reconcile() async {
+        let releases = await supervision.currentReleases
+        let apps: Set<String>
+        do {
+            apps = Set(try await docker.listContainers(all: true, labelFilters: labelFilters()).compactMap { $0.labels[Labels.name] })
+                .union(releases.keys)
+        } catch {
+            logger.warning("reconcile: cannot list containers", metadata: ["error": "\(error)"])
+            return
+        }
+        for app in apps.sorted() {
+            // Hold the app while reconciling it, and look at it only once held: a rollout or a destroy
+            // that ran just before must be seen as it left things, never from an older listing.
+            guard await supervision.begin(app) else { continue }
+            do {
+                let name = try DNSLabel(app)
+                let observed = try await observe(app: name)
+                if let release = await supervision.currentReleases[app] {
+                    await reconcile(release, observed: observed)
+                } else {
+                    // No current release: whatever runs is left over (e.g. from a deploy cut off by a crash).
+                    await removeContainers(observed.map(\.containerID))
+                }
+            } catch {
+                logger.warning("reconcile failed", metadata: ["app.name": "\(app)", "error": "\(error)"])
+            }
+            await supervision.end(app)
+        }
+    }
+
+    private func reconcile(_ release: Release, observed: [ObservedReplica]) async {
+        let app = release.app.value
+        let orphans = observed.filter { $0.version != release.version }
+        if !orphans.isEmpty {
+            logger.info("removing replicas of no current release", metadata: ["app.name": "\(app)", "count": "\(orphans.count)"])
+            await removeContainers(orphans.map(\.containerID))
+        }
+        var services: [String: [Backend]] = [:]
+        for service in release.services {
+            var inRotation: [Backend] = []
+            let mine = observed.filter { $0.version == release.version && $0.service == service.name }
+            for index in service.replicas > 0 ? Array(1...service.replicas) : [] {
+                let slot = ReplicaSupervision.slotKey(app: app, service: service.name, index: index)
+                guard let replica = mine.first(where: { $0.index == index }) else {
+                    await replace(slot: slot, release: release, service: service, index: index)
+                    continue
+                }
+                if !replica.running {
+                    await restartCrashed(replica, slot: slot)
+                } else if let backend = replica.backend, await checkHealth(replica, service: service, slot: slot) {
+                    inRotation.append(backend)
+                }
+            }
+            // Replicas beyond the desired count (the formation shrank).
+            for extra in mine where extra.index > service.replicas {
+                await retire(extra, policy: service.rolloutPolicy)
+            }
+            services[service.name] = inRotation
+        }
+        routes.setRoutes(app: app, services: services, defaultService: release.defaultService)
+    }
+
+    /// A replica removed from outside the engine: start a new one in its slot.
+    private func replace(slot: String, release: Release, service: ReleasedService, index: Int) async {
+        guard await supervision.mayRestart(slot) else {
+            await supervision.setCrashLooping(slot, true)
+            return
+        }
+        _ = await supervision.noteRestart(slot)
+        do {
+            let id = try await startReplica(release: release, service: service, index: index)
+            logger.info("replaced a missing replica", metadata: ["app.name": "\(release.app)", "replica": "\(service.name).\(index)",
+                                                                 "container.id": "\(id.prefix(12))"])
+        } catch {
+            logger.warning("could not replace a replica", metadata: ["app.name": "\(release.app)", "error": "\(error)"])
+        }
+    }
+
+    /// A crashed replica restarts at once the first time, then with exponential backoff.
+    private func restartCrashed(_ replica: ObservedReplica, slot: String) async {
+        guard await supervision.mayRestart(slot) else {
+            await supervision.setCrashLooping(slot, true)
+            return
+        }
+        let history = await supervision.noteRestart(slot)
+        await supervision.setCrashLooping(slot, false)
+        do {
+            try await docker.startContainer(replica.containerID)
+            await supervision.markStarted(replica.containerID)
+            logger.info("restarted a crashed replica", metadata: [
+                "app.name": "\(replica.app)", "replica": "\(replica.service).\(replica.index)", "restarts": "\(history.restarts)",
+            ])
+        } catch {
+            logger.warning("could not restart a replica", metadata: ["container.id": "\(replica.containerID)", "error": "\(error)"])
+        }
+    }
+
+    /// Runs the service's health check when it is due. Returns whether the replica belongs in rotation.
+    /// A replica that was healthy and fails `threshold` checks in a row is restarted; so is one that
+    /// never passed once its start period is over.
+    private func checkHealth(_ replica: ObservedReplica, service: ReleasedService, slot: String) async -> Bool {
+        let check = service.healthCheck
+        var record = await supervision.record(replica.containerID) ?? ReplicaSupervision.ReplicaRecord()
+        let due = record.lastCheck.map { ContinuousClock.now - $0 >= .milliseconds(Int64(check.intervalSeconds * 1000)) } ?? true
+        if due, let port = replica.hostPort {
+            record = await supervision.recordCheck(replica.containerID, passed: await HealthProbe.passes(check, port: port))
+        }
+        let failing = record.consecutiveFailures >= check.threshold
+        let pastStart = ContinuousClock.now - record.startedAt > .milliseconds(Int64(check.startPeriodSeconds * 1000))
+        if failing && (record.healthy || pastStart) {
+            logger.warning("replica failed its health checks; restarting", metadata: [
+                "app.name": "\(replica.app)", "replica": "\(replica.service).\(replica.index)",
+                "failures": "\(record.consecutiveFailures)",
+            ])
+            if let backend = replica.backend { routes.removeBackend(backend, app: replica.app) }
+            _ = await supervision.noteRestart(slot)
+            try? await docker.stopContainer(replica.containerID, timeoutSeconds: service.rolloutPolicy.stopGraceSeconds)
+            try? await docker.startContainer(replica.containerID)
+            await supervision.markStarted(replica.containerID)
+            return false
+        }
+        return record.healthy && !failing
+    }
+
+    public func replicaEvents() -> AsyncThrowingStream<String, Error> {
+        let events = docker.events(filters: [
+            "type": ["container"],
+            "label": labelFilters(),
+            "event": ["die", "oom", "remove"],
+        ])
+        var iterator: AsyncThrowingStream<DockerEvent, Error>.AsyncIterator?
+        return AsyncThrowingStream {
+            if iterator == nil { iterator = events.makeAsyncIterator() }
+            guard let event = try await iterator?.next() else { return nil }
+            return "\(event.action) \(event.attributes["name"] ?? event.actorID)"
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import DockerAPI
+import Foundation
+import SlipwayCore
+import SlipwayRouter
+
+/// One of Slipway's containers as its labels and the engine describe it.
+struct ObservedReplica: Sendable {
+    var containerID: String
+    var app: String
+    var service: String
+    var index: Int
+    var version: Int
+    var port: Int
+    var running: Bool
+    var state: String
+    var hostPort: Int?
+    var backend: Backend? { hostPort.map { Backend(port: $0) } }
+}
+
+extension LocalEngine {
+    /// This server's containers (of one app, if given), with their published ports.
+    func observe(app: AppName? = nil) async throws -> [ObservedReplica] {
+        let containers = try await docker.listContainers(all: true, labelFilters: labelFilters(app: app))
+        var replicas: [ObservedReplica] = []
+        for container in containers {
+            guard let labels = ReplicaLabels(container.labels) else { continue }
+            var hostPort: Int?
+            if container.state == "running" {
+                hostPort = try await docker.inspectContainer(container.id)?.hostPorts[labels.port]
+            }
+            replicas.append(ObservedReplica(containerID: container.id, app: labels.app, service: labels.service,
+                                            index: labels.index, version: labels.version, port: labels.port,
+                                            running: container.state == "running", state: container.state, hostPort: hostPort))
+        }
+        return replicas
+    }
+
+    /// Creates and starts replica `index` of `service` in `release`.
+    func startReplica(release: Release, service: ReleasedService, index: Int) async throws -> String {
+        var environment = service.env
+        environment["PORT"] = String(service.port)
+        let labels = [
+            Labels.managedBy: Labels.managedByValue,
+            Self.serverLabel: configuration.serverID,
+            Labels.name: release.app.value,
+            Labels.instance: release.app.value,
+            Labels.component: service.name,
+            Labels.version: release.label,
+            Labels.replica: String(index),
+            Labels.port: String(service.port),
+            Labels.trace: release.traceId,
+        ]
+        let spec = ContainerSpec(image: service.image, command: service.command, environment: environment, labels: labels,
+                                 publishedPorts: [service.port], useInit: true,
+                                 stopTimeoutSeconds: service.rolloutPolicy.stopGraceSeconds)
+        let name = "slipway-\(release.app.value)-v\(release.version)-\(service.name)-\(index)-\(configuration.serverID.prefix(6))"
+        let id: String
+        do {
+            id = try await docker.createContainer(name: name, spec: spec)
+        } catch let error as DockerAPIError where error.isConflict || error.isNameInUse {
+            // A leftover of an interrupted deploy holds the name: it belongs to no current release.
+            try await docker.removeContainer(name, force: true)
+            id = try await docker.createContainer(name: name, spec: spec)
+        }
+        do {
+            try await docker.startContainer(id)
+        } catch {
+            try? await docker.removeContainer(id, force: true)
+            throw error
+        }
+        await supervision.markStarted(id)
+        return id
+    }
+
+    /// Waits until every container in `ids` passes its service's health check, failing fast when one exits.
+    func waitUntilReady(_ ids: [String], release: Release, log: @escaping LogSink) async throws -> [ObservedReplica] {
+        let deadline = ContinuousClock.now + configuration.readyTimeout
+        var pending = Set(ids)
+        var ready: [ObservedReplica] = []
+        while !pending.isEmpty {
+            for id in pending.sorted() {
+                guard let details = try await docker.inspectContainer(id), let labels = ReplicaLabels(details.labels) else {
+                    throw SlipwayError.engine("replica container \(id.prefix(12)) disappeared while starting")
+                }
+                let name = "\(labels.service).\(labels.index)"
+                if !details.state.running {
+                    throw SlipwayError.engine("\(name) exited with code \(details.state.exitCode) before it was ready"
+                        + (details.state.oomKilled ? " (killed: out of memory)" : "") + (await logTail(id, lines: 50)))
+                }
+                guard let hostPort = details.hostPorts[labels.port] else { continue }
+                let check = release.services.first { $0.name == labels.service }?.healthCheck ?? .tcp
+                if await HealthProbe.passes(check, port: hostPort) {
+                    pending.remove(id)
+                    await supervision.markHealthy(id)
+                    ready.append(ObservedReplica(containerID: id, app: labels.app, service: labels.service, index: labels.index,
+                                                 version: labels.version, port: labels.port, running: true, state: "running",
+                                                 hostPort: hostPort))
+                    await log("\(name) is ready on 127.0.0.1:\(hostPort)")
+                }
+            }
+            if pending.isEmpty { break }
+            if ContinuousClock.now >= deadline {
+                let id = pending.sorted()[0]
+                let labels = try await docker.inspectContainer(id).flatMap { ReplicaLabels($0.labels) }
+                let service = release.services.first { $0.name == labels?.service }
+                let what = service?.health?.path.map { "answer 2xx/3xx on \($0)" } ?? "accept connections on port \(labels?.port ?? 0)"
+                throw SlipwayError.engine(
+                    "\(labels.map { "\($0.service).\($0.index)" } ?? id) did not \(what) within \(configuration.readyTimeout.components.seconds)s; "
+                    + "check that the app listens on 0.0.0.0 and on the port slipway.yaml (or EXPOSE) names" + (await logTail(id, lines: 50)))
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return ready
+    }
+
+    /// The last lines a replica printed, to put in front of the user with the failure.
+    func logTail(_ id: String, lines: Int) async -> String {
+        var collected: [String] = []
+        do {
+            for try await line in docker.logs(id, follow: false, tail: lines, timestamps: false) {
+                collected.append(line.text)
+            }
+        } catch {
+            return ""
+        }
+        return collected.isEmpty ? "" : "\nLast \(collected.count) log lines:\n" + collected.joined(separator: "\n")
+    }
+
+    /// Takes a replica out of rotation first, lets its requests in flight finish, then stops it
+    /// (SIGTERM, SIGKILL after the grace period) and removes it.
+    func retire(_ replica: ObservedReplica, policy: RolloutPolicy) async {
+        if let backend = replica.backend, let router {
+            _ = await router.waitUntilDrained([backend], timeout: .milliseconds(Int64(policy.drainSeconds * 1000)))
+        }
+        do {
+            try await docker.stopContainer(replica.containerID, timeoutSeconds: policy.stopGraceSeconds)
+            try await docker.removeContainer(replica.containerID, force: true)
+        } catch {
+            logger.warning("could not remove container", metadata: ["container.id": "\(replica.containerID)", "error": "\(error)"])
+        }
+        await supervision.dropReplica(replica.containerID)
+    }
+
+    func removeContainers(_ ids: [String]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for id in ids {
+                group.addTask {
+                    try? await docker.removeContainer(id, force: true)
+                    await supervision.dropReplica(id)
+                }
+            }
+        }
+    }
+}
