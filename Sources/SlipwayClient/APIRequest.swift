@@ -104,6 +104,15 @@ extension APIRequest {
         APIRequest(method: .get, path: "/v1/apps/\(segment(app.value))/releases")
     }
 
+    public static func replicas(app: AppName) -> APIRequest {
+        APIRequest(method: .get, path: "/v1/apps/\(segment(app.value))/replicas")
+    }
+
+    public static func rollback(app: AppName, to version: Int?) throws -> APIRequest {
+        let body = try JSONEncoder().encode(RollbackRequest(to: version))
+        return APIRequest(method: .post, path: "/v1/apps/\(segment(app.value))/rollback", body: .json(body))
+    }
+
     public static func destroy(app: AppName) -> APIRequest {
         APIRequest(method: .delete, path: "/v1/apps/\(segment(app.value))")
     }

@@ -18,6 +18,8 @@ public struct SlipwayClient: Sendable {
         public var timeout: Duration
         /// The deadline for an upload, which may carry a large archive.
         public var uploadTimeout: Duration
+        /// Sent as `X-Slipway-User`, so releases record who made them (default: $USER).
+        public var user: String? = ProcessInfo.processInfo.environment["USER"]
 
         public init(baseURL: URL, token: String? = nil, timeout: Duration = .seconds(30), uploadTimeout: Duration = .seconds(600)) {
             self.baseURL = baseURL
@@ -134,6 +136,16 @@ public struct SlipwayClient: Sendable {
         try await json(.releases(app: app), as: ReleaseList.self)
     }
 
+    /// The app's replicas: state, readiness, restarts, age, port.
+    public func replicas(app: AppName) async throws -> ReplicaList {
+        try await json(.replicas(app: app), as: ReplicaList.self)
+    }
+
+    /// Rolls back to release `version` (default: the one before the current), without a rebuild.
+    public func rollback(app: AppName, to version: Int? = nil) async throws -> TraceResponse {
+        try await json(try .rollback(app: app, to: version), as: TraceResponse.self)
+    }
+
     /// Destroys the app: its replicas, route and releases.
     public func destroy(app: AppName) async throws -> DestroyResult {
         let request = APIRequest.destroy(app: app)
@@ -168,6 +180,8 @@ public struct SlipwayClient: Sendable {
         for header in request.headers(token: configuration.token) {
             http.headers.add(name: header.name, value: header.value)
         }
+        // Releases record who made them.
+        if let user = configuration.user { http.headers.add(name: "X-Slipway-User", value: user) }
         switch request.body {
         case .none:
             break

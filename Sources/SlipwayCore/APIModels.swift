@@ -130,8 +130,14 @@ public struct ReleaseView: Codable, Sendable {
     public var createdAt: Date
     public var source: SourceInfo
     public var services: [ReleasedService]
+    public var defaultService: String?
+    public var description: String?
+    public var createdBy: String?
     public var current: Bool
     public init(release: Release, current: Bool) {
+        defaultService = release.defaultService
+        description = release.description
+        createdBy = release.createdBy
         app = release.app.value
         version = release.version
         traceId = release.traceId
@@ -140,6 +146,17 @@ public struct ReleaseView: Codable, Sendable {
         services = release.services
         self.current = current
     }
+}
+
+public struct ReplicaList: Codable, Sendable {
+    public var replicas: [ReplicaView]
+    public init(replicas: [ReplicaView]) { self.replicas = replicas }
+}
+
+/// `POST /v1/apps/{app}/rollback`: `to` is a release version; without it, the release before the current one.
+public struct RollbackRequest: Codable, Sendable {
+    public var to: Int?
+    public init(to: Int? = nil) { self.to = to }
 }
 
 public struct AppList: Codable, Sendable {

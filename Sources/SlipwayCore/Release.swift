@@ -11,9 +11,15 @@ public struct Release: Sendable, Codable, Equatable {
     public var services: [ReleasedService]
     /// The service `APP.DOMAIN` routes to.
     public var defaultService: String?
+    /// What made it: "Deploy 1a2b3c4", "Rollback to v3".
+    public var description: String?
+    /// Who asked for it (the CLI sends the local user name; "api" otherwise).
+    public var createdBy: String?
 
     public init(app: AppName, version: Int, traceId: String, createdAt: Date, source: SourceInfo,
-                services: [ReleasedService], defaultService: String?) {
+                services: [ReleasedService], defaultService: String?, description: String? = nil, createdBy: String? = nil) {
+        self.description = description
+        self.createdBy = createdBy
         self.app = app
         self.version = version
         self.traceId = traceId

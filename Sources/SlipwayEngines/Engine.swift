@@ -28,6 +28,9 @@ public protocol Engine: Sendable {
     /// Removes images a failed deploy built and no release uses.
     func discardImages(_ images: [String]) async
 
+    /// The images of `release` that no longer exist (pruned), which a rollback to it would need.
+    func missingImages(of release: Release) async -> [String]
+
     /// The replicas that run for an app now.
     func replicas(of app: AppName) async throws -> [ReplicaView]
 

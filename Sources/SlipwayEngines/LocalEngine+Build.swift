@@ -42,6 +42,14 @@ extension LocalEngine {
         return images
     }
 
+    public func missingImages(of release: Release) async -> [String] {
+        var missing: [String] = []
+        for image in Set(release.services.map(\.image)) where (try? await docker.inspectImage(image)) == nil {
+            missing.append(image)
+        }
+        return missing
+    }
+
     public func discardImages(_ images: [String]) async {
         for image in Set(images) {
             do {

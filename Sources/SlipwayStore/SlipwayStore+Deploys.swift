@@ -11,20 +11,24 @@ public struct QueuedDeploy: Sendable, Equatable {
     public var uploadPath: String?
     /// False when the name was derived from the source (RAD's /trigger): a manifest's `name:` then wins.
     public var appExplicit: Bool
+    /// For a rollback: the version whose images and config are released again, without a build.
+    public var rollbackTo: Int?
+    public var requestedBy: String?
 }
 
 extension SlipwayStore {
     /// Records a new deploy with all its stages pending and puts it on the queue, in one transaction.
     public func enqueueDeploy(traceId: String, app: AppName, appExplicit: Bool = true, source: SourceInfo, uploadPath: String?,
-                              now: Date = Date()) throws {
+                              rollbackTo: Int? = nil, requestedBy: String? = nil, now: Date = Date()) throws {
         try writer.write { db in
             try db.execute(
                 sql: """
-                INSERT INTO deploy (traceId, app, appExplicit, state, status, createdAt, source, uploadPath, apps)
-                VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)
+                INSERT INTO deploy (traceId, app, appExplicit, state, status, createdAt, source, uploadPath, apps, rollbackTo, requestedBy)
+                VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)
                 """,
                 arguments: [traceId, app.value, appExplicit, DeployStatus.inProgress.rawValue, now,
-                            try Self.encodeJSON(source), uploadPath, try Self.encodeJSON([app.value])])
+                            try Self.encodeJSON(source), uploadPath, try Self.encodeJSON([app.value]),
+                            rollbackTo, requestedBy])
             for (position, stage) in StageName.allCases.enumerated() {
                 try db.execute(
                     sql: "INSERT INTO stage (traceId, position, name, status) VALUES (?, ?, ?, ?)",
@@ -38,7 +42,7 @@ extension SlipwayStore {
     public func claimNextDeploy() throws -> QueuedDeploy? {
         try writer.write { db in
             let row = try Row.fetchOne(db, sql: """
-                SELECT traceId, app, appExplicit, source, uploadPath FROM deploy AS d
+                SELECT traceId, app, appExplicit, source, uploadPath, rollbackTo, requestedBy FROM deploy AS d
                 WHERE state = 'queued'
                   AND NOT EXISTS (SELECT 1 FROM deploy WHERE app = d.app AND state = 'running')
                 ORDER BY seq LIMIT 1
@@ -51,7 +55,9 @@ extension SlipwayStore {
                 app: try DNSLabel(row["app"] as String),
                 source: try Self.decodeJSON(SourceInfo.self, row["source"]),
                 uploadPath: row["uploadPath"],
-                appExplicit: row["appExplicit"])
+                appExplicit: row["appExplicit"],
+                rollbackTo: row["rollbackTo"],
+                requestedBy: row["requestedBy"])
         }
     }
 
@@ -65,6 +71,11 @@ extension SlipwayStore {
 
     public func completeStage(_ traceId: String, _ stage: StageName, message: String? = nil, now: Date = Date()) throws {
         try moveStage(traceId, stage, to: .completed, message: message, now: now)
+    }
+
+    /// A stage this deploy does not need (a rollback builds nothing).
+    public func skipStage(_ traceId: String, _ stage: StageName, message: String, now: Date = Date()) throws {
+        try moveStage(traceId, stage, to: .skipped, message: message, now: now)
     }
 
     /// Updates a running stage's message (e.g. "2/3 replicas ready") without changing its status.
@@ -83,9 +94,11 @@ extension SlipwayStore {
                 throw SlipwayError.internal("stage \(stage.rawValue) of deploy \(traceId) cannot move from \(current ?? "nothing") to \(next.rawValue)")
             }
             let timeColumn = next == .inProgress ? "startedAt" : "finishedAt"
+            // A skipped stage neither started nor finished.
+            let time: Date? = next == .skipped ? nil : now
             try db.execute(
                 sql: "UPDATE stage SET status = ?, \(timeColumn) = ?, message = COALESCE(?, message) WHERE traceId = ? AND name = ?",
-                arguments: [next.rawValue, now, message, traceId, stage.rawValue])
+                arguments: [next.rawValue, time, message, traceId, stage.rawValue])
         }
     }
 

@@ -54,7 +54,7 @@ struct Deploy: AsyncParsableCommand {
             let follower = DeployFollower(client: client, traceId: trace.traceId, live: live,
                                           terminal: live && Output.stdoutIsTerminal, verbose: verbose && live)
             let view = try await follower.follow()
-            try await report(view, client: client)
+            try await DeployOutcome.report(view, client: client, json: global.json)
             return view
         }
         if final.status != .completed { throw ExitCode.failure }
@@ -77,38 +77,6 @@ struct Deploy: AsyncParsableCommand {
             let trace = try await client.deploy(app: app, archive: archive)
             if live { Output.line("Deploying \(app) (trace \(trace.traceId))") }
             return trace
-        }
-    }
-
-    /// The end of the deploy: URLs last on success; on failure the stage, the reason and the log's tail on stderr.
-    func report(_ view: DeployView, client: SlipwayClient) async throws {
-        if global.json {
-            try Output.json(view)
-            if view.status != .completed { Output.error("error: \(DeployProgressFormatter.failure(view))") }
-            return
-        }
-        guard view.status == .completed else {
-            Output.error("error: \(DeployProgressFormatter.failure(view))")
-            let tail = await DeployFollower.logTail(client: client, traceId: view.traceId, lines: 20)
-            if tail.isEmpty {
-                Output.error("(the deploy log is empty)")
-            } else {
-                Output.error("last \(tail.count) lines of the deploy log:")
-                for line in tail { Output.error("  | \(line)") }
-            }
-            Output.error("stages and timings: slipway status \(view.traceId)")
-            return
-        }
-        Output.line(DeployProgressFormatter.summary(view))
-        let apps = view.apps.isEmpty ? [view.app] : view.apps
-        for name in apps {
-            guard let label = try? DNSLabel(name) else { continue }
-            do {
-                let app = try await client.app(label)
-                Output.line(apps.count > 1 ? "  \(name): \(app.url)" : "  \(app.url)")
-            } catch {
-                Output.line("  \(name): URL unavailable (\(Output.message(for: error)))")
-            }
         }
     }
 

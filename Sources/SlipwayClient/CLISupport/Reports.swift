@@ -32,6 +32,20 @@ public enum Reports {
         return lines.joined(separator: "\n")
     }
 
+    /// `slipway ps APP`: one line per replica.
+    public static func replicas(_ list: ReplicaList, now: Date) -> String {
+        guard !list.replicas.isEmpty else { return "no replicas" }
+        var table = TextTable(header: ["REPLICA", "RELEASE", "STATE", "READY", "RESTARTS", "AGE", "PORT"])
+        for replica in list.replicas {
+            table.rows.append([
+                "\(replica.service).\(replica.index)", "v\(replica.release)", replica.state, replica.ready ? "yes" : "no",
+                String(replica.restarts), replica.startedAt.map { Format.duration(now.timeIntervalSince($0)) } ?? "-",
+                replica.hostPort.map(String.init) ?? "-",
+            ])
+        }
+        return table.render()
+    }
+
     /// `slipway apps`.
     public static func apps(_ list: AppList) -> String {
         guard !list.apps.isEmpty else { return "no apps yet; deploy one with `slipway deploy FOLDER_OR_GIT_URL`" }

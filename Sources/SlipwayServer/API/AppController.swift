@@ -25,6 +25,10 @@ struct AppController: Sendable {
                 .map { ReleaseView(release: $0, current: $0.version == record.currentRelease) }
             return try JSONResponse.make(ReleaseList(releases: releases))
         }
+        router.get("/v1/apps/:app/replicas") { _, context in
+            let record = try existingApp(try context.parameters.require("app"))
+            return try JSONResponse.make(ReplicaList(replicas: try await engine.replicas(of: record.name)))
+        }
         router.delete("/v1/apps/:app") { _, context in
             let record = try existingApp(try context.parameters.require("app"))
             try await engine.destroy(app: record.name)

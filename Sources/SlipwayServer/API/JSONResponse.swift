@@ -21,12 +21,26 @@ enum JSONResponse {
 
     /// Reads a small JSON request body, answering 400 with the reason when it does not decode.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = 1 << 20) async throws -> T {
-        let buffer: ByteBuffer
+        let buffer = try await collect(request, limit: limit)
+        return try decode(type, buffer)
+    }
+
+    /// Like `decode`, but an empty body is nil (for endpoints whose body is optional).
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowEmpty: Bool) async throws -> T? {
+        let buffer = try await collect(request, limit: 1 << 20)
+        if buffer.readableBytes == 0 && allowEmpty { return nil }
+        return try decode(type, buffer)
+    }
+
+    private static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
         do {
-            buffer = try await request.body.collect(upTo: limit)
+            return try await request.body.collect(upTo: limit)
         } catch {
             throw SlipwayError.payloadTooLarge("the JSON body is larger than \(limit) bytes")
         }
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ buffer: ByteBuffer) throws -> T {
         do {
             return try decoder.decode(type, from: Data(buffer.readableBytesView))
         } catch DecodingError.keyNotFound(let key, _) {
