@@ -14,7 +14,11 @@ public struct DockerAPIError: Error, CustomStringConvertible, Sendable, Equatabl
     }
 
     /// The container, image or other object does not exist.
-    public var isNotFound: Bool { statusCode == 404 }
+    /// Docker answers 404; Podman sometimes answers 500 "... no such container" for a container
+    /// removed a moment ago (e.g. starting one that is being removed).
+    public var isNotFound: Bool {
+        statusCode == 404 || (statusCode == 500 && message.lowercased().contains("no such container"))
+    }
     /// The object is in a state that forbids the operation (name in use, container not running...).
     public var isConflict: Bool { statusCode == 409 }
     /// Creating a container under a name another container has. Docker says 409; Podman

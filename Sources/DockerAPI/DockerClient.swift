@@ -148,7 +148,12 @@ extension DockerClient {
 
     /// Like `sendForJSON`, but a 404 (no such container or image) is nil, not an error.
     func sendForOptionalJSON<T: Decodable>(_ request: DockerRequest, as type: T.Type) async throws -> T? {
-        let response = try await send(request, accepting: [404])
+        let response: HTTPClientResponse
+        do {
+            response = try await send(request, accepting: [404])
+        } catch let error as DockerAPIError where error.isNotFound {
+            return nil  // Podman's 500 "no such container" for one removed a moment ago
+        }
         if response.status.code == 404 {
             _ = try? await response.body.collect(upTo: Self.maxErrorBodyBytes)
             return nil

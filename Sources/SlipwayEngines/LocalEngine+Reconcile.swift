@@ -53,7 +53,7 @@ extension LocalEngine {
                 }
                 if !replica.running {
                     await restartCrashed(replica, slot: slot)
-                } else if let backend = replica.backend, await checkHealth(replica, service: service, slot: slot) {
+                } else if let backend = replica.backend, await checkHealth(replica, service: service, release: release, slot: slot) {
                     inRotation.append(backend)
                 }
             }
@@ -68,11 +68,7 @@ extension LocalEngine {
 
     /// A replica removed from outside the engine: start a new one in its slot.
     private func replace(slot: String, release: Release, service: ReleasedService, index: Int) async {
-        guard await supervision.mayRestart(slot) else {
-            await supervision.setCrashLooping(slot, true)
-            return
-        }
-        _ = await supervision.noteRestart(slot)
+        guard await supervision.claimRestart(slot) else { return }
         do {
             let id = try await startReplica(release: release, service: service, index: index)
             logger.info("replaced a missing replica", metadata: ["app.name": "\(release.app)", "replica": "\(service.name).\(index)",
@@ -84,12 +80,8 @@ extension LocalEngine {
 
     /// A crashed replica restarts at once the first time, then with exponential backoff.
     private func restartCrashed(_ replica: ObservedReplica, slot: String) async {
-        guard await supervision.mayRestart(slot) else {
-            await supervision.setCrashLooping(slot, true)
-            return
-        }
-        let history = await supervision.noteRestart(slot)
-        await supervision.setCrashLooping(slot, false)
+        guard await supervision.claimRestart(slot) else { return }
+        let history = await supervision.history(slot)
         do {
             try await docker.startContainer(replica.containerID)
             await supervision.markStarted(replica.containerID)
@@ -102,9 +94,10 @@ extension LocalEngine {
     }
 
     /// Runs the service's health check when it is due. Returns whether the replica belongs in rotation.
-    /// A replica that was healthy and fails `threshold` checks in a row is restarted; so is one that
-    /// never passed once its start period is over.
-    private func checkHealth(_ replica: ObservedReplica, service: ReleasedService, slot: String) async -> Bool {
+    /// A replica that was healthy and fails `threshold` checks in a row is replaced by a fresh container
+    /// from the release's image (as Kubernetes restarts a container); so is one that never passed once
+    /// its start period is over.
+    private func checkHealth(_ replica: ObservedReplica, service: ReleasedService, release: Release, slot: String) async -> Bool {
         let check = service.healthCheck
         var record = await supervision.record(replica.containerID) ?? ReplicaSupervision.ReplicaRecord()
         let due = record.lastCheck.map { ContinuousClock.now - $0 >= .milliseconds(Int64(check.intervalSeconds * 1000)) } ?? true
@@ -119,10 +112,9 @@ extension LocalEngine {
                 "failures": "\(record.consecutiveFailures)",
             ])
             if let backend = replica.backend { routes.removeBackend(backend, app: replica.app) }
-            _ = await supervision.noteRestart(slot)
-            try? await docker.stopContainer(replica.containerID, timeoutSeconds: service.rolloutPolicy.stopGraceSeconds)
-            try? await docker.startContainer(replica.containerID)
-            await supervision.markStarted(replica.containerID)
+            guard await supervision.claimRestart(slot) else { return false }
+            await retire(replica, policy: RolloutPolicy(drainSeconds: 0, stopGraceSeconds: service.rolloutPolicy.stopGraceSeconds))
+            _ = try? await startReplica(release: release, service: service, index: replica.index)
             return false
         }
         return record.healthy && !failing

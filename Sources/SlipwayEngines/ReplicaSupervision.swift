@@ -15,9 +15,10 @@ actor ReplicaSupervision {
     /// Restart history of one replica slot (app, service, index): it outlives the container.
     struct SlotHistory {
         var restarts = 0
-        var nextRestartAllowed = ContinuousClock.now
         var lastRestart: ContinuousClock.Instant?
-        var crashLooping = false
+        /// Set when a crash is first seen: the slot restarts no sooner than this.
+        var waitUntil: ContinuousClock.Instant?
+        var crashLooping: Bool { waitUntil.map { $0 > .now } ?? false }
     }
 
     private(set) var currentReleases: [String: Release] = [:]
@@ -79,28 +80,24 @@ actor ReplicaSupervision {
 
     func history(_ slot: String) -> SlotHistory { slots[slot] ?? SlotHistory() }
 
-    /// Exponential backoff for a crashed replica: the first crash restarts at once, the next one no
-    /// sooner than 1 s after that restart, then 2 s, 4 s... up to 5 min; ten minutes without a
-    /// restart forgive the history.
-    func noteRestart(_ slot: String, now: ContinuousClock.Instant = .now) -> SlotHistory {
+    /// Exponential backoff for a crashed (or missing) replica, counted from when the crash is seen:
+    /// the first restart is immediate, then 1 s, 2 s, 4 s... up to 5 min. Ten minutes without a
+    /// restart forgive the history. Returns true when the slot may restart now, and records it.
+    func claimRestart(_ slot: String, now: ContinuousClock.Instant = .now) -> Bool {
         var history = slots[slot] ?? SlotHistory()
         if let last = history.lastRestart, now - last > .seconds(600) { history.restarts = 0 }
+        if history.waitUntil == nil {
+            let delay: Duration = history.restarts == 0 ? .zero : .seconds(min(300, 1 << min(history.restarts - 1, 9)))
+            history.waitUntil = now + delay
+        }
+        guard let waitUntil = history.waitUntil, waitUntil <= now else {
+            slots[slot] = history
+            return false
+        }
         history.restarts += 1
-        let delay: Duration = .seconds(min(300, 1 << min(history.restarts - 1, 9)))
         history.lastRestart = now
-        history.nextRestartAllowed = now + delay
+        history.waitUntil = nil
         slots[slot] = history
-        return history
-    }
-
-    func setCrashLooping(_ slot: String, _ value: Bool) {
-        var history = slots[slot] ?? SlotHistory()
-        history.crashLooping = value
-        slots[slot] = history
-    }
-
-    /// Whether a crashed slot may restart now (its backoff has passed).
-    func mayRestart(_ slot: String, now: ContinuousClock.Instant = .now) -> Bool {
-        (slots[slot]?.nextRestartAllowed ?? now) <= now
+        return true
     }
 }
