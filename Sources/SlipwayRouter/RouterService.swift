@@ -1,6 +1,7 @@
 import ServiceLifecycle
 
-/// Runs a `Router` as part of a ServiceGroup: starts it, and stops it gracefully on shutdown.
+/// Runs a `Router` as part of a ServiceGroup: starts it (unless the caller already did, to serve
+/// before other start-up work), and stops it gracefully on shutdown.
 public struct RouterService: Service {
     public let router: Router
 
@@ -9,7 +10,7 @@ public struct RouterService: Service {
     }
 
     public func run() async throws {
-        try await self.router.start()
+        if self.router.boundPort == nil { try await self.router.start() }
         // Returns on graceful shutdown; throws CancellationError if cancelled outright. Either
         // way the router must stop, so the error is not propagated.
         try? await gracefulShutdown()

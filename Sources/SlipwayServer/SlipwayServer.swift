@@ -26,12 +26,17 @@ public enum SlipwayServer {
         if !interrupted.isEmpty {
             logger.warning("deploys interrupted by the last shutdown ended in ERROR", metadata: ["count": "\(interrupted.count)"])
         }
+        removeLeftovers(configuration, interrupted: interrupted)
         let routes = RouteTable(domain: configuration.domain)
         let router = Router(host: configuration.routerHost, port: configuration.routerPort, routes: routes, logger: logger)
+        // The router answers first (apps come back within a second of a restart), then the running
+        // replicas are adopted and routed, before any worker may start a deploy.
+        try await router.start()
         var engineConfiguration = LocalEngine.Configuration(serverID: try serverID(configuration.dataDirectory))
         engineConfiguration.readyTimeout = configuration.readyTimeout
         let engine = LocalEngine(docker: connection.docker, routes: routes, router: router,
                                  configuration: engineConfiguration, logger: logger)
+
         try await engine.restore(currentReleases: store.currentReleases())
 
         let logs = try DeployLogs(directory: configuration.deployLogsDirectory)
@@ -74,6 +79,17 @@ public enum SlipwayServer {
         AppController(store: store, engine: engine, configuration: configuration).addRoutes(to: router)
         RADController(store: store, deploys: deploys).addRoutes(to: router)
         return router
+    }
+
+    /// Workspaces of deploys cut off by a crash, and the uploads of the ones that were interrupted.
+    static func removeLeftovers(_ configuration: ServerConfiguration, interrupted: [String]) {
+        let fileManager = FileManager.default
+        for entry in (try? fileManager.contentsOfDirectory(atPath: configuration.workDirectory.path)) ?? [] {
+            try? fileManager.removeItem(at: configuration.workDirectory.appendingPathComponent(entry))
+        }
+        for traceId in interrupted {
+            try? fileManager.removeItem(at: configuration.uploadsDirectory.appendingPathComponent("\(traceId).tar.gz"))
+        }
     }
 
     /// A stable id for this server's data directory, put on its containers (see LocalEngine).

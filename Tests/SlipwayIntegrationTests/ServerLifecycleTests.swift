@@ -44,15 +44,17 @@ struct ServerLifecycleTests {
             try repo.commit(["Dockerfile": "FROM busybox\nCOPY www /www\nCMD [\"sh\", \"-c\", \"sleep 5; exec httpd -f -p 8080 -h /www\"]\n",
                              "www/index.html": "v2"], message: "slow")
             let trace = try await server.client.deploy(app: try DNSLabel("crashy"), source: repo.url)
+            // Kill the server once the run stage has started the new (slow) replica.
             let deadline = ContinuousClock.now + .seconds(60)
+            var inRunStage = false
             while ContinuousClock.now < deadline {
                 let view = try await server.client.deployStatus(traceId: trace.traceId)
-                if view.stages.first(where: { $0.name == "run" })?.status == .inProgress { break }
+                inRunStage = view.stages.first(where: { $0.name == "run" })?.status == .inProgress
+                if inRunStage, try await server.containers(app: "crashy").count == 2 { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            try await Task.sleep(for: .milliseconds(300))
+            try #require(inRunStage, "the deploy never reached the run stage")
             await server.kill()
-            #expect(try await server.containers(app: "crashy").count == 2, "the new replica should exist when the server dies")
 
             try await server.start()
             let view = try await server.client.deployStatus(traceId: trace.traceId)

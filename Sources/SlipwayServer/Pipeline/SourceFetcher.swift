@@ -73,7 +73,7 @@ struct SourceFetcher {
         }
         if text.contains("does not appear to be a git repository") || text.contains("repository not found")
             || text.contains("not found") || text.contains("does not exist") {
-            return .invalidSource("repository \(url) was not found; check the URL (\(result.reason))")
+            return .invalidSource("repository \(url) was not found; check the URL and that the server can read it")
         }
         if text.contains("could not resolve host") || text.contains("connection refused") || text.contains("unable to access")
             || text.contains("could not read from remote") {

@@ -173,6 +173,7 @@ final class TestServer: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let view = try await client.deployStatus(traceId: traceId)
+            if view.status == .error { print("deploy \(traceId) of \(view.app) ended ERROR: \(view.error ?? "")") }
             if view.status != .inProgress { return view }
             try await Task.sleep(for: .milliseconds(100))
         }
