@@ -26,7 +26,15 @@ extension LocalEngine {
             guard let labels = ReplicaLabels(container.labels) else { continue }
             var hostPort: Int?
             if container.state == "running" {
-                hostPort = try await docker.inspectContainer(container.id)?.hostPorts[labels.port]
+                if let cached = await supervision.hostPort(container.id) {
+                    hostPort = cached
+                } else {
+                    hostPort = try await docker.inspectContainer(container.id)?.hostPorts[labels.port]
+                    if let hostPort { await supervision.setHostPort(container.id, hostPort) }
+                }
+            } else {
+                // A stopped container publishes nothing; it may get another port when restarted.
+                await supervision.markStopped(container.id)
             }
             replicas.append(ObservedReplica(containerID: container.id, app: labels.app, service: labels.service,
                                             index: labels.index, version: labels.version, port: labels.port,

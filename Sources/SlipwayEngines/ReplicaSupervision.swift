@@ -24,6 +24,12 @@ actor ReplicaSupervision {
     private(set) var currentReleases: [String: Release] = [:]
     private(set) var busyApps: Set<String> = []
     private var replicas: [String: ReplicaRecord] = [:]
+    /// Published host ports by container id: they do not change while a container runs, so a
+    /// reconcile pass need not inspect every container every second.
+    private var hostPorts: [String: Int] = [:]
+
+    func hostPort(_ containerID: String) -> Int? { hostPorts[containerID] }
+    func setHostPort(_ containerID: String, _ port: Int) { hostPorts[containerID] = port }
     private var slots: [String: SlotHistory] = [:]
 
     func setCurrent(_ release: Release) { currentReleases[release.app.value] = release }
@@ -58,7 +64,10 @@ actor ReplicaSupervision {
         replicas[containerID] = record
     }
 
-    func markStarted(_ containerID: String) { replicas[containerID] = ReplicaRecord() }
+    func markStarted(_ containerID: String) {
+        replicas[containerID] = ReplicaRecord()
+        hostPorts[containerID] = nil
+    }
 
     /// Records a check's outcome; returns the record after it.
     func recordCheck(_ containerID: String, passed: Bool) -> ReplicaRecord {
@@ -74,7 +83,12 @@ actor ReplicaSupervision {
         return record
     }
 
-    func dropReplica(_ containerID: String) { replicas[containerID] = nil }
+    func markStopped(_ containerID: String) { hostPorts[containerID] = nil }
+
+    func dropReplica(_ containerID: String) {
+        replicas[containerID] = nil
+        hostPorts[containerID] = nil
+    }
 
     static func slotKey(app: String, service: String, index: Int) -> String { "\(app)/\(service)/\(index)" }
 

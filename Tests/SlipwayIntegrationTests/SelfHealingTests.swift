@@ -37,12 +37,13 @@ struct SelfHealingTests {
         async let load: (Int, [String]) = {
             var ok = 0
             var failed: [String] = []
-            while !stop.value {
+            while !stop.value && !Task.isCancelled {
                 let answer = try? await server.viaRouter(host: host)
                 if answer?.status == 200 { ok += 1 } else { failed.append("\(answer?.status ?? 0) \(answer?.body ?? "no answer")") }
             }
             return (ok, failed)
         }()
+        defer { stop.value = true }
         try await body()
         stop.value = true
         return try await load
