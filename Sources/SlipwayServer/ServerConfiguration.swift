@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     /// Apps are reachable at `APP.DOMAIN` through the router.
     public var domain = "localhost"
     public var maxUploadBytes = 200 * 1024 * 1024
+    /// Images of this many most recent releases per app are kept for rollbacks; older ones are pruned.
+    public var keepReleases = 10
     /// When set, every API call but /healthz needs `Authorization: Bearer TOKEN`.
     public var token: String?
 
@@ -47,6 +49,7 @@ public struct ServerConfiguration: Sendable {
             throw ServerStartupError("listening on \(listenHost) would expose the API to the network without authentication; set SLIPWAY_TOKEN or listen on 127.0.0.1")
         }
         if workers < 1 { throw ServerStartupError("--workers must be at least 1") }
+        if keepReleases < 1 { throw ServerStartupError("--keep-releases must be at least 1") }
     }
 }
 

@@ -25,6 +25,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds a new replica may take to accept connections.") var readyTimeout = 60
     @Option(help: "Domain apps are routed under: APP.DOMAIN.") var domain = "localhost"
     @Option(help: "Largest accepted source upload, in MiB.") var maxUploadMb = 200
+    @Option(help: "Keep the images of this many recent releases per app, for rollbacks.") var keepReleases = 10
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
 
     func validate() throws {
@@ -45,6 +46,7 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.readyTimeout = .seconds(readyTimeout)
         configuration.domain = domain
         configuration.maxUploadBytes = maxUploadMb * 1024 * 1024
+        configuration.keepReleases = keepReleases
         configuration.token = ProcessInfo.processInfo.environment["SLIPWAY_TOKEN"]
         var logger = Logger(label: "slipway")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
