@@ -6,21 +6,23 @@ import SlipwayRouter
 extension LocalEngine {
     public func reconcile() async {
         let releases = await supervision.currentReleases
-        let apps: Set<String>
+        // One listing per pass; an app changed by a rollout or destroy since then is listed again.
+        let listed: [ContainerSummary]
         do {
-            apps = Set(try await docker.listContainers(all: true, labelFilters: labelFilters()).compactMap { $0.labels[Labels.name] })
-                .union(releases.keys)
+            listed = try await docker.listContainers(all: true, labelFilters: labelFilters())
         } catch {
             logger.warning("reconcile: cannot list containers", metadata: ["error": "\(error)"])
             return
         }
+        let byApp = Dictionary(grouping: listed) { $0.labels[Labels.name] ?? "" }
+        let apps = Set(byApp.keys.filter { !$0.isEmpty }).union(releases.keys)
+        let generations = await supervision.generations(apps)
         for app in apps.sorted() {
-            // Hold the app while reconciling it, and look at it only once held: a rollout or a destroy
-            // that ran just before must be seen as it left things, never from an older listing.
             guard await supervision.begin(app) else { continue }
             do {
                 let name = try DNSLabel(app)
-                let observed = try await observe(app: name)
+                let fresh = await supervision.generation(app) == generations[app]
+                let observed = fresh ? try await observe(byApp[app] ?? []) : try await observe(app: name)
                 if let release = await supervision.currentReleases[app] {
                     await reconcile(release, observed: observed)
                 } else {
@@ -52,7 +54,7 @@ extension LocalEngine {
                     continue
                 }
                 if !replica.running {
-                    await restartCrashed(replica, slot: slot)
+                    await restartCrashed(replica, release: release, service: service, slot: slot)
                 } else if let backend = replica.backend, await checkHealth(replica, service: service, release: release, slot: slot) {
                     inRotation.append(backend)
                 }
@@ -78,13 +80,17 @@ extension LocalEngine {
         }
     }
 
-    /// A crashed replica restarts at once the first time, then with exponential backoff.
-    private func restartCrashed(_ replica: ObservedReplica, slot: String) async {
+    /// A crashed replica is replaced by a fresh container, at once the first time, then with
+    /// exponential backoff. A fresh container (new host port) rather than a restart in place: the
+    /// engine's port forwarding to a dead container's old address lingers in connection tracking,
+    /// and a restarted container gets a new address behind the same port.
+    private func restartCrashed(_ replica: ObservedReplica, release: Release, service: ReleasedService, slot: String) async {
         guard await supervision.claimRestart(slot) else { return }
         let history = await supervision.history(slot)
         do {
-            try await docker.startContainer(replica.containerID)
-            await supervision.markStarted(replica.containerID)
+            try await docker.removeContainer(replica.containerID, force: true)
+            await supervision.dropReplica(replica.containerID)
+            _ = try await startReplica(release: release, service: service, index: replica.index)
             logger.info("restarted a crashed replica", metadata: [
                 "app.name": "\(replica.app)", "replica": "\(replica.service).\(replica.index)", "restarts": "\(history.restarts)",
             ])
@@ -100,7 +106,9 @@ extension LocalEngine {
     private func checkHealth(_ replica: ObservedReplica, service: ReleasedService, release: Release, slot: String) async -> Bool {
         let check = service.healthCheck
         var record = await supervision.record(replica.containerID) ?? ReplicaSupervision.ReplicaRecord()
-        let due = record.lastCheck.map { ContinuousClock.now - $0 >= .milliseconds(Int64(check.intervalSeconds * 1000)) } ?? true
+        // A replica not yet healthy is checked on every pass, so it joins the rotation as soon as it can.
+        let due = !record.healthy
+            || (record.lastCheck.map { ContinuousClock.now - $0 >= .milliseconds(Int64(check.intervalSeconds * 1000)) } ?? true)
         if due, let port = replica.hostPort {
             record = await supervision.recordCheck(replica.containerID, passed: await HealthProbe.passes(check, port: port))
         }

@@ -20,7 +20,11 @@ struct ObservedReplica: Sendable {
 extension LocalEngine {
     /// This server's containers (of one app, if given), with their published ports.
     func observe(app: AppName? = nil) async throws -> [ObservedReplica] {
-        let containers = try await docker.listContainers(all: true, labelFilters: labelFilters(app: app))
+        try await observe(try await docker.listContainers(all: true, labelFilters: labelFilters(app: app)))
+    }
+
+    /// Turns a container listing into replicas, inspecting only containers whose port is not known yet.
+    func observe(_ containers: [ContainerSummary]) async throws -> [ObservedReplica] {
         var replicas: [ObservedReplica] = []
         for container in containers {
             guard let labels = ReplicaLabels(container.labels) else { continue }
@@ -46,7 +50,11 @@ extension LocalEngine {
     /// Creates and starts replica `index` of `service` in `release`.
     func startReplica(release: Release, service: ReleasedService, index: Int) async throws -> String {
         var environment = service.env
+        // What a replica may want to know about itself (as Heroku's PORT and DYNO).
         environment["PORT"] = String(service.port)
+        environment["SLIPWAY_APP"] = release.app.value
+        environment["SLIPWAY_RELEASE"] = release.label
+        environment["SLIPWAY_REPLICA"] = "\(service.name).\(index)"
         let labels = [
             Labels.managedBy: Labels.managedByValue,
             Self.serverLabel: configuration.serverID,

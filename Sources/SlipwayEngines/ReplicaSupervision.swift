@@ -50,7 +50,17 @@ actor ReplicaSupervision {
         }
         return true
     }
-    func end(_ app: String) { busyApps.remove(app) }
+    func end(_ app: String) {
+        busyApps.remove(app)
+        generations[app, default: 0] += 1
+    }
+
+    /// Bumped each time an operation on the app ends: a listing taken before a bump is stale.
+    private var generations: [String: Int] = [:]
+    func generation(_ app: String) -> Int { generations[app, default: 0] }
+    func generations(_ apps: Set<String>) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: apps.map { ($0, generations[$0, default: 0]) })
+    }
     func isBusy(_ app: String) -> Bool { busyApps.contains(app) }
 
     func record(_ containerID: String) -> ReplicaRecord? { replicas[containerID] }

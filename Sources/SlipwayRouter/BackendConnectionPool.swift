@@ -17,6 +17,8 @@ final class BackendConnectionPool: @unchecked Sendable {
     private let lock = NIOLock()
     private var states: [Backend: BackendState] = [:]
     private var roundRobin: [ObjectIdentifier: Int] = [:]
+    /// Backends whose last connect failed, and until when they are skipped.
+    private var ejectedUntil: [Backend: NIODeadline] = [:]
     private var isShutDown = false
 
     /// One backend as seen from this event loop.
@@ -45,17 +47,32 @@ final class BackendConnectionPool: @unchecked Sendable {
 
     // MARK: On the event loop
 
+    /// The next backend in round-robin order, skipping `excluding` (the one a retry failed on) and
+    /// backends ejected after a failed connect, unless nothing else is left.
     func pickBackend(_ route: ServiceRoute, excluding: Backend? = nil) -> Backend {
         let backends = route.backends
         if backends.count == 1 { return backends[0] }
         let key = ObjectIdentifier(route)
         let turn = self.roundRobin[key, default: 0]
         self.roundRobin[key] = turn &+ 1
-        var index = turn % backends.count
-        if let excluding, backends[index] == excluding {
-            index = (index + 1) % backends.count
+        let now = NIODeadline.now()
+        for offset in 0..<backends.count {
+            let candidate = backends[(turn &+ offset) % backends.count]
+            if candidate == excluding { continue }
+            if let until = self.ejectedUntil[candidate] {
+                if until > now { continue }
+                self.ejectedUntil[candidate] = nil
+            }
+            return candidate
         }
+        let index = turn % backends.count
+        if let excluding, backends[index] == excluding { return backends[(index + 1) % backends.count] }
         return backends[index]
+    }
+
+    /// A connect to `backend` failed: skip it for `ejectionPeriod`.
+    func eject(_ backend: Backend) {
+        self.ejectedUntil[backend] = .now() + TimeAmount(self.configuration.ejectionPeriod)
     }
 
     func state(for backend: Backend) -> BackendState {

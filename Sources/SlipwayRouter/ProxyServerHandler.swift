@@ -235,6 +235,7 @@ final class ProxyServerHandler: ChannelDuplexHandler {
             self.logger.debug(
                 "could not connect to backend",
                 metadata: ["router.backend": "\(state.backend)", "error": "\(error)"])
+            self.pool.eject(state.backend)
             self.backendFailed(retryable: true)
             return
         }

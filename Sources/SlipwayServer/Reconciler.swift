@@ -2,7 +2,7 @@ import Logging
 import ServiceLifecycle
 import SlipwayEngines
 
-/// Keeps what runs equal to the current releases: a reconcile pass every second, and at once
+/// Keeps what runs equal to the current releases: a reconcile pass every 250 ms, and at once
 /// when the engine reports a replica died, was OOM-killed or was removed.
 final class Reconciler: Service, Sendable {
     let engine: any Engine
@@ -22,7 +22,7 @@ final class Reconciler: Service, Sendable {
                 group.addTask { await self.watchEvents() }
                 group.addTask {
                     while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(250)) }
                         self.wakeup.yield()
                     }
                     self.wakeup.finish()

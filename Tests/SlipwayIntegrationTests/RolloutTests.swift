@@ -67,9 +67,11 @@ struct RolloutTests {
         defer { repo.remove() }
         try await TestServer.with { server in
             try #require(try await server.deploy("fragile", source: repo.url).status == .completed)
-            // Ready at once, dead 1.5 s later: the first new replica passes, then crashes while the next ones start.
-            try repo.commit(Self.app(page: "doomed", replicas: 3,
-                                     command: "httpd -p 8080 -h /www; echo going down; sleep 1.5; exit 4"), message: "doomed")
+            // web.1 is ready at once and dies a second later; web.2 only listens after two seconds, so
+            // web.1 crashes while the rollout is still going.
+            let command = #"if [ \"$SLIPWAY_REPLICA\" = web.1 ]; then httpd -p 8080 -h /www; echo going down; sleep 1; exit 4; "#
+                + #"else sleep 2; exec httpd -f -p 8080 -h /www; fi"#
+            try repo.commit(Self.app(page: "doomed", replicas: 3, command: command), message: "doomed")
             let trace = try await server.client.deploy(app: try DNSLabel("fragile"), source: repo.url)
             var failures: [String] = []
             var view = try await server.client.deployStatus(traceId: trace.traceId)
