@@ -44,11 +44,12 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
             self.context?.close(promise: nil)
             return
         }
-        // Retrying is safe only if the backend cannot have acted on the request: a reused
-        // connection the backend closed while idle, for a body-less idempotent request.
-        let safeToRetry =
-            connection.requestCount > 1 && self.requestEnded && !self.requestHadBody
-            && (self.request?.method.isIdempotent ?? false)
+        // No byte of the response came back. Retrying is safe for a body-less idempotent request
+        // (RFC 9110 9.2.2): whether the backend closed a reused idle connection or died mid-request
+        // (a replica killed under load), the client gets its answer from another replica.
+        let safeToRetry = self.requestEnded && !self.requestHadBody && (self.request?.method.isIdempotent ?? false)
+        // A fresh connection that dies at once points at a dead replica, not an idle timeout.
+        if connection.requestCount == 1, let backend = self.backendState?.backend { self.pool.eject(backend) }
         self.backendFailed(retryable: safeToRetry, resendEnd: true)
     }
 
