@@ -28,10 +28,10 @@ extension LocalEngine {
             let tag = Self.imageTag(app: app, service: service.name.value, traceId: traceId)
             await log("Building \(service.name) from \(service.dockerfile) as \(tag)")
             do {
-                let image = try await docker.buildImage(
-                    contextTar: contextTar, tag: tag, dockerfile: service.dockerfile,
-                    labels: [Labels.managedBy: Labels.managedByValue, Labels.name: app.value, Labels.trace: traceId],
-                    onOutput: log)
+                // No build labels: each one is an extra committed layer (about 0.1 s apiece with
+                // Podman), and the tag already says which app and deploy the image belongs to.
+                let image = try await docker.buildImage(contextTar: contextTar, tag: tag, dockerfile: service.dockerfile,
+                                                        onOutput: log)
                 imageByDockerfile[service.dockerfile] = image
                 images[service.name.value] = image
             } catch let error as DockerAPIError {

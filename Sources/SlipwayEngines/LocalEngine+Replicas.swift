@@ -88,43 +88,51 @@ extension LocalEngine {
         return id
     }
 
-    /// Waits until every container in `ids` passes its service's health check, failing fast when one exits.
+    /// Waits until every container in `ids` passes its service's health check, failing fast when one
+    /// exits. Probes every 20 ms (a replica joins the rotation as soon as it answers); the engine is
+    /// asked about the container only every 100 ms, to notice one that exited.
     func waitUntilReady(_ ids: [String], release: Release, log: @escaping LogSink) async throws -> [ObservedReplica] {
         let deadline = ContinuousClock.now + configuration.readyTimeout
         var pending = Set(ids)
+        var known: [String: (labels: ReplicaLabels, hostPort: Int?)] = [:]
         var ready: [ObservedReplica] = []
+        var round = 0
         while !pending.isEmpty {
             for id in pending.sorted() {
-                guard let details = try await docker.inspectContainer(id), let labels = ReplicaLabels(details.labels) else {
-                    throw SlipwayError.engine("replica container \(id.prefix(12)) disappeared while starting")
+                if known[id]?.hostPort == nil || round % 5 == 0 {
+                    guard let details = try await docker.inspectContainer(id), let labels = ReplicaLabels(details.labels) else {
+                        throw SlipwayError.engine("replica container \(id.prefix(12)) disappeared while starting")
+                    }
+                    if !details.state.running {
+                        throw SlipwayError.engine("\(labels.service).\(labels.index) exited with code \(details.state.exitCode) before it was ready"
+                            + (details.state.oomKilled ? " (killed: out of memory)" : "") + (await logTail(id, lines: 50)))
+                    }
+                    known[id] = (labels, details.hostPorts[labels.port])
                 }
-                let name = "\(labels.service).\(labels.index)"
-                if !details.state.running {
-                    throw SlipwayError.engine("\(name) exited with code \(details.state.exitCode) before it was ready"
-                        + (details.state.oomKilled ? " (killed: out of memory)" : "") + (await logTail(id, lines: 50)))
-                }
-                guard let hostPort = details.hostPorts[labels.port] else { continue }
+                guard let (labels, hostPort) = known[id], let hostPort else { continue }
                 let check = release.services.first { $0.name == labels.service }?.healthCheck ?? .tcp
                 if await HealthProbe.passes(check, port: hostPort) {
                     pending.remove(id)
                     await supervision.markHealthy(id)
+                    await supervision.setHostPort(id, hostPort)
                     ready.append(ObservedReplica(containerID: id, app: labels.app, service: labels.service, index: labels.index,
                                                  version: labels.version, port: labels.port, running: true, state: "running",
                                                  hostPort: hostPort))
-                    await log("\(name) is ready on 127.0.0.1:\(hostPort)")
+                    await log("\(labels.service).\(labels.index) is ready on 127.0.0.1:\(hostPort)")
                 }
             }
             if pending.isEmpty { break }
             if ContinuousClock.now >= deadline {
                 let id = pending.sorted()[0]
-                let labels = try await docker.inspectContainer(id).flatMap { ReplicaLabels($0.labels) }
+                let labels = known[id]?.labels
                 let service = release.services.first { $0.name == labels?.service }
                 let what = service?.health?.path.map { "answer 2xx/3xx on \($0)" } ?? "accept connections on port \(labels?.port ?? 0)"
                 throw SlipwayError.engine(
                     "\(labels.map { "\($0.service).\($0.index)" } ?? id) did not \(what) within \(configuration.readyTimeout.components.seconds)s; "
                     + "check that the app listens on 0.0.0.0 and on the port slipway.yaml (or EXPOSE) names" + (await logTail(id, lines: 50)))
             }
-            try await Task.sleep(for: .milliseconds(100))
+            round += 1
+            try await Task.sleep(for: .milliseconds(20))
         }
         return ready
     }
