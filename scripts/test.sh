@@ -11,10 +11,24 @@ source scripts/setup.sh
 
 # 2. Further test prerequisites go here.
 
-# 3. The suite. SLIPWAY_REQUIRE_ENGINE=1: engine-backed tests fail instead of skipping
-#    when the engine cannot be reached.
-echo "test: swift test${*:+ $*}"
+# 3. The suite, built once, then run in three groups: the unit tests, the Docker API client's
+#    tests and the integration tests. The two engine-backed groups run one after the other
+#    (and the integration suites one test at a time): they share one container engine on a
+#    small machine. SLIPWAY_REQUIRE_ENGINE=1: engine-backed tests fail instead of skipping when
+#    the engine cannot be reached. Extra arguments (e.g. --filter X) run just those tests.
+export SLIPWAY_REQUIRE_ENGINE=1 DOCKER_SOCKET=/run/podman/podman.sock
+echo "test: swift build --build-tests"
+swift build --build-tests
 status=0
-SLIPWAY_REQUIRE_ENGINE=1 DOCKER_SOCKET=/run/podman/podman.sock swift test "$@" || status=$?
+if (($# > 0)); then
+    echo "test: swift test $*"
+    swift test --skip-build "$@" || status=$?
+else
+    for group in "--skip DockerAPITests --skip SlipwayIntegrationTests" "--filter DockerAPITests" "--filter SlipwayIntegrationTests"; do
+        echo "test: swift test $group"
+        # shellcheck disable=SC2086
+        swift test --skip-build $group || status=$?
+    done
+fi
 echo "test: swift test exited with $status"
 exit "$status"

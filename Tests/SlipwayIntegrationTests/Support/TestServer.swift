@@ -180,6 +180,22 @@ final class TestServer: @unchecked Sendable {
         throw TestFailure("deploy \(traceId) did not finish within \(timeout)")
     }
 
+    /// Follows a deploy to its end, requesting the app through the router between status polls
+    /// (and calling `sample` each round). Returns the final view, the 200 bodies and every other answer.
+    func followUnderLoad(_ traceId: String, host: String, sample: () async throws -> Void = {}) async throws
+        -> (view: DeployView, bodies: [String], failures: [String]) {
+        var bodies: [String] = []
+        var failures: [String] = []
+        var view = try await client.deployStatus(traceId: traceId)
+        while view.status == .inProgress {
+            try await sample()
+            let answer = try await viaRouter(host: host)
+            if answer.status == 200 { bodies.append(answer.body) } else { failures.append("\(answer.status) \(answer.body)") }
+            view = try await client.deployStatus(traceId: traceId)
+        }
+        return (view, bodies, failures)
+    }
+
     /// This server's containers on the engine (of one app, if given).
     func containers(app: String? = nil) async throws -> [ContainerSummary] {
         let id = try String(contentsOf: dataDirectory.appendingPathComponent("server-id"), encoding: .utf8)

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Runs a program to its end and returns its exit status and its stdout and stderr together.
+func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Runs a program that must succeed (tar, python3, podman); throws with its output if it does not.
+func run(_ executable: String, _ arguments: [String]) throws {
+    let result = try runProcess(URL(fileURLWithPath: executable), arguments)
+    guard result.status == 0 else { throw TestFailure("\(executable) \(arguments) failed: \(result.output)") }
+}
+
+/// Runs the real `slipway` CLI.
+func runCLI(_ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, output: String) {
+    try runProcess(TestServer.binary, arguments, in: directory)
+}
