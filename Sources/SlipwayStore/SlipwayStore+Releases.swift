@@ -83,6 +83,24 @@ extension SlipwayStore {
         }
     }
 
+    /// Image ids referenced by releases: of every release, or (with `newest`) of each app's `newest`
+    /// most recent releases. Identical builds share an id, across releases and across apps, so an
+    /// image may be removed only when no release that is kept refers to it.
+    public func releaseImages(newest: Int? = nil) throws -> Set<String> {
+        try writer.read { db in
+            let bodies: [String]
+            if let newest {
+                bodies = try String.fetchAll(db, sql: """
+                    SELECT body FROM (SELECT body, ROW_NUMBER() OVER (PARTITION BY app ORDER BY version DESC) AS rank FROM release)
+                    WHERE rank <= ?
+                    """, arguments: [newest])
+            } else {
+                bodies = try String.fetchAll(db, sql: "SELECT body FROM release")
+            }
+            return Set(try bodies.flatMap { try Self.decodeJSON(Release.self, $0).services.map(\.image) })
+        }
+    }
+
     /// Removes an app and its releases; its deploys stay as history.
     public func deleteApp(_ name: AppName) throws {
         try writer.write { db in

@@ -83,6 +83,24 @@ struct StoreTests {
         #expect(try store.releases(of: app).isEmpty)
     }
 
+    @Test("images referenced by kept releases, across apps")
+    func releaseImages() throws {
+        let store = try SlipwayStore.inMemory()
+        let blog = try DNSLabel("blog")
+        for (app, image) in [(app, "sha256:a"), (app, "sha256:b"), (app, "sha256:c"), (blog, "sha256:a")] {
+            _ = try store.createRelease(app: app) { version in
+                var release = self.release(version)
+                release.app = app
+                release.services[0].image = image
+                return release
+            }
+        }
+        #expect(try store.releaseImages() == ["sha256:a", "sha256:b", "sha256:c"])
+        // The newest release of each app: shop v3 (c) and blog v1 (a, shared with shop's pruned v1).
+        #expect(try store.releaseImages(newest: 1) == ["sha256:c", "sha256:a"])
+        #expect(try store.releaseImages(newest: 2) == ["sha256:a", "sha256:b", "sha256:c"])
+    }
+
     @Test("state survives reopening the database file")
     func durable() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).sqlite").path

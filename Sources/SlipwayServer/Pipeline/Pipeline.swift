@@ -108,15 +108,19 @@ struct Pipeline: Sendable {
         for release in progress.releases where !progress.switched.contains(release.app.value) {
             try? store.discardRelease(app: release.app, version: release.version)
         }
-        if progress.switched.isEmpty { await engine.discardImages(progress.builtImages) }
+        if progress.switched.isEmpty {
+            // An identical earlier build has the same image id: keep what any release refers to.
+            let used = (try? store.releaseImages()) ?? Set(progress.builtImages)
+            await engine.discardImages(progress.builtImages.filter { !used.contains($0) })
+        }
     }
 
     /// Removes the images of releases older than the last `keepReleases` of each app, unless a kept
     /// release still uses them.
     private func pruneImages(of apps: [AppName]) async {
+        guard let kept = try? store.releaseImages(newest: keepReleases) else { return }
         for app in apps {
             guard let releases = try? store.releases(of: app), releases.count > keepReleases else { continue }
-            let kept = Set(releases.prefix(keepReleases).flatMap { $0.services.map(\.image) })
             let old = Set(releases.dropFirst(keepReleases).flatMap { $0.services.map(\.image) }).subtracting(kept)
             if !old.isEmpty {
                 logger.info("pruning images of old releases", metadata: ["app.name": "\(app)", "images": "\(old.count)"])
