@@ -6,7 +6,7 @@ import SlipwayCore
 /// lets tests check paths, headers and bodies without a network.
 public struct APIRequest: Sendable, Equatable {
     public enum Method: String, Sendable {
-        case get = "GET", post = "POST", delete = "DELETE"
+        case get = "GET", post = "POST", patch = "PATCH", delete = "DELETE"
     }
 
     public enum Body: Sendable, Equatable {
@@ -111,6 +111,19 @@ extension APIRequest {
     public static func rollback(app: AppName, to version: Int?) throws -> APIRequest {
         let body = try JSONEncoder().encode(RollbackRequest(to: version))
         return APIRequest(method: .post, path: "/v1/apps/\(segment(app.value))/rollback", body: .json(body))
+    }
+
+    public static func config(app: AppName) -> APIRequest {
+        APIRequest(method: .get, path: "/v1/apps/\(segment(app.value))/config")
+    }
+
+    public static func changeConfig(app: AppName, set: [String: String], unset: [String]) throws -> APIRequest {
+        let body = try JSONEncoder().encode(ConfigChangeRequest(set: set.isEmpty ? nil : set, unset: unset.isEmpty ? nil : unset))
+        return APIRequest(method: .patch, path: "/v1/apps/\(segment(app.value))/config", body: .json(body))
+    }
+
+    public static func scale(app: AppName, formation: [String: Int]) throws -> APIRequest {
+        APIRequest(method: .post, path: "/v1/apps/\(segment(app.value))/scale", body: .json(try JSONEncoder().encode(formation)))
     }
 
     public static func destroy(app: AppName) -> APIRequest {

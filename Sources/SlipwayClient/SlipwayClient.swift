@@ -146,6 +146,20 @@ public struct SlipwayClient: Sendable {
         try await json(try .rollback(app: app, to: version), as: TraceResponse.self)
     }
 
+    public func config(app: AppName) async throws -> ConfigView {
+        try await json(.config(app: app), as: ConfigView.self)
+    }
+
+    /// Sets and unsets config vars: a new release, rolled out like a deploy, without a build.
+    public func changeConfig(app: AppName, set: [String: String], unset: [String]) async throws -> TraceResponse {
+        try await json(try .changeConfig(app: app, set: set, unset: unset), as: TraceResponse.self)
+    }
+
+    /// A new formation (replicas per service): a new release, rolled out like a deploy.
+    public func scale(app: AppName, formation: [String: Int]) async throws -> TraceResponse {
+        try await json(try .scale(app: app, formation: formation), as: TraceResponse.self)
+    }
+
     /// Destroys the app: its replicas, route and releases.
     public func destroy(app: AppName) async throws -> DestroyResult {
         let request = APIRequest.destroy(app: app)

@@ -133,8 +133,10 @@ public struct ReleaseView: Codable, Sendable {
     public var defaultService: String?
     public var description: String?
     public var createdBy: String?
+    public var config: [String: String]?
     public var current: Bool
     public init(release: Release, current: Bool) {
+        config = release.config
         defaultService = release.defaultService
         description = release.description
         createdBy = release.createdBy
@@ -157,6 +159,28 @@ public struct ReplicaList: Codable, Sendable {
 public struct RollbackRequest: Codable, Sendable {
     public var to: Int?
     public init(to: Int? = nil) { self.to = to }
+}
+
+/// `PATCH /v1/apps/{app}/config`.
+public struct ConfigChangeRequest: Codable, Sendable {
+    public var set: [String: String]?
+    public var unset: [String]?
+    public init(set: [String: String]? = nil, unset: [String]? = nil) {
+        self.set = set
+        self.unset = unset
+    }
+}
+
+/// `GET /v1/apps/{app}/config`.
+public struct ConfigView: Codable, Sendable {
+    public var app: String
+    public var release: Int?
+    public var config: [String: String]
+    public init(app: String, release: Int?, config: [String: String]) {
+        self.app = app
+        self.release = release
+        self.config = config
+    }
 }
 
 public struct AppList: Codable, Sendable {

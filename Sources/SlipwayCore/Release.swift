@@ -15,6 +15,9 @@ public struct Release: Sendable, Codable, Equatable {
     public var description: String?
     /// Who asked for it (the CLI sends the local user name; "api" otherwise).
     public var createdBy: String?
+    /// Config vars: environment variables of every process of the app, over the manifest's `env`.
+    /// Set with `slipway config set`; carried from release to release.
+    public var config: [String: String]?
 
     public init(app: AppName, version: Int, traceId: String, createdAt: Date, source: SourceInfo,
                 services: [ReleasedService], defaultService: String?, description: String? = nil, createdBy: String? = nil) {

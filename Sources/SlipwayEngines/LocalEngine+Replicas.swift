@@ -49,7 +49,8 @@ extension LocalEngine {
 
     /// Creates and starts replica `index` of `service` in `release`.
     func startReplica(release: Release, service: ReleasedService, index: Int) async throws -> String {
-        var environment = service.env
+        // Config vars (set with `slipway config set`) win over the manifest's env.
+        var environment = service.env.merging(release.config ?? [:]) { _, config in config }
         // What a replica may want to know about itself (as Heroku's PORT and DYNO).
         environment["PORT"] = String(service.port)
         environment["SLIPWAY_APP"] = release.app.value

@@ -78,6 +78,7 @@ public enum SlipwayServer {
         deploys.addRoutes(to: router)
         AppController(store: store, engine: engine, configuration: configuration).addRoutes(to: router)
         RADController(store: store, deploys: deploys).addRoutes(to: router)
+        ChangeController(store: store, workers: workers).addRoutes(to: router)
         return router
     }
 

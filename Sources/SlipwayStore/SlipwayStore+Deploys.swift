@@ -11,24 +11,24 @@ public struct QueuedDeploy: Sendable, Equatable {
     public var uploadPath: String?
     /// False when the name was derived from the source (RAD's /trigger): a manifest's `name:` then wins.
     public var appExplicit: Bool
-    /// For a rollback: the version whose images and config are released again, without a build.
-    public var rollbackTo: Int?
+    /// For a release made without a build (rollback, config change, scale): what changes.
+    public var change: ReleaseChange?
     public var requestedBy: String?
 }
 
 extension SlipwayStore {
     /// Records a new deploy with all its stages pending and puts it on the queue, in one transaction.
     public func enqueueDeploy(traceId: String, app: AppName, appExplicit: Bool = true, source: SourceInfo, uploadPath: String?,
-                              rollbackTo: Int? = nil, requestedBy: String? = nil, now: Date = Date()) throws {
+                              change: ReleaseChange? = nil, requestedBy: String? = nil, now: Date = Date()) throws {
         try writer.write { db in
             try db.execute(
                 sql: """
-                INSERT INTO deploy (traceId, app, appExplicit, state, status, createdAt, source, uploadPath, apps, rollbackTo, requestedBy)
+                INSERT INTO deploy (traceId, app, appExplicit, state, status, createdAt, source, uploadPath, apps, change, requestedBy)
                 VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)
                 """,
                 arguments: [traceId, app.value, appExplicit, DeployStatus.inProgress.rawValue, now,
                             try Self.encodeJSON(source), uploadPath, try Self.encodeJSON([app.value]),
-                            rollbackTo, requestedBy])
+                            try change.map { try Self.encodeJSON($0) }, requestedBy])
             for (position, stage) in StageName.allCases.enumerated() {
                 try db.execute(
                     sql: "INSERT INTO stage (traceId, position, name, status) VALUES (?, ?, ?, ?)",
@@ -42,7 +42,7 @@ extension SlipwayStore {
     public func claimNextDeploy() throws -> QueuedDeploy? {
         try writer.write { db in
             let row = try Row.fetchOne(db, sql: """
-                SELECT traceId, app, appExplicit, source, uploadPath, rollbackTo, requestedBy FROM deploy AS d
+                SELECT traceId, app, appExplicit, source, uploadPath, change, requestedBy FROM deploy AS d
                 WHERE state = 'queued'
                   AND NOT EXISTS (SELECT 1 FROM deploy WHERE app = d.app AND state = 'running')
                 ORDER BY seq LIMIT 1
@@ -56,7 +56,7 @@ extension SlipwayStore {
                 source: try Self.decodeJSON(SourceInfo.self, row["source"]),
                 uploadPath: row["uploadPath"],
                 appExplicit: row["appExplicit"],
-                rollbackTo: row["rollbackTo"],
+                change: try (row["change"] as String?).map { try Self.decodeJSON(ReleaseChange.self, $0) },
                 requestedBy: row["requestedBy"])
         }
     }

@@ -48,8 +48,8 @@ public struct SlipwayStore: Sendable {
                 t.column("app", .text).notNull().indexed()
                 // False when the app name was derived (RAD's /trigger): a manifest's `name:` then wins.
                 t.column("appExplicit", .boolean).notNull().defaults(to: true)
-                // Set for a rollback: the release whose images and config the new release reuses.
-                t.column("rollbackTo", .integer)
+                // Set for a release made without a build (rollback, config, scale): what changes.
+                t.column("change", .jsonText)
                 // Who asked for it (the CLI sends the user's name).
                 t.column("requestedBy", .text)
                 // queued -> running -> done: the durable queue.

@@ -28,16 +28,8 @@ struct Rollback: AsyncParsableCommand {
 
     func run() async throws {
         let name = try target.name
-        let live = !global.json
-        let final = try await global.withClient { client in
-            let trace = try await client.rollback(app: name, to: to.flatMap(Self.version))
-            if live { Output.line("Rolling back \(name)\(to.map { " to \($0)" } ?? "") (trace \(trace.traceId))") }
-            let follower = DeployFollower(client: client, traceId: trace.traceId, live: live,
-                                          terminal: live && Output.stdoutIsTerminal, verbose: false)
-            let view = try await follower.follow()
-            try await DeployOutcome.report(view, client: client, json: global.json)
-            return view
+        try await ReleaseChangeFollower.run(global, announce: "Rolling back \(name)\(to.map { " to \($0)" } ?? "")") {
+            try await $0.rollback(app: name, to: to.flatMap(Self.version))
         }
-        if final.status != .completed { throw ExitCode.failure }
     }
 }

@@ -73,7 +73,7 @@ extension Integration {
                 for (template, operations) in paths.sorted(by: { $0.key < $1.key }) {
                     var path = template
                     for (name, value) in values { path = path.replacingOccurrences(of: "{\(name)}", with: value) }
-                    for method in ["get", "post", "delete"] {
+                    for method in ["get", "post", "patch", "delete"] {
                         guard let operation = operations[method] as? [String: Any],
                               let responses = operation["responses"] as? [String: Any] else { continue }
                         if method == "delete" { continue }  // destroy is covered by its own test; keep the app for the rest
@@ -81,6 +81,8 @@ extension Integration {
                         switch (method, template) {
                         case ("post", "/trigger"):
                             answer = try await server.request(.POST, path, body: Data(#"{"gitrepo": "\#(repo.url)"}"#.utf8))
+                        case ("patch", _):
+                            answer = try await server.request(.PATCH, path, body: Data(#"{"set": {"CONTRACT_CHECK": "yes"}}"#.utf8))
                         case ("post", _):
                             answer = try await server.request(.POST, path, body: Data(#"{"source": "\#(repo.url)"}"#.utf8))
                         default:

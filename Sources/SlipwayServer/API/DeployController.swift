@@ -16,16 +16,6 @@ struct DeployController: Sendable {
             let traceId = try await enqueue(request, app: app)
             return try JSONResponse.make(TraceResponse(traceId: traceId), status: .accepted)
         }
-        router.post("/v1/apps/:app/rollback") { request, context in
-            let app = try DNSLabel(context.parameters.require("app"))
-            let body = try await JSONResponse.decode(RollbackRequest.self, from: request, allowEmpty: true)
-            let target = try rollbackTarget(app: app, requested: body?.to)
-            let traceId = UUID().uuidString.lowercased()
-            try store.enqueueDeploy(traceId: traceId, app: app, source: target.source, uploadPath: nil,
-                                    rollbackTo: target.version, requestedBy: Self.requester(request))
-            workers.wake()
-            return try JSONResponse.make(TraceResponse(traceId: traceId), status: .accepted)
-        }
         router.get("/v1/deploys/:trace") { _, context in
             try JSONResponse.make(try deployView(context.parameters.require("trace")))
         }
@@ -62,25 +52,6 @@ struct DeployController: Sendable {
         }
         workers.wake()
         return traceId
-    }
-
-    /// The release a rollback goes to: the one asked for, else the one before the current release.
-    func rollbackTarget(app: AppName, requested: Int?) throws -> Release {
-        guard let record = try store.app(app), let current = record.currentRelease else {
-            throw SlipwayError.notFound("no app named \(app); `slipway apps` lists them")
-        }
-        let releases = try store.releases(of: app)
-        if let requested {
-            guard let release = releases.first(where: { $0.version == requested }) else {
-                throw SlipwayError.notFound("\(app) has no release v\(requested); `slipway releases \(app)` lists them")
-            }
-            guard requested != current else { throw SlipwayError.conflict("v\(requested) is already the current release of \(app)") }
-            return release
-        }
-        guard let previous = releases.first(where: { $0.version < current }) else {
-            throw SlipwayError.conflict("\(app) has no release before v\(current) to roll back to")
-        }
-        return previous
     }
 
     /// Who asked: the CLI sends the local user's name; scripts may too.

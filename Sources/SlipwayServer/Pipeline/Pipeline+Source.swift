@@ -33,11 +33,15 @@ extension Pipeline {
             return ((), "\(count) image\(count == 1 ? "" : "s") built")
         }
         let description = "Deploy " + (source.commit.map { String($0.prefix(7)) } ?? "of an upload")
-        return apps.map { app in
+        return try apps.map { app in
             let appImages = images[app.name.value] ?? [:]
+            // Config vars live on from release to release; a new build does not reset them.
+            let config = try store.currentRelease(of: app.name)?.config
             return PlannedRelease(app: app.name) { version in
-                Self.makeRelease(app: app, version: version, traceId: deploy.traceId, source: source, images: appImages,
-                                 description: description, createdBy: deploy.requestedBy)
+                var release = Self.makeRelease(app: app, version: version, traceId: deploy.traceId, source: source,
+                                               images: appImages, description: description, createdBy: deploy.requestedBy)
+                release.config = config
+                return release
             }
         }
     }
@@ -89,31 +93,28 @@ extension Pipeline {
         }
     }
 
-    /// A rollback: nothing to fetch, configure or build; the old release's images must still exist.
-    func planRollback(_ deploy: QueuedDeploy) async throws -> [PlannedRelease] {
-        guard let target = deploy.rollbackTo else { return [] }
-        let old = try store.releases(of: deploy.app).first { $0.version == target }
-        for stage in [StageName.fetch, .config, .build] {
-            try store.skipStage(deploy.traceId, stage, message: "rollback: reusing v\(target)")
+    /// A release without a build (rollback, config change, scale): nothing to fetch, configure or
+    /// build; it starts from the current release, or from the one a rollback names, whose images
+    /// must still exist.
+    func planChange(_ deploy: QueuedDeploy, _ change: ReleaseChange) async throws -> [PlannedRelease] {
+        let releases = try store.releases(of: deploy.app)
+        let baseVersion = try change.rollbackTo ?? store.app(deploy.app)?.currentRelease
+        let reason = change.rollbackTo.map { "rollback: reusing v\($0)" } ?? "no build: the current release's images"
+        for stage in [StageName.fetch, .config, .build] { try store.skipStage(deploy.traceId, stage, message: reason) }
+        try store.startStage(deploy.traceId, .release)
+        guard let baseVersion, let base = releases.first(where: { $0.version == baseVersion }) else {
+            throw SlipwayError.notFound("\(deploy.app) has no release\(change.rollbackTo.map { " v\($0)" } ?? " yet"); `slipway releases \(deploy.app)` lists them")
         }
-        guard let old else {
-            try store.startStage(deploy.traceId, .release)
-            throw SlipwayError.notFound("\(deploy.app) has no release v\(target); `slipway releases \(deploy.app)` lists them")
+        if change.rollbackTo != nil, !(await engine.missingImages(of: base)).isEmpty {
+            throw SlipwayError.conflict("the images of \(base.label) were pruned; deploy its source again (\(base.source.url ?? "upload")\(base.source.commit.map { " at \($0.prefix(12))" } ?? ""))")
         }
-        let missing = await engine.missingImages(of: old)
-        if !missing.isEmpty {
-            try store.startStage(deploy.traceId, .release)
-            throw SlipwayError.conflict("the images of \(old.label) were pruned; deploy its source again (\(old.source.url ?? "upload")\(old.source.commit.map { " at \($0.prefix(12))" } ?? ""))")
-        }
-        await log(deploy, "Rolling back \(deploy.app) to \(old.label) without a rebuild")
-        return [PlannedRelease(app: deploy.app) { version in
-            var release = old
-            release.version = version
-            release.traceId = deploy.traceId
-            release.createdAt = Date()
-            release.description = "Rollback to \(old.label)"
-            release.createdBy = deploy.requestedBy ?? "api"
-            return release
+        // Validate now, so a bad change fails before anything is recorded.
+        _ = try change.apply(to: base, version: base.version, traceId: deploy.traceId, createdAt: Date(), createdBy: nil)
+        await log(deploy, "\(change.description(base: base)) of \(deploy.app), from \(base.label), without a build")
+        return [PlannedRelease(app: deploy.app, alreadyStarted: true) { version in
+            // Cannot fail: the same change was applied to the same base above.
+            (try? change.apply(to: base, version: version, traceId: deploy.traceId, createdAt: Date(),
+                               createdBy: deploy.requestedBy ?? "api")) ?? base
         }]
     }
 }

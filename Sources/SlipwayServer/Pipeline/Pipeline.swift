@@ -22,6 +22,8 @@ struct Pipeline: Sendable {
     /// A release to create: the app, and how to make release vN once N is known.
     struct PlannedRelease: Sendable {
         var app: AppName
+        /// The release stage was already started (by a change that checks its base first).
+        var alreadyStarted = false
         var make: @Sendable (Int) -> Release
     }
 
@@ -43,9 +45,11 @@ struct Pipeline: Sendable {
         logger.info("deploy started")
         var progress = Progress()
         do {
-            let planned = deploy.rollbackTo != nil
-                ? try await planRollback(deploy)
-                : try await planFromSource(deploy, &progress)
+            let planned = if let change = deploy.change {
+                try await planChange(deploy, change)
+            } else {
+                try await planFromSource(deploy, &progress)
+            }
             try await releaseAndRollOut(deploy, planned, &progress)
             try store.completeDeploy(deploy.traceId, release: progress.releases.first(where: { $0.app == deploy.app })?.version
                                      ?? progress.releases.first?.version)
@@ -68,7 +72,7 @@ struct Pipeline: Sendable {
 
     /// release, run and route: shared by source deploys and rollbacks.
     private func releaseAndRollOut(_ deploy: QueuedDeploy, _ planned: [PlannedRelease], _ progress: inout Progress) async throws {
-        let releases = try await stage(deploy, .release) {
+        let releases = try await stage(deploy, .release, alreadyStarted: planned.contains(where: \.alreadyStarted)) {
             var releases: [Release] = []
             for plan in planned {
                 let release = try store.createRelease(app: plan.app, plan.make)
@@ -131,8 +135,9 @@ struct Pipeline: Sendable {
 
     /// Runs one stage: records its start, its outcome and its message, and logs it.
     @discardableResult
-    func stage<T>(_ deploy: QueuedDeploy, _ name: StageName, _ body: () async throws -> (T, String)) async throws -> T {
-        try store.startStage(deploy.traceId, name)
+    func stage<T>(_ deploy: QueuedDeploy, _ name: StageName, alreadyStarted: Bool = false,
+                  _ body: () async throws -> (T, String)) async throws -> T {
+        if !alreadyStarted { try store.startStage(deploy.traceId, name) }
         await log(deploy, "-----> \(name.rawValue)")
         let started = ContinuousClock.now
         let (value, message) = try await body()
