@@ -39,14 +39,16 @@ struct ProcessRunner {
         // Read both pipes concurrently so a chatty command cannot block on a full pipe.
         async let out = Task.detached { stdout.fileHandleForReading.readDataToEndOfFile() }.value
         async let err = Task.detached { stderr.fileHandleForReading.readDataToEndOfFile() }.value
+        // Ends the command at the deadline; its result says whether it fired.
         let watchdog = Task {
-            try await Task.sleep(for: timeout)
+            guard (try? await Task.sleep(for: timeout)) != nil else { return false }
             process.terminate()
+            return true
         }
         var status: Int32 = -1
         for await code in exits { status = code }
-        let timedOut = watchdog.isCancelled == false && !process.isRunning && process.terminationReason == .uncaughtSignal
         watchdog.cancel()
+        let timedOut = await watchdog.value
         return Result(status: status, stdout: String(decoding: await out, as: UTF8.self),
                       stderr: String(decoding: await err, as: UTF8.self), timedOut: timedOut)
     }
