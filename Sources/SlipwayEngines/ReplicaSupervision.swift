@@ -61,7 +61,6 @@ actor ReplicaSupervision {
     func generations(_ apps: Set<String>) -> [String: Int] {
         Dictionary(uniqueKeysWithValues: apps.map { ($0, generations[$0, default: 0]) })
     }
-    func isBusy(_ app: String) -> Bool { busyApps.contains(app) }
 
     func record(_ containerID: String) -> ReplicaRecord? { replicas[containerID] }
 

@@ -54,6 +54,12 @@ extension Integration {
             try await server.client.replicas(app: try DNSLabel(app)).replicas
         }
 
+        /// Whether both replicas of `heal` are ready again and `victim` is no longer one of them.
+        func replaced(_ victim: ContainerSummary, on server: TestServer) async throws -> Bool {
+            let list = try await replicas(server, "heal")
+            return list.count == 2 && list.allSatisfy(\.ready) && !list.contains { victim.id.hasPrefix($0.containerId) }
+        }
+
         @Test("a killed replica is restarted and no request fails meanwhile (router retries)")
         func killedReplica() async throws {
             let repo = try GitRepository(files: Self.healthyApp)
@@ -82,10 +88,7 @@ extension Integration {
                 let before = try await server.containers(app: "heal")
                 let victim = try #require(before.first)
                 try await TestEngine.docker().removeContainer(victim.id, force: true)
-                try await eventually("a replacement runs and is ready") {
-                    let list = try await replicas(server, "heal")
-                    return list.count == 2 && list.allSatisfy(\.ready) && !list.contains { victim.id.hasPrefix($0.containerId) }
-                }
+                try await eventually("a replacement runs and is ready") { try await replaced(victim, on: server) }
                 // A container with this server's labels but a release that is not current: an orphan.
                 let template = try #require(before.last)
                 let serverID = try #require(template.labels["io.slipway.server"])
@@ -116,10 +119,7 @@ extension Integration {
                 let victim = try #require(try await server.containers(app: "heal").first)
                 let result = try await requests(during: server, host: "heal.localhost") {
                     try run("/usr/bin/podman", ["exec", victim.id, "rm", "/www/healthz"])
-                    try await eventually("the sick replica was replaced by a healthy one") {
-                        let list = try await replicas(server, "heal")
-                        return list.count == 2 && list.allSatisfy(\.ready) && !list.contains { victim.id.hasPrefix($0.containerId) }
-                    }
+                    try await eventually("the sick replica was replaced by a healthy one") { try await replaced(victim, on: server) }
                 }
                 #expect(result.failed.isEmpty, "failed requests: \(result.failed.prefix(5))")
             }

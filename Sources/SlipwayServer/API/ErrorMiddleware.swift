@@ -9,7 +9,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as SlipwayError {
-            return try JSONResponse.make(ErrorBody(error), status: .init(slipwayCode: error.httpStatus))
+            return try JSONResponse.make(ErrorBody(error), status: .init(code: error.httpStatus))
         } catch let error as HTTPError {
             let code = error.status == .notFound ? "not_found" : "http_\(error.status.code)"
             let message = error.body ?? (error.status == .notFound

@@ -60,7 +60,3 @@ enum JSONResponse {
         request.headers[.accept]?.contains("application/json") ?? false
     }
 }
-
-extension HTTPResponse.Status {
-    init(slipwayCode: Int) { self.init(code: slipwayCode) }
-}
