@@ -4,10 +4,14 @@ public struct AppSpec: Sendable, Equatable, Codable {
     /// The app's name from the manifest, if it names one (the deploy request's name wins).
     public var name: AppName?
     public var services: [ServiceSpec]
+    /// The release phase: run once per deploy in a one-off container from the new image, after
+    /// the build and before any replica changes (e.g. database migrations). nil: no release phase.
+    public var releaseCommand: [String]?
 
-    public init(name: AppName? = nil, services: [ServiceSpec]) {
+    public init(name: AppName? = nil, services: [ServiceSpec], releaseCommand: [String]? = nil) {
         self.name = name
         self.services = services
+        self.releaseCommand = releaseCommand
     }
 
     /// The service `APP.DOMAIN` routes to: `web` if there is one, else the only service.
@@ -31,10 +35,21 @@ public struct ServiceSpec: Sendable, Equatable, Codable {
     /// nil: ready once the port accepts connections, and kept checked that way.
     public var health: HealthCheck?
     public var rollout: RolloutPolicy
+    /// Whether the router sends traffic to it. Procfile process types other than `web` are not
+    /// routed (workers): they have no port, and are ready once running.
+    public var routed: Bool
+    /// Services that must be ready before this one starts.
+    public var dependsOn: [DNSLabel]
+    /// Named volumes: volume name -> absolute mount path inside the container.
+    public var volumes: [String: String]
 
     public init(name: DNSLabel, dockerfile: String = "Dockerfile", port: Int? = nil, replicas: Int = 1,
                 env: [String: String] = [:], command: [String]? = nil, health: HealthCheck? = nil,
-                rollout: RolloutPolicy = .standard) {
+                rollout: RolloutPolicy = .standard, routed: Bool = true, dependsOn: [DNSLabel] = [],
+                volumes: [String: String] = [:]) {
+        self.routed = routed
+        self.dependsOn = dependsOn
+        self.volumes = volumes
         self.name = name
         self.dockerfile = dockerfile
         self.port = port
