@@ -99,6 +99,7 @@ extension DockerClient {
         case .GET: .GET
         case .POST: .POST
         case .DELETE: .DELETE
+        case .PUT: .PUT
         }
         // AsyncHTTPClient sends no Host header for socket URLs; HTTP/1.1 requires one and
         // Podman rejects requests without it (400 "missing required Host header").
@@ -108,6 +109,9 @@ extension DockerClient {
             break
         case .json(let data):
             http.headers.add(name: "Content-Type", value: "application/json")
+            http.body = .bytes(ByteBuffer(data: data))
+        case .tar(let data):
+            http.headers.add(name: "Content-Type", value: "application/x-tar")
             http.body = .bytes(ByteBuffer(data: data))
         case .tarFile(let file):
             let chunks = try FileChunks(url: file)

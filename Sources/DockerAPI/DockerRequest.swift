@@ -5,12 +5,14 @@ import Foundation
 struct DockerRequest: Sendable, Equatable {
     /// Our own method type: NIOHTTP1's is not a declared dependency of this target.
     enum Method: String, Sendable, Equatable {
-        case GET, POST, DELETE
+        case GET, POST, DELETE, PUT
     }
 
     enum Body: Sendable, Equatable {
         case none
         case json(Data)
+        /// A small tar archive held in memory (files copied into a container).
+        case tar(Data)
         /// A file streamed from disk (build contexts can be hundreds of megabytes).
         case tarFile(URL)
     }
@@ -132,6 +134,23 @@ extension DockerRequest {
         return DockerRequest(method: .GET, path: "/containers/json", query: query)
     }
 
+    static func createVolume(name: String, labels: [String: String]) throws -> DockerRequest {
+        DockerRequest(method: .POST, path: "/volumes/create",
+                      body: .json(try encodeJSON(CreateVolumeBody(Name: name, Labels: labels))))
+    }
+
+    static func listVolumes(labelFilters: [String]) throws -> DockerRequest {
+        DockerRequest(method: .GET, path: "/volumes", query: [("filters", try filtersJSON(["label": labelFilters]))])
+    }
+
+    static func removeVolume(_ name: String) -> DockerRequest {
+        DockerRequest(method: .DELETE, path: "/volumes/\(escapePath(name))")
+    }
+
+    static func putArchive(_ id: String, directory: String, tar: Data) -> DockerRequest {
+        DockerRequest(method: .PUT, path: "/containers/\(escapePath(id))/archive", query: [("path", directory)], body: .tar(tar))
+    }
+
     static func waitContainer(_ id: String) -> DockerRequest {
         DockerRequest(method: .POST, path: "/containers/\(escapePath(id))/wait")
     }
@@ -156,6 +175,11 @@ extension DockerRequest {
     }
 }
 
+struct CreateVolumeBody: Encodable, Equatable {
+    var Name: String
+    var Labels: [String: String]
+}
+
 /// The body of `POST /containers/create`, limited to what `ContainerSpec` expresses.
 struct CreateContainerBody: Encodable, Equatable {
     struct PortBinding: Encodable, Equatable {
@@ -166,6 +190,7 @@ struct CreateContainerBody: Encodable, Equatable {
     struct HostConfigBody: Encodable, Equatable {
         var Init: Bool
         var PortBindings: [String: [PortBinding]]
+        var Binds: [String]?
     }
     struct Empty: Encodable, Equatable {}
 
@@ -176,6 +201,9 @@ struct CreateContainerBody: Encodable, Equatable {
     var ExposedPorts: [String: Empty]
     var StopTimeout: Int?
     var WorkingDir: String?
+    var OpenStdin: Bool?
+    var StdinOnce: Bool?
+    var AttachStdin: Bool?
     var HostConfig: HostConfigBody
 
     init(spec: ContainerSpec) {
@@ -190,12 +218,19 @@ struct CreateContainerBody: Encodable, Equatable {
         ExposedPorts = Dictionary(keys.map { ($0, Empty()) }, uniquingKeysWith: { first, _ in first })
         StopTimeout = spec.stopTimeoutSeconds
         WorkingDir = spec.workingDirectory
+        if spec.openStdin {
+            // StdinOnce: the container's stdin closes when the attached client closes its side.
+            OpenStdin = true
+            StdinOnce = true
+            AttachStdin = true
+        }
         HostConfig = HostConfigBody(
             Init: spec.useInit,
             PortBindings: Dictionary(
                 keys.map { ($0, [PortBinding(HostIp: spec.hostIP, HostPort: "")]) },
                 uniquingKeysWith: { first, _ in first }
-            )
+            ),
+            Binds: spec.binds.isEmpty ? nil : spec.binds
         )
     }
 }

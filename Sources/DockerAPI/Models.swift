@@ -32,6 +32,11 @@ public struct ContainerSpec: Sendable, Equatable {
     /// Seconds between SIGTERM and SIGKILL when the container is stopped; nil keeps the engine default (10).
     public var stopTimeoutSeconds: Int?
     public var workingDirectory: String?
+    /// Volumes and host directories to mount, as `docker run -v` takes them:
+    /// "NAME:/path", "/host/dir:/path:ro".
+    public var binds: [String]
+    /// Keeps stdin open so a client can attach and write to it (`docker run -i`).
+    public var openStdin: Bool
 
     public init(
         image: String,
@@ -42,8 +47,12 @@ public struct ContainerSpec: Sendable, Equatable {
         hostIP: String = "127.0.0.1",
         useInit: Bool = true,
         stopTimeoutSeconds: Int? = nil,
-        workingDirectory: String? = nil
+        workingDirectory: String? = nil,
+        binds: [String] = [],
+        openStdin: Bool = false
     ) {
+        self.binds = binds
+        self.openStdin = openStdin
         self.image = image
         self.command = command
         self.environment = environment

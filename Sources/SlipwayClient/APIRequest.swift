@@ -126,8 +126,13 @@ extension APIRequest {
         APIRequest(method: .post, path: "/v1/apps/\(segment(app.value))/scale", body: .json(try JSONEncoder().encode(formation)))
     }
 
-    public static func destroy(app: AppName) -> APIRequest {
-        APIRequest(method: .delete, path: "/v1/apps/\(segment(app.value))")
+    public static func destroy(app: AppName, volumes: Bool = false) -> APIRequest {
+        APIRequest(method: .delete, path: "/v1/apps/\(segment(app.value))" + (volumes ? "?volumes=true" : ""))
+    }
+
+    public static func run(app: AppName, _ run: RunRequest) throws -> APIRequest {
+        APIRequest(method: .post, path: "/v1/apps/\(segment(app.value))/run", body: .json(try JSONEncoder().encode(run)),
+                   accept: "application/x-ndjson")
     }
 
     public static func health() -> APIRequest {

@@ -40,7 +40,8 @@ public enum APIResponse {
     public static func destroyResult(status: Int, body: Data, app: AppName, request: APIRequest) throws -> DestroyResult {
         guard isSuccess(status) else { throw error(status: status, body: body, request: request) }
         let decoded = try? JSONDecoder().decode(DestroyResult.Wire.self, from: body)
-        return DestroyResult(app: decoded?.app ?? app.value, destroyed: decoded?.destroyed ?? true)
+        return DestroyResult(app: decoded?.app ?? app.value, destroyed: decoded?.destroyed ?? true,
+                             volumesRemoved: decoded?.volumesRemoved ?? [], volumesKept: decoded?.volumesKept ?? [])
     }
 
     static func describe(_ error: Error) -> String {
@@ -65,14 +66,20 @@ public enum APIResponse {
 public struct DestroyResult: Codable, Sendable, Equatable {
     public var app: String
     public var destroyed: Bool
+    public var volumesRemoved: [String]
+    public var volumesKept: [String]
 
-    public init(app: String, destroyed: Bool) {
+    public init(app: String, destroyed: Bool, volumesRemoved: [String] = [], volumesKept: [String] = []) {
         self.app = app
         self.destroyed = destroyed
+        self.volumesRemoved = volumesRemoved
+        self.volumesKept = volumesKept
     }
 
     struct Wire: Decodable {
         var app: String?
         var destroyed: Bool?
+        var volumesRemoved: [String]?
+        var volumesKept: [String]?
     }
 }

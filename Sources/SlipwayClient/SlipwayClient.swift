@@ -96,8 +96,33 @@ public struct SlipwayClient: Sendable {
     /// The deploy's log, line by line as the server writes it; the stream ends when the deploy ends.
     /// Errors for the request itself (unknown trace id, unreachable server) are thrown here, before streaming.
     public func deployLog(traceId: String) async throws -> AsyncThrowingStream<String, Error> {
-        let request = APIRequest.deployLog(traceId: traceId)
-        // No deadline: the log stays open for as long as the build runs.
+        try await lines(.deployLog(traceId: traceId))
+    }
+
+    /// Runs a one-off command from the app's current release; events arrive as the command prints,
+    /// the last one carries its exit code (or the error that kept it from running).
+    public func run(app: AppName, _ run: RunRequest) async throws -> AsyncThrowingStream<RunEvent, Error> {
+        let request = try APIRequest.run(app: app, run)
+        let lines = try await lines(request)
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for try await line in lines where !line.isEmpty {
+                        continuation.yield(try JSONDecoder().decode(RunEvent.self, from: Data(line.utf8)))
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// A streamed response, line by line as the server writes it. Errors for the request itself
+    /// (unknown id, unreachable server) are thrown here, before streaming.
+    func lines(_ request: APIRequest) async throws -> AsyncThrowingStream<String, Error> {
+        // No deadline: the stream stays open for as long as the build or the command runs.
         let response = try await send(request, deadline: .distantFuture)
         let status = Int(response.status.code)
         guard APIResponse.isSuccess(status) else {
@@ -161,8 +186,8 @@ public struct SlipwayClient: Sendable {
     }
 
     /// Destroys the app: its replicas, route and releases.
-    public func destroy(app: AppName) async throws -> DestroyResult {
-        let request = APIRequest.destroy(app: app)
+    public func destroy(app: AppName, volumes: Bool = false) async throws -> DestroyResult {
+        let request = APIRequest.destroy(app: app, volumes: volumes)
         let (status, body) = try await data(request, timeout: configuration.timeout)
         return try APIResponse.destroyResult(status: status, body: body, app: app, request: request)
     }

@@ -192,3 +192,35 @@ public struct ReleaseList: Codable, Sendable {
     public var releases: [ReleaseView]
     public init(releases: [ReleaseView]) { self.releases = releases }
 }
+
+/// `POST /v1/apps/{app}/run`: a one-off command in a container from the current release.
+public struct RunRequest: Codable, Sendable, Equatable {
+    public var command: [String]
+    /// Given to the command as its standard input (base64 in JSON), then closed.
+    public var stdin: Data?
+    /// The service whose image and settings to use; default: the app's routed (default) service.
+    public var service: String?
+
+    public init(command: [String], stdin: Data? = nil, service: String? = nil) {
+        self.command = command
+        self.stdin = stdin
+        self.service = service
+    }
+}
+
+/// One line of the `run` response (newline-delimited JSON): output, or, last, the exit code.
+public struct RunEvent: Codable, Sendable, Equatable {
+    /// "stdout" or "stderr" for output lines.
+    public var stream: String?
+    public var text: String?
+    public var exitCode: Int?
+    /// Set instead of an exit code when the command could not run.
+    public var error: String?
+
+    public init(stream: String? = nil, text: String? = nil, exitCode: Int? = nil, error: String? = nil) {
+        self.stream = stream
+        self.text = text
+        self.exitCode = exitCode
+        self.error = error
+    }
+}

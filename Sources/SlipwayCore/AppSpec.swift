@@ -14,10 +14,11 @@ public struct AppSpec: Sendable, Equatable, Codable {
         self.releaseCommand = releaseCommand
     }
 
-    /// The service `APP.DOMAIN` routes to: `web` if there is one, else the only service.
+    /// The service `APP.DOMAIN` routes to: `web` if there is one, else the only routed service.
     public var defaultService: DNSLabel? {
-        if let web = services.first(where: { $0.name.value == "web" }) { return web.name }
-        return services.count == 1 ? services[0].name : nil
+        let routed = services.filter(\.routed)
+        if let web = routed.first(where: { $0.name.value == "web" }) { return web.name }
+        return routed.count == 1 ? routed[0].name : nil
     }
 }
 

@@ -16,9 +16,9 @@ public enum ManifestParser {
         guard let top = root as? [String: Any] else {
             throw SlipwayError.invalidManifest("slipway.yaml must be a mapping with a `services:` key")
         }
-        let known: Set<String> = ["name", "services"]
+        let known: Set<String> = ["name", "services", "release"]
         if let unknown = top.keys.sorted().first(where: { !known.contains($0) }) {
-            throw SlipwayError.invalidManifest("slipway.yaml: unknown field `\(unknown)` (known: name, services)")
+            throw SlipwayError.invalidManifest("slipway.yaml: unknown field `\(unknown)` (known: name, release, services)")
         }
         var name: AppName?
         if let rawName = top["name"] {
@@ -36,7 +36,50 @@ public enum ManifestParser {
         let specs = try services.keys.sorted().map { key in
             try parseService(name: key, value: services[key] as Any)
         }
-        return AppSpec(name: name, services: specs)
+        try checkDependencies(specs)
+        let releaseCommand = try top["release"].map(releasePhase)
+        return AppSpec(name: name, services: specs, releaseCommand: releaseCommand)
+    }
+
+    /// `release: {command: [...]}` (or `release: {command: "shell line"}`).
+    private static func releasePhase(_ raw: Any) throws -> [String] {
+        guard let map = raw as? [String: Any] else {
+            throw SlipwayError.invalidManifest("slipway.yaml: `release` must be a mapping like {command: [./manage.py, migrate]}")
+        }
+        try rejectUnknown(map, known: ["command"], path: "release")
+        guard let command = map["command"] else {
+            throw SlipwayError.invalidManifest("slipway.yaml: `release.command` is missing (e.g. release: {command: [./manage.py, migrate]})")
+        }
+        return try self.command(command, field: "release.command")
+    }
+
+    private static func command(_ raw: Any, field: String) throws -> [String] {
+        if let text = raw as? String, !text.isEmpty { return ["/bin/sh", "-c", text] }
+        if let list = raw as? [Any], !list.isEmpty, list.allSatisfy({ scalarText($0) != nil }) {
+            return list.compactMap(scalarText)
+        }
+        throw SlipwayError.invalidManifest("slipway.yaml: `\(field)` must be a non-empty list of strings (or one shell string)")
+    }
+
+    /// `dependsOn` names services of the same app, and the dependencies have no cycle.
+    private static func checkDependencies(_ specs: [ServiceSpec]) throws {
+        let names = Set(specs.map(\.name.value))
+        for spec in specs {
+            for dependency in spec.dependsOn where !names.contains(dependency.value) {
+                throw SlipwayError.invalidManifest("slipway.yaml: `services.\(spec.name).dependsOn` names `\(dependency)`, which is not a service of this app (services: \(names.sorted().joined(separator: ", ")))")
+            }
+        }
+        var resolved = Set<String>()
+        var remaining = specs
+        while !remaining.isEmpty {
+            let ready = remaining.filter { $0.dependsOn.allSatisfy { resolved.contains($0.value) } }
+            if ready.isEmpty {
+                let cycle = remaining.map(\.name.value).sorted().joined(separator: ", ")
+                throw SlipwayError.invalidManifest("slipway.yaml: `dependsOn` forms a cycle between \(cycle); services cannot wait for each other")
+            }
+            resolved.formUnion(ready.map(\.name.value))
+            remaining.removeAll { resolved.contains($0.name.value) }
+        }
     }
 
     private static func parseService(name key: String, value: Any) throws -> ServiceSpec {
@@ -46,7 +89,8 @@ public enum ManifestParser {
         if value is NSNull { fields = [:] }
         else if let map = value as? [String: Any] { fields = map }
         else { throw SlipwayError.invalidManifest("slipway.yaml: `\(path)` must be a mapping") }
-        let known: Set<String> = ["dockerfile", "port", "replicas", "env", "command", "health", "rollout", "drain", "stopGrace"]
+        let known: Set<String> = ["dockerfile", "port", "replicas", "env", "command", "health", "rollout", "drain", "stopGrace",
+                                  "routed", "dependsOn", "volumes"]
         if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
             throw SlipwayError.invalidManifest("slipway.yaml: unknown field `\(path).\(unknown)` (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -73,14 +117,23 @@ public enum ManifestParser {
                 spec.env[key] = text
             }
         }
-        if let raw = fields["command"] {
-            if let text = raw as? String, !text.isEmpty { spec.command = ["/bin/sh", "-c", text] }
-            else if let list = raw as? [Any], !list.isEmpty, list.allSatisfy({ scalarText($0) != nil }) {
-                spec.command = list.compactMap(scalarText)
-            } else {
-                throw SlipwayError.invalidManifest("slipway.yaml: `\(path).command` must be a non-empty list of strings (or one shell string)")
+        if let raw = fields["command"] { spec.command = try command(raw, field: "\(path).command") }
+        if let raw = fields["routed"] {
+            guard let flag = raw as? Bool else {
+                throw SlipwayError.invalidManifest("slipway.yaml: `\(path).routed` must be true or false")
+            }
+            spec.routed = flag
+        }
+        if let raw = fields["dependsOn"] {
+            guard let list = raw as? [Any], list.allSatisfy({ $0 is String }) else {
+                throw SlipwayError.invalidManifest("slipway.yaml: `\(path).dependsOn` must be a list of service names, e.g. [db]")
+            }
+            spec.dependsOn = try list.compactMap { $0 as? String }.map { try DNSLabel($0, kind: "`\(path).dependsOn` entry") }
+            if spec.dependsOn.contains(name) {
+                throw SlipwayError.invalidManifest("slipway.yaml: `\(path).dependsOn` names the service itself")
             }
         }
+        if let raw = fields["volumes"] { spec.volumes = try volumes(raw, path: "\(path).volumes") }
         if let raw = fields["health"] { spec.health = try health(raw, path: "\(path).health") }
         if let raw = fields["rollout"] {
             guard let map = raw as? [String: Any] else {
@@ -95,9 +148,35 @@ public enum ManifestParser {
                 throw SlipwayError.invalidManifest("slipway.yaml: `\(path).rollout`: maxSurge and maxUnavailable cannot both be 0 (nothing could change)")
             }
         }
+        if !spec.volumes.isEmpty && fields["rollout"] == nil {
+            // Two replicas on one volume during a surge could corrupt it (two databases on one
+            // directory): a service with a volume stops its old replica before starting the new one.
+            spec.rollout.maxSurge = 0
+            spec.rollout.maxUnavailable = 1
+        }
         if let raw = fields["drain"] { spec.rollout.drainSeconds = try duration(raw, field: "\(path).drain") }
         if let raw = fields["stopGrace"] { spec.rollout.stopGraceSeconds = Int(try duration(raw, field: "\(path).stopGrace").rounded(.up)) }
         return spec
+    }
+
+    /// `volumes: {data: /var/lib/data}`: DNS-label volume names mounted at absolute paths.
+    private static func volumes(_ raw: Any, path: String) throws -> [String: String] {
+        guard let map = raw as? [String: Any] else {
+            throw SlipwayError.invalidManifest("slipway.yaml: `\(path)` must be a mapping of volume names to paths, e.g. {data: /var/lib/data}")
+        }
+        var volumes: [String: String] = [:]
+        for (name, value) in map {
+            _ = try DNSLabel(name, kind: "slipway.yaml volume name `\(path).\(name)`")
+            guard let mount = value as? String, mount.hasPrefix("/"), mount != "/",
+                  !mount.split(separator: "/").contains(".."), !mount.contains(":") else {
+                throw SlipwayError.invalidManifest("slipway.yaml: `\(path).\(name)` must be an absolute path inside the container (not /), e.g. /var/lib/data")
+            }
+            if let other = volumes.first(where: { $0.value == mount }) {
+                throw SlipwayError.invalidManifest("slipway.yaml: volumes `\(other.key)` and `\(name)` are both mounted at \(mount)")
+            }
+            volumes[name] = mount
+        }
+        return volumes
     }
 
     private static func health(_ raw: Any, path: String) throws -> HealthCheck {

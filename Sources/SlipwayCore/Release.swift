@@ -18,6 +18,10 @@ public struct Release: Sendable, Codable, Equatable {
     /// Config vars: environment variables of every process of the app, over the manifest's `env`.
     /// Set with `slipway config set`; carried from release to release.
     public var config: [String: String]?
+    /// Config keys whose values are secrets: encrypted at rest, never shown, masked in logs.
+    public var secretKeys: [String]?
+    /// The release phase command (e.g. migrations), run once before the replicas change.
+    public var releaseCommand: [String]?
 
     public init(app: AppName, version: Int, traceId: String, createdAt: Date, source: SourceInfo,
                 services: [ReleasedService], defaultService: String?, description: String? = nil, createdBy: String? = nil) {
@@ -33,6 +37,21 @@ public struct Release: Sendable, Codable, Equatable {
     }
 
     public var label: String { "v\(version)" }
+
+    /// The services in an order that starts every service after those it depends on.
+    /// The manifest parser rejects cycles, so every service appears exactly once.
+    public var servicesInStartOrder: [ReleasedService] {
+        var ordered: [ReleasedService] = []
+        var placed = Set<String>()
+        var remaining = services
+        while !remaining.isEmpty {
+            let ready = remaining.filter { ($0.dependsOn ?? []).allSatisfy { placed.contains($0) || !services.map(\.name).contains($0) } }
+            let next = ready.isEmpty ? remaining : ready  // a cycle cannot happen; never loop forever
+            for service in next { ordered.append(service); placed.insert(service.name) }
+            remaining.removeAll { placed.contains($0.name) }
+        }
+        return ordered
+    }
 }
 
 public struct ReleasedService: Sendable, Codable, Equatable {
@@ -45,9 +64,19 @@ public struct ReleasedService: Sendable, Codable, Equatable {
     public var command: [String]?
     public var health: HealthCheck?
     public var rollout: RolloutPolicy?
+    /// nil means routed (releases made before process types existed).
+    public var routed: Bool?
+    /// Services that must be ready before this one starts.
+    public var dependsOn: [String]?
+    /// Named volumes: volume name -> mount path.
+    public var volumes: [String: String]?
 
     public init(name: String, image: String, port: Int, replicas: Int, env: [String: String], command: [String]?,
-                health: HealthCheck? = nil, rollout: RolloutPolicy? = nil) {
+                health: HealthCheck? = nil, rollout: RolloutPolicy? = nil, routed: Bool = true,
+                dependsOn: [String] = [], volumes: [String: String] = [:]) {
+        self.routed = routed
+        self.dependsOn = dependsOn.isEmpty ? nil : dependsOn
+        self.volumes = volumes.isEmpty ? nil : volumes
         self.name = name
         self.image = image
         self.port = port
@@ -59,6 +88,8 @@ public struct ReleasedService: Sendable, Codable, Equatable {
     }
 
     public var healthCheck: HealthCheck { health ?? .tcp }
+    /// Whether the router sends it traffic; unrouted processes (workers) publish no port.
+    public var isRouted: Bool { routed ?? true }
     public var rolloutPolicy: RolloutPolicy { rollout ?? .standard }
 }
 

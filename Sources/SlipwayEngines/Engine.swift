@@ -31,11 +31,23 @@ public protocol Engine: Sendable {
     /// The images of `release` that no longer exist (pruned), which a rollback to it would need.
     func missingImages(of release: Release) async -> [String]
 
+    /// Runs `command` once in a new container from `release` (its image, config and volumes),
+    /// streams its output, and returns its exit code. The container is removed afterwards,
+    /// also when the caller is cancelled. `stdin`, when given, is the command's standard input.
+    func runOneOff(_ release: Release, service: String?, command: [String], stdin: Data?, purpose: OneOffPurpose,
+                   output: @escaping @Sendable (RunEvent) async -> Void) async throws -> Int
+
     /// The replicas that run for an app now.
     func replicas(of app: AppName) async throws -> [ReplicaView]
 
     /// Stops and removes everything of an app and frees its routes.
     func destroy(app: AppName) async throws
+
+    /// The app's named volumes (engine names). They survive deploys, rollbacks and `destroy`.
+    func keptVolumes(of app: AppName) async -> [String]
+
+    /// Removes the app's named volumes (after `destroy`); returns their names.
+    func removeVolumes(of app: AppName) async throws -> [String]
 
     /// One pass of the reconciler: restarts crashed replicas (with backoff), replaces missing ones,
     /// health-checks the running ones and takes failing ones out of rotation, removes containers
@@ -49,4 +61,12 @@ public protocol Engine: Sendable {
     /// After a server start: adopts the replicas of the current releases, routes them again,
     /// and removes Slipway's containers that belong to no current release.
     func restore(currentReleases: [Release]) async throws
+}
+
+/// Why a one-off container runs.
+public enum OneOffPurpose: String, Sendable {
+    /// The release phase of a deploy (e.g. migrations).
+    case release
+    /// `slipway run APP -- COMMAND`.
+    case run
 }

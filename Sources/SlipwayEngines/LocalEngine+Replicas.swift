@@ -29,14 +29,14 @@ extension LocalEngine {
         for container in containers {
             guard let labels = ReplicaLabels(container.labels) else { continue }
             var hostPort: Int?
-            if container.state == "running" {
+            if container.state == "running" && labels.port != 0 {
                 if let cached = await supervision.hostPort(container.id) {
                     hostPort = cached
                 } else {
                     hostPort = try await docker.inspectContainer(container.id)?.hostPorts[labels.port]
                     if let hostPort { await supervision.setHostPort(container.id, hostPort) }
                 }
-            } else {
+            } else if container.state != "running" {
                 // A stopped container publishes nothing; it may get another port when restarted.
                 await supervision.markStopped(container.id)
             }
@@ -47,15 +47,21 @@ extension LocalEngine {
         return replicas
     }
 
-    /// Creates and starts replica `index` of `service` in `release`.
-    func startReplica(release: Release, service: ReleasedService, index: Int) async throws -> String {
-        // Config vars (set with `slipway config set`) win over the manifest's env.
+    /// What every process of `service` gets: the manifest's env, config vars over it (set with
+    /// `slipway config set`), and what a process may want to know about itself (as Heroku's PORT and DYNO).
+    func environment(release: Release, service: ReleasedService, process: String) -> [String: String] {
         var environment = service.env.merging(release.config ?? [:]) { _, config in config }
-        // What a replica may want to know about itself (as Heroku's PORT and DYNO).
         environment["PORT"] = String(service.port)
         environment["SLIPWAY_APP"] = release.app.value
         environment["SLIPWAY_RELEASE"] = release.label
-        environment["SLIPWAY_REPLICA"] = "\(service.name).\(index)"
+        environment["SLIPWAY_REPLICA"] = process
+        return environment
+    }
+
+    /// Creates and starts replica `index` of `service` in `release`.
+    func startReplica(release: Release, service: ReleasedService, index: Int) async throws -> String {
+        let environment = environment(release: release, service: service, process: "\(service.name).\(index)")
+        let binds = try await volumeBinds(release: release, service: service)
         let labels = [
             Labels.managedBy: Labels.managedByValue,
             Self.serverLabel: configuration.serverID,
@@ -64,12 +70,13 @@ extension LocalEngine {
             Labels.component: service.name,
             Labels.version: release.label,
             Labels.replica: String(index),
-            Labels.port: String(service.port),
+            // 0: not routed (a worker publishes no port and is not health-checked over the network).
+            Labels.port: service.isRouted ? String(service.port) : "0",
             Labels.trace: release.traceId,
         ]
         let spec = ContainerSpec(image: service.image, command: service.command, environment: environment, labels: labels,
-                                 publishedPorts: [service.port], useInit: true,
-                                 stopTimeoutSeconds: service.rolloutPolicy.stopGraceSeconds)
+                                 publishedPorts: service.isRouted ? [service.port] : [], useInit: true,
+                                 stopTimeoutSeconds: service.rolloutPolicy.stopGraceSeconds, binds: binds)
         let name = "slipway-\(release.app.value)-v\(release.version)-\(service.name)-\(index)-\(configuration.serverID.prefix(6))"
         let id: String
         do {
@@ -109,6 +116,15 @@ extension LocalEngine {
                             + (details.state.oomKilled ? " (killed: out of memory)" : "") + (await logTail(id, lines: 50)))
                     }
                     known[id] = (labels, details.hostPorts[labels.port])
+                    if labels.port == 0 {
+                        // Not routed: ready once running; a crash during the rollout is caught later.
+                        pending.remove(id)
+                        await supervision.markHealthy(id)
+                        ready.append(ObservedReplica(containerID: id, app: labels.app, service: labels.service, index: labels.index,
+                                                     version: labels.version, port: 0, running: true, state: "running", hostPort: nil))
+                        await log("\(labels.service).\(labels.index) is running (not routed)")
+                        continue
+                    }
                 }
                 guard let (labels, hostPort) = known[id], let hostPort else { continue }
                 let check = release.services.first { $0.name == labels.service }?.healthCheck ?? .tcp

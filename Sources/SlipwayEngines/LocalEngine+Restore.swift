@@ -29,6 +29,7 @@ extension LocalEngine {
             let count = services.values.reduce(0) { $0 + $1.count }
             logger.info("adopted app", metadata: ["app.name": "\(release.app)", "release": "\(release.label)", "replicas": "\(count)"])
         }
+        await removeOneOffLeftovers()
         if !orphans.isEmpty {
             logger.info("removing containers of no current release", metadata: ["count": "\(orphans.count)"])
             await removeContainers(orphans)

@@ -36,7 +36,8 @@ final class RollingUpdate {
         for name in names { serving[name] = engine.routes.backends(app: app, service: name) }
         defaultService = previous?.defaultService ?? release.defaultService
         do {
-            for service in release.services {
+            // Dependencies first: a service starts only once those it depends on are ready.
+            for service in release.servicesInStartOrder {
                 let oldOfService = old.filter { $0.service == service.name && $0.running }.sorted { $0.index < $1.index }
                 try await roll(service, replacing: oldOfService)
             }
@@ -52,7 +53,13 @@ final class RollingUpdate {
         let policy = service.rolloutPolicy
         let desired = service.replicas
         if desired > 0 {
-            await log("Rolling \(service.name): \(oldLeft.count) → \(desired) replicas (maxSurge \(policy.maxSurge), maxUnavailable \(policy.maxUnavailable))")
+            let order = policy.maxSurge == 0
+                ? "stop-then-start" + (service.volumes?.isEmpty == false ? " because it has a volume" : "")
+                : "maxSurge \(policy.maxSurge), maxUnavailable \(policy.maxUnavailable)"
+            await log("Rolling \(service.name): \(oldLeft.count) → \(desired) replicas (\(order))")
+            if let dependencies = service.dependsOn, !dependencies.isEmpty {
+                await log("\(service.name) starts after \(dependencies.joined(separator: ", ")) (dependsOn)")
+            }
         }
         var ready = 0
         while ready < desired {

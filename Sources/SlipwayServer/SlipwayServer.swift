@@ -79,6 +79,7 @@ public enum SlipwayServer {
         AppController(store: store, engine: engine, configuration: configuration).addRoutes(to: router)
         RADController(store: store, deploys: deploys).addRoutes(to: router)
         ChangeController(store: store, workers: workers).addRoutes(to: router)
+        RunController(store: store, engine: engine).addRoutes(to: router)
         return router
     }
 

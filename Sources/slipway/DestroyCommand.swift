@@ -6,6 +6,8 @@ struct Destroy: AsyncParsableCommand {
         abstract: "Destroy an app: stop its replicas, remove its route and releases.")
 
     @OptionGroup var target: AppArgument
+    @Flag(help: "Also remove the app's named volumes and the data in them (kept otherwise).")
+    var volumes = false
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
@@ -14,7 +16,7 @@ struct Destroy: AsyncParsableCommand {
             // Looked up first only to say what was removed; the DELETE's answer is what counts.
             let app = try? await client.app(name)
             let releases = try? await client.releases(app: name)
-            return (try await client.destroy(app: name), app, releases)
+            return (try await client.destroy(app: name, volumes: volumes), app, releases)
         }
         if global.json { try Output.json(result) } else { Output.line(Reports.destroyed(result, app: app, releases: releases)) }
     }

@@ -116,7 +116,13 @@ public enum Reports {
         if let releases { removed.append(plural(releases.releases.count, "release")) }
         if let app { removed.append("the route \(app.url)") }
         guard result.destroyed else { return "\(result.app) was not destroyed" }
-        return removed.isEmpty ? "destroyed \(result.app)" : "destroyed \(result.app): removed " + removed.joined(separator: ", ")
+        if !result.volumesRemoved.isEmpty { removed.append(plural(result.volumesRemoved.count, "volume")) }
+        var report = removed.isEmpty ? "destroyed \(result.app)" : "destroyed \(result.app): removed " + removed.joined(separator: ", ")
+        if !result.volumesKept.isEmpty {
+            report += "\nkept \(plural(result.volumesKept.count, "volume")) (\(result.volumesKept.joined(separator: ", "))); "
+                + "`slipway destroy \(result.app) --volumes` removes them"
+        }
+        return report
     }
 
     static func plural(_ count: Int, _ noun: String) -> String {

@@ -29,17 +29,24 @@ struct AppController: Sendable {
             let record = try existingApp(try context.parameters.require("app"))
             return try JSONResponse.make(ReplicaList(replicas: try await engine.replicas(of: record.name)))
         }
-        router.delete("/v1/apps/:app") { _, context in
+        router.delete("/v1/apps/:app") { request, context in
             let record = try existingApp(try context.parameters.require("app"))
+            let removeVolumes = try QueryFlag.value(request.uri.queryParameters.get("volumes"), name: "volumes")
             try await engine.destroy(app: record.name)
             try store.deleteApp(record.name)
-            return try JSONResponse.make(DestroyResponse(app: record.name.value, destroyed: true))
+            // Volumes hold data a redeploy of the app would want back: kept unless asked for.
+            let removed = removeVolumes ? try await engine.removeVolumes(of: record.name) : []
+            let kept = removeVolumes ? [] : await engine.keptVolumes(of: record.name)
+            return try JSONResponse.make(DestroyResponse(app: record.name.value, destroyed: true,
+                                                         volumesRemoved: removed, volumesKept: kept))
         }
     }
 
     struct DestroyResponse: Encodable {
         var app: String
         var destroyed: Bool
+        var volumesRemoved: [String]
+        var volumesKept: [String]
     }
 
     func existingApp(_ raw: String) throws -> AppRecord {

@@ -77,11 +77,14 @@ extension Pipeline {
         let services = app.spec.services.map { service in
             ReleasedService(name: service.name.value, image: images[service.name.value] ?? "",
                             port: service.port ?? ServiceSpec.defaultPort, replicas: service.replicas,
-                            env: service.env, command: service.command, health: service.health, rollout: service.rollout)
+                            env: service.env, command: service.command, health: service.health, rollout: service.rollout,
+                            routed: service.routed, dependsOn: service.dependsOn.map(\.value), volumes: service.volumes)
         }
-        return Release(app: app.name, version: version, traceId: traceId, createdAt: Date(), source: source,
-                       services: services, defaultService: app.spec.defaultService?.value,
-                       description: description, createdBy: createdBy ?? "api")
+        var release = Release(app: app.name, version: version, traceId: traceId, createdAt: Date(), source: source,
+                              services: services, defaultService: app.spec.defaultService?.value,
+                              description: description, createdBy: createdBy ?? "api")
+        release.releaseCommand = app.spec.releaseCommand
+        return release
     }
 
     static func describe(_ source: SourceInfo) -> String {

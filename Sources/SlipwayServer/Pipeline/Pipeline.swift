@@ -87,6 +87,11 @@ struct Pipeline: Sendable {
         progress.previous = previous
         // run: a rolling update per app; a failing one undoes itself, apps rolled before it are undone by `undo`.
         try await stage(deploy, .run) {
+            // A change of the formation alone runs no release phase (as Heroku's scale); every other release does.
+            let formationOnly = deploy.change.map { $0.scale != nil && $0.setConfig == nil && $0.unsetConfig == nil && $0.rollbackTo == nil } ?? false
+            for release in releases where !formationOnly {
+                try await runReleasePhase(deploy, release, previous: previous[release.app.value])
+            }
             for release in releases {
                 try await engine.rollOut(release, previous: previous[release.app.value], log: sink(deploy))
                 progress.rolledOut.append(release)
@@ -102,6 +107,23 @@ struct Pipeline: Sendable {
             }
             return ((), releases.map { "\($0.label) serves \(appURL($0.app.value))" }.joined(separator: ", "))
         }
+    }
+
+    /// The release phase: the release command, once, in a one-off container from the new release,
+    /// before any replica changes. A failure stops the deploy with the previous release serving.
+    private func runReleasePhase(_ deploy: QueuedDeploy, _ release: Release, previous: Release?) async throws {
+        guard let command = release.releaseCommand else { return }
+        await log(deploy, "Running the release command of \(release.label): \(command.joined(separator: " "))")
+        let logs = self.logs
+        let traceId = deploy.traceId
+        let code = try await engine.runOneOff(release, service: nil, command: command, stdin: nil, purpose: .release) { event in
+            await logs.append(traceId, "release | \(event.text ?? "")")
+        }
+        guard code == 0 else {
+            let serving = previous.map { "\($0.label) keeps serving" } ?? "nothing was started"
+            throw SlipwayError.engine("the release command exited with code \(code) (its output is above); no replica changed and \(serving)")
+        }
+        await log(deploy, "Release command finished (exit code 0)")
     }
 
     /// Undoes what a failed deploy made; what was already switched stays (it serves).

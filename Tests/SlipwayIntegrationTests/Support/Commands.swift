@@ -1,7 +1,8 @@
 import Foundation
 
 /// Runs a program to its end and returns its exit status and its stdout and stderr together.
-func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, output: String) {
+/// Its standard input is `stdin` through a pipe, else empty (never the test runner's own).
+func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -9,7 +10,13 @@ func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = n
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
+    let input = Pipe()
+    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
     try process.run()
+    if let stdin {
+        input.fileHandleForWriting.write(stdin)
+        try input.fileHandleForWriting.close()
+    }
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
@@ -22,6 +29,6 @@ func run(_ executable: String, _ arguments: [String]) throws {
 }
 
 /// Runs the real `slipway` CLI.
-func runCLI(_ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, output: String) {
-    try runProcess(TestServer.binary, arguments, in: directory)
+func runCLI(_ arguments: [String], in directory: URL? = nil, stdin: Data? = nil) throws -> (status: Int32, output: String) {
+    try runProcess(TestServer.binary, arguments, in: directory, stdin: stdin)
 }

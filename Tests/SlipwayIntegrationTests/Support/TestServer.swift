@@ -122,6 +122,9 @@ final class TestServer: @unchecked Sendable {
             if let leftovers = try? await docker.listContainers(all: true, labelFilters: ["io.slipway.server=\(id)"]) {
                 for container in leftovers { try? await docker.removeContainer(container.id, force: true) }
             }
+            for volume in (try? await docker.listVolumes(labelFilters: ["io.slipway.server=\(id)"])) ?? [] {
+                try? await docker.removeVolume(volume)
+            }
         }
         try? await http.shutdown()
         try? FileManager.default.removeItem(at: dataDirectory)

@@ -1,0 +1,81 @@
+import DockerAPI
+import Foundation
+import SlipwayCore
+
+/// One-off containers: the release phase and `slipway run`. They use a release's image,
+/// config and volumes like its replicas, but are never routed, never restarted, and removed
+/// once they exit. They carry `io.slipway.oneoff` instead of replica labels, so the reconciler
+/// leaves them alone; a server restart removes any left behind.
+extension LocalEngine {
+    static let oneOffLabel = "io.slipway.oneoff"
+    static let stdinPath = "/.slipway-stdin"
+
+    public func runOneOff(_ release: Release, service serviceName: String?, command: [String], stdin: Data?,
+                          purpose: OneOffPurpose, output: @escaping @Sendable (RunEvent) async -> Void) async throws -> Int {
+        let service = try oneOffService(release, named: serviceName)
+        let process = purpose == .release ? "release" : "run.\(UInt32.random(in: 1000...9999))"
+        let labels = [
+            Labels.managedBy: Labels.managedByValue,
+            Self.serverLabel: configuration.serverID,
+            Labels.name: release.app.value,
+            Labels.version: release.label,
+            Labels.trace: release.traceId,
+            Self.oneOffLabel: purpose.rawValue,
+        ]
+        // Standard input is copied into the container as a file and redirected by a shell, so it
+        // needs no attach connection (which the two engines hijack differently); the command
+        // then reads it to the end as from a pipe. It needs /bin/sh in the image, as any
+        // `sh -c` command does.
+        let effective = stdin == nil ? command : ["/bin/sh", "-c", "exec \"$@\" < \(Self.stdinPath)", "sh"] + command
+        let spec = ContainerSpec(image: service.image, command: effective,
+                                 environment: environment(release: release, service: service, process: process),
+                                 labels: labels, useInit: true, stopTimeoutSeconds: 2,
+                                 binds: try await volumeBinds(release: release, service: service))
+        let name = "slipway-\(release.app.value)-\(process.replacingOccurrences(of: ".", with: "-"))-\(release.label)-\(configuration.serverID.prefix(6))"
+        try? await docker.removeContainer(name, force: true)  // a leftover of an interrupted one
+        let id = try await docker.createContainer(name: name, spec: spec)
+        do {
+            let code = try await withTaskCancellationHandler {
+                if let stdin {
+                    try await docker.copyFile(into: id, directory: "/", name: String(Self.stdinPath.dropFirst()), contents: stdin)
+                }
+                try await docker.startContainer(id)
+                for try await line in docker.logs(id, follow: true, tail: nil, timestamps: false) {
+                    await output(RunEvent(stream: line.stream.rawValue, text: line.text))
+                }
+                return try await docker.waitContainer(id)
+            } onCancel: {
+                // The client went away (Ctrl-C): the command stops with it.
+                Task { try? await docker.removeContainer(id, force: true) }
+            }
+            try? await docker.removeContainer(id, force: true)
+            return code
+        } catch {
+            try? await docker.removeContainer(id, force: true)
+            throw error
+        }
+    }
+
+    /// The service a one-off container is made from: the named one, else the default (routed)
+    /// service, else the first.
+    private func oneOffService(_ release: Release, named name: String?) throws -> ReleasedService {
+        if let name {
+            guard let service = release.services.first(where: { $0.name == name }) else {
+                throw SlipwayError.invalidRequest("\(release.app) has no service \(name) (it has: \(release.services.map(\.name).joined(separator: ", ")))")
+            }
+            return service
+        }
+        guard let service = release.services.first(where: { $0.name == release.defaultService }) ?? release.services.first else {
+            throw SlipwayError.conflict("\(release.label) of \(release.app) has no services to run a command from")
+        }
+        return service
+    }
+
+    /// One-off containers a server restart found: whatever ran them is gone.
+    func removeOneOffLeftovers() async {
+        guard let leftovers = try? await docker.listContainers(all: true, labelFilters: labelFilters() + [Self.oneOffLabel]),
+              !leftovers.isEmpty else { return }
+        logger.info("removing one-off containers left by a previous run", metadata: ["count": "\(leftovers.count)"])
+        await removeContainers(leftovers.map(\.id))
+    }
+}
