@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // Domain: apps, manifests, releases, deploys, stages, names. Pure, no I/O.
@@ -43,9 +44,13 @@ let package = Package(
         ]),
         // Source trees as archives: tar/tar.gz creation honouring .dockerignore, safe extraction.
         .target(name: "SourceArchive"),
+        // Secret config values encrypted at rest (AES-GCM) under a master key.
+        .target(name: "SlipwaySecrets", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Durable state: apps, deploys, stages, releases, the deploy queue (GRDB/SQLite).
         .target(name: "SlipwayStore", dependencies: [
-            "SlipwayCore",
+            "SlipwayCore", "SlipwaySecrets",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The Engine protocol and the local engine (container engine + router).
@@ -57,7 +62,7 @@ let package = Package(
         ]),
         // Control plane: HTTP API, pipeline workers, reconciler, wiring.
         .target(name: "SlipwayServer", dependencies: [
-            "SlipwayCore", "SlipwayStore", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
+            "SlipwayCore", "SlipwayStore", "SlipwaySecrets", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -90,7 +95,9 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .testTarget(name: "SlipwayStoreTests", dependencies: ["SlipwayStore", "SlipwayCore"]),
+        .testTarget(name: "SlipwayStoreTests", dependencies: [
+            "SlipwayStore", "SlipwayCore", "SlipwaySecrets", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "SlipwayIntegrationTests", dependencies: [
             "SlipwayClient", "SlipwayCore", "DockerAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -117,8 +117,9 @@ extension APIRequest {
         APIRequest(method: .get, path: "/v1/apps/\(segment(app.value))/config")
     }
 
-    public static func changeConfig(app: AppName, set: [String: String], unset: [String]) throws -> APIRequest {
-        let body = try JSONEncoder().encode(ConfigChangeRequest(set: set.isEmpty ? nil : set, unset: unset.isEmpty ? nil : unset))
+    public static func changeConfig(app: AppName, set: [String: String], unset: [String], secret: [String] = []) throws -> APIRequest {
+        let body = try JSONEncoder().encode(ConfigChangeRequest(set: set.isEmpty ? nil : set, unset: unset.isEmpty ? nil : unset,
+                                                                secret: secret.isEmpty ? nil : secret.sorted()))
         return APIRequest(method: .patch, path: "/v1/apps/\(segment(app.value))/config", body: .json(body))
     }
 

@@ -176,8 +176,8 @@ public struct SlipwayClient: Sendable {
     }
 
     /// Sets and unsets config vars: a new release, rolled out like a deploy, without a build.
-    public func changeConfig(app: AppName, set: [String: String], unset: [String]) async throws -> TraceResponse {
-        try await json(try .changeConfig(app: app, set: set, unset: unset), as: TraceResponse.self)
+    public func changeConfig(app: AppName, set: [String: String], unset: [String], secret: [String] = []) async throws -> TraceResponse {
+        try await json(try .changeConfig(app: app, set: set, unset: unset, secret: secret), as: TraceResponse.self)
     }
 
     /// A new formation (replicas per service): a new release, rolled out like a deploy.

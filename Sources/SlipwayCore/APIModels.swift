@@ -133,10 +133,15 @@ public struct ReleaseView: Codable, Sendable {
     public var defaultService: String?
     public var description: String?
     public var createdBy: String?
+    /// Secret values show as `[redacted]`.
     public var config: [String: String]?
+    public var secretKeys: [String]?
+    public var releaseCommand: [String]?
     public var current: Bool
     public init(release: Release, current: Bool) {
-        config = release.config
+        config = release.config.map { Secrets.redact($0, secretKeys: release.secretKeys ?? []) }
+        secretKeys = release.secretKeys
+        releaseCommand = release.releaseCommand
         defaultService = release.defaultService
         description = release.description
         createdBy = release.createdBy
@@ -165,9 +170,12 @@ public struct RollbackRequest: Codable, Sendable {
 public struct ConfigChangeRequest: Codable, Sendable {
     public var set: [String: String]?
     public var unset: [String]?
-    public init(set: [String: String]? = nil, unset: [String]? = nil) {
+    /// Keys of `set` to keep as secrets (encrypted at rest, never shown, masked in logs).
+    public var secret: [String]?
+    public init(set: [String: String]? = nil, unset: [String]? = nil, secret: [String]? = nil) {
         self.set = set
         self.unset = unset
+        self.secret = secret
     }
 }
 
@@ -175,11 +183,14 @@ public struct ConfigChangeRequest: Codable, Sendable {
 public struct ConfigView: Codable, Sendable {
     public var app: String
     public var release: Int?
+    /// Secret values show as `[redacted]`.
     public var config: [String: String]
-    public init(app: String, release: Int?, config: [String: String]) {
+    public var secretKeys: [String]
+    public init(app: String, release: Int?, config: [String: String], secretKeys: [String] = []) {
         self.app = app
         self.release = release
-        self.config = config
+        self.config = Secrets.redact(config, secretKeys: secretKeys)
+        self.secretKeys = secretKeys
     }
 }
 

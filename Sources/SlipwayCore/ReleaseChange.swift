@@ -9,9 +9,12 @@ public struct ReleaseChange: Sendable, Codable, Equatable {
     public var unsetConfig: [String]?
     /// New replica counts per service.
     public var scale: [String: Int]?
+    /// Keys of `setConfig` set as secrets (`config set --secret`); `*_PASSWORD`, `*_TOKEN`... are anyway.
+    public var secretKeys: [String]?
 
     public init(rollbackTo: Int? = nil, setConfig: [String: String]? = nil, unsetConfig: [String]? = nil,
-                scale: [String: Int]? = nil) {
+                scale: [String: Int]? = nil, secretKeys: [String]? = nil) {
+        self.secretKeys = secretKeys
         self.rollbackTo = rollbackTo
         self.setConfig = setConfig
         self.unsetConfig = unsetConfig
@@ -48,6 +51,9 @@ public struct ReleaseChange: Sendable, Codable, Equatable {
         for (key, value) in setConfig ?? [:] { config[key] = value }
         for key in unsetConfig ?? [] { config[key] = nil }
         release.config = config
+        // A key stays secret once it was one; keys named like secrets are secrets.
+        let secret = Set(base.secretKeys ?? []).union(secretKeys ?? []).union(config.keys.filter(Secrets.isSecretByDefault))
+        release.secretKeys = secret.intersection(config.keys).sorted()
         for (service, replicas) in scale ?? [:] {
             guard let index = release.services.firstIndex(where: { $0.name == service }) else {
                 let known = release.services.map(\.name).joined(separator: ", ")
@@ -57,6 +63,11 @@ public struct ReleaseChange: Sendable, Codable, Equatable {
         }
         release.description = description(base: base)
         return release
+    }
+
+    /// Whether a key this change sets is a secret (explicitly, or by its name).
+    public func isSecret(_ key: String) -> Bool {
+        (secretKeys ?? []).contains(key) || Secrets.isSecretByDefault(key)
     }
 
     public func description(base: Release) -> String {

@@ -35,6 +35,8 @@ public struct ServerConfiguration: Sendable {
     }
 
     var databasePath: String { dataDirectory.appendingPathComponent("slipway.sqlite").path }
+    /// Encrypts secret config values; made with 0600 on first start unless SLIPWAY_MASTER_KEY is set.
+    var masterKeyPath: URL { dataDirectory.appendingPathComponent("master.key") }
     var deployLogsDirectory: URL { dataDirectory.appendingPathComponent("deploys") }
     var workDirectory: URL { dataDirectory.appendingPathComponent("work") }
     var uploadsDirectory: URL { dataDirectory.appendingPathComponent("uploads") }

@@ -6,6 +6,7 @@ import ServiceLifecycle
 import SlipwayCore
 import SlipwayEngines
 import SlipwayRouter
+import SlipwaySecrets
 import SlipwayStore
 
 /// `slipway server`: the control plane in one process — the HTTP API, the deploy workers and
@@ -21,7 +22,13 @@ public enum SlipwayServer {
                                                            dataDirectory: configuration.dataDirectory, logger: logger)
         defer { connection.startedService?.terminate() }
 
-        let store = try SlipwayStore(path: configuration.databasePath)
+        let masterKey: MasterKey
+        do {
+            masterKey = try MasterKey.load(environment: ProcessInfo.processInfo.environment, file: configuration.masterKeyPath)
+        } catch let error as SecretError {
+            throw SlipwayError.invalidRequest(error.description)
+        }
+        let store = try SlipwayStore(path: configuration.databasePath, secrets: SecretCipher(masterKey: masterKey))
         let interrupted = try store.failInterruptedDeploys()
         if !interrupted.isEmpty {
             logger.warning("deploys interrupted by the last shutdown ended in ERROR", metadata: ["count": "\(interrupted.count)"])

@@ -28,7 +28,7 @@ extension SlipwayStore {
                 """,
                 arguments: [traceId, app.value, appExplicit, DeployStatus.inProgress.rawValue, now,
                             try Self.encodeJSON(source), uploadPath, try Self.encodeJSON([app.value]),
-                            try change.map { try Self.encodeJSON($0) }, requestedBy])
+                            try change.map { try encodeChange($0, app: app) }, requestedBy])
             for (position, stage) in StageName.allCases.enumerated() {
                 try db.execute(
                     sql: "INSERT INTO stage (traceId, position, name, status) VALUES (?, ?, ?, ?)",
@@ -56,7 +56,7 @@ extension SlipwayStore {
                 source: try Self.decodeJSON(SourceInfo.self, row["source"]),
                 uploadPath: row["uploadPath"],
                 appExplicit: row["appExplicit"],
-                change: try (row["change"] as String?).map { try Self.decodeJSON(ReleaseChange.self, $0) },
+                change: try (row["change"] as String?).map { try decodeChange($0, app: row["app"]) },
                 requestedBy: row["requestedBy"])
         }
     }

@@ -18,7 +18,7 @@ extension SlipwayStore {
             let release = make(last + 1)
             try db.execute(
                 sql: "INSERT INTO release (app, version, traceId, createdAt, body) VALUES (?, ?, ?, ?, ?)",
-                arguments: [app.value, release.version, release.traceId, release.createdAt, try Self.encodeJSON(release)])
+                arguments: [app.value, release.version, release.traceId, release.createdAt, try encodeRelease(release)])
             return release
         }
     }
@@ -62,7 +62,7 @@ extension SlipwayStore {
                 SELECT r.body FROM release r JOIN app a ON a.name = r.app AND a.currentRelease = r.version
                 WHERE a.name = ?
                 """, arguments: [app.value]) else { return nil }
-            return try Self.decodeJSON(Release.self, body)
+            return try decodeRelease(body)
         }
     }
 
@@ -71,7 +71,7 @@ extension SlipwayStore {
         try writer.read { db in
             try String.fetchAll(db, sql: """
                 SELECT r.body FROM release r JOIN app a ON a.name = r.app AND a.currentRelease = r.version ORDER BY a.name
-                """).map { try Self.decodeJSON(Release.self, $0) }
+                """).map { try decodeRelease($0) }
         }
     }
 
@@ -79,7 +79,7 @@ extension SlipwayStore {
     public func releases(of app: AppName) throws -> [Release] {
         try writer.read { db in
             try String.fetchAll(db, sql: "SELECT body FROM release WHERE app = ? ORDER BY version DESC", arguments: [app.value])
-                .map { try Self.decodeJSON(Release.self, $0) }
+                .map { try decodeRelease($0) }
         }
     }
 

@@ -1,27 +1,31 @@
 import Foundation
 import GRDB
 import SlipwayCore
+import SlipwaySecrets
 
 /// Slipway's durable state in one SQLite database: apps, releases, deploys with their stages,
 /// and the deploy queue (queued deploys are rows in `deploy` with state `queued`).
 /// Everything the server needs after a restart lives here; nothing important lives only in memory.
 public struct SlipwayStore: Sendable {
     let writer: any DatabaseWriter
+    /// Seals secret config values before they are written and opens them when read.
+    let secrets: SecretCipher
 
     /// Opens (and migrates) the database at `path`, in WAL mode so readers never wait on the workers.
-    public init(path: String) throws {
+    public init(path: String, secrets: SecretCipher) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
-        try self.init(writer: DatabasePool(path: path, configuration: configuration))
+        try self.init(writer: DatabasePool(path: path, configuration: configuration), secrets: secrets)
     }
 
-    /// A private in-memory database, for tests.
+    /// A private in-memory database with a throwaway master key, for tests.
     public static func inMemory() throws -> SlipwayStore {
-        try SlipwayStore(writer: DatabaseQueue())
+        try SlipwayStore(writer: DatabaseQueue(), secrets: SecretCipher(masterKey: MasterKey(key: .init(size: .bits256))))
     }
 
-    init(writer: any DatabaseWriter) throws {
+    init(writer: any DatabaseWriter, secrets: SecretCipher) throws {
         self.writer = writer
+        self.secrets = secrets
         try Self.migrator.migrate(writer)
     }
 

@@ -28,6 +28,8 @@ struct Config: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set config vars: slipway config set APP KEY=VALUE...")
         @OptionGroup var target: AppArgument
         @Argument(help: ArgumentHelp("KEY=VALUE pairs.", valueName: "KEY=VALUE")) var pairs: [String]
+        @Flag(help: "Keep the values secret: encrypted at rest, shown as [redacted], masked in logs. Keys ending in _PASSWORD, _SECRET, _TOKEN or _KEY always are.")
+        var secret = false
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
@@ -50,8 +52,9 @@ struct Config: AsyncParsableCommand {
         func run() async throws {
             let name = try target.name
             let values = try Self.parse(pairs)
+            let secretKeys = secret ? Array(values.keys) : []
             try await ReleaseChangeFollower.run(global, announce: "Setting \(values.keys.sorted().joined(separator: ", ")) on \(name)") {
-                try await $0.changeConfig(app: name, set: values, unset: [])
+                try await $0.changeConfig(app: name, set: values, unset: [], secret: secretKeys)
             }
         }
     }

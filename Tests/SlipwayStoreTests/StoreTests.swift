@@ -1,11 +1,13 @@
 import Foundation
 import SlipwayCore
+import SlipwaySecrets
 import SlipwayStore
 import Testing
 
 @Suite("Store")
 struct StoreTests {
     let app = try! DNSLabel("shop")
+    static let cipher = SecretCipher(masterKey: MasterKey(key: .init(size: .bits256)))
 
     func release(_ version: Int, trace: String = "t") -> Release {
         Release(app: app, version: version, traceId: trace, createdAt: Date(), source: SourceInfo(kind: .git, url: "file:///r"),
@@ -106,12 +108,12 @@ struct StoreTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
-            let store = try SlipwayStore(path: path)
+            let store = try SlipwayStore(path: path, secrets: Self.cipher)
             _ = try store.createRelease(app: app) { self.release($0) }
             try store.activate(app: app, version: 1)
             try store.enqueueDeploy(traceId: "q", app: app, source: SourceInfo(kind: .upload), uploadPath: nil)
         }
-        let reopened = try SlipwayStore(path: path)
+        let reopened = try SlipwayStore(path: path, secrets: Self.cipher)
         #expect(try reopened.currentRelease(of: app)?.services.first?.replicas == 2)
         #expect(try reopened.claimNextDeploy()?.traceId == "q")
     }

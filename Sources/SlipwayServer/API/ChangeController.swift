@@ -19,14 +19,19 @@ struct ChangeController: Sendable {
         router.get("/v1/apps/:app/config") { _, context in
             let app = try DNSLabel(context.parameters.require("app"))
             let release = try current(app)
-            return try JSONResponse.make(ConfigView(app: app.value, release: release.version, config: release.config ?? [:]))
+            return try JSONResponse.make(ConfigView(app: app.value, release: release.version, config: release.config ?? [:],
+                                                    secretKeys: release.secretKeys ?? []))
         }
         router.patch("/v1/apps/:app/config") { request, context in
             let app = try DNSLabel(context.parameters.require("app"))
             let body = try await JSONResponse.decode(ConfigChangeRequest.self, from: request)
             try ReleaseChange.validateConfig(set: body.set ?? [:], unset: body.unset ?? [])
+            if let stray = body.secret?.first(where: { body.set?[$0] == nil }) {
+                throw SlipwayError.invalidRequest("`secret` names \(stray), which `set` does not set; list only keys you set")
+            }
             let release = try current(app)
-            return try enqueue(app, ReleaseChange(setConfig: body.set, unsetConfig: body.unset), source: release.source, request: request)
+            let change = ReleaseChange(setConfig: body.set, unsetConfig: body.unset, secretKeys: body.secret)
+            return try enqueue(app, change, source: release.source, request: request)
         }
         router.post("/v1/apps/:app/scale") { request, context in
             let app = try DNSLabel(context.parameters.require("app"))

@@ -32,6 +32,7 @@ struct RunController: Sendable {
 
     private func stream(_ release: Release, _ request: RunRequest) -> ResponseBody {
         let engine = self.engine
+        let mask = SecretMask(release: release)
         return ResponseBody { writer in
             let (events, continuation) = AsyncStream.makeStream(of: RunEvent.self, bufferingPolicy: .bufferingNewest(10_000))
             // The command runs in a child task: when writing to a client that went away fails,
@@ -40,7 +41,11 @@ struct RunController: Sendable {
                 group.addTask {
                     do {
                         let code = try await engine.runOneOff(release, service: request.service, command: request.command,
-                                                              stdin: request.stdin, purpose: .run) { continuation.yield($0) }
+                                                              stdin: request.stdin, purpose: .run) { event in
+                            var masked = event
+                            masked.text = event.text.map(mask.apply)
+                            continuation.yield(masked)
+                        }
                         continuation.yield(RunEvent(exitCode: code))
                     } catch {
                         continuation.yield(RunEvent(error: (error as? SlipwayError)?.message ?? "\(error)"))

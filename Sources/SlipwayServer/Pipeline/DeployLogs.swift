@@ -1,10 +1,13 @@
 import Foundation
+import SlipwayCore
 
 /// Each deploy's log (stage lines, build output, failure reasons) as a file under the data
 /// directory, so it can be read while the deploy runs and after a restart.
 actor DeployLogs {
     let directory: URL
     private var handles: [String: FileHandle] = [:]
+    /// Secret values of the apps a deploy touches: masked in every line written to its log.
+    private var masks: [String: SecretMask] = [:]
 
     init(directory: URL) throws {
         self.directory = directory
@@ -25,12 +28,22 @@ actor DeployLogs {
             handles[traceId] = opened
             handle = opened
         }
-        var line = text
+        var line = masks[traceId]?.apply(text) ?? text
         if !line.hasSuffix("\n") { line += "\n" }
         handle.write(Data(line.utf8))
     }
 
+    func addMask(_ traceId: String, _ mask: SecretMask) {
+        guard !mask.isEmpty else { return }
+        masks[traceId] = (masks[traceId] ?? SecretMask([])).merging(mask)
+    }
+
+    func mask(_ traceId: String, _ text: String) -> String {
+        masks[traceId]?.apply(text) ?? text
+    }
+
     func close(_ traceId: String) {
+        masks[traceId] = nil
         try? handles.removeValue(forKey: traceId)?.close()
     }
 

@@ -57,7 +57,8 @@ struct Pipeline: Sendable {
             logger.info("deploy completed")
             await pruneImages(of: progress.releases.map(\.app))
         } catch {
-            let reason = (error as? SlipwayError)?.message ?? "\(error)"
+            // The reason may quote a replica's output, which may print a secret.
+            let reason = await logs.mask(deploy.traceId, (error as? SlipwayError)?.message ?? "\(error)")
             await undo(progress)
             await log(deploy, "ERROR: \(reason)")
             do { try store.failDeploy(deploy.traceId, reason: reason) } catch {
@@ -84,6 +85,9 @@ struct Pipeline: Sendable {
         progress.releases = releases
         var previous: [String: Release] = [:]
         for release in releases { previous[release.app.value] = try store.currentRelease(of: release.app) }
+        for release in releases + previous.values {
+            await logs.addMask(deploy.traceId, SecretMask(release: release))
+        }
         progress.previous = previous
         // run: a rolling update per app; a failing one undoes itself, apps rolled before it are undone by `undo`.
         try await stage(deploy, .run) {
