@@ -6,7 +6,7 @@ import SlipwayCore
 /// lets tests check paths, headers and bodies without a network.
 public struct APIRequest: Sendable, Equatable {
     public enum Method: String, Sendable {
-        case get = "GET", post = "POST", patch = "PATCH", delete = "DELETE"
+        case get = "GET", post = "POST", patch = "PATCH", put = "PUT", delete = "DELETE"
     }
 
     public enum Body: Sendable, Equatable {
@@ -121,6 +121,19 @@ extension APIRequest {
         let body = try JSONEncoder().encode(ConfigChangeRequest(set: set.isEmpty ? nil : set, unset: unset.isEmpty ? nil : unset,
                                                                 secret: secret.isEmpty ? nil : secret.sorted()))
         return APIRequest(method: .patch, path: "/v1/apps/\(segment(app.value))/config", body: .json(body))
+    }
+
+    public static func configFiles(app: AppName) -> APIRequest {
+        APIRequest(method: .get, path: "/v1/apps/\(segment(app.value))/files")
+    }
+
+    public static func setConfigFiles(app: AppName, _ request: ConfigFilesRequest) throws -> APIRequest {
+        APIRequest(method: .put, path: "/v1/apps/\(segment(app.value))/files", body: .json(try JSONEncoder().encode(request)))
+    }
+
+    public static func removeConfigFiles(app: AppName, mount: String) -> APIRequest {
+        let query = mount.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? mount
+        return APIRequest(method: .delete, path: "/v1/apps/\(segment(app.value))/files?mount=\(query)")
     }
 
     public static func scale(app: AppName, formation: [String: Int]) throws -> APIRequest {

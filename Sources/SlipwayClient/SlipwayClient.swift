@@ -180,6 +180,19 @@ public struct SlipwayClient: Sendable {
         try await json(try .changeConfig(app: app, set: set, unset: unset, secret: secret), as: TraceResponse.self)
     }
 
+    public func configFiles(app: AppName) async throws -> ConfigFilesView {
+        try await json(.configFiles(app: app), as: ConfigFilesView.self)
+    }
+
+    /// Mounts `files` at `mount` in every process: a new release, rolled out like a deploy.
+    public func setConfigFiles(app: AppName, mount: String, files: [String: Data]) async throws -> TraceResponse {
+        try await json(try .setConfigFiles(app: app, ConfigFilesRequest(mount: mount, files: files)), as: TraceResponse.self)
+    }
+
+    public func removeConfigFiles(app: AppName, mount: String) async throws -> TraceResponse {
+        try await json(.removeConfigFiles(app: app, mount: mount), as: TraceResponse.self)
+    }
+
     /// A new formation (replicas per service): a new release, rolled out like a deploy.
     public func scale(app: AppName, formation: [String: Int]) async throws -> TraceResponse {
         try await json(try .scale(app: app, formation: formation), as: TraceResponse.self)

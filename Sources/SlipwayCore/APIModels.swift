@@ -137,8 +137,11 @@ public struct ReleaseView: Codable, Sendable {
     public var config: [String: String]?
     public var secretKeys: [String]?
     public var releaseCommand: [String]?
+    /// Config files: mount path -> file names (with sizes at `GET /v1/apps/{app}/files`).
+    public var files: [String: [String]]?
     public var current: Bool
     public init(release: Release, current: Bool) {
+        files = release.files?.mapValues { $0.keys.sorted() }
         config = release.config.map { Secrets.redact($0, secretKeys: release.secretKeys ?? []) }
         secretKeys = release.secretKeys
         releaseCommand = release.releaseCommand

@@ -22,6 +22,9 @@ public struct Release: Sendable, Codable, Equatable {
     public var secretKeys: [String]?
     /// The release phase command (e.g. migrations), run once before the replicas change.
     public var releaseCommand: [String]?
+    /// Config files (`slipway config files`): mount path -> file name -> contents, mounted
+    /// read-only into every process.
+    public var files: [String: [String: Data]]?
 
     public init(app: AppName, version: Int, traceId: String, createdAt: Date, source: SourceInfo,
                 services: [ReleasedService], defaultService: String?, description: String? = nil, createdBy: String? = nil) {

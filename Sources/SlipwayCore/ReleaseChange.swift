@@ -11,9 +11,16 @@ public struct ReleaseChange: Sendable, Codable, Equatable {
     public var scale: [String: Int]?
     /// Keys of `setConfig` set as secrets (`config set --secret`); `*_PASSWORD`, `*_TOKEN`... are anyway.
     public var secretKeys: [String]?
+    /// Config files to mount: mount path -> file name -> contents (replaces what that path had).
+    public var setFiles: [String: [String: Data]]?
+    /// Mount paths whose config files go away.
+    public var removeFiles: [String]?
 
     public init(rollbackTo: Int? = nil, setConfig: [String: String]? = nil, unsetConfig: [String]? = nil,
-                scale: [String: Int]? = nil, secretKeys: [String]? = nil) {
+                scale: [String: Int]? = nil, secretKeys: [String]? = nil, setFiles: [String: [String: Data]]? = nil,
+                removeFiles: [String]? = nil) {
+        self.setFiles = setFiles
+        self.removeFiles = removeFiles
         self.secretKeys = secretKeys
         self.rollbackTo = rollbackTo
         self.setConfig = setConfig
@@ -54,6 +61,14 @@ public struct ReleaseChange: Sendable, Codable, Equatable {
         // A key stays secret once it was one; keys named like secrets are secrets.
         let secret = Set(base.secretKeys ?? []).union(secretKeys ?? []).union(config.keys.filter(Secrets.isSecretByDefault))
         release.secretKeys = secret.intersection(config.keys).sorted()
+        var files = base.files ?? [:]
+        for (mount, contents) in setFiles ?? [:] { files[mount] = contents }
+        for mount in removeFiles ?? [] {
+            guard files.removeValue(forKey: mount) != nil else {
+                throw SlipwayError.invalidRequest("\(base.app) has no config files at \(mount) (it has: \(files.keys.sorted().joined(separator: ", ")))")
+            }
+        }
+        release.files = files.isEmpty ? nil : files
         for (service, replicas) in scale ?? [:] {
             guard let index = release.services.firstIndex(where: { $0.name == service }) else {
                 let known = release.services.map(\.name).joined(separator: ", ")
@@ -75,6 +90,8 @@ public struct ReleaseChange: Sendable, Codable, Equatable {
         if rollbackTo != nil { parts.append("Rollback to \(base.label)") }
         if let set = setConfig, !set.isEmpty { parts.append("Set " + set.keys.sorted().joined(separator: ", ")) }
         if let unset = unsetConfig, !unset.isEmpty { parts.append("Unset " + unset.sorted().joined(separator: ", ")) }
+        if let setFiles, !setFiles.isEmpty { parts.append("Set config files at " + setFiles.keys.sorted().joined(separator: ", ")) }
+        if let removeFiles, !removeFiles.isEmpty { parts.append("Remove config files at " + removeFiles.sorted().joined(separator: ", ")) }
         if let scale, !scale.isEmpty {
             parts.append("Scale " + scale.keys.sorted().map { "\($0)=\(scale[$0] ?? 0)" }.joined(separator: " "))
         }

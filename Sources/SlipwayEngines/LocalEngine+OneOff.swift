@@ -30,7 +30,7 @@ extension LocalEngine {
         let spec = ContainerSpec(image: service.image, command: effective,
                                  environment: environment(release: release, service: service, process: process),
                                  labels: labels, useInit: true, stopTimeoutSeconds: 2,
-                                 binds: try await volumeBinds(release: release, service: service))
+                                 binds: try await volumeBinds(release: release, service: service) + configFileBinds(release: release))
         let name = "slipway-\(release.app.value)-\(process.replacingOccurrences(of: ".", with: "-"))-\(release.label)-\(configuration.serverID.prefix(6))"
         try? await docker.removeContainer(name, force: true)  // a leftover of an interrupted one
         let id = try await docker.createContainer(name: name, spec: spec)

@@ -61,7 +61,7 @@ extension LocalEngine {
     /// Creates and starts replica `index` of `service` in `release`.
     func startReplica(release: Release, service: ReleasedService, index: Int) async throws -> String {
         let environment = environment(release: release, service: service, process: "\(service.name).\(index)")
-        let binds = try await volumeBinds(release: release, service: service)
+        let binds = try await volumeBinds(release: release, service: service) + configFileBinds(release: release)
         let labels = [
             Labels.managedBy: Labels.managedByValue,
             Self.serverLabel: configuration.serverID,

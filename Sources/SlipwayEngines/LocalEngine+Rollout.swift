@@ -41,6 +41,7 @@ extension LocalEngine {
             let policy = release.services.first { $0.name == replica.service }?.rolloutPolicy ?? .standard
             await retire(replica, policy: policy)
         }
+        removeConfigFiles(app: app, keep: release.version)
         let count = services.values.reduce(0) { $0 + $1.count }
         await log("Routing \(release.app) to \(release.label) (\(count) replica\(count == 1 ? "" : "s"))")
     }

@@ -13,7 +13,12 @@ public struct LocalEngine: Engine {
         /// Labels every container with this id, so several Slipway servers can share one engine
         /// without adopting or removing each other's containers.
         public var serverID: String
-        public init(serverID: String) { self.serverID = serverID }
+        /// Where config files are written to be mounted into containers (under the data directory).
+        public var filesDirectory: URL?
+        public init(serverID: String, filesDirectory: URL? = nil) {
+            self.serverID = serverID
+            self.filesDirectory = filesDirectory
+        }
     }
 
     let docker: DockerClient
@@ -72,6 +77,7 @@ public struct LocalEngine: Engine {
             if owned { await supervision.end(app.value) }
             throw error
         }
+        removeConfigFiles(app: app.value)
         if owned { await supervision.end(app.value) }
     }
 }

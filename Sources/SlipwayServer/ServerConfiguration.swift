@@ -40,6 +40,7 @@ public struct ServerConfiguration: Sendable {
     var deployLogsDirectory: URL { dataDirectory.appendingPathComponent("deploys") }
     var workDirectory: URL { dataDirectory.appendingPathComponent("work") }
     var uploadsDirectory: URL { dataDirectory.appendingPathComponent("uploads") }
+    var configFilesDirectory: URL { dataDirectory.appendingPathComponent("files") }
 
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")

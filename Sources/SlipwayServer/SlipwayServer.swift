@@ -39,7 +39,8 @@ public enum SlipwayServer {
         // The router answers first (apps come back within a second of a restart), then the running
         // replicas are adopted and routed, before any worker may start a deploy.
         try await router.start()
-        var engineConfiguration = LocalEngine.Configuration(serverID: try serverID(configuration.dataDirectory))
+        var engineConfiguration = LocalEngine.Configuration(serverID: try serverID(configuration.dataDirectory),
+                                                            filesDirectory: configuration.configFilesDirectory)
         engineConfiguration.readyTimeout = configuration.readyTimeout
         let engine = LocalEngine(docker: connection.docker, routes: routes, router: router,
                                  configuration: engineConfiguration, logger: logger)

@@ -7,7 +7,7 @@ struct Config: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show or change an app's config vars (environment variables of every process).",
         discussion: "Every change makes a new release, without a build, rolled out like a deploy.",
-        subcommands: [Show.self, Set.self, Unset.self],
+        subcommands: [Show.self, Set.self, Unset.self, Files.self],
         defaultSubcommand: Show.self)
 
     struct Show: AsyncParsableCommand {

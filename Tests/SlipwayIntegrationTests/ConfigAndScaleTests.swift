@@ -85,3 +85,46 @@ extension Integration {
         }
     }
 }
+
+extension Integration.ConfigAndScaleTests {
+    @Test("config files are mounted read-only in every replica; a change is a new release; --remove takes them away")
+    func configFiles() async throws {
+        var files = Self.files
+        files["www/cgi-bin/files"] = "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\ncat /etc/app/*\ntouch /etc/app/new 2>/dev/null || echo read-only\n"
+        files["Dockerfile"] = "FROM busybox\nCOPY www /www\nRUN chmod +x /www/cgi-bin/*\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n"
+        let repo = try GitRepository(files: files)
+        defer { repo.remove() }
+        let local = FileManager.default.temporaryDirectory.appendingPathComponent("files-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: local, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: local) }
+        try "setting=one\n".write(to: local.appendingPathComponent("app.conf"), atomically: true, encoding: .utf8)
+        try "level=debug\n".write(to: local.appendingPathComponent("log.conf"), atomically: true, encoding: .utf8)
+        try await TestServer.with { server in
+            let app = try DNSLabel("filed")
+            try #require(try await server.deploy("filed", source: repo.url).status == .completed)
+            let set = try runCLI(["config", "files", "filed", "--from-file", local.path, "--server", server.baseURL])
+            #expect(set.status == 0, "\(set.output)")
+            for _ in 0..<4 {  // both replicas
+                let seen = try await server.viaRouter(host: "filed.localhost", path: "/cgi-bin/files").body
+                #expect(seen.contains("setting=one") && seen.contains("level=debug") && seen.contains("read-only"), "\(seen)")
+            }
+            let listed = try runCLI(["config", "files", "filed", "--server", server.baseURL])
+            #expect(listed.output.contains("/etc/app") && listed.output.contains("app.conf (12 bytes)"), "\(listed.output)")
+
+            try "setting=two\n".write(to: local.appendingPathComponent("app.conf"), atomically: true, encoding: .utf8)
+            let changed = try runCLI(["config", "files", "filed", "--from-file", local.appendingPathComponent("app.conf").path,
+                                      "--server", server.baseURL])
+            #expect(changed.status == 0, "\(changed.output)")
+            let seen = try await server.viaRouter(host: "filed.localhost", path: "/cgi-bin/files").body
+            #expect(seen.contains("setting=two") && !seen.contains("level=debug"), "the set at a mount is replaced whole: \(seen)")
+            #expect(try await server.client.releases(app: app).releases.first?.description == "Set config files at /etc/app")
+
+            let removed = try runCLI(["config", "files", "filed", "--remove", "--server", server.baseURL])
+            #expect(removed.status == 0, "\(removed.output)")
+            #expect(try await server.client.configFiles(app: app).mounts.isEmpty)
+            let bad = try await server.request(.PUT, "/v1/apps/filed/files", body: Data(#"{"mount": "etc", "files": {"a": "eA=="}}"#.utf8))
+            #expect(bad.status == 400)
+            #expect(bad.body.contains("absolute directory path"))
+        }
+    }
+}

@@ -33,6 +33,30 @@ struct ChangeController: Sendable {
             let change = ReleaseChange(setConfig: body.set, unsetConfig: body.unset, secretKeys: body.secret)
             return try enqueue(app, change, source: release.source, request: request)
         }
+        router.get("/v1/apps/:app/files") { _, context in
+            let app = try DNSLabel(context.parameters.require("app"))
+            let release = try current(app)
+            return try JSONResponse.make(ConfigFilesView(app: app.value, release: release.version, files: release.files ?? [:]))
+        }
+        router.put("/v1/apps/:app/files") { request, context in
+            let app = try DNSLabel(context.parameters.require("app"))
+            // Base64 in JSON: 1 MiB of files is about 1.4 MB of body.
+            let body = try await JSONResponse.decode(ConfigFilesRequest.self, from: request, limit: ConfigFiles.maxTotalBytes * 3 / 2 + (1 << 16))
+            try ConfigFiles.validate(mount: body.mount, files: body.files)
+            let release = try current(app)
+            return try enqueue(app, ReleaseChange(setFiles: [body.mount: body.files]), source: release.source, request: request)
+        }
+        router.delete("/v1/apps/:app/files") { request, context in
+            let app = try DNSLabel(context.parameters.require("app"))
+            guard let mount = request.uri.queryParameters.get("mount") else {
+                throw SlipwayError.invalidRequest("say which config files to remove with ?mount=PATH")
+            }
+            let release = try current(app)
+            guard release.files?[mount] != nil else {
+                throw SlipwayError.notFound("\(app) has no config files at \(mount) (it has: \((release.files ?? [:]).keys.sorted().joined(separator: ", ")))")
+            }
+            return try enqueue(app, ReleaseChange(removeFiles: [mount]), source: release.source, request: request)
+        }
         router.post("/v1/apps/:app/scale") { request, context in
             let app = try DNSLabel(context.parameters.require("app"))
             let formation = try await JSONResponse.decode([String: Int].self, from: request)
