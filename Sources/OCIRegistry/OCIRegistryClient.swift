@@ -15,8 +15,11 @@ public struct OCIRegistryClient: Sendable {
         public var monolithicUploadLimit: Int64 = 16 * 1024 * 1024
         /// Size of each PATCH of a chunked upload.
         public var chunkSize: Int64 = 8 * 1024 * 1024
-        /// Deadline for requests without a large body (probes, manifests, tags).
+        /// Deadline for requests without a large body (manifests, tags, upload sessions).
         public var requestTimeout: TimeAmount = .seconds(60)
+        /// Deadline for `ping()`. Short: AsyncHTTPClient retries a refused connection until
+        /// the deadline, so this is how long a probe of a registry that is down takes to fail.
+        public var probeTimeout: TimeAmount = .seconds(5)
         /// Deadline for one request carrying blob bytes (a monolithic PUT or one chunk).
         public var uploadTimeout: TimeAmount = .minutes(30)
 
@@ -81,7 +84,9 @@ public struct OCIRegistryClient: Sendable {
     /// `GET /v2/`: whether the registry speaks the distribution API and accepts the
     /// credentials. Throws `OCIRegistryError` (unreachable, unauthorized) when not.
     public func ping() async throws {
-        let request = RegistryRequest(method: .GET, url: url("/v2/"), operation: "the API probe /v2/")
+        let request = RegistryRequest(
+            method: .GET, url: url("/v2/"), operation: "the API probe /v2/", timeout: configuration.probeTimeout
+        )
         try await sendIgnoringBody(request)
     }
 

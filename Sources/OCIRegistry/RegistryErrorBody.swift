@@ -23,7 +23,7 @@ enum RegistryErrorBody {
         case let text as String: return text
         case let value?:
             guard JSONSerialization.isValidJSONObject(value),
-                  let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
+                  let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
             else { return "\(value)" }
             return String(decoding: data, as: UTF8.self)
         }

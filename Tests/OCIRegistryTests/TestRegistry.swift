@@ -51,9 +51,9 @@ final class TestRegistry: @unchecked Sendable {  // `process` is only read after
             case .basic(let credentials), .token(let credentials): given = credentials
             }
         }
-        return try OCIRegistryClient(
-            baseURL: baseURL, credentials: given, configuration: configuration, logger: Logger(label: "OCIRegistryTests")
-        )
+        var logger = Logger(label: "OCIRegistryTests")
+        logger.logLevel = .warning
+        return try OCIRegistryClient(baseURL: baseURL, credentials: given, configuration: configuration, logger: logger)
     }
 
     static func start(auth: Auth) async throws -> TestRegistry {

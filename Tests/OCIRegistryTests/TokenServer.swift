@@ -48,13 +48,13 @@ final class TokenServer: Sendable {
             }
             let scopes = request.uri.queryParameters.getAll("scope")
             let token = try signer.token(service: request.uri.queryParameters.get("service") ?? service, scopes: scopes)
-            await issued.increment()
+            await issued.increment(scopes: scopes)
             let body = try JSONSerialization.data(withJSONObject: ["token": token, "expires_in": 300])
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: body)))
         }
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "OCIRegistryTests.TokenServer")
-        logger.logLevel = .warning
+        logger.logLevel = .critical  // cancelling the server at the end logs an error
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
@@ -84,9 +84,11 @@ final class TokenServer: Sendable {
     }
 }
 
+/// Tokens issued, per requested scope (parallel tests ask for other scopes meanwhile).
 actor TokenCounter {
-    private(set) var count = 0
-    func increment() { count += 1 }
+    private var counts: [String: Int] = [:]
+    func increment(scopes: [String]) { counts[scopes.joined(separator: " "), default: 0] += 1 }
+    func count(scope: String) -> Int { counts[scope, default: 0] }
 }
 
 /// Makes the JWTs the CNCF registry accepts (docs: "Token Authentication Implementation").

@@ -11,8 +11,8 @@ enum Tools {
     /// The program's path, or an error saying how to install it.
     static func require(_ name: String, package: String) throws -> URL {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") + ["/usr/bin", "/usr/sbin"] {
-            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
+        for directory in path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/sbin"] {
+            let candidate = URL(fileURLWithPath: directory).appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
         throw TestSupportError("`\(name)` is not installed: these tests need it. Install it with `apt-get install -y \(package)` (bash scripts/setup.sh does)")
