@@ -27,6 +27,10 @@ import Testing
         try await client.uploadBlob(repository: repository, file: blob.file, digest: blob.digest, size: blob.size)
         #expect(try await client.blobExists(repository: repository, digest: blob.digest))
 
+        // The registry saw the chunks: none for a blob under the monolithic limit.
+        let chunks = size > 1 << 20 ? Int((Int64(size) + chunkSize - 1) / chunkSize) : 0
+        #expect(try await registry.accessLogCount(method: "PATCH", pathPart: "/v2/\(repository)/", expected: chunks) == chunks)
+
         let (served, servedSize) = try await fetchBlobDigest(registry: registry, repository: repository, digest: blob.digest)
         #expect(served == blob.digest)
         #expect(servedSize == blob.size)

@@ -93,8 +93,6 @@ final class TestRegistry: @unchecked Sendable {  // `process` is only read after
                 version: 0.1
                 log:
                   level: info
-                  accesslog:
-                    disabled: true
                 storage:
                   filesystem:
                     rootdirectory: \(directory.path)/storage
@@ -156,6 +154,19 @@ final class TestRegistry: @unchecked Sendable {  // `process` is only read after
         }
         try? await tokenServer?.stop()
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// How many requests with `method` on a path containing `pathPart` the registry's access
+    /// log shows, waiting up to 2 s for it to reach `expected` (lines are written just after
+    /// the answer is sent).
+    func accessLogCount(method: String, pathPart: String, expected: Int) async throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(2)
+        while true {
+            let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+            let count = text.split(separator: "\n").filter { $0.contains("\"\(method) ") && $0.contains(pathPart) }.count
+            if count >= expected || ContinuousClock.now >= deadline { return count }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     func logTail() -> String {
