@@ -150,6 +150,20 @@ import Testing
         #expect(try await client.manifestDigest(repository: repository, reference: "v1") == digest)
     }
 
+    @Test func mountLinksABlobFromAnotherRepository() async throws {
+        let registry = try TestRegistry.require()
+        let client = try registry.client()
+        let source = uniqueRepository("source")
+        let target = uniqueRepository("target")
+        let digest = try await client.uploadBlob(repository: source, bytes: Data("shared layer".utf8))
+        #expect(try await client.blobExists(repository: target, digest: digest) == false)
+        #expect(try await client.mountBlob(repository: target, digest: digest, from: source))
+        #expect(try await client.blobExists(repository: target, digest: digest))
+        // A blob the source does not have is not mounted; the caller uploads it instead.
+        let absent = OCIDigest.sha256(of: Data("nowhere".utf8))
+        #expect(try await client.mountBlob(repository: target, digest: absent, from: source) == false)
+    }
+
     @Test func unreachableRegistryIsAReadableError() async throws {
         let port = try FreePort.find()
         let client = try OCIRegistryClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!, logger: .init(label: "t"))
