@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "slipway", targets: ["slipway"]),
         .library(name: "DockerAPI", targets: ["DockerAPI"]),
         .library(name: "SlipwayRouter", targets: ["SlipwayRouter"]),
+        .library(name: "OCIRegistry", targets: ["OCIRegistry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -32,6 +33,15 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Leaf client of the OCI distribution API (push and pull of blobs and manifests).
+        .target(name: "OCIRegistry", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // HTTP/1.1 reverse proxy on SwiftNIO, routing by Host header.
         .target(name: "SlipwayRouter", dependencies: [
@@ -86,6 +96,14 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "OCIRegistryTests", dependencies: [
+            "OCIRegistry",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "SlipwayRouterTests", dependencies: [
             "SlipwayRouter",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Debian 12 machine (as root) to build, test and run Slipway:
-#   1. Debian packages (Podman, runc, catatonit, busybox-static, SQLite headers, tools)
+#   1. Debian packages (Podman, runc, catatonit, busybox-static, SQLite headers, the CNCF
+#      registry and htpasswd for the OCI registry tests, tools)
 #   2. /etc/containers/containers.conf that makes Podman work here
 #   3. the Podman service with the Docker-compatible API on /run/podman/podman.sock
 #   4. the offline base image docker.io/library/busybox:latest (so `FROM busybox` works)
@@ -16,7 +17,7 @@ _slipway_setup_engine() (
     # Bump when the image recipe changes: an image without this label is made again.
     local image_label=io.slipway.base-image=busybox-2
     local applets="sh httpd echo cat sleep wget ls mkdir rm env nc true false kill ps seq"
-    local packages="podman runc catatonit busybox-static iptables libsqlite3-dev git curl tar wrk ca-certificates jq"
+    local packages="podman runc catatonit busybox-static iptables libsqlite3-dev git curl tar wrk ca-certificates jq docker-registry apache2-utils openssl"
     out=$(mktemp /tmp/slipway-setup.XXXXXX)
     trap 'rm -f "$out"' EXIT
 
