@@ -74,9 +74,10 @@ extension Integration {
                 let view = try await server.deploy("nothing", source: nothing.url)
                 #expect(view.status == .error)
                 #expect(view.stages.first { $0.status == .error }?.name == "config")
-                #expect((view.error ?? "").contains(
-                    "none of slipway.yaml, config.json, Dockerfile, Procfile, requirements.txt, package.json, go.mod, Package.swift, index.html, public/"),
-                        "error was: \(view.error ?? "nil")")
+                #expect((view.error ?? "").contains("""
+                    looked at the repository root for slipway.yaml, config.json, Dockerfile, Procfile, requirements.txt, \
+                    package.json, go.mod, Package.swift, index.html, public/ and found only a Procfile
+                    """), "error was: \(view.error ?? "nil")")
                 #expect(view.stages.filter { ["build", "release", "run", "route"].contains($0.name) }.allSatisfy { $0.status == .skipped })
 
                 let python = try await server.deploy("nothing", source: pythonWithoutWeb.url)

@@ -12,8 +12,9 @@ extension AppConfigLoader {
         } else {
             let root = try repositoryRoot(workspace)
             guard let generated = try StackDetector.generate(for: root, procfile: procfile, images: stackImages) else {
+                let found = procfile == nil ? "none of them" : "only a Procfile, which needs a Dockerfile or a stack's files to build an image from"
                 throw SlipwayError.invalidManifest(
-                    "nothing to deploy: the repository root has none of \(StackDetector.lookedFor.joined(separator: ", ")); add a Dockerfile (or a slipway.yaml that names one), or a Procfile with a `web:` command for a supported stack")
+                    "nothing to deploy: looked at the repository root for \(StackDetector.lookedFor.joined(separator: ", ")) and found \(found); add a Dockerfile (or a slipway.yaml that names one), or the files of a supported stack (see README: builds without a Dockerfile)")
             }
             try write(generated, into: workspace)
             dockerfile = GeneratedDockerfile.path
