@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 
 /// Everything `slipway server` is started with.
 public struct ServerConfiguration: Sendable {
@@ -19,6 +20,8 @@ public struct ServerConfiguration: Sendable {
     public var keepReleases = 10
     /// When set, every API call but /healthz needs `Authorization: Bearer TOKEN`.
     public var token: String?
+    /// Base images of generated Dockerfiles (repositories without one), per stack: `--stack-image`.
+    public var stackImages = StackImages.defaults
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory

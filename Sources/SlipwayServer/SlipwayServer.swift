@@ -49,7 +49,8 @@ public enum SlipwayServer {
 
         let logs = try DeployLogs(directory: configuration.deployLogsDirectory)
         let pipeline = Pipeline(store: store, engine: engine, logs: logs, workDirectory: configuration.workDirectory,
-                                appURL: { configuration.appURL($0) }, keepReleases: configuration.keepReleases, logger: logger)
+                                appURL: { configuration.appURL($0) }, keepReleases: configuration.keepReleases, logger: logger,
+                                stackImages: configuration.stackImages)
         let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
         let api = Application(
             router: apiRouter(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers),

@@ -5,7 +5,9 @@ import Foundation
 public enum SourceArchive {
     /// Root files sent even when `.dockerignore` matches them, as `docker build` does for the
     /// Dockerfile and `.dockerignore`: the server needs them (and `slipway.yaml`) to build at all.
-    static let alwaysKept: Set<String> = ["Dockerfile", ".dockerignore", "slipway.yaml"]
+    /// `.slipway/Dockerfile` is where the server writes a Dockerfile it generates (a `.*` or
+    /// `.slipway` pattern must not hide it); the rest of a `.slipway` folder is matched as usual.
+    static let alwaysKept: Set<String> = ["Dockerfile", ".dockerignore", "slipway.yaml", ".slipway", ".slipway/Dockerfile"]
 
     /// The entries of `directory` to send, relative and slash-separated, parents before children:
     /// directories (so empty ones survive), regular files and symlinks (kept as links, never followed).

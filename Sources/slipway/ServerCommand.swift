@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SlipwayCore
 import SlipwayServer
 
 /// Subcommands that need the server library; the root command lists these beside the client ones.
@@ -27,6 +28,10 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Largest accepted source upload, in MiB.") var maxUploadMb = 200
     @Option(help: "Keep the images of this many recent releases per app, for rollbacks.") var keepReleases = 10
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(name: .customLong("stack-image"),
+            help: ArgumentHelp("Base image for repositories without a Dockerfile, per stack (repeatable): STACK=IMAGE, STACK one of \(StackImages.keys.joined(separator: ", ")).",
+                               valueName: "stack=image"))
+    var stackImage: [String] = []
 
     func validate() throws {
         _ = try Self.hostPort(listen, option: "--listen")
@@ -34,6 +39,7 @@ struct ServerCommand: AsyncParsableCommand {
         guard readyTimeout > 0 else { throw ValidationError("--ready-timeout must be a positive number of seconds") }
         guard maxUploadMb > 0 else { throw ValidationError("--max-upload-mb must be positive") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
+        do { _ = try StackImages(overrides: stackImage) } catch let error as SlipwayError { throw ValidationError(error.message) }
     }
 
     func run() async throws {
@@ -47,6 +53,7 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.domain = domain
         configuration.maxUploadBytes = maxUploadMb * 1024 * 1024
         configuration.keepReleases = keepReleases
+        configuration.stackImages = try StackImages(overrides: stackImage)
         configuration.token = ProcessInfo.processInfo.environment["SLIPWAY_TOKEN"]
         var logger = Logger(label: "slipway")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

@@ -54,7 +54,7 @@ extension Integration {
                 try await expectNothingChanges(server) { server, _ in
                     let empty = try GitRepository(files: ["README.md": "nothing to build"])
                     defer { empty.remove() }
-                    try await expectFailure(server, source: empty.url, stage: "config", message: "no slipway.yaml, config.json or Dockerfile")
+                    try await expectFailure(server, source: empty.url, stage: "config", message: "looked at the repository root for slipway.yaml, config.json, Dockerfile, Procfile")
 
                     let wrongType = try GitRepository(files: ["Dockerfile": "FROM busybox\n",
                                                               "slipway.yaml": "services:\n  web:\n    replicas: two\n"])

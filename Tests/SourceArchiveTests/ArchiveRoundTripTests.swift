@@ -41,6 +41,15 @@ struct ArchiveRoundTripTests {
         #expect(try SourceArchive.files(in: source.url, excludeGit: true) == [".dockerignore", "Dockerfile", "slipway.yaml"])
     }
 
+    @Test func generatedDockerfileIsAlwaysSentButNotTheRestOfItsFolder() throws {
+        let source = try TempDir()
+        try source.write(".dockerignore", ".*\n.slipway\n")
+        try source.write(".slipway/Dockerfile")
+        try source.write(".slipway/notes.txt")
+        try source.write("index.html")
+        #expect(try SourceArchive.files(in: source.url, excludeGit: true) == [".dockerignore", ".slipway", ".slipway/Dockerfile", "index.html"])
+    }
+
     @Test func exceptionInsideIgnoredDirectoryIsSent() throws {
         let source = try TempDir()
         try source.write(".dockerignore", "vendor\n!vendor/keep/me.txt\n")

@@ -2,7 +2,9 @@ import Foundation
 import SlipwayCore
 
 /// The `config` stage: finds out which apps and services a source tree holds.
-/// Looks, in order, for `slipway.yaml`, RAD's `config.json`, then a lone `Dockerfile`.
+/// Looks, in order, for `slipway.yaml`, RAD's `config.json`, then a `Procfile` and a `Dockerfile`:
+/// a Procfile gives the process types, the Dockerfile builds them; without a Dockerfile the
+/// stack is detected and a Dockerfile generated (see `StackDetector`).
 enum AppConfigLoader {
     /// An app to build and release, with every service's port resolved.
     struct LoadedApp: Sendable {
@@ -10,7 +12,9 @@ enum AppConfigLoader {
         var spec: AppSpec
     }
 
-    static func load(workspace: URL, requestedApp: AppName, nameIsExplicit: Bool) throws -> [LoadedApp] {
+    /// `log` gets lines for the deploy log (a generated Dockerfile's full text).
+    static func load(workspace: URL, requestedApp: AppName, nameIsExplicit: Bool, stackImages: StackImages = .defaults,
+                     log: (String) async -> Void = { _ in }) async throws -> [LoadedApp] {
         var apps: [LoadedApp]
         if let yaml = try readFile(workspace, "slipway.yaml") ?? readFile(workspace, "slipway.yml") {
             let spec = try ManifestParser.parseSlipwayYAML(yaml)
@@ -19,11 +23,9 @@ enum AppConfigLoader {
             apps = [LoadedApp(name: name, spec: spec)]
         } else if let json = try readFile(workspace, "config.json") {
             apps = try ManifestParser.parseRADConfig(Data(json.utf8)).map { LoadedApp(name: $0.name ?? requestedApp, spec: $0) }
-        } else if try readFile(workspace, "Dockerfile") != nil {
-            apps = [LoadedApp(name: requestedApp, spec: AppSpec(services: [ServiceSpec(name: try DNSLabel("web"))]))]
         } else {
-            throw SlipwayError.invalidManifest(
-                "nothing to deploy: the repository root has no slipway.yaml, config.json or Dockerfile; add a Dockerfile (or a slipway.yaml that names one)")
+            let spec = try await processTypes(workspace: workspace, stackImages: stackImages, log: log)
+            apps = [LoadedApp(name: requestedApp, spec: spec)]
         }
         for appIndex in apps.indices {
             for serviceIndex in apps[appIndex].spec.services.indices {
@@ -41,7 +43,7 @@ enum AppConfigLoader {
     }
 
     /// Reads a regular file inside the workspace; nil if it is missing. Refuses paths that resolve outside.
-    private static func readFile(_ workspace: URL, _ relativePath: String) throws -> String? {
+    static func readFile(_ workspace: URL, _ relativePath: String) throws -> String? {
         let url = workspace.appendingPathComponent(relativePath)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { return nil }

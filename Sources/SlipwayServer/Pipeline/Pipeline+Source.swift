@@ -17,7 +17,8 @@ extension Pipeline {
             return (source, Self.describe(source))
         }
         let apps = try await stage(deploy, .config) {
-            let apps = try AppConfigLoader.load(workspace: workspace, requestedApp: deploy.app, nameIsExplicit: deploy.appExplicit)
+            let apps = try await AppConfigLoader.load(workspace: workspace, requestedApp: deploy.app, nameIsExplicit: deploy.appExplicit,
+                                                      stackImages: stackImages, log: { await log(deploy, $0) })
             try store.setDeployApps(deploy.traceId, apps: apps.map(\.name.value))
             return (apps, AppConfigLoader.summary(apps))
         }

@@ -18,6 +18,8 @@ struct Pipeline: Sendable {
     /// Images of this many most recent releases per app are kept (for rollbacks); older ones are pruned.
     var keepReleases = 10
     let logger: Logger
+    /// Base images of the Dockerfiles the config stage generates for repositories without one.
+    var stackImages = StackImages.defaults
 
     /// A release to create: the app, and how to make release vN once N is known.
     struct PlannedRelease: Sendable {
