@@ -50,7 +50,9 @@ public struct LocalEngine: Engine {
         for replica in try await observe(app: app) {
             let slot = ReplicaSupervision.slotKey(app: replica.app, service: replica.service, index: replica.index)
             let history = await supervision.history(slot)
-            let ready = replica.backend.map { routes.backends(app: app.value, service: replica.service).contains($0) } ?? false
+            // A routed replica is ready while it is in rotation; an unrouted one (a worker) while it runs.
+            let ready = replica.port == 0 ? replica.running
+                : replica.backend.map { routes.backends(app: app.value, service: replica.service).contains($0) } ?? false
             let details = try await docker.inspectContainer(replica.containerID)
             let state = history.crashLooping && !replica.running ? "crashloop" : replica.state
             views.append(ReplicaView(service: replica.service, index: replica.index, release: replica.version,

@@ -59,6 +59,7 @@ extension Integration {
                 let view = try await server.client.app(app)
                 let worker = try #require(view.services.first { $0.name == "worker" })
                 #expect(worker.instances.count == 1)
+                #expect(worker.readyReplicas == 1, "a running worker counts as ready")
                 #expect(worker.instances.first?.hostPort == nil, "a worker publishes no port")
                 #expect(view.services.first { $0.name == "web" }?.readyReplicas == 3)
                 let workerRoute = try await server.viaRouter(host: "worker.modelled.localhost")

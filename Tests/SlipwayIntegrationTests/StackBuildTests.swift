@@ -91,7 +91,7 @@ extension Integration {
             }
         }
 
-        @Test("a Procfile beside a Dockerfile: the Dockerfile builds, the Procfile's web command runs")
+        @Test("a Procfile beside a Dockerfile: the Dockerfile builds, web is routed, worker runs unrouted, release: runs once")
         func procfileWithDockerfile() async throws {
             let repo = try GitRepository(files: [
                 // The image's own CMD serves nothing: only the Procfile's command makes the app answer.
@@ -99,7 +99,8 @@ extension Integration {
                 "www/index.html": "served by the Procfile's web command",
                 "Procfile": """
                     web: echo "port $PORT" > /www/port.txt && exec httpd -f -p "$PORT" -h /www
-                    release: echo migrating
+                    worker: while true; do sleep 1; done
+                    release: echo migrating for $SLIPWAY_RELEASE
                     """,
             ])
             defer { repo.remove() }
@@ -110,11 +111,21 @@ extension Integration {
                 // The port came from the Dockerfile's EXPOSE and reached the command as PORT.
                 #expect(try await server.viaRouter(host: "procs.localhost", path: "/port.txt").body == "port 9000\n")
                 let app = try await server.client.app(try DNSLabel("procs"))
-                #expect(app.services.map(\.name) == ["web"], "release: is the release phase, not a process type")
-                #expect(app.services.first?.port == 9000)
+                #expect(app.services.map(\.name).sorted() == ["web", "worker"], "release: is the release phase, not a process type")
+                #expect(app.services.first { $0.name == "web" }?.port == 9000)
+                let worker = try #require(app.services.first { $0.name == "worker" })
+                #expect(worker.readyReplicas == 1)
+                #expect(worker.instances.first?.hostPort == nil, "a worker publishes no port")
+                #expect(try await server.viaRouter(host: "worker.procs.localhost").status != 200, "a worker is not routed")
                 let log = try await server.get("/v1/deploys/\(view.traceId)/log").body
                 #expect(!log.contains("generated .slipway/Dockerfile"))
-                #expect(log.contains("Procfile: web, release"))
+                #expect(log.contains("Procfile: web, worker, release"), "\(log)")
+                #expect(log.components(separatedBy: "release | migrating for v1").count == 2, "\(log)")
+
+                // Process types scale on their own, without a build.
+                let scaled = try runCLI(["scale", "procs", "worker=2", "web=1", "--server", server.baseURL])
+                #expect(scaled.status == 0, "\(scaled.output)")
+                #expect(try await server.client.app(try DNSLabel("procs")).services.first { $0.name == "worker" }?.readyReplicas == 2)
             }
         }
 
