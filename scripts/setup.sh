@@ -5,7 +5,8 @@
 #   2. /etc/containers/containers.conf that makes Podman work here
 #   3. the Podman service with the Docker-compatible API on /run/podman/podman.sock
 #   4. the offline base image docker.io/library/busybox:latest (so `FROM busybox` works)
-#   5. `swift` on PATH
+#   5. Python test tools in /opt/slipway-py (kubernetes-validate, kmock)
+#   6. `swift` on PATH
 # Idempotent and quiet: one line per step; details only when a step fails.
 # Run it (`bash scripts/setup.sh`) or source it (`source scripts/setup.sh`): sourcing also
 # leaves /opt/swift/usr/bin on the caller's PATH when swift was not on it. It exports nothing else.
@@ -120,6 +121,18 @@ events_logger = "file"'
         fi
         rm -rf "$root"
         echo "setup: image $image: made from busybox-static ($applets)"
+    fi
+
+    # 5. Python test tools for the Kubernetes engine (a venv: Debian's Python refuses global pip installs):
+    #    kubernetes-validate (official schemas) and kmock (an API-server stand-in; none can run here).
+    local venv=/opt/slipway-py python_tools="kmock==0.8.* kubernetes-validate"
+    if [[ -x $venv/bin/kubernetes-validate ]] && "$venv/bin/python" -c 'import kmock' >/dev/null 2>&1; then
+        echo "setup: python tools: present in $venv"
+    else
+        python3 -m venv "$venv" >"$out" 2>&1 || fail "python3 -m venv $venv"
+        # shellcheck disable=SC2086
+        "$venv/bin/pip" install -q $python_tools >>"$out" 2>&1 || fail "pip install $python_tools"
+        echo "setup: python tools: installed $python_tools in $venv"
     fi
 )
 
