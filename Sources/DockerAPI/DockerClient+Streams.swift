@@ -9,7 +9,7 @@ extension DockerClient {
     /// iterating); without it, it ends after the stored output. `tail` nil means all lines.
     /// The request is sent when iteration starts; a missing container throws `isNotFound`
     /// from the stream.
-    public func logs(_ id: String, follow: Bool, tail: Int?, timestamps: Bool) -> AsyncThrowingStream<LogLine, any Error> {
+    public func logs(_ id: String, follow: Bool, tail: Int?, timestamps: Bool, since: Date? = nil) -> AsyncThrowingStream<LogLine, any Error> {
         let client = self
         let reader = ResponseStream<LogFrameDecoder> {
             // Only containers without a TTY get the multiplexed format, and the response's
@@ -18,7 +18,7 @@ extension DockerClient {
                 throw DockerAPIError(statusCode: 404, message: "no such container: \(id)")
             }
             let decoder = LogFrameDecoder(mode: details.tty ? .raw : .multiplexed, timestamps: timestamps)
-            let response = try await client.send(.logs(id, follow: follow, tail: tail, timestamps: timestamps), timeout: nil)
+            let response = try await client.send(.logs(id, follow: follow, tail: tail, timestamps: timestamps, since: since), timeout: nil)
             return (response, decoder)
         }
         return reader.makeStream()

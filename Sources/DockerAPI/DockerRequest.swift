@@ -155,13 +155,16 @@ extension DockerRequest {
         DockerRequest(method: .POST, path: "/containers/\(escapePath(id))/wait")
     }
 
-    static func logs(_ id: String, follow: Bool, tail: Int?, timestamps: Bool) -> DockerRequest {
-        DockerRequest(method: .GET, path: "/containers/\(escapePath(id))/logs", query: [
+    static func logs(_ id: String, follow: Bool, tail: Int?, timestamps: Bool, since: Date? = nil) -> DockerRequest {
+        var query: [(name: String, value: String)] = [
             ("stdout", "1"), ("stderr", "1"),
             ("follow", flag(follow)),
             ("tail", tail.map { String(max(0, $0)) } ?? "all"),
             ("timestamps", flag(timestamps)),
-        ])
+        ]
+        // Unix seconds with a fraction, which both engines accept.
+        if let since { query.append(("since", String(format: "%.6f", since.timeIntervalSince1970))) }
+        return DockerRequest(method: .GET, path: "/containers/\(escapePath(id))/logs", query: query)
     }
 
     static func events(filters: [String: [String]]) throws -> DockerRequest {

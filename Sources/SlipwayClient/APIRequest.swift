@@ -149,6 +149,26 @@ extension APIRequest {
                    accept: "application/x-ndjson")
     }
 
+    public static func logs(app: AppName, _ query: SlipwayClient.LogQuery, follow: Bool) -> APIRequest {
+        APIRequest(method: .get, path: "/v1/apps/\(segment(app.value))/logs" + self.query([
+            "since": query.since, "process": query.process, "tail": query.tail.map(String.init), "follow": follow ? "true" : nil,
+        ]), accept: follow ? "text/event-stream" : "application/json")
+    }
+
+    public static func events(app: AppName, since: String?, tail: Int?, follow: Bool) -> APIRequest {
+        APIRequest(method: .get, path: "/v1/apps/\(segment(app.value))/events" + query(["since": since, "tail": tail.map(String.init),
+                                                                                        "follow": follow ? "true" : nil]),
+                   accept: follow ? "text/event-stream" : "application/json")
+    }
+
+    /// `?a=1&b=2` from the parameters that are set (values percent-encoded); "" when none is.
+    static func query(_ parameters: [String: String?]) -> String {
+        let items = parameters.keys.sorted().compactMap { key in
+            parameters[key].flatMap { $0 }.map { "\(key)=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" }
+        }
+        return items.isEmpty ? "" : "?" + items.joined(separator: "&")
+    }
+
     public static func health() -> APIRequest {
         APIRequest(method: .get, path: "/healthz", accept: "*/*")
     }

@@ -119,6 +119,59 @@ public struct SlipwayClient: Sendable {
         }
     }
 
+    /// What `slipway logs` asks for: since (a duration or an RFC 3339 time), one process type or replica, the last N lines.
+    public struct LogQuery: Sendable {
+        public var since: String?
+        public var process: String?
+        public var tail: Int?
+        public init(since: String? = nil, process: String? = nil, tail: Int? = nil) {
+            self.since = since
+            self.process = process
+            self.tail = tail
+        }
+    }
+
+    /// An app's stored output, in time order.
+    public func logs(app: AppName, _ query: LogQuery = LogQuery()) async throws -> AppLogList {
+        try await json(.logs(app: app, query, follow: false), as: AppLogList.self)
+    }
+
+    /// An app's output as it is printed (after the stored lines the query selects), until the caller stops iterating.
+    public func followLogs(app: AppName, _ query: LogQuery = LogQuery()) async throws -> AsyncThrowingStream<AppLogLine, Error> {
+        try await serverSentEvents(.logs(app: app, query, follow: true), as: AppLogLine.self)
+    }
+
+    /// An app's recent events, oldest first.
+    public func events(app: AppName, since: String? = nil, tail: Int? = nil) async throws -> EventList {
+        try await json(.events(app: app, since: since, tail: tail, follow: false), as: EventList.self)
+    }
+
+    /// An app's events as they happen (after the recent ones), until the caller stops iterating.
+    public func followEvents(app: AppName, since: String? = nil, tail: Int? = nil) async throws -> AsyncThrowingStream<AppEvent, Error> {
+        try await serverSentEvents(.events(app: app, since: since, tail: tail, follow: true), as: AppEvent.self)
+    }
+
+    /// Decodes each Server-Sent Event's data as JSON.
+    func serverSentEvents<T: Decodable & Sendable>(_ request: APIRequest, as type: T.Type) async throws -> AsyncThrowingStream<T, Error> {
+        let lines = try await lines(request)
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                var parser = ServerSentEventParser()
+                let decoder = Timestamp.decoder()
+                do {
+                    for try await line in lines {
+                        guard let event = parser.feed(line) else { continue }
+                        continuation.yield(try decoder.decode(T.self, from: Data(event.data.utf8)))
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
     /// A streamed response, line by line as the server writes it. Errors for the request itself
     /// (unknown id, unreachable server) are thrown here, before streaming.
     func lines(_ request: APIRequest) async throws -> AsyncThrowingStream<String, Error> {

@@ -68,6 +68,7 @@ public enum DurationText {
             case "s": total += value
             case "m": total += value * 60
             case "h": total += value * 3600
+            case "d": total += value * 86400
             default: return nil
             }
             number = ""

@@ -36,3 +36,12 @@ public enum Timestamp {
         return decoder
     }
 }
+
+/// `--since` / `?since=`: a duration back from now (`10m`, `1h30m`, `1d`) or an RFC 3339 time.
+public enum SinceTime {
+    public static func parse(_ text: String, now: Date = Date()) throws -> Date {
+        if let seconds = DurationText.seconds(text) { return now.addingTimeInterval(-seconds) }
+        if let date = Timestamp.parse(text) { return date }
+        throw SlipwayError.invalidRequest("since \"\(text)\" is neither a duration (10m, 2h, 1d) nor an RFC 3339 time (2026-01-02T03:04:05Z)")
+    }
+}

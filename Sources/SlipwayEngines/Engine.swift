@@ -37,6 +37,11 @@ public protocol Engine: Sendable {
     func runOneOff(_ release: Release, service: String?, command: [String], stdin: Data?, purpose: OneOffPurpose,
                    output: @escaping @Sendable (RunEvent) async -> Void) async throws -> Int
 
+    /// Follows the output of every replica (present and future) until cancelled, handing each line
+    /// to `deliver` with its app. Replicas running already resume after `resumeAfter(app)`.
+    func collectLogs(resumeAfter: @escaping @Sendable (String) -> Date?,
+                     deliver: @escaping @Sendable (String, AppLogLine) async -> Void) async
+
     /// The replicas that run for an app now.
     func replicas(of app: AppName) async throws -> [ReplicaView]
 

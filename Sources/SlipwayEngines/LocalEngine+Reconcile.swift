@@ -73,6 +73,9 @@ extension LocalEngine {
         guard await supervision.claimRestart(slot) else { return }
         do {
             let id = try await startReplica(release: release, service: service, index: index)
+            configuration.report(AppEvent(app: release.app.value, kind: .replicaRestarted,
+                                          message: "\(service.name).\(index) was removed from outside; replaced",
+                                          release: release.version, replica: "\(service.name).\(index)"))
             logger.info("replaced a missing replica", metadata: ["app.name": "\(release.app)", "replica": "\(service.name).\(index)",
                                                                  "container.id": "\(id.prefix(12))"])
         } catch {
@@ -87,10 +90,19 @@ extension LocalEngine {
     private func restartCrashed(_ replica: ObservedReplica, release: Release, service: ReleasedService, slot: String) async {
         guard await supervision.claimRestart(slot) else { return }
         let history = await supervision.history(slot)
+        let name = "\(replica.service).\(replica.index)"
+        if let state = try? await docker.inspectContainer(replica.containerID)?.state {
+            configuration.report(AppEvent(app: replica.app, kind: state.oomKilled ? .replicaOOMKilled : .replicaCrashed,
+                                          message: "\(name) exited with code \(state.exitCode)" + (state.oomKilled ? " (killed: out of memory)" : ""),
+                                          release: replica.version, replica: name))
+        }
         do {
             try await docker.removeContainer(replica.containerID, force: true)
             await supervision.dropReplica(replica.containerID)
             _ = try await startReplica(release: release, service: service, index: replica.index)
+            configuration.report(AppEvent(app: replica.app, kind: .replicaRestarted,
+                                          message: "\(name) restarted after a crash (restart \(history.restarts + 1))",
+                                          release: replica.version, replica: name))
             logger.info("restarted a crashed replica", metadata: [
                 "app.name": "\(replica.app)", "replica": "\(replica.service).\(replica.index)", "restarts": "\(history.restarts)",
             ])
@@ -110,7 +122,13 @@ extension LocalEngine {
         let due = !record.healthy
             || (record.lastCheck.map { ContinuousClock.now - $0 >= .milliseconds(Int64(check.intervalSeconds * 1000)) } ?? true)
         if due, let port = replica.hostPort {
+            let wasHealthy = record.healthy
             record = await supervision.recordCheck(replica.containerID, passed: await HealthProbe.passes(check, port: port))
+            if !wasHealthy && record.healthy {
+                configuration.report(AppEvent(app: replica.app, kind: .replicaReady,
+                                              message: "\(replica.service).\(replica.index) ready on 127.0.0.1:\(port)",
+                                              release: replica.version, replica: "\(replica.service).\(replica.index)"))
+            }
         }
         let failing = record.consecutiveFailures >= check.threshold
         let pastStart = ContinuousClock.now - record.startedAt > .milliseconds(Int64(check.startPeriodSeconds * 1000))
@@ -121,6 +139,10 @@ extension LocalEngine {
             ])
             if let backend = replica.backend { routes.removeBackend(backend, app: replica.app) }
             guard await supervision.claimRestart(slot) else { return false }
+            let name = "\(replica.service).\(replica.index)"
+            configuration.report(AppEvent(app: replica.app, kind: .replicaUnhealthy,
+                                          message: "\(name) failed \(record.consecutiveFailures) health checks in a row; replacing it",
+                                          release: replica.version, replica: name))
             await retire(replica, policy: RolloutPolicy(drainSeconds: 0, stopGraceSeconds: service.rolloutPolicy.stopGraceSeconds))
             _ = try? await startReplica(release: release, service: service, index: replica.index)
             return false

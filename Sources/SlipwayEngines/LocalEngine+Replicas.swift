@@ -93,6 +93,9 @@ extension LocalEngine {
             throw error
         }
         await supervision.markStarted(id)
+        configuration.report(AppEvent(app: release.app.value, kind: .replicaStarted,
+                                      message: "\(service.name).\(index) started (container \(id.prefix(12)))",
+                                      release: release.version, replica: "\(service.name).\(index)", traceId: release.traceId))
         return id
     }
 
@@ -123,6 +126,7 @@ extension LocalEngine {
                         ready.append(ObservedReplica(containerID: id, app: labels.app, service: labels.service, index: labels.index,
                                                      version: labels.version, port: 0, running: true, state: "running", hostPort: nil))
                         await log("\(labels.service).\(labels.index) is running (not routed)")
+                        reportReady(labels, release: release, detail: "running (not routed)")
                         continue
                     }
                 }
@@ -136,6 +140,7 @@ extension LocalEngine {
                                                  version: labels.version, port: labels.port, running: true, state: "running",
                                                  hostPort: hostPort))
                     await log("\(labels.service).\(labels.index) is ready on 127.0.0.1:\(hostPort)")
+                    reportReady(labels, release: release, detail: "ready on 127.0.0.1:\(hostPort)")
                 }
             }
             if pending.isEmpty { break }
@@ -180,6 +185,13 @@ extension LocalEngine {
             logger.warning("could not remove container", metadata: ["container.id": "\(replica.containerID)", "error": "\(error)"])
         }
         await supervision.dropReplica(replica.containerID)
+        configuration.report(AppEvent(app: replica.app, kind: .replicaStopped, message: "\(replica.service).\(replica.index) of v\(replica.version) stopped",
+                                      release: replica.version, replica: "\(replica.service).\(replica.index)"))
+    }
+
+    func reportReady(_ labels: ReplicaLabels, release: Release, detail: String) {
+        configuration.report(AppEvent(app: labels.app, kind: .replicaReady, message: "\(labels.service).\(labels.index) \(detail)",
+                                      release: labels.version, replica: "\(labels.service).\(labels.index)", traceId: release.traceId))
     }
 
     func removeContainers(_ ids: [String]) async {

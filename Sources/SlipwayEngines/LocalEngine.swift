@@ -15,6 +15,8 @@ public struct LocalEngine: Engine {
         public var serverID: String
         /// Where config files are written to be mounted into containers (under the data directory).
         public var filesDirectory: URL?
+        /// Receives what happens to replicas (started, ready, crashed...), for the app's event log.
+        public var report: @Sendable (AppEvent) -> Void = { _ in }
         public init(serverID: String, filesDirectory: URL? = nil) {
             self.serverID = serverID
             self.filesDirectory = filesDirectory

@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var maxUploadBytes = 200 * 1024 * 1024
     /// Images of this many most recent releases per app are kept for rollbacks; older ones are pruned.
     public var keepReleases = 10
+    /// Stored app output per app (all replicas), rotated: `slipway logs --since` reaches this far back.
+    public var appLogBytes = 50 * 1024 * 1024
     /// When set, every API call but /healthz needs `Authorization: Bearer TOKEN`.
     public var token: String?
     /// Base images of generated Dockerfiles (repositories without one), per stack: `--stack-image`.
@@ -44,6 +46,7 @@ public struct ServerConfiguration: Sendable {
     var workDirectory: URL { dataDirectory.appendingPathComponent("work") }
     var uploadsDirectory: URL { dataDirectory.appendingPathComponent("uploads") }
     var configFilesDirectory: URL { dataDirectory.appendingPathComponent("files") }
+    var appLogsDirectory: URL { dataDirectory.appendingPathComponent("logs") }
 
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
@@ -56,6 +59,7 @@ public struct ServerConfiguration: Sendable {
         }
         if workers < 1 { throw ServerStartupError("--workers must be at least 1") }
         if keepReleases < 1 { throw ServerStartupError("--keep-releases must be at least 1") }
+        if appLogBytes < 1024 * 1024 { throw ServerStartupError("--app-log-mb must be at least 1") }
     }
 }
 

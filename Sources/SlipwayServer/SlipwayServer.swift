@@ -39,8 +39,10 @@ public enum SlipwayServer {
         // The router answers first (apps come back within a second of a restart), then the running
         // replicas are adopted and routed, before any worker may start a deploy.
         try await router.start()
+        let events = EventHub(store: store, logger: logger)
         var engineConfiguration = LocalEngine.Configuration(serverID: try serverID(configuration.dataDirectory),
                                                             filesDirectory: configuration.configFilesDirectory)
+        engineConfiguration.report = { events.report($0) }
         engineConfiguration.readyTimeout = configuration.readyTimeout
         let engine = LocalEngine(docker: connection.docker, routes: routes, router: router,
                                  configuration: engineConfiguration, logger: logger)
@@ -48,12 +50,15 @@ public enum SlipwayServer {
         try await engine.restore(currentReleases: store.currentReleases())
 
         let logs = try DeployLogs(directory: configuration.deployLogsDirectory)
+        let appLogs = AppLogHub(engine: engine, store: store, logger: logger,
+                                lines: try AppLogStore(directory: configuration.appLogsDirectory, maxBytesPerApp: configuration.appLogBytes))
         let pipeline = Pipeline(store: store, engine: engine, logs: logs, workDirectory: configuration.workDirectory,
                                 appURL: { configuration.appURL($0) }, keepReleases: configuration.keepReleases, logger: logger,
-                                stackImages: configuration.stackImages)
+                                stackImages: configuration.stackImages, report: { events.report($0) })
         let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
         let api = Application(
-            router: apiRouter(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers),
+            router: apiRouter(APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
+                                       events: events, appLogs: appLogs)),
             configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "slipway"),
             onServerRunning: { _ in
                 logger.info("slipway is up", metadata: [
@@ -63,15 +68,26 @@ public enum SlipwayServer {
             },
             logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: RouterService(router: router)), .init(service: Reconciler(engine: engine, logger: logger)),
-                       .init(service: workers), .init(service: api)],
+            services: [.init(service: RouterService(router: router)), .init(service: events), .init(service: appLogs),
+                       .init(service: Reconciler(engine: engine, logger: logger)), .init(service: workers), .init(service: api)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
     }
 
-    static func apiRouter(configuration: ServerConfiguration, store: SlipwayStore, engine: any Engine, logs: DeployLogs,
-                          workers: DeployWorkers) -> Hummingbird.Router<BasicRequestContext> {
+    /// What the API's controllers work with.
+    struct APIParts {
+        var configuration: ServerConfiguration
+        var store: SlipwayStore
+        var engine: any Engine
+        var logs: DeployLogs
+        var workers: DeployWorkers
+        var events: EventHub
+        var appLogs: AppLogHub
+    }
+
+    static func apiRouter(_ parts: APIParts) -> Hummingbird.Router<BasicRequestContext> {
+        let (configuration, store, engine, logs, workers) = (parts.configuration, parts.store, parts.engine, parts.logs, parts.workers)
         let router = Hummingbird.Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         if let token = configuration.token, !token.isEmpty { router.add(middleware: AuthMiddleware(token: token)) }
@@ -85,10 +101,12 @@ public enum SlipwayServer {
         }
         let deploys = DeployController(store: store, logs: logs, configuration: configuration, workers: workers)
         deploys.addRoutes(to: router)
-        AppController(store: store, engine: engine, configuration: configuration).addRoutes(to: router)
+        AppController(store: store, engine: engine, configuration: configuration, appLogs: parts.appLogs.lines).addRoutes(to: router)
         RADController(store: store, deploys: deploys).addRoutes(to: router)
         ChangeController(store: store, workers: workers).addRoutes(to: router)
         RunController(store: store, engine: engine).addRoutes(to: router)
+        EventController(store: store, events: parts.events).addRoutes(to: router)
+        LogController(store: store, hub: parts.appLogs).addRoutes(to: router)
         return router
     }
 

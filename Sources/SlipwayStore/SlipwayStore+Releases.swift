@@ -105,6 +105,7 @@ extension SlipwayStore {
     public func deleteApp(_ name: AppName) throws {
         try writer.write { db in
             try db.execute(sql: "DELETE FROM release WHERE app = ?", arguments: [name.value])
+            try db.execute(sql: "DELETE FROM event WHERE app = ?", arguments: [name.value])
             try db.execute(sql: "DELETE FROM app WHERE name = ?", arguments: [name.value])
         }
     }

@@ -27,6 +27,11 @@ enum Output {
         line(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
+    /// `--json` for streams (follow modes): one compact JSON object per line (NDJSON).
+    static func jsonLine<T: Encodable>(_ value: T) throws {
+        line(String(decoding: try Timestamp.encoder().encode(value), as: UTF8.self))
+    }
+
     /// The user-facing text of an error: our errors' messages, else Swift's description.
     static func message(for error: Error) -> String {
         switch error {

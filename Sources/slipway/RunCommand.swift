@@ -33,7 +33,7 @@ struct Run: AsyncParsableCommand {
         let code: Int32 = try await global.withClient { client in
             var exitCode: Int32 = 1
             for try await event in try await client.run(app: name, request) {
-                if global.json { try Output.json(event); continue }
+                if global.json { try Output.jsonLine(event); continue }
                 if let text = event.text {
                     if event.stream == "stderr" { Output.error(text) } else { Output.line(text) }
                 }

@@ -27,6 +27,8 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Domain apps are routed under: APP.DOMAIN.") var domain = "localhost"
     @Option(help: "Largest accepted source upload, in MiB.") var maxUploadMb = 200
     @Option(help: "Keep the images of this many recent releases per app, for rollbacks.") var keepReleases = 10
+    @Option(name: .customLong("app-log-mb"), help: "Store this many MiB of output per app (rotated), for `slipway logs --since`.")
+    var appLogMB = 50
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
     @Option(name: .customLong("stack-image"),
             help: ArgumentHelp("Base image for repositories without a Dockerfile, per stack (repeatable): STACK=IMAGE, STACK one of \(StackImages.keys.joined(separator: ", ")).",
@@ -53,6 +55,7 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.domain = domain
         configuration.maxUploadBytes = maxUploadMb * 1024 * 1024
         configuration.keepReleases = keepReleases
+        configuration.appLogBytes = appLogMB * 1024 * 1024
         configuration.stackImages = try StackImages(overrides: stackImage)
         configuration.token = ProcessInfo.processInfo.environment["SLIPWAY_TOKEN"]
         var logger = Logger(label: "slipway")

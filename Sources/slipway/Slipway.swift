@@ -14,7 +14,7 @@ struct Slipway: AsyncParsableCommand {
         Client commands talk to the server at --server, else $SLIPWAY_SERVER, else \(SlipwayClient.Configuration.defaultServer); \
         $SLIPWAY_TOKEN, if set, is sent as the API token.
         """,
-        subcommands: [Deploy.self, Status.self, Apps.self, Info.self, Ps.self, Releases.self, Rollback.self, Config.self, Scale.self, Run.self, Destroy.self] + extraSubcommands
+        subcommands: [Deploy.self, Status.self, Apps.self, Info.self, Ps.self, Releases.self, Rollback.self, Config.self, Scale.self, Run.self, Logs.self, Events.self, Destroy.self] + extraSubcommands
     )
 
     /// ArgumentParser's own `main`, except that failures while running print `error: MESSAGE` and exit 1.

@@ -125,6 +125,12 @@ public enum Reports {
         return report
     }
 
+    /// `2026-01-02T03:04:05.123Z  replica.crashed     web.1 exited with code 1`
+    public static func eventLine(_ event: AppEvent) -> String {
+        let kind = event.kind.rawValue.padding(toLength: max(18, event.kind.rawValue.count), withPad: " ", startingAt: 0)
+        return "\(Timestamp.string(event.time))  \(kind)  \(event.message)"
+    }
+
     static func plural(_ count: Int, _ noun: String) -> String {
         "\(count) \(noun)\(count == 1 ? "" : "s")"
     }

@@ -9,6 +9,8 @@ struct AppController: Sendable {
     let store: SlipwayStore
     let engine: any Engine
     let configuration: ServerConfiguration
+    /// The app's stored output goes with it.
+    let appLogs: AppLogStore
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v1/apps") { _, _ in
@@ -34,6 +36,7 @@ struct AppController: Sendable {
             let removeVolumes = try QueryFlag.value(request.uri.queryParameters.get("volumes"), name: "volumes")
             try await engine.destroy(app: record.name)
             try store.deleteApp(record.name)
+            await appLogs.remove(app: record.name.value)
             // Volumes hold data a redeploy of the app would want back: kept unless asked for.
             let removed = removeVolumes ? try await engine.removeVolumes(of: record.name) : []
             let kept = removeVolumes ? [] : await engine.keptVolumes(of: record.name)

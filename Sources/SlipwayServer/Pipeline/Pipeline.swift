@@ -20,6 +20,8 @@ struct Pipeline: Sendable {
     let logger: Logger
     /// Base images of the Dockerfiles the config stage generates for repositories without one.
     var stackImages = StackImages.defaults
+    /// The app event log: deploys started, completed or failed, releases created.
+    var report: @Sendable (AppEvent) -> Void = { _ in }
 
     /// A release to create: the app, and how to make release vN once N is known.
     struct PlannedRelease: Sendable {
@@ -45,6 +47,8 @@ struct Pipeline: Sendable {
         logger[metadataKey: "deploy.trace"] = "\(deploy.traceId)"
         logger[metadataKey: "app.name"] = "\(deploy.app)"
         logger.info("deploy started")
+        report(AppEvent(app: deploy.app.value, kind: .deployStarted, message: "deploy \(deploy.traceId.prefix(8)) started"
+                        + (deploy.requestedBy.map { " by \($0)" } ?? ""), traceId: deploy.traceId))
         var progress = Progress()
         do {
             let planned = if let change = deploy.change {
@@ -56,6 +60,10 @@ struct Pipeline: Sendable {
             try store.completeDeploy(deploy.traceId, release: progress.releases.first(where: { $0.app == deploy.app })?.version
                                      ?? progress.releases.first?.version)
             await log(deploy, "Deploy completed in \(elapsed(deploy))")
+            for release in progress.releases {
+                report(AppEvent(app: release.app.value, kind: .deployCompleted, message: "\(release.label) serves (deploy \(deploy.traceId.prefix(8)))",
+                                release: release.version, traceId: deploy.traceId))
+            }
             logger.info("deploy completed")
             await pruneImages(of: progress.releases.map(\.app))
         } catch {
@@ -63,6 +71,8 @@ struct Pipeline: Sendable {
             let reason = await logs.mask(deploy.traceId, (error as? SlipwayError)?.message ?? "\(error)")
             await undo(progress)
             await log(deploy, "ERROR: \(reason)")
+            report(AppEvent(app: deploy.app.value, kind: .deployFailed, message: "deploy \(deploy.traceId.prefix(8)) failed: \(reason)",
+                            traceId: deploy.traceId))
             do { try store.failDeploy(deploy.traceId, reason: reason) } catch {
                 logger.error("could not record the deploy's failure", metadata: ["error": "\(error)"])
             }
@@ -81,6 +91,7 @@ struct Pipeline: Sendable {
                 let release = try store.createRelease(app: plan.app, plan.make)
                 releases.append(release)
                 await log(deploy, "Created release \(release.label) of \(plan.app)")
+                reportRelease(release, change: deploy.change)
             }
             return (releases, releases.map { "\($0.app) \($0.label)" }.joined(separator: ", "))
         }
@@ -187,5 +198,24 @@ struct Pipeline: Sendable {
     private func elapsed(_ deploy: QueuedDeploy) -> String {
         guard let view = try? store.deploy(deploy.traceId) else { return "" }
         return String(format: "%.2fs", Date().timeIntervalSince(view.createdAt))
+    }
+}
+
+extension Pipeline {
+    /// `release.created`, and what the change was about when it was not a build.
+    func reportRelease(_ release: Release, change: ReleaseChange?) {
+        let app = release.app.value
+        report(AppEvent(app: app, kind: .releaseCreated, message: "\(release.label): \(release.description ?? "")",
+                        release: release.version, traceId: release.traceId))
+        guard let change else { return }
+        if change.setConfig != nil || change.unsetConfig != nil || change.setFiles != nil || change.removeFiles != nil {
+            // Key names only: values may be secrets.
+            report(AppEvent(app: app, kind: .configChanged, message: change.description(base: release), release: release.version,
+                            traceId: release.traceId))
+        }
+        if let scale = change.scale {
+            let formation = scale.keys.sorted().map { "\($0)=\(scale[$0] ?? 0)" }.joined(separator: " ")
+            report(AppEvent(app: app, kind: .scaled, message: "scaled to \(formation)", release: release.version, traceId: release.traceId))
+        }
     }
 }

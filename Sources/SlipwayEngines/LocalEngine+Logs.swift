@@ -1,0 +1,81 @@
+import DockerAPI
+import Foundation
+import SlipwayCore
+
+/// App logs: every replica's output, followed from the moment its container starts (the engine's
+/// `start` events, with a resync listing every few seconds for anything missed), delivered line by
+/// line with the engine's timestamps. Replicas that already ran when collecting began resume after
+/// `resumeAfter(app)`, so a server restart does not store their lines twice.
+extension LocalEngine {
+    private enum LogSignal: Sendable {
+        case started(String)
+        case resync
+        case ended(String)
+    }
+
+    public func collectLogs(resumeAfter: @escaping @Sendable (String) -> Date?,
+                            deliver: @escaping @Sendable (String, AppLogLine) async -> Void) async {
+        let (signals, signal) = AsyncStream.makeStream(of: LogSignal.self, bufferingPolicy: .bufferingNewest(10_000))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    do {
+                        let events = docker.events(filters: ["type": ["container"], "label": labelFilters(), "event": ["start"]])
+                        for try await event in events { signal.yield(.started(event.actorID)) }
+                    } catch {
+                        logger.debug("log collector: engine events ended", metadata: ["error": "\(error)"])
+                    }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    signal.yield(.resync)
+                    try? await Task.sleep(for: .seconds(5))
+                }
+            }
+            var followed = Set<String>()
+            var adopting = true
+            for await message in signals {
+                let candidates: [(id: String, labels: [String: String])]
+                switch message {
+                case .ended(let id):
+                    followed.remove(id)
+                    continue
+                case .started(let id):
+                    guard !followed.contains(id), let details = try? await docker.inspectContainer(id) else { continue }
+                    candidates = [(id, details.labels)]
+                case .resync:
+                    candidates = ((try? await docker.listContainers(all: false, labelFilters: labelFilters())) ?? []).map { ($0.id, $0.labels) }
+                }
+                for candidate in candidates where !followed.contains(candidate.id) {
+                    guard let labels = ReplicaLabels(candidate.labels) else { continue }  // one-off containers: their output goes elsewhere
+                    followed.insert(candidate.id)
+                    // Only replicas found by the first listing may have run before: the others are read from their start.
+                    var cutoff: Date?
+                    if adopting, case .resync = message { cutoff = resumeAfter(labels.app) }
+                    group.addTask {
+                        await follow(candidate.id, labels: labels, after: cutoff, deliver: deliver)
+                        signal.yield(.ended(candidate.id))
+                    }
+                }
+                if case .resync = message { adopting = false }
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func follow(_ id: String, labels: ReplicaLabels, after cutoff: Date?,
+                        deliver: @escaping @Sendable (String, AppLogLine) async -> Void) async {
+        let process = "\(labels.service).\(labels.index)"
+        do {
+            for try await line in docker.logs(id, follow: true, tail: nil, timestamps: true, since: cutoff) {
+                let time = line.timestamp ?? Date()
+                if let cutoff, time <= cutoff { continue }
+                await deliver(labels.app, AppLogLine(time: time, process: process, stream: line.stream.rawValue, text: line.text))
+            }
+        } catch {
+            logger.debug("log collector: stream ended", metadata: ["container.id": "\(id.prefix(12))", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SlipwayClient
+import SlipwayCore
+
+struct Logs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show an app's output: every replica, in time order, each line prefixed with its time and process (web.1).",
+        discussion: """
+        Lines are kept by the server (rotated, 50 MB per app by default), so --since reaches back past \
+        redeploys and replaced replicas. With -f, keeps printing as the app writes, across redeploys and \
+        restarts (new replicas join). --json prints one JSON object per line.
+        """)
+
+    @OptionGroup var target: AppArgument
+    @Flag(name: [.short, .customLong("follow")], help: "Keep printing new lines.")
+    var follow = false
+    @Option(help: "Only one process type (web) or replica (web.1).")
+    var process: String?
+    @Option(help: "Only lines since a duration ago (10m, 2h, 1d) or an RFC 3339 time.")
+    var since: String?
+    @Option(help: "At most this many of the most recent lines (default 100 without --since).")
+    var tail: Int?
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if let since { do { _ = try SinceTime.parse(since) } catch { throw ValidationError(Output.message(for: error)) } }
+        if let tail, tail < 0 { throw ValidationError("--tail must be 0 or more") }
+    }
+
+    func run() async throws {
+        let name = try target.name
+        let query = SlipwayClient.LogQuery(since: since, process: process, tail: tail)
+        try await global.withClient { client in
+            if follow {
+                for try await line in try await client.followLogs(app: name, query) { try show(line) }
+            } else {
+                for line in try await client.logs(app: name, query).lines { try show(line) }
+            }
+        }
+    }
+
+    private func show(_ line: AppLogLine) throws {
+        if global.json { try Output.jsonLine(line) } else { Output.line(line.formatted) }
+    }
+}

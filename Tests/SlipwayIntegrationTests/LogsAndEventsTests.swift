@@ -1,0 +1,138 @@
+import Foundation
+import SlipwayClient
+import SlipwayCore
+import Testing
+
+extension Integration {
+    /// App logs (stored, merged, followed) and the event log, against the real engine.
+    @Suite("Logs and events", .serialized)
+    struct LogsAndEventsTests {
+        /// Each replica prints a numbered line every 100 ms naming itself and its release, and serves HTTP.
+        static func files(word: String) -> [String: String] {
+            [
+                "Dockerfile": "FROM busybox\nCOPY www /www\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n",
+                "www/index.html": word,
+                "slipway.yaml": """
+                    services:
+                      web:
+                        port: 8080
+                        replicas: 2
+                        command: "i=0; while true; do echo \\"\(word) $i from $SLIPWAY_REPLICA of $SLIPWAY_RELEASE\\"; i=$((i+1)); sleep 0.1; done & exec httpd -f -p 8080 -h /www"
+
+                    """,
+            ]
+        }
+
+        /// Waits until `condition` holds for the text so far, polling every 100 ms.
+        static func eventually(_ timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                if try await condition() { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+
+        @Test("logs merge both replicas in time order with prefixes; -f follows across a redeploy; --since reaches replaced replicas")
+        func logs() async throws {
+            let repo = try GitRepository(files: Self.files(word: "tick"))
+            defer { repo.remove() }
+            try await TestServer.with { server in
+                let app = try DNSLabel("chatty")
+                try #require(try await server.deploy("chatty", source: repo.url).status == .completed)
+                #expect(try await Self.eventually {
+                    let lines = try await server.client.logs(app: app).lines
+                    return lines.count >= 30 && lines.contains { $0.process == "web.1" } && lines.contains { $0.process == "web.2" }
+                }, "lines from both replicas")
+                let cli = try runCLI(["logs", "chatty", "--tail", "20", "--server", server.baseURL])
+                #expect(cli.status == 0, "\(cli.output)")
+                let printed = cli.output.split(separator: "\n")
+                #expect(printed.count == 20)
+                let pattern = #/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z web\.[12] \| tick \d+ from web\.[12] of v1$/#
+                #expect(printed.allSatisfy { $0.wholeMatch(of: pattern) != nil }, "\(cli.output)")
+                let times = try await server.client.logs(app: app).lines.map(\.time)
+                #expect(times == times.sorted(), "time order across replicas")
+                let web2 = try await server.client.logs(app: app, .init(process: "web.2")).lines
+                #expect(!web2.isEmpty && web2.allSatisfy { $0.process == "web.2" })
+
+                // Follow, then redeploy: the new replicas join the stream.
+                let follower = try LineCollector(TestServer.binary, ["logs", "chatty", "-f", "--server", server.baseURL])
+                defer { follower.stop() }
+                #expect(try await Self.eventually { follower.text.contains("tick") }, "the follow starts with recent lines")
+                try repo.commit(Self.files(word: "tock"), message: "v2")
+                try #require(try await server.deploy("chatty", source: repo.url).status == .completed)
+                #expect(try await Self.eventually { follower.text.contains("from web.1 of v2") && follower.text.contains("from web.2 of v2") },
+                        "follow continues across the redeploy: \(follower.text.suffix(500))")
+
+                // v1's containers are gone; their lines are still there.
+                #expect(try await server.containers(app: "chatty").count == 2)
+                let since = try runCLI(["logs", "chatty", "--since", "10m", "--json", "--server", server.baseURL])
+                #expect(since.output.contains("of v1") && since.output.contains("of v2"))
+                let decoded = try since.output.split(separator: "\n").map {
+                    try Timestamp.decoder().decode(AppLogLine.self, from: Data($0.utf8))
+                }
+                #expect(decoded.count > 20)
+            }
+        }
+
+        @Test("events record the deploy, the release, and a crash with its restart")
+        func events() async throws {
+            let repo = try GitRepository(files: GitRepository.helloFiles(page: "eventful", replicas: 1))
+            defer { repo.remove() }
+            try await TestServer.with { server in
+                let app = try DNSLabel("eventful")
+                let deploy = try await server.deploy("eventful", source: repo.url)
+                try #require(deploy.status == .completed)
+                let follower = try LineCollector(TestServer.binary, ["events", "eventful", "-f", "--server", server.baseURL])
+                defer { follower.stop() }
+                let container = try #require(try await server.containers(app: "eventful").first)
+                try run("/usr/bin/podman", ["kill", container.id])
+                #expect(try await Self.eventually {
+                    let kinds = try await server.client.events(app: app).events.map(\.kind)
+                    return kinds.contains(.replicaCrashed) && kinds.contains(.replicaRestarted) && kinds.last == .replicaReady
+                }, "crash, restart and ready again")
+                let events = try await server.client.events(app: app).events
+                let kinds = events.map(\.kind)
+                for expected: AppEvent.Kind in [.deployStarted, .releaseCreated, .replicaStarted, .replicaReady, .deployCompleted] {
+                    #expect(kinds.contains(expected), "\(kinds)")
+                }
+                let crash = try #require(events.first { $0.kind == .replicaCrashed })
+                #expect(crash.replica == "web.1")
+                #expect(crash.message.contains("exited with code"))
+                #expect(try await Self.eventually { follower.text.contains("replica.crashed") && follower.text.contains("replica.restarted") },
+                        "slipway events -f shows them live: \(follower.text)")
+                let listed = try runCLI(["events", "eventful", "--server", server.baseURL])
+                #expect(listed.output.contains("deploy.completed"), "\(listed.output)")
+            }
+        }
+    }
+}
+
+/// Runs a command in the background and collects its output as it comes (for `-f` commands).
+final class LineCollector: @unchecked Sendable {
+    private let process = Process()
+    private let lock = NSLock()
+    private var collected = Data()
+
+    init(_ executable: URL, _ arguments: [String]) throws {
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.withLock { self.collected.append(data) }
+        }
+        try process.run()
+    }
+
+    var text: String { lock.withLock { String(decoding: collected, as: UTF8.self) } }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}
