@@ -15,6 +15,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
                 return
             }
             self.responseStarted = true
+            self.responseStatus = Int(head.status.code)
             self.progressDeadline = nil
             self.backendKeepAlive = head.isKeepAlive
             self.clientKeepAlive = keepAlive
@@ -70,6 +71,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
 
     private func responseCompleted(trailers: HTTPHeaders?) {
         guard let context = self.context else { return }
+        self.recordMetrics(status: self.responseStatus)
         let connection = self.connection
         self.connection = nil
         connection?.exchange = nil
@@ -99,6 +101,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
     /// Answers the current request with a one-line plain-text reason.
     func respondWithError(_ status: HTTPResponseStatus, _ message: String) {
         guard let context = self.context else { return }
+        self.recordMetrics(status: Int(status.code))
         let request = self.request
         // A request still uploading gets its answer now and the connection closed, rather than
         // reading (and throwing away) the rest of its body.
@@ -121,6 +124,13 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
             context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: promise)
             promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
+    }
+
+    /// Counts the exchange for its app (requests for hosts no app is routed at are not counted).
+    private func recordMetrics(status: Int) {
+        guard let route = self.metricsRoute else { return }
+        self.metricsRoute = nil
+        self.metrics.record(app: route.app, service: route.service, status: status, since: self.requestStart)
     }
 
     /// The whole request reached the backend: from now on it owes us a response head.

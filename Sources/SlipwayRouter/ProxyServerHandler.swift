@@ -29,6 +29,7 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     let pool: BackendConnectionPool
     let routes: RouteTable
     let responseTimeout: TimeAmount
+    let metrics: RequestMetrics
     var logger: Logger
 
     var context: ChannelHandlerContext?
@@ -60,10 +61,15 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     /// When the exchange must have moved on (next request body part, or the response head).
     var progressDeadline: NIODeadline?
     var timerArmed = false
+    // For the request metrics: the exchange's app and service once routed, its start and status.
+    var metricsRoute: ServiceRoute?
+    var requestStart = NIODeadline.now()
+    var responseStatus = 0
 
-    init(pool: BackendConnectionPool, routes: RouteTable, configuration: RouterConfiguration, logger: Logger) {
+    init(pool: BackendConnectionPool, routes: RouteTable, configuration: RouterConfiguration, metrics: RequestMetrics, logger: Logger) {
         self.pool = pool
         self.routes = routes
+        self.metrics = metrics
         self.responseTimeout = TimeAmount(configuration.responseTimeout)
         self.logger = logger
     }
@@ -178,6 +184,8 @@ final class ProxyServerHandler: ChannelDuplexHandler {
         self.responseStarted = false
         self.attempts = 0
         self.clientKeepAlive = head.isKeepAlive
+        self.requestStart = .now()
+        self.metricsRoute = nil
 
         let host = head.headers.first(name: "host") ?? ""
         let snapshot = self.routes.snapshot
@@ -193,6 +201,7 @@ final class ProxyServerHandler: ChannelDuplexHandler {
             self.phase = .rejecting(.badGateway, "slipway: no app is routed at \(shown)")
             return
         }
+        self.metricsRoute = route
         guard !route.backends.isEmpty else {
             self.phase = .rejecting(
                 .serviceUnavailable, "slipway: \(route.app) has no ready replicas (service \(route.service))")

@@ -15,6 +15,7 @@ public final class Router: Sendable {
     public let configuration: RouterConfiguration
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
+    private let metrics = RequestMetrics()
     private let state = NIOLockedValueBox(State())
 
     private struct State {
@@ -148,7 +149,7 @@ public final class Router: Sendable {
             withEncoderConfiguration: encoder
         )
         try channel.pipeline.syncOperations.addHandler(
-            ProxyServerHandler(pool: pool, routes: self.routes, configuration: self.configuration, logger: self.logger)
+            ProxyServerHandler(pool: pool, routes: self.routes, configuration: self.configuration, metrics: self.metrics, logger: self.logger)
         )
     }
 

@@ -14,6 +14,7 @@ import SlipwayStore
 public enum SlipwayServer {
     public static func run(_ configuration: ServerConfiguration, logger: Logger) async throws {
         try configuration.validate()
+        _ = ServerMetrics.registry  // swift-metrics is bootstrapped before any metric is made
         let fileManager = FileManager.default
         for directory in [configuration.dataDirectory, configuration.workDirectory, configuration.uploadsDirectory] {
             try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -92,6 +93,11 @@ public enum SlipwayServer {
         router.add(middleware: ErrorMiddleware())
         if let token = configuration.token, !token.isEmpty { router.add(middleware: AuthMiddleware(token: token)) }
         router.get("/healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
+        let metrics = MetricsScrape(store: store, engine: engine)
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: await metrics.render())))
+        }
         router.get("/openapi.yaml") { _, _ in
             guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
                   let text = try? String(contentsOf: url, encoding: .utf8) else {

@@ -29,6 +29,7 @@ final class EventHub: Service, Sendable {
             for await event in queue {
                 do {
                     let recorded = try store.recordEvent(event)
+                    ServerMetrics.record(recorded)
                     await followers.publish(recorded, to: recorded.app)
                 } catch {
                     logger.warning("could not record an event", metadata: ["app.name": "\(event.app)", "error": "\(error)"])

@@ -179,7 +179,14 @@ struct Pipeline: Sendable {
         if !alreadyStarted { try store.startStage(deploy.traceId, name) }
         await log(deploy, "-----> \(name.rawValue)")
         let started = ContinuousClock.now
-        let (value, message) = try await body()
+        let (value, message): (T, String)
+        do {
+            (value, message) = try await body()
+        } catch {
+            ServerMetrics.stageFinished(name, after: ContinuousClock.now - started, failed: true)
+            throw error
+        }
+        ServerMetrics.stageFinished(name, after: ContinuousClock.now - started, failed: false)
         try store.completeStage(deploy.traceId, name, message: message)
         await log(deploy, "       \(message) (\(String(format: "%.2f", (ContinuousClock.now - started).seconds))s)")
         return value

@@ -1,0 +1,38 @@
+import Metrics
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Requests the router answered, through swift-metrics (so whatever backend the process bootstraps,
+/// e.g. Prometheus, sees them): `slipway_router_requests_total{app, service, status}` with the
+/// status class (2xx…5xx) and `slipway_router_request_duration_seconds{app, service}`, from the
+/// request head to the end of the response. Metric handles are made once per app and service.
+final class RequestMetrics: Sendable {
+    private struct Key: Hashable {
+        var app: String
+        var service: String
+    }
+
+    private struct Handles {
+        var counters: [Counter]  // indexed by status class 1...5 at 0...4
+        var latency: Timer
+    }
+
+    private let handles = NIOLockedValueBox<[Key: Handles]>([:])
+
+    func record(app: String, service: String, status: Int, since start: NIODeadline) {
+        let elapsed = NIODeadline.now() - start
+        let handles = self.handles.withLockedValue { handles in
+            let key = Key(app: app, service: service)
+            if let existing = handles[key] { return existing }
+            let made = Handles(
+                counters: (1...5).map { Counter(label: "slipway_router_requests_total",
+                                                dimensions: [("app", app), ("service", service), ("status", "\($0)xx")]) },
+                latency: Timer(label: "slipway_router_request_duration_seconds", dimensions: [("app", app), ("service", service)]))
+            handles[key] = made
+            return made
+        }
+        let statusClass = min(max(status / 100, 1), 5)
+        handles.counters[statusClass - 1].increment()
+        handles.latency.recordNanoseconds(elapsed.nanoseconds)
+    }
+}

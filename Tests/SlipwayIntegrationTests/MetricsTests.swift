@@ -1,0 +1,53 @@
+import Foundation
+import SlipwayClient
+import SlipwayCore
+import Testing
+
+extension Integration {
+    @Suite("Metrics", .serialized)
+    struct MetricsTests {
+        /// Parses Prometheus text with the reference parser (prometheus-client, from the test venv)
+        /// and returns every sample as `name{label="value",...} value`, labels sorted.
+        static func parse(_ text: String) throws -> [String: Double] {
+            let python = "/opt/slipway-py/bin/python"
+            guard FileManager.default.isExecutableFile(atPath: python) else {
+                throw TestFailure("\(python) is missing; run `bash scripts/setup.sh` (it installs prometheus-client in /opt/slipway-py)")
+            }
+            let script = """
+                import sys, json
+                from prometheus_client.parser import text_string_to_metric_families
+                out = {}
+                for family in text_string_to_metric_families(sys.stdin.read()):
+                    for s in family.samples:
+                        labels = ",".join(f'{k}="{v}"' for k, v in sorted(s.labels.items()))
+                        out[f"{s.name}{{{labels}}}"] = s.value
+                print(json.dumps(out))
+                """
+            let result = try runProcess(URL(fileURLWithPath: python), ["-c", script], stdin: Data(text.utf8))
+            guard result.status == 0 else { throw TestFailure("not valid Prometheus text: \(result.output)\n\(text.prefix(3000))") }
+            return try JSONDecoder().decode([String: Double].self, from: Data(result.output.utf8))
+        }
+
+        @Test("GET /metrics parses as Prometheus text and counts deploys, stages, replicas and the requests the test made")
+        func scrape() async throws {
+            let repo = try GitRepository(files: GitRepository.helloFiles(page: "metered", replicas: 2))
+            defer { repo.remove() }
+            try await TestServer.with { server in
+                try #require(try await server.deploy("metered", source: repo.url).status == .completed)
+                for _ in 0..<7 { #expect(try await server.viaRouter(host: "metered.localhost").status == 200) }
+                _ = try await server.viaRouter(host: "metered.localhost", path: "/missing")
+                let answer = try await server.get("/metrics")
+                #expect(answer.status == 200)
+                #expect(answer.headers.first(name: "Content-Type")?.hasPrefix("text/plain") == true)
+                let samples = try Self.parse(answer.body)
+                #expect(samples[#"slipway_deploys_total{app="metered",result="completed"}"#] == 1, "\(samples.keys.sorted())")
+                #expect(samples[#"slipway_replicas{app="metered",service="web",state="ready"}"#] == 2)
+                #expect(samples[#"slipway_deploy_queue_depth{}"#] == 0)
+                #expect((samples[#"slipway_stage_duration_seconds_count{result="ok",stage="build"}"#] ?? 0) >= 1)
+                #expect(samples[#"slipway_router_requests_total{app="metered",service="web",status="2xx"}"#] == 7, "\(samples.keys.sorted())")
+                #expect(samples[#"slipway_router_requests_total{app="metered",service="web",status="4xx"}"#] == 1)
+                #expect((samples[#"slipway_router_request_duration_seconds_count{app="metered",service="web"}"#] ?? 0) == 8)
+            }
+        }
+    }
+}
