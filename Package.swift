@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         // Domain: apps, manifests, releases, deploys, stages, names. Pure, no I/O.
@@ -77,6 +78,7 @@ let package = Package(
         .target(name: "SlipwayServer", dependencies: [
             "SlipwayCore", "SlipwayStore", "SlipwaySecrets", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -129,6 +131,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         ]),
     ]
 )

@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 import SlipwayCore
@@ -57,9 +58,11 @@ public enum SlipwayServer {
                                 appURL: { configuration.appURL($0) }, keepReleases: configuration.keepReleases, logger: logger,
                                 stackImages: configuration.stackImages, report: { events.report($0) })
         let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
+        let parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
+                             events: events, appLogs: appLogs)
         let api = Application(
-            router: apiRouter(APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
-                                       events: events, appLogs: appLogs)),
+            router: apiRouter(parts),
+            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter(parts)),
             configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "slipway"),
             onServerRunning: { _ in
                 logger.info("slipway is up", metadata: [
@@ -113,6 +116,16 @@ public enum SlipwayServer {
         RunController(store: store, engine: engine).addRoutes(to: router)
         EventController(store: store, events: parts.events).addRoutes(to: router)
         LogController(store: store, hub: parts.appLogs).addRoutes(to: router)
+        LogWebSocket(store: store, hub: parts.appLogs).addFallbackRoute(to: router)
+        return router
+    }
+
+    /// The routes that upgrade to a WebSocket (a separate router, as hummingbird-websocket advises).
+    static func webSocketRouter(_ parts: APIParts) -> Hummingbird.Router<BasicWebSocketRequestContext> {
+        let router = Hummingbird.Router(context: BasicWebSocketRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        if let token = parts.configuration.token, !token.isEmpty { router.add(middleware: AuthMiddleware(token: token)) }
+        LogWebSocket(store: parts.store, hub: parts.appLogs).addRoutes(to: router)
         return router
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import HummingbirdWSClient
+import Logging
 import SlipwayClient
 import SlipwayCore
 import Testing
@@ -75,6 +77,41 @@ extension Integration {
             }
         }
 
+        @Test("the WebSocket at /v1/apps/{app}/logs/ws streams the app's lines as JSON messages")
+        func webSocket() async throws {
+            let repo = try GitRepository(files: Self.files(word: "socket"))
+            defer { repo.remove() }
+            try await TestServer.with { server in
+                try #require(try await server.deploy("sockety", source: repo.url).status == .completed)
+                let url = server.baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/v1/apps/sockety/logs/ws?tail=3&process=web.2"
+                let received = try await withThrowingTaskGroup(of: [String].self) { group in
+                    group.addTask {
+                        let messages = Messages()
+                        try await WebSocketClient.connect(url: url, logger: Logger(label: "test.ws")) { inbound, _, _ in
+                            for try await message in inbound.messages(maxSize: 1 << 16) {
+                                if case .text(let text) = message, await messages.add(text) == 10 { return }
+                            }
+                        }
+                        return await messages.all
+                    }
+                    group.addTask {
+                        try await Task.sleep(for: .seconds(20))
+                        throw TestFailure("no 10 messages within 20 s")
+                    }
+                    defer { group.cancelAll() }
+                    return try await group.next() ?? []
+                }
+                let lines = try received.map { try Timestamp.decoder().decode(AppLogLine.self, from: Data($0.utf8)) }
+                #expect(lines.count == 10)
+                #expect(lines.allSatisfy { $0.process == "web.2" && $0.text.hasPrefix("socket ") }, "\(received)")
+                // Without an upgrade, the path explains itself.
+                #expect(try await server.get("/v1/apps/nosuchapp/logs/ws").status == 404)
+                let plain = try await server.get("/v1/apps/sockety/logs/ws")
+                #expect(plain.status == 400)
+                #expect(plain.body.contains("WebSocket"))
+            }
+        }
+
         @Test("events record the deploy, the release, and a crash with its restart")
         func events() async throws {
             let repo = try GitRepository(files: GitRepository.helloFiles(page: "eventful", replicas: 1))
@@ -134,5 +171,15 @@ final class LineCollector: @unchecked Sendable {
     func stop() {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
+    }
+}
+
+/// Messages a WebSocket client received.
+actor Messages {
+    private(set) var all: [String] = []
+    /// Adds one; returns how many there are now.
+    func add(_ message: String) -> Int {
+        all.append(message)
+        return all.count
     }
 }
