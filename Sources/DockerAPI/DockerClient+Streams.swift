@@ -24,6 +24,22 @@ extension DockerClient {
         return reader.makeStream()
     }
 
+    /// `POST /containers/{id}/attach` for output only: lines as the container writes them, with no
+    /// polling in between (an engine's `logs?follow` may poll its log file: Podman's does every
+    /// 250 ms). Lines carry no timestamp. With `replay` the stored output comes first. Ends when
+    /// the container stops.
+    public func attachOutput(_ id: String, replay: Bool) -> AsyncThrowingStream<LogLine, any Error> {
+        let client = self
+        let reader = ResponseStream<LogFrameDecoder> {
+            guard let details = try await client.inspectContainer(id) else {
+                throw DockerAPIError(statusCode: 404, message: "no such container: \(id)")
+            }
+            let decoder = LogFrameDecoder(mode: details.tty ? .raw : .multiplexed, timestamps: false)
+            return (try await client.send(.attachOutput(id, replay: replay), timeout: nil), decoder)
+        }
+        return reader.makeStream()
+    }
+
     /// `GET /events` from now on, for as long as the consumer iterates.
     ///
     /// `filters` use the engine's names, e.g. `["type": ["container"], "label": ["a=b"],

@@ -167,6 +167,12 @@ extension DockerRequest {
         return DockerRequest(method: .GET, path: "/containers/\(escapePath(id))/logs", query: query)
     }
 
+    static func attachOutput(_ id: String, replay: Bool) -> DockerRequest {
+        DockerRequest(method: .POST, path: "/containers/\(escapePath(id))/attach", query: [
+            ("stream", "1"), ("stdout", "1"), ("stderr", "1"), ("logs", flag(replay)),
+        ])
+    }
+
     static func events(filters: [String: [String]]) throws -> DockerRequest {
         let query: [(name: String, value: String)] = filters.isEmpty ? [] : [("filters", try filtersJSON(filters))]
         return DockerRequest(method: .GET, path: "/events", query: query)

@@ -4,8 +4,11 @@ import SlipwayCore
 
 /// App logs: every replica's output, followed from the moment its container starts (the engine's
 /// `start` events, with a resync listing every few seconds for anything missed), delivered line by
-/// line with the engine's timestamps. Replicas that already ran when collecting began resume after
-/// `resumeAfter(app)`, so a server restart does not store their lines twice.
+/// line. Output is read through `attach`, which streams what the container writes at once (an
+/// engine's `logs?follow` may poll: Podman's does every 250 ms), and is stamped when it arrives.
+/// Replicas that already ran when collecting began first get their stored output since
+/// `resumeAfter(app)` from the logs API (with the engine's timestamps), so a server restart
+/// neither loses their lines nor stores them twice.
 extension LocalEngine {
     private enum LogSignal: Sendable {
         case started(String)
@@ -69,10 +72,17 @@ extension LocalEngine {
                         deliver: @escaping @Sendable (String, AppLogLine) async -> Void) async {
         let process = "\(labels.service).\(labels.index)"
         do {
-            for try await line in docker.logs(id, follow: true, tail: nil, timestamps: true, since: cutoff) {
-                let time = line.timestamp ?? Date()
-                if let cutoff, time <= cutoff { continue }
-                await deliver(labels.app, AppLogLine(time: time, process: process, stream: line.stream.rawValue, text: line.text))
+            if let cutoff {
+                // Adopted after a restart: what it printed while no server read it, then live.
+                for try await line in docker.logs(id, follow: false, tail: nil, timestamps: true, since: cutoff) {
+                    let time = line.timestamp ?? Date()
+                    if time <= cutoff { continue }
+                    await deliver(labels.app, AppLogLine(time: time, process: process, stream: line.stream.rawValue, text: line.text))
+                }
+            }
+            // A new replica: replay the little it printed before we attached, then live.
+            for try await line in docker.attachOutput(id, replay: cutoff == nil) {
+                await deliver(labels.app, AppLogLine(time: Date(), process: process, stream: line.stream.rawValue, text: line.text))
             }
         } catch {
             logger.debug("log collector: stream ended", metadata: ["container.id": "\(id.prefix(12))", "error": "\(error)"])

@@ -15,7 +15,12 @@ enum Output {
     }
 
     static func write(_ text: String, to handle: FileHandle) {
-        handle.write(Data(text.utf8))
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+        } catch {
+            // The reader went away (`slipway logs -f | head`): stop quietly, as other tools do.
+            Foundation.exit(0)
+        }
     }
 
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
