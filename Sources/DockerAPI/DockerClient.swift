@@ -40,6 +40,9 @@ public struct DockerClient: Sendable {
         // stopped engine takes to fail.
         configuration.timeout = .init(connect: .seconds(3), read: nil)
         configuration.redirectConfiguration = .disallow
+        // Long-lived streams (events, one output attach per replica, log follows) each hold a
+        // connection; room for them, so short calls never queue behind streams.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
