@@ -9,7 +9,8 @@ extension DockerClient {
     /// iterating); without it, it ends after the stored output. `tail` nil means all lines.
     /// The request is sent when iteration starts; a missing container throws `isNotFound`
     /// from the stream.
-    public func logs(_ id: String, follow: Bool, tail: Int?, timestamps: Bool, since: Date? = nil) -> AsyncThrowingStream<LogLine, any Error> {
+    public func logs(_ id: String, follow: Bool, tail: Int?, timestamps: Bool, since: Date? = nil,
+                     until: Date? = nil) -> AsyncThrowingStream<LogLine, any Error> {
         let client = self
         let reader = ResponseStream<LogFrameDecoder> {
             // Only containers without a TTY get the multiplexed format, and the response's
@@ -18,24 +19,25 @@ extension DockerClient {
                 throw DockerAPIError(statusCode: 404, message: "no such container: \(id)")
             }
             let decoder = LogFrameDecoder(mode: details.tty ? .raw : .multiplexed, timestamps: timestamps)
-            let response = try await client.send(.logs(id, follow: follow, tail: tail, timestamps: timestamps, since: since), timeout: nil)
+            let response = try await client.send(.logs(id, follow: follow, tail: tail, timestamps: timestamps, since: since, until: until),
+                                                 timeout: nil)
             return (response, decoder)
         }
         return reader.makeStream()
     }
 
-    /// `POST /containers/{id}/attach` for output only: lines as the container writes them, with no
-    /// polling in between (an engine's `logs?follow` may poll its log file: Podman's does every
-    /// 250 ms). Lines carry no timestamp. With `replay` the stored output comes first. Ends when
-    /// the container stops.
-    public func attachOutput(_ id: String, replay: Bool) -> AsyncThrowingStream<LogLine, any Error> {
+    /// `POST /containers/{id}/attach` for output only: lines as the container writes them from now
+    /// on, with no polling in between (an engine's `logs?follow` may poll its log file: Podman's
+    /// does every 250 ms). Lines carry no timestamp. Ends when the container stops. (No `logs=1`
+    /// replay: Podman sends the replayed part without the stream framing.)
+    public func attachOutput(_ id: String) -> AsyncThrowingStream<LogLine, any Error> {
         let client = self
         let reader = ResponseStream<LogFrameDecoder> {
             guard let details = try await client.inspectContainer(id) else {
                 throw DockerAPIError(statusCode: 404, message: "no such container: \(id)")
             }
             let decoder = LogFrameDecoder(mode: details.tty ? .raw : .multiplexed, timestamps: false)
-            return (try await client.send(.attachOutput(id, replay: replay), timeout: nil), decoder)
+            return (try await client.send(.attachOutput(id), timeout: nil), decoder)
         }
         return reader.makeStream()
     }

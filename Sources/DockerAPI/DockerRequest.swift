@@ -155,7 +155,7 @@ extension DockerRequest {
         DockerRequest(method: .POST, path: "/containers/\(escapePath(id))/wait")
     }
 
-    static func logs(_ id: String, follow: Bool, tail: Int?, timestamps: Bool, since: Date? = nil) -> DockerRequest {
+    static func logs(_ id: String, follow: Bool, tail: Int?, timestamps: Bool, since: Date? = nil, until: Date? = nil) -> DockerRequest {
         var query: [(name: String, value: String)] = [
             ("stdout", "1"), ("stderr", "1"),
             ("follow", flag(follow)),
@@ -164,12 +164,13 @@ extension DockerRequest {
         ]
         // Unix seconds with a fraction, which both engines accept.
         if let since { query.append(("since", String(format: "%.6f", since.timeIntervalSince1970))) }
+        if let until { query.append(("until", String(format: "%.6f", until.timeIntervalSince1970))) }
         return DockerRequest(method: .GET, path: "/containers/\(escapePath(id))/logs", query: query)
     }
 
-    static func attachOutput(_ id: String, replay: Bool) -> DockerRequest {
+    static func attachOutput(_ id: String) -> DockerRequest {
         DockerRequest(method: .POST, path: "/containers/\(escapePath(id))/attach", query: [
-            ("stream", "1"), ("stdout", "1"), ("stderr", "1"), ("logs", flag(replay)),
+            ("stream", "1"), ("stdout", "1"), ("stderr", "1"), ("logs", "0"),
         ])
     }
 

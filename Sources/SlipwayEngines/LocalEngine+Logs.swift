@@ -5,10 +5,10 @@ import SlipwayCore
 /// App logs: every replica's output, followed from the moment its container starts (the engine's
 /// `start` events, with a resync listing every few seconds for anything missed), delivered line by
 /// line. Output is read through `attach`, which streams what the container writes at once (an
-/// engine's `logs?follow` may poll: Podman's does every 250 ms), and is stamped when it arrives.
-/// Replicas that already ran when collecting began first get their stored output since
-/// `resumeAfter(app)` from the logs API (with the engine's timestamps), so a server restart
-/// neither loses their lines nor stores them twice.
+/// engine's `logs?follow` may poll: Podman's does every 250 ms), and is stamped when it arrives;
+/// what a replica printed before the attach comes from the logs API. Replicas that already ran
+/// when collecting began resume after `resumeAfter(app)`, so a server restart neither loses
+/// their lines nor stores them twice.
 extension LocalEngine {
     private enum LogSignal: Sendable {
         case started(String)
@@ -71,21 +71,31 @@ extension LocalEngine {
     private func follow(_ id: String, labels: ReplicaLabels, after cutoff: Date?,
                         deliver: @escaping @Sendable (String, AppLogLine) async -> Void) async {
         let process = "\(labels.service).\(labels.index)"
-        do {
-            if let cutoff {
-                // Adopted after a restart: what it printed while no server read it, then live.
-                for try await line in docker.logs(id, follow: false, tail: nil, timestamps: true, since: cutoff) {
-                    let time = line.timestamp ?? Date()
-                    if time <= cutoff { continue }
-                    await deliver(labels.app, AppLogLine(time: time, process: process, stream: line.stream.rawValue, text: line.text))
+        // Live output is attached to first (read into a buffer, stamped on arrival); what the
+        // replica printed before that — since it started, or since `cutoff` for one a restart
+        // adopted — comes from the logs API with the engine's timestamps, up to the attach.
+        let attachedAt = Date()
+        let (live, buffer) = AsyncStream.makeStream(of: AppLogLine.self)
+        let attach = Task {
+            do {
+                for try await line in docker.attachOutput(id) {
+                    buffer.yield(AppLogLine(time: Date(), process: process, stream: line.stream.rawValue, text: line.text))
                 }
+            } catch {
+                logger.debug("log collector: attach ended", metadata: ["container.id": "\(id.prefix(12))", "error": "\(error)"])
             }
-            // A new replica: replay the little it printed before we attached, then live.
-            for try await line in docker.attachOutput(id, replay: cutoff == nil) {
-                await deliver(labels.app, AppLogLine(time: Date(), process: process, stream: line.stream.rawValue, text: line.text))
+            buffer.finish()
+        }
+        defer { attach.cancel() }
+        do {
+            for try await line in docker.logs(id, follow: false, tail: nil, timestamps: true, since: cutoff, until: attachedAt) {
+                let time = line.timestamp ?? attachedAt
+                if let cutoff, time <= cutoff { continue }
+                await deliver(labels.app, AppLogLine(time: time, process: process, stream: line.stream.rawValue, text: line.text))
             }
         } catch {
-            logger.debug("log collector: stream ended", metadata: ["container.id": "\(id.prefix(12))", "error": "\(error)"])
+            logger.debug("log collector: no stored output", metadata: ["container.id": "\(id.prefix(12))", "error": "\(error)"])
         }
+        for await line in live { await deliver(labels.app, line) }
     }
 }

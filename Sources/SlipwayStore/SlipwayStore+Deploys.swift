@@ -61,6 +61,14 @@ extension SlipwayStore {
         }
     }
 
+    /// Trace ids of an app's finished deploys older than its newest `keep` (whose logs can go).
+    public func finishedDeploys(of app: AppName, beyondNewest keep: Int) throws -> [String] {
+        try writer.read { db in
+            try String.fetchAll(db, sql: "SELECT traceId FROM deploy WHERE app = ? AND state = 'done' ORDER BY seq DESC LIMIT -1 OFFSET ?",
+                                arguments: [app.value, keep])
+        }
+    }
+
     public func queueDepth() throws -> Int {
         try writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deploy WHERE state = 'queued'") ?? 0 }
     }

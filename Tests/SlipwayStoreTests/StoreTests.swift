@@ -118,3 +118,20 @@ struct StoreTests {
         #expect(try reopened.claimNextDeploy()?.traceId == "q")
     }
 }
+
+extension StoreTests {
+    @Test("finished deploys beyond an app's newest N are listed for log pruning; running and other apps' are not")
+    func deployLogRetention() throws {
+        let store = try SlipwayStore.inMemory()
+        let other = try DNSLabel("blog")
+        for index in 1...5 {
+            try store.enqueueDeploy(traceId: "d\(index)", app: app, source: SourceInfo(kind: .upload), uploadPath: nil)
+            _ = try store.claimNextDeploy()
+            if index < 5 { try store.completeDeploy("d\(index)", release: index) }
+        }
+        try store.enqueueDeploy(traceId: "b1", app: other, source: SourceInfo(kind: .upload), uploadPath: nil)
+        #expect(try store.finishedDeploys(of: app, beyondNewest: 2) == ["d2", "d1"])
+        #expect(try store.finishedDeploys(of: app, beyondNewest: 10).isEmpty)
+        #expect(try store.finishedDeploys(of: other, beyondNewest: 0).isEmpty, "a queued deploy keeps its log")
+    }
+}

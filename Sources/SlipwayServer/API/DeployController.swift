@@ -21,7 +21,10 @@ struct DeployController: Sendable {
         }
         router.get("/v1/deploys/:trace/log") { _, context in
             let traceId = try context.parameters.require("trace")
-            _ = try deployView(traceId)
+            let view = try deployView(traceId)
+            if view.status != .inProgress && !logs.exists(traceId) {
+                throw SlipwayError.notFound("the log of deploy \(traceId) is no longer kept: only the last 100 deploys of each app keep theirs")
+            }
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: followLog(traceId))
         }
         router.get("/v1/apps/:app/deploys") { _, context in

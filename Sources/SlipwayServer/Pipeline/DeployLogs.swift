@@ -33,6 +33,17 @@ actor DeployLogs {
         handle.write(Data(line.utf8))
     }
 
+    /// Removes the logs of these deploys (older than the ones kept per app).
+    func remove(_ traceIds: [String]) {
+        for traceId in traceIds where handles[traceId] == nil {
+            try? FileManager.default.removeItem(at: url(traceId))
+        }
+    }
+
+    nonisolated func exists(_ traceId: String) -> Bool {
+        FileManager.default.fileExists(atPath: url(traceId).path)
+    }
+
     func addMask(_ traceId: String, _ mask: SecretMask) {
         guard !mask.isEmpty else { return }
         masks[traceId] = (masks[traceId] ?? SecretMask([])).merging(mask)

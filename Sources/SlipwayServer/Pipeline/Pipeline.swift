@@ -17,6 +17,8 @@ struct Pipeline: Sendable {
     let appURL: @Sendable (String) -> String
     /// Images of this many most recent releases per app are kept (for rollbacks); older ones are pruned.
     var keepReleases = 10
+    /// Deploy logs of this many most recent deploys per app are kept.
+    var keepDeployLogs = 100
     let logger: Logger
     /// Base images of the Dockerfiles the config stage generates for repositories without one.
     var stackImages = StackImages.defaults
@@ -79,6 +81,7 @@ struct Pipeline: Sendable {
             logger.info("deploy failed", metadata: ["reason": "\(reason)"])
         }
         await logs.close(deploy.traceId)
+        await logs.remove((try? store.finishedDeploys(of: deploy.app, beyondNewest: keepDeployLogs)) ?? [])
         if let workspace = progress.workspace { try? FileManager.default.removeItem(at: workspace.deletingLastPathComponent()) }
         if let upload = deploy.uploadPath { try? FileManager.default.removeItem(atPath: upload) }
     }
