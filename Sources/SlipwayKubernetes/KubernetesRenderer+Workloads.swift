@@ -46,7 +46,7 @@ extension KubernetesRenderer {
               let service = release.services.first(where: { $0.name == release.defaultService })
                 ?? release.services.sorted(by: { $0.name < $1.name }).first else { return nil }
         let name = KubernetesNames.releaseJob(app: release.app, version: release.version)
-        var pod = try podSpec(service, context, containerName: "release", command: command, probes: false)
+        var pod = try podSpec(service, context, containerName: "release", command: command, probes: false, ports: false)
         if case .map(var fields) = pod {
             fields.insert(.init("restartPolicy", "Never"), at: 0)
             pod = .map(fields)
@@ -89,8 +89,10 @@ extension KubernetesRenderer {
 
     // MARK: - Pod spec
 
+    /// The pod of a process type (`probes` for routed or health-checked ones), or of the release
+    /// phase (no probes, no ports: it serves nothing).
     func podSpec(_ service: ReleasedService, _ context: Context, containerName: String, command: [String]?,
-                 probes: Bool) throws -> KubernetesValue {
+                 probes: Bool, ports: Bool = true) throws -> KubernetesValue {
         let image = context.options.images[service.name] ?? service.image
         guard !image.isEmpty, !image.contains(where: \.isWhitespace) else {
             throw KubernetesRenderError.invalidRelease("service \(service.name) of \(context.release.app) has no image reference to run (\"\(image)\"); pass one per service")
@@ -122,7 +124,7 @@ extension KubernetesRenderer {
             // `command` in slipway.yaml replaces the image's CMD (as on the local engine), which is
             // Kubernetes' `args`; the image's ENTRYPOINT stays.
             "args": command.map { .list($0.map(KubernetesValue.string)) },
-            "ports": service.isRouted ? [["name": "http", "containerPort": .int(service.port), "protocol": "TCP"]] : nil,
+            "ports": ports && service.isRouted ? [["name": "http", "containerPort": .int(service.port), "protocol": "TCP"]] : nil,
             "env": environment(service, context),
             "envFrom": envFrom.isEmpty ? nil : .list(envFrom),
             "resources": resources(service.resources),

@@ -172,8 +172,9 @@ struct KubernetesRendererTests {
         #expect(container["name"]?.string == "release")
         #expect(container["image"]?.string == "sha256:web", "the default service's image")
         #expect(container["args"] == ["./manage.py", "migrate"])
-        #expect(container["readinessProbe"] == nil)
+        #expect(container["readinessProbe"] == nil && container["livenessProbe"] == nil && container["ports"] == nil)
         #expect(container["envFrom"]?.list?.count == 2)
+        #expect(pod["tolerations"]?.list?.count == 3, "placed like the service it is made from")
         #expect(try renderer.render(Fixtures.minimal()).all(.job).isEmpty, "no release command, no Job")
     }
 

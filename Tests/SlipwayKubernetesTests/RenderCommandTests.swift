@@ -77,6 +77,11 @@ struct RenderCommandTests {
         #expect(result.stdout.contains("cert-manager.io/cluster-issuer: letsencrypt"))
         #expect(result.stdout.contains("storage: 2Gi"))
         #expect(result.stdout.contains("name: shop-release-v1"))
+        let webPod = documents.first { $0["kind"] as? String == "Deployment" && ($0["metadata"] as? [String: Any])?["name"] as? String == "shop-web" }
+        let podSpec = ((webPod?["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"] as? [String: Any]
+        #expect(podSpec?["nodeSelector"] as? [String: String] == ["team": "shop"], "manifest fields reach the release")
+        #expect((podSpec?["tolerations"] as? [Any])?.count == 1)
+        #expect((webPod?["spec"] as? [String: Any])?["replicas"] == nil, "autoscaled")
 
         if let missing = KubernetesValidate.missingMessage {
             Issue.record(Comment(rawValue: missing))
