@@ -66,9 +66,13 @@ public struct KubernetesKind: Sendable, Hashable, CustomStringConvertible {
     public static let horizontalPodAutoscaler = KubernetesKind(group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler",
                                                                plural: "horizontalpodautoscalers")
 
-    /// Every kind the renderer can produce, in apply order (what a prune walks).
+    /// Every kind the renderer can produce, in apply order.
     public static let all: [KubernetesKind] = [
         .namespace, .networkPolicy, .secret, .configMap, .persistentVolumeClaim, .job, .deployment, .service,
         .horizontalPodAutoscaler, .ingress,
     ]
+
+    /// The kinds a prune may delete when a new release no longer has them: not the Namespace
+    /// (it holds everything) nor PersistentVolumeClaims (their data would go with them).
+    public static let prunable: [KubernetesKind] = all.filter { $0 != .namespace && $0 != .persistentVolumeClaim }
 }

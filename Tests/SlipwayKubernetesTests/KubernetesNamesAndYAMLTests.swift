@@ -100,6 +100,17 @@ struct KubernetesNamesAndYAMLTests {
         #expect((deployment["spec"] as? [String: Any])?["replicas"] as? Int == 2)
     }
 
+    @Test("kinds: API versions, paths, and what a prune may delete")
+    func kinds() {
+        #expect(KubernetesKind.all.map(\.apiVersion) == ["v1", "networking.k8s.io/v1", "v1", "v1", "v1", "batch/v1", "apps/v1", "v1",
+                                                        "autoscaling/v2", "networking.k8s.io/v1"])
+        #expect(KubernetesKind.ingress.path(namespace: "ns") == "/apis/networking.k8s.io/v1/namespaces/ns/ingresses")
+        #expect(KubernetesKind.configMap.path(namespace: "ns", name: "c") == "/api/v1/namespaces/ns/configmaps/c")
+        #expect(KubernetesKind.namespace.path(namespace: "ignored", name: "ns") == "/api/v1/namespaces/ns")
+        #expect(!KubernetesKind.prunable.contains(.persistentVolumeClaim) && !KubernetesKind.prunable.contains(.namespace))
+        #expect(KubernetesKind.prunable.count == KubernetesKind.all.count - 2)
+    }
+
     @Test("JSON keeps key order and escapes")
     func json() {
         let value: KubernetesValue = ["b": 1, "a": ["x\"y\n", true], "c": ["k": "v"]]
