@@ -42,6 +42,10 @@ struct K8s: AsyncParsableCommand {
             if tlsSecret != nil && clusterIssuer != nil {
                 throw ValidationError("give --tls-secret or --cluster-issuer, not both")
             }
+            if domain == nil, let option = [("--tls-secret", tlsSecret), ("--cluster-issuer", clusterIssuer),
+                                             ("--ingress-class", ingressClass)].first(where: { $0.1 != nil })?.0 {
+                throw ValidationError("\(option) configures the Ingress, which needs --domain (apps are served at APP.DOMAIN)")
+            }
             guard version >= 1 else { throw ValidationError("--release-version must be 1 or more") }
             _ = try Self.imageOverrides(image)
         }

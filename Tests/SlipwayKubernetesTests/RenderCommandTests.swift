@@ -133,6 +133,7 @@ struct RenderCommandTests {
         (["services: {web: {}}"], ["--app", "x", "--domain", "Bad_Domain"], Int32(1), "domain \"Bad_Domain\" is not a DNS name"),
         (["services: {web: {}}"], ["--app", "x", "--tls-secret", "a", "--cluster-issuer", "b"], Int32(64), "not both"),
         (["services: {web: {}}"], ["--app", "x", "--image", "web"], Int32(64), "expected SERVICE=REF"),
+        (["services: {web: {}}"], ["--app", "x", "--cluster-issuer", "le"], Int32(64), "--cluster-issuer configures the Ingress, which needs --domain"),
         (["services: {web: {}}"], ["--app", "Bad"], Int32(64), "uppercase"),
     ])
     func errors(manifest: [String], arguments: [String], status: Int32, message: String) throws {
