@@ -30,6 +30,11 @@ let package = Package(
         .target(name: "SlipwayCore", dependencies: [
             .product(name: "Yams", package: "Yams"),
         ]),
+        // Release -> Kubernetes objects (Deployments, Services, Ingress...) and their YAML. Pure, no I/O.
+        .target(name: "SlipwayKubernetes", dependencies: [
+            "SlipwayCore",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // Leaf client of the Docker Engine API (Podman or Docker) over a unix socket.
         .target(name: "DockerAPI", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -92,10 +97,13 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
         .executableTarget(name: "slipway", dependencies: [
-            "SlipwayServer", "SlipwayClient", "SlipwayCore", "SourceArchive",
+            "SlipwayServer", "SlipwayClient", "SlipwayCore", "SlipwayKubernetes", "SourceArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore"]),
+        .testTarget(name: "SlipwayKubernetesTests", dependencies: [
+            "SlipwayKubernetes", "SlipwayCore", .product(name: "Yams", package: "Yams"),
+        ]),
         .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive"]),
         .testTarget(name: "SlipwayClientTests", dependencies: ["SlipwayClient", "SlipwayCore"]),
         .testTarget(name: "DockerAPITests", dependencies: [

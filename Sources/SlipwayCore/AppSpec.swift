@@ -43,6 +43,13 @@ public struct ServiceSpec: Sendable, Equatable, Codable {
     public var dependsOn: [DNSLabel]
     /// Named volumes: volume name -> absolute mount path inside the container.
     public var volumes: [String: String]
+    /// Requested size per volume name (a Kubernetes quantity, e.g. 5Gi); Kubernetes engine only.
+    public var volumeSizes: [String: String]?
+    /// Kubernetes engine only (the local engine ignores these): requests, autoscaling, placement.
+    public var resources: ResourceRequests?
+    public var autoscale: Autoscale?
+    public var nodeSelector: [String: String]?
+    public var tolerations: [Toleration]?
 
     public init(name: DNSLabel, dockerfile: String = "Dockerfile", port: Int? = nil, replicas: Int = 1,
                 env: [String: String] = [:], command: [String]? = nil, health: HealthCheck? = nil,

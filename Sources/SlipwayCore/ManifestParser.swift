@@ -90,7 +90,7 @@ public enum ManifestParser {
         else if let map = value as? [String: Any] { fields = map }
         else { throw SlipwayError.invalidManifest("slipway.yaml: `\(path)` must be a mapping") }
         let known: Set<String> = ["dockerfile", "port", "replicas", "env", "command", "health", "rollout", "drain", "stopGrace",
-                                  "routed", "dependsOn", "volumes"]
+                                  "routed", "dependsOn", "volumes", "resources", "autoscale", "nodeSelector", "tolerations"]
         if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
             throw SlipwayError.invalidManifest("slipway.yaml: unknown field `\(path).\(unknown)` (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -133,7 +133,12 @@ public enum ManifestParser {
                 throw SlipwayError.invalidManifest("slipway.yaml: `\(path).dependsOn` names the service itself")
             }
         }
-        if let raw = fields["volumes"] { spec.volumes = try volumes(raw, path: "\(path).volumes") }
+        if let raw = fields["volumes"] {
+            let parsed = try volumes(raw, path: "\(path).volumes")
+            spec.volumes = parsed.mounts
+            spec.volumeSizes = parsed.sizes.isEmpty ? nil : parsed.sizes
+        }
+        try parseScheduling(fields, path: path, into: &spec)
         if let raw = fields["health"] { spec.health = try health(raw, path: "\(path).health") }
         if let raw = fields["rollout"] {
             guard let map = raw as? [String: Any] else {
@@ -159,14 +164,24 @@ public enum ManifestParser {
         return spec
     }
 
-    /// `volumes: {data: /var/lib/data}`: DNS-label volume names mounted at absolute paths.
-    private static func volumes(_ raw: Any, path: String) throws -> [String: String] {
+    /// `volumes: {data: /var/lib/data}`: DNS-label volume names mounted at absolute paths; or
+    /// `{data: {path: /var/lib/data, size: 5Gi}}` with the size a Kubernetes engine requests.
+    private static func volumes(_ raw: Any, path: String) throws -> (mounts: [String: String], sizes: [String: String]) {
         guard let map = raw as? [String: Any] else {
             throw SlipwayError.invalidManifest("slipway.yaml: `\(path)` must be a mapping of volume names to paths, e.g. {data: /var/lib/data}")
         }
         var volumes: [String: String] = [:]
-        for (name, value) in map {
+        var sizes: [String: String] = [:]
+        for (name, rawValue) in map {
             _ = try DNSLabel(name, kind: "slipway.yaml volume name `\(path).\(name)`")
+            var value = rawValue
+            if let detail = rawValue as? [String: Any] {
+                try rejectUnknown(detail, known: ["path", "size"], path: "\(path).\(name)")
+                if let size = detail["size"] {
+                    sizes[name] = try quantity(size, field: "\(path).\(name).size", example: "5Gi")
+                }
+                value = detail["path"] as Any
+            }
             guard let mount = value as? String, mount.hasPrefix("/"), mount != "/",
                   !mount.split(separator: "/").contains(".."), !mount.contains(":") else {
                 throw SlipwayError.invalidManifest("slipway.yaml: `\(path).\(name)` must be an absolute path inside the container (not /), e.g. /var/lib/data")
@@ -176,7 +191,7 @@ public enum ManifestParser {
             }
             volumes[name] = mount
         }
-        return volumes
+        return (volumes, sizes)
     }
 
     private static func health(_ raw: Any, path: String) throws -> HealthCheck {
@@ -198,7 +213,7 @@ public enum ManifestParser {
         return check
     }
 
-    private static func rejectUnknown(_ map: [String: Any], known: Set<String>, path: String) throws {
+    static func rejectUnknown(_ map: [String: Any], known: Set<String>, path: String) throws {
         if let unknown = map.keys.sorted().first(where: { !known.contains($0) }) {
             throw SlipwayError.invalidManifest("slipway.yaml: unknown field `\(path).\(unknown)` (known: \(known.sorted().joined(separator: ", ")))")
         }

@@ -73,6 +73,14 @@ public struct ReleasedService: Sendable, Codable, Equatable {
     public var dependsOn: [String]?
     /// Named volumes: volume name -> mount path.
     public var volumes: [String: String]?
+    /// Requested size per volume name (Kubernetes quantity); nil: the engine's default.
+    public var volumeSizes: [String: String]?
+    /// Kubernetes engine only (the local engine ignores them): what one replica requests, CPU
+    /// autoscaling, and which nodes replicas may run on.
+    public var resources: ResourceRequests?
+    public var autoscale: Autoscale?
+    public var nodeSelector: [String: String]?
+    public var tolerations: [Toleration]?
 
     public init(name: String, image: String, port: Int, replicas: Int, env: [String: String], command: [String]?,
                 health: HealthCheck? = nil, rollout: RolloutPolicy? = nil, routed: Bool = true,

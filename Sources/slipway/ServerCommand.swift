@@ -5,7 +5,7 @@ import SlipwayCore
 import SlipwayServer
 
 /// Subcommands that need the server library; the root command lists these beside the client ones.
-let extraSubcommands: [ParsableCommand.Type] = [ServerCommand.self]
+let extraSubcommands: [ParsableCommand.Type] = [ServerCommand.self, K8s.self]
 
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

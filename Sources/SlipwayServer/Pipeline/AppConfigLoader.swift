@@ -5,15 +5,39 @@ import SlipwayCore
 /// Looks, in order, for `slipway.yaml`, RAD's `config.json`, then a `Procfile` and a `Dockerfile`:
 /// a Procfile gives the process types, the Dockerfile builds them; without a Dockerfile the
 /// stack is detected and a Dockerfile generated (see `StackDetector`).
-enum AppConfigLoader {
+package enum AppConfigLoader {
     /// An app to build and release, with every service's port resolved.
-    struct LoadedApp: Sendable {
-        var name: AppName
-        var spec: AppSpec
+    package struct LoadedApp: Sendable {
+        package var name: AppName
+        package var spec: AppSpec
+
+        /// Release vN of this app from built images (service name -> image; a service without one
+        /// gets ""): the formation, the Kubernetes settings and the release phase, no config vars.
+        package func release(version: Int, traceId: String, source: SourceInfo, images: [String: String],
+                             description: String, createdBy: String) -> Release {
+            let services = spec.services.map { service in
+                var released = ReleasedService(
+                    name: service.name.value, image: images[service.name.value] ?? "",
+                    port: service.port ?? ServiceSpec.defaultPort, replicas: service.replicas,
+                    env: service.env, command: service.command, health: service.health, rollout: service.rollout,
+                    routed: service.routed, dependsOn: service.dependsOn.map(\.value), volumes: service.volumes)
+                released.volumeSizes = service.volumeSizes
+                released.resources = service.resources
+                released.autoscale = service.autoscale
+                released.nodeSelector = service.nodeSelector
+                released.tolerations = service.tolerations
+                return released
+            }
+            var release = Release(app: name, version: version, traceId: traceId, createdAt: Date(), source: source,
+                                  services: services, defaultService: spec.defaultService?.value,
+                                  description: description, createdBy: createdBy)
+            release.releaseCommand = spec.releaseCommand
+            return release
+        }
     }
 
     /// `log` gets lines for the deploy log (a generated Dockerfile's full text).
-    static func load(workspace: URL, requestedApp: AppName, nameIsExplicit: Bool, stackImages: StackImages = .defaults,
+    package static func load(workspace: URL, requestedApp: AppName, nameIsExplicit: Bool, stackImages: StackImages = .defaults,
                      log: (String) async -> Void = { _ in }) async throws -> [LoadedApp] {
         var apps: [LoadedApp]
         if let yaml = try readFile(workspace, "slipway.yaml") ?? readFile(workspace, "slipway.yml") {

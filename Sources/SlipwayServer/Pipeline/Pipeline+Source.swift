@@ -75,17 +75,8 @@ extension Pipeline {
 
     static func makeRelease(app: AppConfigLoader.LoadedApp, version: Int, traceId: String, source: SourceInfo,
                             images: [String: String], description: String, createdBy: String?) -> Release {
-        let services = app.spec.services.map { service in
-            ReleasedService(name: service.name.value, image: images[service.name.value] ?? "",
-                            port: service.port ?? ServiceSpec.defaultPort, replicas: service.replicas,
-                            env: service.env, command: service.command, health: service.health, rollout: service.rollout,
-                            routed: service.routed, dependsOn: service.dependsOn.map(\.value), volumes: service.volumes)
-        }
-        var release = Release(app: app.name, version: version, traceId: traceId, createdAt: Date(), source: source,
-                              services: services, defaultService: app.spec.defaultService?.value,
-                              description: description, createdBy: createdBy ?? "api")
-        release.releaseCommand = app.spec.releaseCommand
-        return release
+        app.release(version: version, traceId: traceId, source: source, images: images,
+                    description: description, createdBy: createdBy ?? "api")
     }
 
     static func describe(_ source: SourceInfo) -> String {

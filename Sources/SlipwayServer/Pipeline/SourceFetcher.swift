@@ -5,8 +5,10 @@ import SourceArchive
 /// The `fetch` stage: puts a deploy's source tree into a fresh workspace.
 /// A git URL is cloned shallowly at the ref; an upload is unpacked with every entry checked;
 /// either way no symlink may point outside the tree (it would leak host files into the build).
-struct SourceFetcher {
+package struct SourceFetcher {
     var gitTimeout: Duration = .seconds(300)
+
+    package init() {}
 
     /// Environment that keeps git from prompting, running helpers or reading the server user's config hooks.
     static let gitEnvironment = [
@@ -19,7 +21,7 @@ struct SourceFetcher {
     ]
 
     /// Clones `url` at `ref` (branch, tag or commit) into `destination`; returns the commit built.
-    func clone(url: String, ref: String?, into destination: URL) async throws -> String {
+    package func clone(url: String, ref: String?, into destination: URL) async throws -> String {
         guard let git = executablePath("git") else {
             throw SlipwayError.internal("git is not installed on the server; install it (apt-get install git)")
         }
@@ -83,7 +85,7 @@ struct SourceFetcher {
     }
 
     /// Copies a directory on the server's machine (no git history) into the workspace.
-    func copyDirectory(_ path: String, into destination: URL) throws {
+    package func copyDirectory(_ path: String, into destination: URL) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw SlipwayError.invalidSource("source path \(path) does not exist on the server or is not a directory")
