@@ -44,7 +44,7 @@ final class KmockEmulator: Sendable {
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: directory)
         throw EmulatorError(description: "kmock did not start within 30 s: \(output.suffix(2000))")
@@ -58,7 +58,8 @@ final class KmockEmulator: Sendable {
 
     func stop() {
         if process.isRunning {
-            process.terminate()
+            // SIGKILL: a child of the test process may inherit a signal mask that blocks SIGTERM.
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(atPath: directory)
@@ -79,6 +80,7 @@ serves until killed. Two gaps of kmock 0.8 are closed so the client's real reque
   as a real API server does (kmock answers 404): ADDED, then kmock's own MODIFIED.
 """
 import asyncio
+import signal
 import sys
 
 import kmock
@@ -119,6 +121,9 @@ class Emulator(kmock.KubernetesEmulator):
 
 
 async def main(port_file):
+    # The test process may start us with SIGTERM blocked; take the default action back.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     async with Emulator() as emulator, kmock.Server(emulator, host='127.0.0.1') as server:
         emulator.resources.load_bundled()
         with open(port_file + '.tmp', 'w') as f:
