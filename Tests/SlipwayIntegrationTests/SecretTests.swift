@@ -12,7 +12,15 @@ extension Integration {
             "www/index.html": "secretive",
             "www/cgi-bin/env": "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\necho \"DB_PASSWORD=$DB_PASSWORD SIGNING=$SIGNING\"\n",
             // The release phase prints the secrets, as a careless migration script might.
-            "slipway.yaml": "release: {command: 'echo release sees $DB_PASSWORD and $SIGNING'}\nservices:\n  web:\n    port: 8080\n",
+            // The replicas print the password too, into the app logs Slipway keeps and streams.
+            "slipway.yaml": """
+                release: {command: 'echo release sees $DB_PASSWORD and $SIGNING'}
+                services:
+                  web:
+                    port: 8080
+                    command: 'while true; do echo "db is $DB_PASSWORD"; sleep 0.1; done & exec httpd -f -p 8080 -h /www'
+
+                """,
         ]
 
         @Test("a secret never appears in the app view, config, releases, the deploy log or a streamed run; replicas get it")
@@ -48,6 +56,13 @@ extension Integration {
                 let run = try runCLI(["run", "secretive", "--server", server.baseURL, "--", "sh", "-c", "echo run sees $DB_PASSWORD $SIGNING"])
                 #expect(run.status == 0)
                 shown["slipway run"] = run.output
+                var appLogs = ""
+                for _ in 0..<50 where !appLogs.contains("db is [redacted]") {
+                    try await Task.sleep(for: .milliseconds(100))
+                    appLogs = try runCLI(["logs", "secretive", "--since", "10m", "--server", server.baseURL]).output
+                }
+                shown["slipway logs"] = appLogs
+                #expect(appLogs.contains("db is [redacted]"), "\(appLogs.suffix(1000))")
                 for (place, text) in shown {
                     #expect(!text.contains(password) && !text.contains(signing), "\(place) shows a secret: \(text.prefix(2000))")
                 }

@@ -13,14 +13,14 @@ final class AppLogHub: Service, Sendable {
     let lines: AppLogStore
     let logger: Logger
     private let followers = Followers<AppLogLine>()
-    private let masks: SecretMasks
+    let masks: SecretMasks
 
-    init(engine: any Engine, store: SlipwayStore, logger: Logger, lines: AppLogStore) {
+    init(engine: any Engine, store: SlipwayStore, masks: SecretMasks, logger: Logger, lines: AppLogStore) {
         self.engine = engine
         self.store = store
+        self.masks = masks
         self.lines = lines
         self.logger = logger
-        masks = SecretMasks(store: store)
     }
 
     func run() async throws {
@@ -42,23 +42,5 @@ final class AppLogHub: Service, Sendable {
     /// Lines of `app` as they arrive, until the caller stops iterating.
     func follow(app: String) async -> AsyncStream<AppLogLine> {
         await followers.subscribe(to: app)
-    }
-}
-
-/// The secret values of each app's current release, looked up at most once a second per app
-/// (a log line must not cost a database read), so a secret set a moment ago is masked at once
-/// after its release.
-actor SecretMasks {
-    let store: SlipwayStore
-    private var cache: [String: (loaded: ContinuousClock.Instant, mask: SecretMask)] = [:]
-
-    init(store: SlipwayStore) { self.store = store }
-
-    func mask(for app: String) -> SecretMask {
-        if let entry = cache[app], ContinuousClock.now - entry.loaded < .seconds(1) { return entry.mask }
-        let release = (try? DNSLabel(app)).flatMap { try? store.currentRelease(of: $0) }
-        let mask = SecretMask(release: release)
-        cache[app] = (ContinuousClock.now, mask)
-        return mask
     }
 }

@@ -24,6 +24,8 @@ struct Pipeline: Sendable {
     var stackImages = StackImages.defaults
     /// The app event log: deploys started, completed or failed, releases created.
     var report: @Sendable (AppEvent) -> Void = { _ in }
+    /// Told about each new release, so its secrets are masked in app logs before its replicas start.
+    var masks: SecretMasks?
 
     /// A release to create: the app, and how to make release vN once N is known.
     struct PlannedRelease: Sendable {
@@ -95,6 +97,7 @@ struct Pipeline: Sendable {
                 releases.append(release)
                 await log(deploy, "Created release \(release.label) of \(plan.app)")
                 reportRelease(release, change: deploy.change)
+                await masks?.invalidate(release.app.value)
             }
             return (releases, releases.map { "\($0.app) \($0.label)" }.joined(separator: ", "))
         }
