@@ -13,26 +13,16 @@ struct Logs: AsyncParsableCommand {
         """)
 
     @OptionGroup var target: AppArgument
-    @Flag(name: [.short, .customLong("follow")], help: "Keep printing new lines.")
-    var follow = false
     @Option(help: "Only one process type (web) or replica (web.1).")
     var process: String?
-    @Option(help: "Only lines since a duration ago (10m, 2h, 1d) or an RFC 3339 time.")
-    var since: String?
-    @Option(help: "At most this many of the most recent lines (default 100 without --since).")
-    var tail: Int?
+    @OptionGroup var history: HistoryOptions
     @OptionGroup var global: GlobalOptions
-
-    func validate() throws {
-        if let since { do { _ = try SinceTime.parse(since) } catch { throw ValidationError(Output.message(for: error)) } }
-        if let tail, tail < 0 { throw ValidationError("--tail must be 0 or more") }
-    }
 
     func run() async throws {
         let name = try target.name
-        let query = SlipwayClient.LogQuery(since: since, process: process, tail: tail)
+        let query = SlipwayClient.LogQuery(since: history.since, process: process, tail: history.tail)
         try await global.withClient { client in
-            if follow {
+            if history.follow {
                 for try await line in try await client.followLogs(app: name, query) { try show(line) }
             } else {
                 for line in try await client.logs(app: name, query).lines { try show(line) }
