@@ -101,7 +101,7 @@ extension LocalEngine {
             await supervision.dropReplica(replica.containerID)
             _ = try await startReplica(release: release, service: service, index: replica.index)
             configuration.report(AppEvent(app: replica.app, kind: .replicaRestarted,
-                                          message: "\(name) restarted after a crash (restart \(history.restarts + 1))",
+                                          message: "\(name) restarted after a crash (restart \(history.restarts))",
                                           release: replica.version, replica: name))
             logger.info("restarted a crashed replica", metadata: [
                 "app.name": "\(replica.app)", "replica": "\(replica.service).\(replica.index)", "restarts": "\(history.restarts)",
