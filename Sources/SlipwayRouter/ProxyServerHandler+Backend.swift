@@ -84,9 +84,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         }
         self.endInFlight()
         self.resetExchange()
-        // State first: writing .end lets HTTPServerPipelineHandler deliver the next pipelined
-        // request to us synchronously.
-        let closeAfter = !self.clientKeepAlive
+        let closeAfter = !self.clientKeepAlive || self.quiescing
         self.phase = self.requestEnded ? .idle : .discardingRequest
         self.resumeClientReads()
         if closeAfter {
@@ -95,6 +93,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
             promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         } else {
             context.writeAndFlush(self.wrapOutboundOut(.end(trailers)), promise: nil)
+            self.processQueued()  // after .end: the next response must follow this one
         }
     }
 
@@ -105,7 +104,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         let request = self.request
         // A request still uploading gets its answer now and the connection closed, rather than
         // reading (and throwing away) the rest of its body.
-        let keepAlive = (request?.isKeepAlive ?? false) && self.requestEnded
+        let keepAlive = (request?.isKeepAlive ?? false) && self.requestEnded && !self.quiescing
         let (head, body) = ProxyHeaders.errorResponse(
             status, message: message, version: request?.version ?? .http1_1, keepAlive: keepAlive,
             allocator: context.channel.allocator)
@@ -119,6 +118,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         if keepAlive {
             context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+            self.processQueued()
         } else {
             let promise = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: promise)

@@ -4,10 +4,13 @@ import NIOHTTP1
 
 /// The last handler of a client connection: routes each request by Host and relays it to a backend.
 ///
-/// One request at a time (HTTPServerPipelineHandler in front holds pipelined ones back). Bodies are
-/// relayed part by part in both directions; backpressure works by withholding `read()`: this handler
-/// swallows the client's reads while the backend connection is not writable (or not connected yet),
-/// and `BackendConnection` swallows the backend's reads while the client is not writable.
+/// One request at a time: pipelined requests wait in `queued` until the response before them is
+/// done (see ProxyServerHandler+Pipelining.swift); no HTTPServerPipelineHandler, whose holding of
+/// reads on every request costs two epoll_ctl calls per request. Bodies are relayed part by part in
+/// both directions; backpressure works by withholding `read()`: this handler swallows the client's
+/// reads while the backend connection is not writable (or not connected yet) and while pipelined
+/// requests wait, and `BackendConnection` swallows the backend's reads while the client is not
+/// writable.
 final class ProxyServerHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -66,6 +69,13 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     var requestStart = NIODeadline.now()
     var responseStatus = 0
 
+    /// Request parts (or a parse error) that came after the current request's end, while its
+    /// response is still under way: pipelined requests, handled in order once it is done.
+    var queued = CircularBuffer<QueuedEvent>(initialCapacity: 0)
+    var processingQueue = false
+    /// The router is stopping: close once the current exchange is answered.
+    var quiescing = false
+
     init(pool: BackendConnectionPool, routes: RouteTable, configuration: RouterConfiguration, metrics: RequestMetrics, logger: Logger) {
         self.pool = pool
         self.routes = routes
@@ -94,7 +104,18 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     // MARK: Client -> router
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch self.unwrapInboundIn(data) {
+        let part = self.unwrapInboundIn(data)
+        if self.phase == .closed {
+            return  // answered a malformed request, or quiesced: closing
+        } else if self.mustQueue {
+            self.queued.append(.part(part))
+        } else {
+            self.handle(part)
+        }
+    }
+
+    func handle(_ part: HTTPServerRequestPart) {
+        switch part {
         case .head(let head):
             self.requestHeadReceived(head)
         case .body(let buffer):
@@ -122,6 +143,11 @@ final class ProxyServerHandler: ChannelDuplexHandler {
                 self.respondWithError(status, message)
             case .discardingRequest:
                 self.phase = .idle
+                if self.quiescing {
+                    self.context?.close(promise: nil)
+                } else {
+                    self.processQueued()
+                }
             case .idle, .closed:
                 break
             }
@@ -137,6 +163,10 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
+        if !self.queued.isEmpty {
+            self.readPending = true
+            return
+        }
         switch self.phase {
         case .connecting:
             self.readPending = true
@@ -156,20 +186,32 @@ final class ProxyServerHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         self.abandonExchange()
+        self.queued.removeAll()
         self.phase = .closed
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Protocol errors were answered with 400 by NIO's error handler in front of us; anything
-        // reaching here (reset by peer, ...) leaves the connection unusable.
+        if error is HTTPParserError {
+            self.parseErrorCaught()
+            return
+        }
+        // Anything else (reset by peer, ...) leaves the connection unusable.
         self.logger.trace("client connection error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
 
-    /// Resumes client reads that were held for backpressure.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            self.quiesce()
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    /// Resumes client reads that were held for backpressure (unless pipelined requests still wait).
     func resumeClientReads() {
-        guard self.readPending, let context = self.context else { return }
+        guard self.readPending, self.queued.isEmpty, let context = self.context else { return }
         self.readPending = false
         context.read()
     }
@@ -183,7 +225,7 @@ final class ProxyServerHandler: ChannelDuplexHandler {
         self.requestHadBody = false
         self.responseStarted = false
         self.attempts = 0
-        self.clientKeepAlive = head.isKeepAlive
+        self.clientKeepAlive = head.isKeepAlive && !self.quiescing
         self.requestStart = .now()
         self.metricsRoute = nil
 

@@ -142,9 +142,11 @@ public final class Router: Sendable {
         }
         var encoder = HTTPResponseEncoder.Configuration()
         encoder.automaticallySetFramingHeaders = false  // ProxyHeaders decides framing
+        // Pipelining and 400s for malformed requests are ProxyServerHandler's: NIO's pipelining
+        // handler holds reads around every request (two epoll_ctl calls per request).
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-            withPipeliningAssistance: true,
-            withErrorHandling: true,
+            withPipeliningAssistance: false,
+            withErrorHandling: false,
             withOutboundHeaderValidation: false,  // headers come from parsed messages or from us
             withEncoderConfiguration: encoder
         )

@@ -1,0 +1,85 @@
+import NIOCore
+import NIOHTTP1
+
+// HTTP/1.1 pipelining, request parse errors and quiescing, in place of NIO's
+// HTTPServerPipelineHandler and HTTPServerProtocolErrorHandler: the same semantics (one response
+// per request, in order; a 400 for a malformed request, after the responses before it; on
+// quiesce, close once the current response is done), but reads are held only while pipelined
+// requests actually wait, not around every request.
+extension ProxyServerHandler {
+    enum QueuedEvent {
+        case part(HTTPServerRequestPart)
+        case parseError
+    }
+
+    /// Whether an incoming part belongs to a later request than the one being answered.
+    var mustQueue: Bool {
+        !self.queued.isEmpty || (self.requestEnded && self.phase != .idle && self.phase != .closed)
+    }
+
+    /// The current exchange is done: handles what was pipelined behind it, up to the end of the
+    /// next request that needs an answer from elsewhere (a backend), then resumes reading.
+    func processQueued() {
+        guard !self.processingQueue else { return }  // re-entered from an error answered inline
+        self.processingQueue = true
+        defer { self.processingQueue = false }
+        while let next = self.queued.first {
+            if self.phase == .closed || self.context == nil {
+                self.queued.removeAll()
+                return
+            }
+            if self.requestEnded && self.phase != .idle { break }  // answering that one first
+            self.queued.removeFirst()
+            switch next {
+            case .part(let part): self.handle(part)
+            case .parseError: self.answerParseError()
+            }
+        }
+        // Body parts relayed from the queue: no client channelReadComplete will flush them.
+        if self.backendNeedsFlush {
+            self.backendNeedsFlush = false
+            self.connection?.flush()
+        }
+        self.resumeClientReads()
+    }
+
+    /// The request decoder failed: the client's bytes cannot be framed any more.
+    func parseErrorCaught() {
+        if self.mustQueue {
+            // A later request is malformed: answer the ones before it first.
+            self.queued.append(.parseError)
+        } else if self.phase == .proxying && self.responseStarted {
+            // The current request's body is malformed and its response is half sent: cut it off.
+            self.abandonExchange()
+            self.phase = .closed
+            self.context?.close(promise: nil)
+        } else {
+            self.answerParseError()
+        }
+    }
+
+    /// 400 with `Connection: close`, then close, as NIO's HTTPServerProtocolErrorHandler does.
+    func answerParseError() {
+        guard let context = self.context else { return }
+        self.abandonExchange()
+        self.queued.removeAll()
+        self.phase = .closed
+        let headers = HTTPHeaders([("connection", "close"), ("content-length", "0")])
+        context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: promise)
+        promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    /// The router is stopping: close now if idle, else once the current response is done.
+    func quiesce() {
+        self.quiescing = true
+        self.queued.removeAll()
+        if self.phase == .idle {
+            self.phase = .closed
+            self.context?.close(promise: nil)
+        } else if !self.responseStarted {
+            self.clientKeepAlive = false  // the response will say Connection: close
+        }
+    }
+}

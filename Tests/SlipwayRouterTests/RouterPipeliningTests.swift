@@ -1,0 +1,97 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+@testable import SlipwayRouter
+
+/// Pipelining, malformed requests and quiescing: the router does these itself (no
+/// HTTPServerPipelineHandler), so they are checked here with a raw client.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct RouterPipeliningTests {
+    /// The responses in `text`, split on status lines: ("200", the rest of that response).
+    private static func responses(_ text: String) -> [(status: String, rest: String)] {
+        text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { (String($0.prefix(3)), $0) }
+    }
+
+    @Test func answersPipelinedRequestsWithBodiesInOrder() async throws {
+        let web = try await TestBackend.start(name: "web")
+        let harness = try await RouterHarness.start()
+        harness.routes.setRoutes(app: "pb", services: ["web": [Backend(port: web.port)]], defaultService: "web")
+
+        let client = try await RawClient.connect(port: harness.port)
+        // The upload and the last GET arrive while the slow first request is still being answered.
+        try await client.send(
+            "GET /sleep?ms=200 HTTP/1.1\r\nHost: pb.localhost\r\n\r\n"
+                + "POST /upload HTTP/1.1\r\nHost: pb.localhost\r\nContent-Length: 5\r\n\r\nhello"
+                + "GET /sleep?ms=10 HTTP/1.1\r\nHost: pb.localhost\r\n\r\n")
+        #expect(await eventually { Self.responses(client.text).count == 3 })
+        var expectedChecksum = TestPattern.Checksum()
+        expectedChecksum.update(ByteBuffer(string: "hello"))
+        let responses = Self.responses(client.text)
+        #expect(responses.map(\.status) == ["200", "200", "200"])
+        #expect(responses.map { $0.rest.components(separatedBy: "\r\n\r\n").last ?? "" }
+            == ["web", expectedChecksum.summary, "web"])
+        #expect(client.isOpen)
+
+        await client.close()
+        try await harness.shutdown()
+        await web.stop()
+    }
+
+    @Test func answersAMalformedRequestWith400AndCloses() async throws {
+        let harness = try await RouterHarness.start()
+        let client = try await RawClient.connect(port: harness.port)
+        try await client.send("GET / HTTP/1.1\r\nHost: x.localhost\r\nBad Header\r\n\r\n")
+        #expect(await eventually { !client.isOpen })
+        #expect(client.text.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+        #expect(client.text.lowercased().contains("connection: close"))
+        try await harness.shutdown()
+    }
+
+    @Test func answersAMalformedPipelinedRequestAfterTheOnesBeforeIt() async throws {
+        let web = try await TestBackend.start(name: "web")
+        let harness = try await RouterHarness.start()
+        harness.routes.setRoutes(app: "pe", services: ["web": [Backend(port: web.port)]], defaultService: "web")
+
+        let client = try await RawClient.connect(port: harness.port)
+        try await client.send(
+            "GET /sleep?ms=200 HTTP/1.1\r\nHost: pe.localhost\r\n\r\n"
+                + "GET / HTTP/1.1\r\nHost: pe.localhost\r\n\r\n"
+                + "NOT HTTP AT ALL\r\n\r\n")
+        #expect(await eventually { !client.isOpen })
+        let responses = Self.responses(client.text)
+        #expect(responses.map(\.status) == ["200", "200", "400"])
+        #expect(responses.first?.rest.hasSuffix("\r\n\r\nweb") == true)
+
+        try await harness.shutdown()
+        await web.stop()
+    }
+
+    @Test func stoppingFinishesTheResponseInFlightThenCloses() async throws {
+        let web = try await TestBackend.start(name: "web")
+        let harness = try await RouterHarness.start()
+        harness.routes.setRoutes(app: "q", services: ["web": [Backend(port: web.port)]], defaultService: "web")
+
+        let idle = try await RawClient.connect(port: harness.port)
+        try await idle.send("GET / HTTP/1.1\r\nHost: q.localhost\r\n\r\n")
+        #expect(await eventually { idle.text.hasSuffix("\r\n\r\nweb") })
+        let busy = try await RawClient.connect(port: harness.port)
+        try await busy.send("GET /sleep?ms=500 HTTP/1.1\r\nHost: q.localhost\r\n\r\n")
+        let backend = Backend(port: web.port)
+        #expect(await eventually { harness.router.inFlightRequests(to: backend) == 1 })
+
+        let started = ContinuousClock.now
+        try await harness.router.stop()
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(!idle.isOpen)
+        #expect(!busy.isOpen)
+        let response = busy.text.lowercased()
+        #expect(response.hasPrefix("http/1.1 200 ok\r\n"))
+        #expect(response.contains("connection: close"))
+        #expect(response.hasSuffix("\r\n\r\nweb"))
+
+        try await harness.client.shutdown()
+        await web.stop()
+    }
+}
