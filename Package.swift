@@ -83,9 +83,9 @@ let package = Package(
             "SlipwayCore", "SlipwaySecrets",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        // The Engine protocol and the local engine (container engine + router).
+        // The Engine protocol, the local engine (container engine + router) and the Kubernetes engine.
         .target(name: "SlipwayEngines", dependencies: [
-            "SlipwayCore", "DockerAPI", "SlipwayRouter", "SourceArchive",
+            "SlipwayCore", "DockerAPI", "SlipwayRouter", "SourceArchive", "KubernetesAPI", "OCIRegistry", "SlipwayKubernetes",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -93,6 +93,7 @@ let package = Package(
         // Control plane: HTTP API, pipeline workers, reconciler, wiring.
         .target(name: "SlipwayServer", dependencies: [
             "SlipwayCore", "SlipwayStore", "SlipwaySecrets", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
+            "KubernetesAPI", "SlipwayKubernetes",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -139,6 +140,11 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "SlipwayEngineK8sTests", dependencies: [
+            "SlipwayEngines", "SlipwayCore", "SlipwayKubernetes", "KubernetesAPI", "OCIRegistry", "DockerAPI",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SlipwayRouterTests", dependencies: [
