@@ -34,15 +34,14 @@ extension KubernetesEngine {
                 let ready = (status?["conditions"]?.arrayValue ?? []).contains {
                     $0["type"]?.stringValue == "Ready" && $0["status"]?.stringValue == "True"
                 }
-                var name = pod.metadataName ?? "?"
-                if let node = pod[path: "spec", "nodeName"]?.stringValue { name += " on \(node)" }
                 views.append(ReplicaView(
                     service: labels[Labels.component] ?? "?", index: offset + 1,
                     release: labels[Labels.version].flatMap { Int($0.dropFirst()) } ?? 0,
-                    containerId: name, state: waiting == "CrashLoopBackOff" ? "crashloop" : (waiting?.lowercased() ?? phase),
+                    containerId: pod.metadataName ?? "?", state: waiting == "CrashLoopBackOff" ? "crashloop" : (waiting?.lowercased() ?? phase),
                     ready: ready, hostPort: nil,
                     restarts: containers.reduce(0) { $0 + ($1["restartCount"]?.intValue ?? 0) },
-                    startedAt: status?["startTime"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) }))
+                    startedAt: status?["startTime"]?.stringValue.flatMap(Self.parseTime),
+                    node: pod[path: "spec", "nodeName"]?.stringValue))
             }
         }
         return views.sorted { ($0.release, $0.service, $0.index) < ($1.release, $1.service, $1.index) }
@@ -75,7 +74,7 @@ extension KubernetesEngine {
                                                                      options: PodLogOptions(follow: true, timestamps: true, sinceSeconds: since))
                                 for try await raw in lines {
                                     let line = PodLogLine(line: raw, hasTimestamp: true)
-                                    let time = line.timestamp.flatMap { try? Date($0, strategy: .iso8601) } ?? Date()
+                                    let time = line.timestamp.flatMap(Self.parseTime) ?? Date()
                                     await deliver(app, AppLogLine(time: time, process: process, stream: "stdout", text: line.text))
                                 }
                             } catch {
@@ -96,5 +95,16 @@ extension KubernetesEngine {
     static func replicaNumber(podName: String) -> Int {
         let suffix = podName.split(separator: "-").last.map(String.init) ?? podName
         return Int(suffix.unicodeScalars.reduce(UInt32(0)) { ($0 &* 31 &+ $1.value) } % 100) + 1
+    }
+
+    /// An RFC 3339 time as the API writes it (`2026-01-02T03:04:05Z`, log timestamps with nanoseconds).
+    static func parseTime(_ text: String) -> Date? {
+        var whole = text
+        var fraction = 0.0
+        if let dot = text.firstIndex(of: "."), let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
+            fraction = Double("0" + text[dot..<zone]) ?? 0
+            whole = String(text[..<dot]) + String(text[zone...])
+        }
+        return (try? Date(whole, strategy: .iso8601)).map { $0.addingTimeInterval(fraction) }
     }
 }
