@@ -40,8 +40,7 @@ extension KubernetesEngine {
                 }
             }
             _ = try await client.apply(try job.jsonValue(), namespace: namespace)
-            let code = try await waitForJob(job.name, namespace: namespace, timeout: configuration.jobTimeout)
-            await collectJobOutput(job.name, namespace: namespace, output: output)
+            let code = try await runWithLiveOutput(job.name, namespace: namespace, output: output)
             if purpose == .run {
                 _ = try? await client.delete(.job, name: job.name, namespace: namespace, propagationPolicy: .background)
             }
@@ -109,6 +108,70 @@ extension KubernetesEngine {
         return nil
     }
 
+    /// Waits for the Job while following its pods' logs as they start. Once it finished, the
+    /// logs being followed get a moment to reach their end; when no pod's log could be
+    /// followed, the finished pods' logs are read instead.
+    func runWithLiveOutput(_ job: String, namespace: String, output: @escaping @Sendable (RunEvent) async -> Void) async throws -> Int {
+        let followers = JobLogFollowers()
+        let timeout = configuration.jobTimeout
+        let code = try await withThrowingTaskGroup(of: Int?.self) { group in
+            group.addTask { try await self.waitForJob(job, namespace: namespace, timeout: timeout) }
+            group.addTask {
+                await self.followJobPods(job, namespace: namespace, followers: followers, output: output)
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                guard let code = result else { continue }
+                // Logs of finished containers end by themselves; a pod seen late still gets its turn.
+                let deadline = ContinuousClock.now + .seconds(5)
+                let podDeadline = ContinuousClock.now + .seconds(1)
+                while ContinuousClock.now < deadline, await !followers.drained(noPodAfter: podDeadline) {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                return code
+            }
+            throw CancellationError()
+        }
+        if await followers.started == 0 {
+            await collectJobOutput(job, namespace: namespace, output: output)
+        }
+        return code
+    }
+
+    /// Follows the log of each of the Job's pods once it runs (or ran), until cancelled.
+    func followJobPods(_ job: String, namespace: String, followers: JobLogFollowers,
+                       output: @escaping @Sendable (RunEvent) async -> Void) async {
+        let client = self.client
+        await withTaskGroup(of: Void.self) { group in
+            var followed: Set<String> = []
+            do {
+                let events = try await client.watch(.pod, namespace: namespace, options: WatchOptions(labelSelector: "job-name=\(job)"))
+                for try await event in events where event.type == .added || event.type == .modified {
+                    let pod = event.object
+                    guard let name = pod.metadataName,
+                          pod.labels["job-name"] == job || pod.labels["batch.kubernetes.io/job-name"] == job,
+                          ["Running", "Succeeded", "Failed"].contains(pod[path: "status", "phase"]?.stringValue ?? ""),
+                          followed.insert(name).inserted else { continue }
+                    await followers.begin()
+                    group.addTask {
+                        do {
+                            for try await line in try await client.podLogs(name: name, namespace: namespace, options: PodLogOptions(follow: true)) {
+                                await output(RunEvent(stream: "stdout", text: line))
+                            }
+                        } catch {
+                            await output(RunEvent(stream: "stderr", text: "(the log of pod \(name) could not be followed: \(error))"))
+                        }
+                        await followers.end()
+                    }
+                }
+            } catch {
+                // The Job's outcome decides; without a followed pod its logs are read at the end.
+            }
+            await group.waitForAll()
+        }
+    }
+
     /// The output of the Job's pods, once it finished.
     func collectJobOutput(_ job: String, namespace: String, output: @escaping @Sendable (RunEvent) async -> Void) async {
         for pod in await Self.jobPods(job, namespace: namespace, client: client) {
@@ -144,5 +207,25 @@ enum JobOutcome: Equatable {
         } else {
             return nil
         }
+    }
+}
+
+/// How many of a Job's pod logs are being followed.
+actor JobLogFollowers {
+    private(set) var started = 0
+    private var active = 0
+
+    func begin() {
+        started += 1
+        active += 1
+    }
+
+    func end() {
+        active -= 1
+    }
+
+    /// No log is being followed, and at least one was or it is past `noPodAfter`.
+    func drained(noPodAfter: ContinuousClock.Instant) -> Bool {
+        active == 0 && (started > 0 || ContinuousClock.now >= noPodAfter)
     }
 }
