@@ -59,6 +59,15 @@ actor FakeController {
         }
         for job in try await client.list(.job, namespace: namespace).items {
             guard let name = job.metadataName, job[path: "status", "succeeded"] == nil else { continue }
+            // The Job controller's pod, finished (kmock answers its log with the pod's JSON).
+            let pod: JSONValue = [
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": ["name": .string("\(name)-pod"), "namespace": .string(namespace), "labels": ["job-name": .string(name)]],
+                "spec": ["containers": [["name": "release", "image": "registry.test/x@sha256:00"]]],
+            ]
+            _ = try await client.apply(pod)
+            _ = try await client.mergePatch(.pod, name: "\(name)-pod", namespace: namespace, patch: ["status": ["phase": "Succeeded"]],
+                                            subresource: "status")
             let status: JSONValue = ["succeeded": 1, "conditions": [["type": "Complete", "status": "True"]]]
             _ = try await client.mergePatch(.job, name: name, namespace: namespace, patch: ["status": status], subresource: "status")
         }

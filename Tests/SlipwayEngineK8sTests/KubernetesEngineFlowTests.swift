@@ -61,8 +61,14 @@ import Testing
         let v2 = try release(version: 2, worker: false)
 
         // (a) the release phase as a Job, then the rollout: every rendered object is in kmock.
-        let code = try await engine.runOneOff(v1, service: nil, command: ["./migrate"], stdin: nil, purpose: .release) { _ in }
+        let output = LogLines()
+        let code = try await engine.runOneOff(v1, service: nil, command: ["./migrate"], stdin: nil, purpose: .release) { event in
+            await output.append(event.text ?? "")
+        }
         #expect(code == 0)
+        // The Job's pod log was read (kmock answers a log request with the pod's JSON).
+        let released = await output.lines
+        #expect(released.contains { $0.contains("shop-release-v1-pod") }, "\(released)")
         #expect(try await versionLabel(client, .job, "shop-release-v1") == "v1")
         try await engine.rollOut(v1, previous: nil, log: log.sink)
         try await engine.completeRollout(v1, log: log.sink)
@@ -112,8 +118,26 @@ import Testing
         #expect(try await versionLabel(client, .deployment, "shop-worker") == "v1")
         await controller.setStuck(false)
 
-        // ps from pods: kmock has none, so no replicas (and no error).
-        #expect(try await engine.replicas(of: v1.app).isEmpty)
+        // ps from pods (made here: kmock runs no controllers); Job pods are not replicas.
+        for (index, ready) in [(1, true), (2, false)] {
+            let pod: JSONValue = [
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": ["name": .string("shop-web-6f7c-\(index)"), "namespace": .string(namespace), "labels": [
+                    .init(stringLiteral: Labels.name): "shop", .init(stringLiteral: Labels.managedBy): "slipway",
+                    .init(stringLiteral: Labels.component): "web", .init(stringLiteral: Labels.version): "v1",
+                ]],
+                "spec": ["nodeName": "node-b", "containers": [["name": "web", "image": "registry.test/x@sha256:00"]]],
+            ]
+            _ = try await client.apply(pod)
+            let status: JSONValue = ["phase": "Running", "conditions": [["type": "Ready", "status": ready ? "True" : "False"]],
+                                     "containerStatuses": [["name": "web", "restartCount": .int(Int64(index - 1)), "state": ["running": [:]]]]]
+            _ = try await client.mergePatch(.pod, name: "shop-web-6f7c-\(index)", namespace: namespace, patch: ["status": status], subresource: "status")
+        }
+        let replicas = try await engine.replicas(of: v1.app)
+        #expect(replicas.map(\.containerId) == ["shop-web-6f7c-1", "shop-web-6f7c-2"])
+        #expect(replicas.map(\.ready) == [true, false])
+        #expect(replicas.map(\.restarts) == [0, 1])
+        #expect(replicas.allSatisfy { $0.service == "web" && $0.release == 1 && $0.state == "running" && $0.node == "node-b" })
 
         // (e) destroy deletes the namespace.
         try await engine.destroy(app: v1.app)
