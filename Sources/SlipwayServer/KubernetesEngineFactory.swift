@@ -2,6 +2,7 @@ import DockerAPI
 import Foundation
 import KubernetesAPI
 import Logging
+import OCIRegistry
 import SlipwayCore
 import SlipwayEngines
 import SlipwayKubernetes
@@ -30,6 +31,10 @@ enum KubernetesEngineFactory {
         if let problem = KubernetesEngine.problem(with: options) { throw ServerStartupError(problem) }
         var engineConfiguration = KubernetesEngine.Configuration(registry: settings.registry ?? "", renderOptions: options)
         engineConfiguration.registryInsecure = settings.registryInsecure
+        let environment = ProcessInfo.processInfo.environment
+        if let username = environment["SLIPWAY_REGISTRY_USERNAME"], let password = environment["SLIPWAY_REGISTRY_PASSWORD"] {
+            engineConfiguration.registryCredentials = RegistryCredentials(username: username, password: password)
+        }
         engineConfiguration.readyTimeout = configuration.readyTimeout
         do {
             _ = try KubernetesEngine.Configuration.splitRegistry(engineConfiguration.registry)
@@ -41,5 +46,16 @@ enum KubernetesEngineFactory {
             "registry": "\(engineConfiguration.registry)",
         ])
         return KubernetesEngine(client: client, builder: builder, docker: docker, configuration: engineConfiguration, logger: logger)
+    }
+
+    /// Whether the cluster answers with these credentials; a warning only (it may come up later,
+    /// and each deploy reports what failed).
+    static func probe(_ client: KubernetesClient, logger: Logger) async {
+        do {
+            let version = try await client.serverVersion()
+            logger.info("Kubernetes cluster answers", metadata: ["k8s.version": "\(version["gitVersion"]?.stringValue ?? "?")"])
+        } catch {
+            logger.warning("the Kubernetes cluster does not answer yet; deploys will fail until it does", metadata: ["error": "\(error)"])
+        }
     }
 }

@@ -56,6 +56,7 @@ public enum SlipwayServer {
         if configuration.engine == .kubernetes {
             let client = try KubernetesEngineFactory.client(configuration, logger: logger)
             kubernetesClient = client
+            await KubernetesEngineFactory.probe(client, logger: logger)
             engine = try KubernetesEngineFactory.engine(configuration, client: client, builder: localEngine, docker: connection.docker,
                                                         logger: logger)
         } else {
