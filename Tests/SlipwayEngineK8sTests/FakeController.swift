@@ -32,14 +32,14 @@ actor FakeController {
         task?.cancel()
     }
 
-    static func deploymentStatus(replicas: Int, stuck: Bool) -> JSONValue {
+    static func deploymentStatus(name: String, replicas: Int, stuck: Bool) -> JSONValue {
         let count = JSONValue.int(Int64(replicas))
         if stuck {
             return [
                 "observedGeneration": 1, "replicas": count, "updatedReplicas": 0, "availableReplicas": 0, "readyReplicas": 0,
                 "conditions": [[
                     "type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
-                    "message": "ReplicaSet \"shop-web-7d4b9c\" has timed out progressing.",
+                    "message": .string("ReplicaSet \"\(name)-7d4b9c\" has timed out progressing."),
                 ]],
             ]
         }
@@ -52,7 +52,7 @@ actor FakeController {
     static func pass(client: KubernetesClient, namespace: String, stuck: Bool) async throws {
         for deployment in try await client.list(.deployment, namespace: namespace).items {
             guard let name = deployment.metadataName else { continue }
-            let wanted = deploymentStatus(replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1, stuck: stuck)
+            let wanted = deploymentStatus(name: name, replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1, stuck: stuck)
             if deployment["status"]?.jsonString != wanted.jsonString {
                 _ = try await client.mergePatch(.deployment, name: name, namespace: namespace, patch: ["status": wanted], subresource: "status")
             }

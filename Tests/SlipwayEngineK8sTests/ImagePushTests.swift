@@ -25,7 +25,7 @@ import Testing
         let tag = "localhost/slipway-k8s-push-test:\(UUID().uuidString.prefix(8).lowercased())"
         try "FROM docker.io/library/busybox:latest\nRUN echo pushed-ok > /hello\nCMD [\"cat\", \"/hello\"]\n"
             .write(to: scratch.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
-        try runTool("podman", ["build", "--pull=never", "-q", "-t", tag, scratch.path])
+        try runTool("podman", ["build", "--pull=never", "--no-cache", "-q", "-t", tag, scratch.path])
         defer { _ = try? runTool("podman", ["rmi", "--force", tag]) }
         let imageID = try #require(try await docker.inspectImage(tag)).id
 

@@ -65,6 +65,24 @@ extension Integration {
                     let answer = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
                     #expect(answer.status.code == 200)
 
+                    // A rollout that exceeds its progress deadline ends the deploy in ERROR with the
+                    // condition's message, and release 1 stays current with its objects.
+                    await controller.setStuck(true)
+                    let stuckDeadline = ContinuousClock.now + .seconds(10)
+                    while ContinuousClock.now < stuckDeadline {
+                        let status = try await client.get(.deployment, name: "hello-web", namespace: "slipway-hello")?["status"]
+                        if status?["conditions"]?[0]?["reason"]?.stringValue == "ProgressDeadlineExceeded" { break }
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    try repo.commit(GitRepository.helloFiles(page: "stuck"), message: "stuck")
+                    let failed = try await server.deploy("hello", source: repo.url)
+                    #expect(failed.status == .error)
+                    #expect(failed.error?.contains("ProgressDeadlineExceeded") == true, "\(failed.error ?? "")")
+                    #expect(try await server.client.app(try DNSLabel("hello")).currentRelease == 1)
+                    let after = try await client.get(.deployment, name: "hello-web", namespace: "slipway-hello")
+                    #expect(after?.labels["app.kubernetes.io/version"] == "v1")
+                    await controller.setStuck(false)
+
                     // destroy deletes the namespace.
                     _ = try await server.client.destroy(app: try DNSLabel("hello"))
                     #expect(try await client.get(.namespace, name: "slipway-hello") == nil)
