@@ -86,7 +86,7 @@ public enum SlipwayServer {
             },
             logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: router.map { [ServiceGroupConfiguration.ServiceConfiguration(service: RouterService(router: $0))] } ?? []
+            services: (router.map { [ServiceGroupConfiguration.ServiceConfiguration(service: RouterService(router: $0))] } ?? [])
                 + [.init(service: events), .init(service: appLogs),
                    .init(service: Reconciler(engine: engine, logger: logger)), .init(service: workers), .init(service: api)],
             gracefulShutdownSignals: [.sigterm, .sigint],
