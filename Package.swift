@@ -83,9 +83,9 @@ let package = Package(
             "SlipwayCore", "SlipwaySecrets",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        // The Engine protocol and the local engine (container engine + router).
+        // The Engine protocol, the local engine (container engine + router) and the Kubernetes engine.
         .target(name: "SlipwayEngines", dependencies: [
-            "SlipwayCore", "DockerAPI", "SlipwayRouter", "SourceArchive",
+            "SlipwayCore", "DockerAPI", "SlipwayRouter", "SourceArchive", "KubernetesAPI", "OCIRegistry", "SlipwayKubernetes",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -93,6 +93,7 @@ let package = Package(
         // Control plane: HTTP API, pipeline workers, reconciler, wiring.
         .target(name: "SlipwayServer", dependencies: [
             "SlipwayCore", "SlipwayStore", "SlipwaySecrets", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
+            "KubernetesAPI", "SlipwayKubernetes", "OCIRegistry",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -141,6 +142,11 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "SlipwayEngineK8sTests", dependencies: [
+            "SlipwayEngines", "SlipwayCore", "SlipwayKubernetes", "KubernetesAPI", "OCIRegistry", "DockerAPI",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SlipwayRouterTests", dependencies: [
             "SlipwayRouter",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -153,7 +159,7 @@ let package = Package(
             "SlipwayStore", "SlipwayCore", "SlipwaySecrets", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "SlipwayIntegrationTests", dependencies: [
-            "SlipwayClient", "SlipwayCore", "DockerAPI",
+            "SlipwayClient", "SlipwayCore", "DockerAPI", "KubernetesAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
 
 extension DockerClient {
     /// `GET /images/{reference}/json`; nil when there is no such image.
@@ -27,5 +28,22 @@ extension DockerClient {
 
     static func isFullImageID(_ id: String) -> Bool {
         id.hasPrefix("sha256:") && id.count == 71 && id.dropFirst(7).allSatisfy(\.isHexDigit)
+    }
+}
+
+extension DockerClient {
+    /// `GET /images/{reference}/get`: the image as a docker-archive tar (`manifest.json`, the
+    /// config JSON and one tar per layer), streamed to `file` (never held in memory).
+    public func exportImage(_ reference: String, to file: URL) async throws {
+        let response = try await send(
+            DockerRequest(method: .GET, path: "/images/\(DockerRequest.escapePath(reference))/get"), timeout: nil)
+        guard FileManager.default.createFile(atPath: file.path, contents: nil),
+              let handle = try? FileHandle(forWritingTo: file) else {
+            throw DockerAPIError(statusCode: nil, message: "cannot write the exported image to \(file.path)")
+        }
+        defer { try? handle.close() }
+        for try await buffer in response.body {
+            try handle.write(contentsOf: buffer.readableBytesView)
+        }
     }
 }

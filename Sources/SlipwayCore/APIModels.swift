@@ -77,8 +77,11 @@ public struct ReplicaView: Codable, Sendable {
     /// Times the reconciler restarted this replica slot (crashes, failed health checks).
     public var restarts: Int
     public var startedAt: Date?
+    /// The node a Kubernetes pod runs on (`containerId` is then the pod's name); nil on the local engine.
+    public var node: String?
     public init(service: String, index: Int, release: Int, containerId: String, state: String, ready: Bool, hostPort: Int?,
-                restarts: Int = 0, startedAt: Date? = nil) {
+                restarts: Int = 0, startedAt: Date? = nil, node: String? = nil) {
+        self.node = node
         self.service = service
         self.index = index
         self.release = release

@@ -24,6 +24,32 @@ public struct ServerConfiguration: Sendable {
     public var token: String?
     /// Base images of generated Dockerfiles (repositories without one), per stack: `--stack-image`.
     public var stackImages = StackImages.defaults
+    /// Where apps run: the local container engine (default) or a Kubernetes cluster.
+    public var engine: EngineKind = .local
+    /// `--engine kubernetes` only.
+    public var kubernetes = KubernetesSettings()
+
+    public enum EngineKind: String, Sendable, CaseIterable {
+        case local
+        case kubernetes
+    }
+
+    /// How the Kubernetes engine reaches the cluster and the registry, and how apps are exposed.
+    public struct KubernetesSettings: Sendable {
+        /// nil: KUBECONFIG, then ~/.kube/config.
+        public var kubeconfig: String?
+        /// nil: the kubeconfig's current-context.
+        public var context: String?
+        /// `HOST[:PORT]/PREFIX` images are pushed to (required).
+        public var registry: String?
+        /// Plain http to the registry (nil: only for loopback hosts).
+        public var registryInsecure: Bool?
+        public var ingressClass: String?
+        public var tlsSecret: String?
+        public var clusterIssuer: String?
+        public var ingressControllerNamespace = "ingress-nginx"
+        public init() {}
+    }
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -33,8 +59,11 @@ public struct ServerConfiguration: Sendable {
         FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".slipway")
     }
 
-    /// The URL an app is reachable at through the router.
+    /// The URL an app is reachable at through the router (or the cluster's Ingress).
     func appURL(_ app: String) -> String {
+        if engine == .kubernetes {
+            return "\(kubernetes.tlsSecret != nil || kubernetes.clusterIssuer != nil ? "https" : "http")://\(app).\(domain)/"
+        }
         let port = routerPort == 80 ? "" : ":\(routerPort)"
         return "http://\(app).\(domain)\(port)/"
     }
@@ -60,6 +89,17 @@ public struct ServerConfiguration: Sendable {
         if workers < 1 { throw ServerStartupError("--workers must be at least 1") }
         if keepReleases < 1 { throw ServerStartupError("--keep-releases must be at least 1") }
         if appLogBytes < 1024 * 1024 { throw ServerStartupError("--app-log-mb must be at least 1") }
+        if engine == .kubernetes {
+            guard let registry = kubernetes.registry, !registry.isEmpty else {
+                throw ServerStartupError("--engine kubernetes needs --registry HOST[:PORT]/PREFIX: images are pushed there for the cluster to pull")
+            }
+            if kubernetes.tlsSecret != nil, kubernetes.clusterIssuer != nil {
+                throw ServerStartupError("--tls-secret and --cluster-issuer exclude each other; pass one")
+            }
+        } else if kubernetes.registry != nil || kubernetes.kubeconfig != nil || kubernetes.context != nil || kubernetes.ingressClass != nil
+                    || kubernetes.tlsSecret != nil || kubernetes.clusterIssuer != nil {
+            throw ServerStartupError("--kubeconfig, --context, --registry, --ingress-class, --tls-secret and --cluster-issuer need --engine kubernetes")
+        }
     }
 }
 

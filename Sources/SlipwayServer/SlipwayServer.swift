@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import Hummingbird
+import KubernetesAPI
 import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
@@ -37,17 +38,30 @@ public enum SlipwayServer {
         }
         removeLeftovers(configuration, interrupted: interrupted)
         let routes = RouteTable(domain: configuration.domain)
-        let router = Router(host: configuration.routerHost, port: configuration.routerPort, routes: routes, logger: logger)
+        // With Kubernetes the cluster's Ingress routes apps: no local router, and the local engine only builds.
+        let router = configuration.engine == .local
+            ? Router(host: configuration.routerHost, port: configuration.routerPort, routes: routes, logger: logger) : nil
         // The router answers first (apps come back within a second of a restart), then the running
         // replicas are adopted and routed, before any worker may start a deploy.
-        try await router.start()
+        try await router?.start()
         let events = EventHub(store: store, logger: logger)
         var engineConfiguration = LocalEngine.Configuration(serverID: try serverID(configuration.dataDirectory),
                                                             filesDirectory: configuration.configFilesDirectory)
         engineConfiguration.report = { events.report($0) }
         engineConfiguration.readyTimeout = configuration.readyTimeout
-        let engine = LocalEngine(docker: connection.docker, routes: routes, router: router,
-                                 configuration: engineConfiguration, logger: logger)
+        let localEngine = LocalEngine(docker: connection.docker, routes: routes, router: router,
+                                      configuration: engineConfiguration, logger: logger)
+        let engine: any Engine
+        var kubernetesClient: KubernetesClient?
+        if configuration.engine == .kubernetes {
+            let client = try KubernetesEngineFactory.client(configuration, logger: logger)
+            kubernetesClient = client
+            await KubernetesEngineFactory.probe(client, logger: logger)
+            engine = try KubernetesEngineFactory.engine(configuration, client: client, builder: localEngine, docker: connection.docker,
+                                                        logger: logger)
+        } else {
+            engine = localEngine
+        }
 
         try await engine.restore(currentReleases: store.currentReleases())
 
@@ -68,16 +82,23 @@ public enum SlipwayServer {
             onServerRunning: { _ in
                 logger.info("slipway is up", metadata: [
                     "api": "http://\(configuration.listenHost):\(configuration.listenPort)",
-                    "router": "http://\(configuration.routerHost):\(configuration.routerPort)",
+                    "router": router == nil ? "none (--engine kubernetes: the cluster's Ingress)" : "http://\(configuration.routerHost):\(configuration.routerPort)",
                 ])
             },
             logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: RouterService(router: router)), .init(service: events), .init(service: appLogs),
-                       .init(service: Reconciler(engine: engine, logger: logger)), .init(service: workers), .init(service: api)],
+            services: (router.map { [ServiceGroupConfiguration.ServiceConfiguration(service: RouterService(router: $0))] } ?? [])
+                + [.init(service: events), .init(service: appLogs),
+                   .init(service: Reconciler(engine: engine, logger: logger)), .init(service: workers), .init(service: api)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            try? await kubernetesClient?.shutdown()
+            throw error
+        }
+        try? await kubernetesClient?.shutdown()
     }
 
     /// What the API's controllers work with.

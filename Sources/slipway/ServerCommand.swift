@@ -34,6 +34,15 @@ struct ServerCommand: AsyncParsableCommand {
             help: ArgumentHelp("Base image for repositories without a Dockerfile, per stack (repeatable): STACK=IMAGE, STACK one of \(StackImages.keys.joined(separator: ", ")).",
                                valueName: "stack=image"))
     var stackImage: [String] = []
+    @Option(help: "Where apps run: local (this machine's container engine and router) or kubernetes (a cluster; images are built here and pushed to --registry).")
+    var engine = "local"
+    @Option(help: "Kubeconfig of the cluster (--engine kubernetes). Default: KUBECONFIG, then ~/.kube/config.") var kubeconfig: String?
+    @Option(help: "Kubeconfig context. Default: its current-context.") var context: String?
+    @Option(help: "Registry images are pushed to and the cluster pulls from: HOST[:PORT]/PREFIX (--engine kubernetes).") var registry: String?
+    @Flag(help: "Talk plain http to --registry (default only for loopback hosts).") var registryInsecure = false
+    @Option(help: "IngressClass of the apps' Ingress. Default: the cluster's default class.") var ingressClass: String?
+    @Option(help: "Existing kubernetes.io/tls Secret (in each app's namespace) for the Ingress.") var tlsSecret: String?
+    @Option(help: "cert-manager ClusterIssuer that issues the Ingress certificate.") var clusterIssuer: String?
 
     func validate() throws {
         _ = try Self.hostPort(listen, option: "--listen")
@@ -42,6 +51,12 @@ struct ServerCommand: AsyncParsableCommand {
         guard maxUploadMb > 0 else { throw ValidationError("--max-upload-mb must be positive") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
         do { _ = try StackImages(overrides: stackImage) } catch let error as SlipwayError { throw ValidationError(error.message) }
+        guard let kind = ServerConfiguration.EngineKind(rawValue: engine) else {
+            throw ValidationError("--engine must be local or kubernetes (got \(engine))")
+        }
+        if kind == .kubernetes, (registry ?? "").isEmpty {
+            throw ValidationError("--engine kubernetes needs --registry HOST[:PORT]/PREFIX: images are pushed there for the cluster to pull")
+        }
     }
 
     func run() async throws {
@@ -57,6 +72,14 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.keepReleases = keepReleases
         configuration.appLogBytes = appLogMB * 1024 * 1024
         configuration.stackImages = try StackImages(overrides: stackImage)
+        configuration.engine = ServerConfiguration.EngineKind(rawValue: engine) ?? .local
+        configuration.kubernetes.kubeconfig = kubeconfig
+        configuration.kubernetes.context = context
+        configuration.kubernetes.registry = registry
+        configuration.kubernetes.registryInsecure = registryInsecure ? true : nil
+        configuration.kubernetes.ingressClass = ingressClass
+        configuration.kubernetes.tlsSecret = tlsSecret
+        configuration.kubernetes.clusterIssuer = clusterIssuer
         configuration.token = ProcessInfo.processInfo.environment["SLIPWAY_TOKEN"]
         var logger = Logger(label: "slipway")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

@@ -78,7 +78,9 @@ public enum Reports {
                 replicas.rows.append([
                     service.name, "\(replica.index)", "v\(replica.release)", replica.state,
                     replica.ready ? "yes" : "no", replica.hostPort.map(String.init) ?? "-",
-                    String(replica.containerId.prefix(12)),
+                    // A pod's name is shown whole, with its node; a container id shortened.
+                    replica.node.map { "\(replica.containerId) on \($0)" }
+                        ?? (replica.containerId.allSatisfy(\.isHexDigit) ? String(replica.containerId.prefix(12)) : replica.containerId),
                 ])
             }
         }

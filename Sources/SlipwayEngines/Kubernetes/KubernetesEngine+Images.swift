@@ -1,0 +1,124 @@
+import DockerAPI
+import Foundation
+import OCIRegistry
+import SlipwayCore
+
+/// Images: built by the local engine, exported from it as a docker-archive, pushed to the
+/// registry as OCI images (uncompressed layers: their digest is their diff_id) and referenced
+/// by digest.
+extension KubernetesEngine {
+    public func build(app: AppName, spec: AppSpec, workspace: URL, traceId: String, log: @escaping LogSink) async throws -> [String: String] {
+        guard let builder, let docker else {
+            throw SlipwayError.engine("this server has no container engine to build images with")
+        }
+        let local = try await builder.build(app: app, spec: spec, workspace: workspace, traceId: traceId, log: log)
+        let registry = try registryClient()
+        var pushed: [String: String] = [:]  // local image id -> digest ref
+        var refs: [String: String] = [:]
+        let directory = workspace.deletingLastPathComponent().appendingPathComponent("push-\(app.value)-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        do {
+            for service in local.keys.sorted() {
+                guard let image = local[service] else { continue }
+                if let ref = pushed[image] { refs[service] = ref; continue }
+                let repository = try repository(app: app, service: service)
+                await log("Pushing \(service) to \(registry.registry)/\(repository)")
+                let started = ContinuousClock.now
+                let ref = try await Self.push(image: image, docker: docker, registry: registry, repository: repository,
+                                              tag: String(traceId.prefix(12)).lowercased(),
+                                              directory: directory.appendingPathComponent(service))
+                await log("Pushed \(ref) in \(Self.seconds(since: started))")
+                pushed[image] = ref
+                refs[service] = ref
+            }
+        } catch {
+            await builder.discardImages(Array(local.values))
+            throw Self.slipwayError(error, doing: "pushing the images of \(app) to \(configuration.registry)")
+        }
+        // The release pins the registry's digests; the local images are only the build cache.
+        return refs
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> String {
+        let elapsed = ContinuousClock.now - start
+        return String(format: "%.1f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    func registryClient() throws -> OCIRegistryClient {
+        let (host, _) = try Configuration.splitRegistry(configuration.registry)
+        return try OCIRegistryClient(baseURL: OCIRegistryClient.baseURL(forRegistry: host, insecure: configuration.registryInsecure),
+                                     credentials: configuration.registryCredentials, logger: logger)
+    }
+
+    /// `PREFIX/APP-SERVICE`.
+    func repository(app: AppName, service: String) throws -> String {
+        let (_, prefix) = try Configuration.splitRegistry(configuration.registry)
+        let name = "\(app.value)-\(service)".lowercased()
+        return prefix.isEmpty ? name : "\(prefix)/\(name)"
+    }
+
+    /// Exports `image` into `directory`, unpacks the archive and pushes its config and layers,
+    /// then the manifest. Returns `REGISTRY/REPOSITORY@sha256:...`.
+    static func push(image: String, docker: DockerClient, registry: OCIRegistryClient, repository: String, tag: String?,
+                     directory: URL) async throws -> String {
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
+        let archive = directory.appendingPathComponent("image.tar")
+        try await docker.exportImage(image, to: archive)
+        let contents = directory.appendingPathComponent("image")
+        try fileManager.createDirectory(at: contents, withIntermediateDirectories: true)
+        try untar(archive, into: contents)
+        try? fileManager.removeItem(at: archive)
+        let manifest = try DockerArchiveManifest.read(contents)
+        return try await registry.pushImage(
+            repository: repository,
+            config: ImageBlobFile(file: contents.appendingPathComponent(manifest.config), mediaType: OCIMediaType.imageConfig),
+            layers: manifest.layers.map { ImageBlobFile(file: contents.appendingPathComponent($0), mediaType: OCIMediaType.layerTar) },
+            tag: tag)
+    }
+
+    static func untar(_ archive: URL, into directory: URL) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tar", "-xf", archive.path, "-C", directory.path]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw SlipwayError.engine("could not unpack the exported image: \(String(decoding: message, as: UTF8.self))")
+        }
+    }
+
+    public func missingImages(of release: Release) async -> [String] {
+        // Images live in the registry; a rollback pulls them from there.
+        []
+    }
+
+    public func discardImages(_ images: [String]) async {
+        // Registry images are kept (a registry's garbage collection removes unreferenced ones).
+    }
+}
+
+/// `manifest.json` of a docker-archive: `[{"Config": "...", "RepoTags": [...], "Layers": [...]}]`.
+struct DockerArchiveManifest: Decodable {
+    var config: String
+    var layers: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case config = "Config"
+        case layers = "Layers"
+    }
+
+    static func read(_ directory: URL) throws -> DockerArchiveManifest {
+        let data = try Data(contentsOf: directory.appendingPathComponent("manifest.json"))
+        guard let first = try JSONDecoder().decode([DockerArchiveManifest].self, from: data).first else {
+            throw SlipwayError.engine("the exported image has an empty manifest.json")
+        }
+        for path in [first.config] + first.layers where path.contains("..") || path.hasPrefix("/") {
+            throw SlipwayError.engine("the exported image names a file outside it: \(path)")
+        }
+        return first
+    }
+}

@@ -1,0 +1,99 @@
+import AsyncHTTPClient
+import Foundation
+import KubernetesAPI
+import Logging
+import SlipwayClient
+import SlipwayCore
+import Testing
+
+extension Integration {
+    /// `slipway server --engine kubernetes` end to end, with no real cluster: a git repository is
+    /// built by Podman, pushed to a real `docker-registry`, and applied to the kmock API emulator
+    /// (the test plays the Deployment controller).
+    @Suite("Kubernetes engine", .serialized)
+    struct KubernetesEngineDeployTests {
+        @Test("deploy: built, pushed by digest, applied and watched until available")
+        func deployToKmock() async throws {
+            let emulator = try await KmockEmulator.start()
+            defer { emulator.stop() }
+            let registry = try await LocalRegistry.start()
+            defer { registry.stop() }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-it-kube-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let kubeconfig = directory.appendingPathComponent("kubeconfig")
+            try """
+                apiVersion: v1
+                kind: Config
+                current-context: kmock
+                clusters: [{name: kmock, cluster: {server: "\(emulator.url)"}}]
+                users: [{name: tester, user: {token: kmock-token}}]
+                contexts: [{name: kmock, context: {cluster: kmock, user: tester}}]
+                """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+            var logger = Logger(label: "kube-it")
+            logger.logLevel = .warning
+            let client = try KubernetesClient(configuration: try Kubeconfig.load(path: kubeconfig.path).configuration(context: nil),
+                                              logger: logger)
+            let controller = FakeController(client: client, namespace: "slipway-hello")
+            await controller.start()
+
+            let repo = try GitRepository(files: GitRepository.helloFiles(page: "on kubernetes"))
+            defer { repo.remove() }
+            do {
+                try await TestServer.with(arguments: ["--engine", "kubernetes", "--kubeconfig", kubeconfig.path,
+                                                      "--registry", "\(registry.host)/slipway", "--domain", "apps.test",
+                                                      "--ingress-class", "nginx"]) { server in
+                    let view = try await server.deploy("hello", source: repo.url)
+                    #expect(view.status == .completed, "\(view.error ?? "")")
+                    #expect(view.release == 1)
+                    let log = try await server.get("/v1/deploys/\(view.traceId)/log")
+                    #expect(log.body.contains("Pushed \(registry.host)/slipway/hello-web@sha256:"), "\(log.body.suffix(3000))")
+                    #expect(log.body.contains("Deployment hello-web rolled out"), "\(log.body.suffix(3000))")
+
+                    let deployment = try #require(try await client.get(.deployment, name: "hello-web", namespace: "slipway-hello"))
+                    let image = try #require(deployment[path: "spec", "template", "spec", "containers"]?[0]?["image"]?.stringValue)
+                    #expect(image.hasPrefix("\(registry.host)/slipway/hello-web@sha256:"))
+                    #expect(deployment[path: "spec", "replicas"]?.intValue == 2)
+                    let ingress = try await client.get(.ingress, name: "hello", namespace: "slipway-hello")
+                    #expect(ingress?[path: "spec", "rules"]?[0]?["host"]?.stringValue == "hello.apps.test")
+
+                    // The registry holds the manifest the Deployment names.
+                    let digest = String(image.split(separator: "@")[1])
+                    var request = HTTPClientRequest(url: "http://\(registry.host)/v2/slipway/hello-web/manifests/\(digest)")
+                    request.method = .HEAD
+                    request.headers.add(name: "Accept", value: "application/vnd.oci.image.manifest.v1+json")
+                    let answer = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+                    #expect(answer.status.code == 200)
+
+                    // A rollout that exceeds its progress deadline ends the deploy in ERROR with the
+                    // condition's message, and release 1 stays current with its objects.
+                    await controller.setStuck(true)
+                    let stuckDeadline = ContinuousClock.now + .seconds(10)
+                    while ContinuousClock.now < stuckDeadline {
+                        let status = try await client.get(.deployment, name: "hello-web", namespace: "slipway-hello")?["status"]
+                        if status?["conditions"]?[0]?["reason"]?.stringValue == "ProgressDeadlineExceeded" { break }
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    try repo.commit(GitRepository.helloFiles(page: "stuck"), message: "stuck")
+                    let failed = try await server.deploy("hello", source: repo.url)
+                    #expect(failed.status == .error)
+                    #expect(failed.error?.contains("ProgressDeadlineExceeded") == true, "\(failed.error ?? "")")
+                    #expect(try await server.client.app(try DNSLabel("hello")).currentRelease == 1)
+                    let after = try await client.get(.deployment, name: "hello-web", namespace: "slipway-hello")
+                    #expect(after?.labels["app.kubernetes.io/version"] == "v1")
+                    await controller.setStuck(false)
+
+                    // destroy deletes the namespace.
+                    _ = try await server.client.destroy(app: try DNSLabel("hello"))
+                    #expect(try await client.get(.namespace, name: "slipway-hello") == nil)
+                }
+            } catch {
+                await controller.stop()
+                try? await client.shutdown()
+                throw error
+            }
+            await controller.stop()
+            try await client.shutdown()
+        }
+    }
+}
