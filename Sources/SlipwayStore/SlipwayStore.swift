@@ -78,6 +78,7 @@ public struct SlipwayStore: Sendable {
                 t.primaryKey(["traceId", "name"])
             }
         }
+        registerUpgradeMigrations(&migrator)
         registerEventMigration(&migrator)
         return migrator
     }
