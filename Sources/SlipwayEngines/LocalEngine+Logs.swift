@@ -71,6 +71,13 @@ extension LocalEngine {
     private func follow(_ id: String, labels: ReplicaLabels, after cutoff: Date?,
                         deliver: @escaping @Sendable (String, AppLogLine) async -> Void) async {
         let process = "\(labels.service).\(labels.index)"
+        // Podman's attach on a container that has exited re-initializes it (its state becomes
+        // "initialized", its exit code 0), so a replica is attached to only once it has run for a
+        // while and is still running; a replica that crashes at start is read from the logs API.
+        guard await runsPastStart(id) else {
+            await deliverStored(id, process: process, app: labels.app, since: cutoff, until: nil, deliver: deliver)
+            return
+        }
         // Live output is attached to first (read into a buffer, stamped on arrival); what the
         // replica printed before that — since it started, or since `cutoff` for one a restart
         // adopted — comes from the logs API with the engine's timestamps, up to the attach.
@@ -87,15 +94,31 @@ extension LocalEngine {
             buffer.finish()
         }
         defer { attach.cancel() }
+        await deliverStored(id, process: process, app: labels.app, since: cutoff, until: attachedAt, deliver: deliver)
+        for await line in live { await deliver(labels.app, line) }
+    }
+
+    /// Waits until the container has run for a second; whether it still runs then. Checked every
+    /// 100 ms, so the output of one that crashes is read before the reconciler replaces it.
+    private func runsPastStart(_ id: String) async -> Bool {
+        while true {
+            guard let state = try? await docker.inspectContainer(id)?.state, state.running else { return false }
+            if (state.startedAt.map { Date().timeIntervalSince($0) } ?? 1) >= 1 { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// What the container printed (after `since`, before `until`), from the logs API with the engine's timestamps.
+    private func deliverStored(_ id: String, process: String, app: String, since: Date?, until: Date?,
+                               deliver: @escaping @Sendable (String, AppLogLine) async -> Void) async {
         do {
-            for try await line in docker.logs(id, follow: false, tail: nil, timestamps: true, since: cutoff, until: attachedAt) {
-                let time = line.timestamp ?? attachedAt
-                if let cutoff, time <= cutoff { continue }
-                await deliver(labels.app, AppLogLine(time: time, process: process, stream: line.stream.rawValue, text: line.text))
+            for try await line in docker.logs(id, follow: false, tail: nil, timestamps: true, since: since, until: until) {
+                let time = line.timestamp ?? until ?? Date()
+                if let since, time <= since { continue }
+                await deliver(app, AppLogLine(time: time, process: process, stream: line.stream.rawValue, text: line.text))
             }
         } catch {
             logger.debug("log collector: no stored output", metadata: ["container.id": "\(id.prefix(12))", "error": "\(error)"])
         }
-        for await line in live { await deliver(labels.app, line) }
     }
 }

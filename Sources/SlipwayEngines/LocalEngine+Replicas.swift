@@ -115,7 +115,8 @@ extension LocalEngine {
                         throw SlipwayError.engine("replica container \(id.prefix(12)) disappeared while starting")
                     }
                     if !details.state.running {
-                        throw SlipwayError.engine("\(labels.service).\(labels.index) exited with code \(details.state.exitCode) before it was ready"
+                        let code = await settledExitCode(id, details.state)
+                        throw SlipwayError.engine("\(labels.service).\(labels.index) exited with code \(code) before it was ready"
                             + (details.state.oomKilled ? " (killed: out of memory)" : "") + (await logTail(id, lines: 50)))
                     }
                     known[id] = (labels, details.hostPorts[labels.port])
@@ -157,6 +158,18 @@ extension LocalEngine {
             try await Task.sleep(for: .milliseconds(20))
         }
         return ready
+    }
+
+    /// A stopped container's exit code. Podman reports a container "stopped" (exit code 0) for a
+    /// moment before conmon has recorded the real code and the state is "exited": ask again then.
+    func settledExitCode(_ id: String, _ first: ContainerState) async -> Int {
+        var state = first
+        for _ in 0..<40 where state.status == "stopped" {
+            try? await Task.sleep(for: .milliseconds(50))
+            guard let again = try? await docker.inspectContainer(id)?.state else { break }
+            state = again
+        }
+        return state.exitCode
     }
 
     /// The last lines a replica printed, to put in front of the user with the failure.

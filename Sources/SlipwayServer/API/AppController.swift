@@ -34,8 +34,11 @@ struct AppController: Sendable {
         router.delete("/v1/apps/:app") { request, context in
             let record = try existingApp(try context.parameters.require("app"))
             let removeVolumes = try QueryFlag.value(request.uri.queryParameters.get("volumes"), name: "volumes")
+            let images = Set(try store.releases(of: record.name).flatMap { $0.services.map(\.image) })
             try await engine.destroy(app: record.name)
             try store.deleteApp(record.name)
+            // Its images go too, unless another app's release uses the same build.
+            await engine.discardImages(Array(images.subtracting(try store.releaseImages())))
             await appLogs.remove(app: record.name.value)
             // Volumes hold data a redeploy of the app would want back: kept unless asked for.
             let removed = removeVolumes ? try await engine.removeVolumes(of: record.name) : []
