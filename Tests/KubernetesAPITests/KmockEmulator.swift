@@ -91,7 +91,9 @@ _parse_path = parsing.parse_path
 
 def parse_path(path):
     parts = path.strip('/').split('/')
-    if parts[:3] == ['api', 'v1', 'namespaces'] and len(parts) <= 5:
+    # Only the Namespace itself (and its status/finalize subresources): /api/v1/namespaces/NS/secrets
+    # is a namespaced collection, which kmock parses right.
+    if parts[:3] == ['api', 'v1', 'namespaces'] and (len(parts) <= 4 or (len(parts) == 5 and parts[4] in ('status', 'finalize'))):
         name = parts[3] if len(parts) > 3 else None
         subresource = parts[4] if len(parts) > 4 else None
         return parsing.ParsedPath('', 'v1', 'namespaces', None, name, subresource)
