@@ -37,8 +37,14 @@ let package = Package(
             "SlipwayCore",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // Files streamed from disk as ByteBuffer chunks, for the clients' uploads.
+        .target(name: "FileChunks", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ]),
         // Leaf client of the Docker Engine API (Podman or Docker) over a unix socket.
         .target(name: "DockerAPI", dependencies: [
+            "FileChunks",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -46,6 +52,7 @@ let package = Package(
         ]),
         // Leaf client of the OCI distribution API (push and pull of blobs and manifests).
         .target(name: "OCIRegistry", dependencies: [
+            "FileChunks",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -103,7 +110,7 @@ let package = Package(
         ], resources: [.copy("Resources/openapi.yaml")]),
         // Typed client of the HTTP API, used by the CLI and the tests.
         .target(name: "SlipwayClient", dependencies: [
-            "SlipwayCore",
+            "SlipwayCore", "FileChunks",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -117,6 +124,7 @@ let package = Package(
             "SlipwayKubernetes", "SlipwayCore", .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive"]),
+        .testTarget(name: "FileChunksTests", dependencies: ["FileChunks", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SlipwayClientTests", dependencies: ["SlipwayClient", "SlipwayCore"]),
         .testTarget(name: "DockerAPITests", dependencies: [
             "DockerAPI",

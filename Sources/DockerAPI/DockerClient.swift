@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FileChunks
 import Foundation
 import Logging
 import NIOCore
@@ -117,9 +118,14 @@ extension DockerClient {
             http.headers.add(name: "Content-Type", value: "application/x-tar")
             http.body = .bytes(ByteBuffer(data: data))
         case .tarFile(let file):
-            let chunks = try FileChunks(url: file)
+            let chunks: FileChunks
+            do {
+                chunks = try FileChunks(url: file)
+            } catch {
+                throw DockerAPIError(statusCode: nil, message: "cannot read build context: \(error)")
+            }
             http.headers.add(name: "Content-Type", value: "application/x-tar")
-            http.body = .stream(chunks, length: .known(chunks.size))
+            http.body = .stream(chunks, length: .known(chunks.length))
         }
 
         var logger = self.logger

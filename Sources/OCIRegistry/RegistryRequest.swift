@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FileChunks
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -37,7 +38,13 @@ struct RegistryRequest: Sendable {
         case .bytes(let buffer):
             request.body = .bytes(buffer)
         case .file(let file, let offset, let length):
-            request.body = .stream(try FileChunks(url: file, offset: offset, length: length), length: .known(length))
+            let chunks: FileChunks
+            do {
+                chunks = try FileChunks(url: file, offset: offset, length: length)
+            } catch {
+                throw OCIRegistryError.invalidArgument("cannot read blob file: \(error)")
+            }
+            request.body = .stream(chunks, length: .known(length))
         }
         return request
     }

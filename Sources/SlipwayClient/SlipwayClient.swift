@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FileChunks
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -293,13 +294,13 @@ public struct SlipwayClient: Sendable {
         case .json(let data):
             http.body = .bytes(ByteBuffer(data: data))
         case .file(let url, _):
-            let size: Int64
+            let chunks: FileChunks
             do {
-                size = try (FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value ?? 0
+                chunks = try FileChunks(url: url)
             } catch {
-                throw SlipwayError.invalidRequest("cannot read \(url.path) to upload it: \(error.localizedDescription)")
+                throw SlipwayError.invalidRequest("\(error) (it was to be uploaded)")
             }
-            http.body = .stream(FileChunks(url: url), length: .known(size))
+            http.body = .stream(chunks, length: .known(chunks.length))
         }
         do {
             return try await httpClient.execute(http, deadline: deadline)
