@@ -4,6 +4,7 @@ import KubernetesAPI
 import Logging
 import SlipwayClient
 import SlipwayCore
+import SlipwayTestSupport
 import Testing
 
 extension Integration {
@@ -16,7 +17,7 @@ extension Integration {
         func deployToKmock() async throws {
             let emulator = try await KmockEmulator.start()
             defer { emulator.stop() }
-            let registry = try await LocalRegistry.start()
+            let registry = try await DockerRegistry.start()
             defer { registry.stop() }
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-it-kube-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
