@@ -135,8 +135,18 @@ struct TestPKI {
             let server = try await pki.mutualTLSServer()
             let good = try kubeconfig(server: server, pki: pki, cluster: "certificate-authority: ca.crt, tls-server-name: kubernetes.test", user: user(pki))
             #expect(try await attempt(good, server: server) == nil)
-            // Not yet checked: a wrong tls-server-name is still accepted (the certificate also
-            // names 127.0.0.1, which AsyncHTTPClient seems to verify against); see the report.
+            // The certificate must be checked against tls-server-name (and a URL's host name):
+            // a name it does not carry must fail although it also names 127.0.0.1. It is not
+            // checked yet: the server's certificate is accepted for any host name (see the report).
+            let wrong = try kubeconfig(server: server, pki: pki, cluster: "certificate-authority: ca.crt, tls-server-name: other.test", user: user(pki))
+            var byName = try kubeconfig(server: server, pki: pki, cluster: "certificate-authority: ca.crt", user: user(pki))
+            byName.server = "https://localhost:\(server.port)"
+            let wrongError = try await attempt(wrong, server: server)
+            let byNameError = try await attempt(byName, server: server)
+            withKnownIssue("host name verification: NIOSSL through AsyncHTTPClient accepts a certificate without the name") {
+                #expect(wrongError?.kind == .tls, "\(String(describing: wrongError))")
+                #expect(byNameError?.kind == .tls, "\(String(describing: byNameError))")
+            }
             try await server.stop()
         }
     }
