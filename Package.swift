@@ -33,8 +33,9 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         // Release -> Kubernetes objects (Deployments, Services, Ingress...) and their YAML. Pure, no I/O.
+        // Kinds and their API paths are KubernetesAPI's `KubernetesResource`, one table for both.
         .target(name: "SlipwayKubernetes", dependencies: [
-            "SlipwayCore",
+            "SlipwayCore", "KubernetesAPI",
             .product(name: "Yams", package: "Yams"),
         ]),
         // Files streamed from disk as ByteBuffer chunks, for the clients' uploads.
@@ -119,9 +120,15 @@ let package = Package(
             "SlipwayServer", "SlipwayClient", "SlipwayCore", "SlipwayKubernetes", "SourceArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // What several test targets share: the real components they start (docker-registry, the
+        // kmock Kubernetes API emulator), the fake Deployment controller, process helpers.
+        .target(name: "SlipwayTestSupport", dependencies: [
+            "KubernetesAPI",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], path: "Tests/SlipwayTestSupport"),
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore"]),
         .testTarget(name: "SlipwayKubernetesTests", dependencies: [
-            "SlipwayKubernetes", "SlipwayCore", .product(name: "Yams", package: "Yams"),
+            "SlipwayKubernetes", "SlipwayCore", "KubernetesAPI", .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive"]),
         .testTarget(name: "FileChunksTests", dependencies: ["FileChunks", .product(name: "NIOCore", package: "swift-nio")]),
@@ -133,7 +140,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "OCIRegistryTests", dependencies: [
-            "OCIRegistry",
+            "SlipwayTestSupport", "OCIRegistry",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -141,7 +148,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "KubernetesAPITests", dependencies: [
-            "KubernetesAPI",
+            "SlipwayTestSupport", "KubernetesAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -151,7 +158,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SlipwayEngineK8sTests", dependencies: [
-            "SlipwayEngines", "SlipwayCore", "SlipwayKubernetes", "KubernetesAPI", "OCIRegistry", "DockerAPI",
+            "SlipwayTestSupport", "SlipwayEngines", "SlipwayCore", "SlipwayKubernetes", "KubernetesAPI", "OCIRegistry", "DockerAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -167,7 +174,7 @@ let package = Package(
             "SlipwayStore", "SlipwayCore", "SlipwaySecrets", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "SlipwayIntegrationTests", dependencies: [
-            "SlipwayClient", "SlipwayCore", "DockerAPI", "KubernetesAPI",
+            "SlipwayTestSupport", "SlipwayClient", "SlipwayCore", "DockerAPI", "KubernetesAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,6 +1,13 @@
-/// The pipeline's stages, in the order a deploy runs them.
+/// The pipeline's stages, in the order a deploy runs them. An engine runs some of them:
+/// `push` (images to a registry) and `apply` (objects to a cluster) only the Kubernetes engine.
 public enum StageName: String, Sendable, Codable, CaseIterable {
-    case fetch, config, build, release, run, route
+    case fetch, config, build, push, release, apply, run, route
+
+    /// The stages of a deploy on the local container engine.
+    public static let localEngine: [StageName] = [.fetch, .config, .build, .release, .run, .route]
+    /// The stages of a deploy on the Kubernetes engine: images are pushed after the build, the
+    /// release's objects applied (after the release phase) before the rollout is watched.
+    public static let kubernetesEngine: [StageName] = allCases
 
     /// The wording RAD's `/status` text lines use (`[COMPLETED]: build docker image`).
     public var radDescription: String {
@@ -8,7 +15,9 @@ public enum StageName: String, Sendable, Codable, CaseIterable {
         case .fetch: "clone git repository"
         case .config: "read configuration"
         case .build: "build docker image"
+        case .push: "push image to registry"
         case .release: "create release"
+        case .apply: "apply kubernetes objects"
         case .run: "start containers"
         case .route: "route traffic"
         }

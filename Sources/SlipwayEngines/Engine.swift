@@ -11,6 +11,15 @@ public protocol Engine: Sendable {
     /// Returns the image id per service name.
     func build(app: AppName, spec: AppSpec, workspace: URL, traceId: String, log: @escaping LogSink) async throws -> [String: String]
 
+    /// The stages a deploy on this engine records (see the extension for the defaults).
+    var deployStages: [StageName] { get }
+
+    /// The `push` stage, after `build`.
+    func push(app: AppName, images: [String: String], traceId: String, log: @escaping LogSink) async throws -> [String: String]
+
+    /// The `apply` stage, before `rollOut`.
+    func apply(_ release: Release, previous: Release?, log: @escaping LogSink) async throws -> String
+
     /// The `run` stage: a rolling update from what runs now (`previous`) to `release`. New replicas
     /// start beside the old ones (at most `maxSurge` at a time), join the rotation once healthy, and
     /// old ones drain and stop. If a new replica is not ready in time or crashes, the update is
@@ -66,6 +75,26 @@ public protocol Engine: Sendable {
     /// After a server start: adopts the replicas of the current releases, routes them again,
     /// and removes Slipway's containers that belong to no current release.
     func restore(currentReleases: [Release]) async throws
+}
+
+/// Stages only some engines have, and what the others do for them.
+extension Engine {
+    /// The stages of a deploy on this engine, in order.
+    public var deployStages: [StageName] { StageName.localEngine }
+
+    /// The `push` stage (engines with `.push` in `deployStages`): makes the built images (local
+    /// image id per service) available where the engine runs them; returns the references a
+    /// release records. Others run images where they were built.
+    public func push(app: AppName, images: [String: String], traceId: String, log: @escaping LogSink) async throws -> [String: String] {
+        images
+    }
+
+    /// The `apply` stage (engines with `.apply` in `deployStages`): hands `release` to the
+    /// engine without waiting for it to run; `rollOut` then waits. A failure leaves `previous`
+    /// as it was. Returns the stage's message.
+    public func apply(_ release: Release, previous: Release?, log: @escaping LogSink) async throws -> String {
+        ""
+    }
 }
 
 /// Why a one-off container runs.

@@ -1,11 +1,12 @@
 import Foundation
+import KubernetesAPI
 import SlipwayCore
 
 /// The app's namespace and what its pods read: config vars, secrets, config files, volumes.
 extension KubernetesRenderer {
     func namespaceObject(_ context: Context) -> KubernetesObject {
         KubernetesObject(kind: .namespace, name: context.namespace, namespace: nil, body: [
-            "apiVersion": .string(KubernetesKind.namespace.apiVersion),
+            "apiVersion": .string(KubernetesResource.namespace.apiVersion),
             "kind": "Namespace",
             "metadata": context.metadata(name: context.namespace, namespaced: false),
         ])
@@ -22,7 +23,7 @@ extension KubernetesRenderer {
             sources.append(from(context.options.ingressControllerNamespace))
         }
         return KubernetesObject(kind: .networkPolicy, name: name, namespace: context.namespace, body: [
-            "apiVersion": .string(KubernetesKind.networkPolicy.apiVersion),
+            "apiVersion": .string(KubernetesResource.networkPolicy.apiVersion),
             "kind": "NetworkPolicy",
             "metadata": context.metadata(name: name),
             "spec": [

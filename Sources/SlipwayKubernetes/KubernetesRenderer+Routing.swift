@@ -1,3 +1,4 @@
+import KubernetesAPI
 import SlipwayCore
 
 /// How traffic reaches routed process types: a ClusterIP Service each, and one Ingress.
@@ -50,7 +51,7 @@ extension KubernetesRenderer {
             return ["host": .string(entry.host), "http": ["paths": [["path": "/", "pathType": "Prefix", "backend": backend]]]]
         }
         return KubernetesObject(kind: .ingress, name: name, namespace: context.namespace, body: [
-            "apiVersion": .string(KubernetesKind.ingress.apiVersion), "kind": "Ingress",
+            "apiVersion": .string(KubernetesResource.ingress.apiVersion), "kind": "Ingress",
             "metadata": context.metadata(name: name, annotations: annotations),
             "spec": .fields([
                 "ingressClassName": context.options.ingressClass.map(KubernetesValue.string),

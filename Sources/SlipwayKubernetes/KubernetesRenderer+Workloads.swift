@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 import SlipwayCore
 
 /// Deployments, the release-phase Job and HorizontalPodAutoscalers, and the pod spec they share.
@@ -19,7 +20,7 @@ extension KubernetesRenderer {
              "rollingUpdate": ["maxSurge": .int(policy.maxSurge), "maxUnavailable": .int(policy.maxUnavailable)]]
         }
         return KubernetesObject(kind: .deployment, name: name, namespace: context.namespace, body: [
-            "apiVersion": .string(KubernetesKind.deployment.apiVersion), "kind": "Deployment",
+            "apiVersion": .string(KubernetesResource.deployment.apiVersion), "kind": "Deployment",
             "metadata": context.metadata(name: name, component: service.name),
             "spec": .fields([
                 "replicas": service.autoscale == nil ? .int(service.replicas) : nil,
@@ -52,7 +53,7 @@ extension KubernetesRenderer {
             pod = .map(fields)
         }
         return KubernetesObject(kind: .job, name: name, namespace: context.namespace, body: [
-            "apiVersion": .string(KubernetesKind.job.apiVersion), "kind": "Job",
+            "apiVersion": .string(KubernetesResource.job.apiVersion), "kind": "Job",
             "metadata": context.metadata(name: name, component: "release"),
             "spec": [
                 "backoffLimit": 0,
@@ -73,7 +74,7 @@ extension KubernetesRenderer {
         guard let autoscale = service.autoscale else { return nil }
         let name = KubernetesNames.deployment(app: context.release.app, service: service.name)
         return KubernetesObject(kind: .horizontalPodAutoscaler, name: name, namespace: context.namespace, body: [
-            "apiVersion": .string(KubernetesKind.horizontalPodAutoscaler.apiVersion), "kind": "HorizontalPodAutoscaler",
+            "apiVersion": .string(KubernetesResource.horizontalPodAutoscaler.apiVersion), "kind": "HorizontalPodAutoscaler",
             "metadata": context.metadata(name: name, component: service.name),
             "spec": [
                 "scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(name)],

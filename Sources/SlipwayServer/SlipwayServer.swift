@@ -31,7 +31,7 @@ public enum SlipwayServer {
         } catch let error as SecretError {
             throw SlipwayError.invalidRequest(error.description)
         }
-        let store = try SlipwayStore(path: configuration.databasePath, secrets: SecretCipher(masterKey: masterKey))
+        var store = try SlipwayStore(path: configuration.databasePath, secrets: SecretCipher(masterKey: masterKey))
         let interrupted = try store.failInterruptedDeploys()
         if !interrupted.isEmpty {
             logger.warning("deploys interrupted by the last shutdown ended in ERROR", metadata: ["count": "\(interrupted.count)"])
@@ -63,6 +63,9 @@ public enum SlipwayServer {
             engine = localEngine
         }
 
+        // Deploys are recorded with the engine's stages (Kubernetes adds push and apply). Set
+        // before the pipeline and the API take their copies of the store.
+        store.deployStages = engine.deployStages
         try await engine.restore(currentReleases: store.currentReleases())
 
         let logs = try DeployLogs(directory: configuration.deployLogsDirectory)

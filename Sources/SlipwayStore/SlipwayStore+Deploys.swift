@@ -29,7 +29,7 @@ extension SlipwayStore {
                 arguments: [traceId, app.value, appExplicit, DeployStatus.inProgress.rawValue, now,
                             try Self.encodeJSON(source), uploadPath, try Self.encodeJSON([app.value]),
                             try change.map { try encodeChange($0, app: app) }, requestedBy])
-            for (position, stage) in StageName.allCases.enumerated() {
+            for (position, stage) in deployStages.enumerated() {
                 try db.execute(
                     sql: "INSERT INTO stage (traceId, position, name, status) VALUES (?, ?, ?, ?)",
                     arguments: [traceId, position, stage.rawValue, StageStatus.pending.rawValue])

@@ -10,6 +10,8 @@ public struct SlipwayStore: Sendable {
     let writer: any DatabaseWriter
     /// Seals secret config values before they are written and opens them when read.
     let secrets: SecretCipher
+    /// The stages a new deploy is recorded with: those of the engine the server runs.
+    public var deployStages: [StageName] = StageName.localEngine
 
     /// Opens (and migrates) the database at `path`, in WAL mode so readers never wait on the workers.
     public init(path: String, secrets: SecretCipher) throws {

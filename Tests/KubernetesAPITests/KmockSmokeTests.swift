@@ -1,4 +1,5 @@
 import KubernetesAPI
+import SlipwayTestSupport
 import Testing
 
 /// The client's real requests against the kmock emulator: apply, get, list, a controller's

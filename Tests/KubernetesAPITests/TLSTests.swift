@@ -1,6 +1,7 @@
 import Foundation
 import KubernetesAPI
 import NIOSSL
+import SlipwayTestSupport
 import Testing
 
 /// A CA, a server certificate (for 127.0.0.1 and kubernetes.test) and a client certificate
@@ -11,15 +12,15 @@ struct TestPKI {
     static func make(in directory: String) throws -> TestPKI {
         let openssl = "/usr/bin/openssl"
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try run(openssl, ["req", "-x509"] + ec + ["-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=slipway-test-ca"], in: directory)
+        try Tools.run(openssl, ["req", "-x509"] + ec + ["-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=slipway-test-ca"], currentDirectory: URL(fileURLWithPath: directory))
         try write("subjectAltName=DNS:kubernetes.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n", to: "\(directory)/server.ext")
         try write("extendedKeyUsage=clientAuth\n", to: "\(directory)/client.ext")
         for (name, subject) in [("server", "/CN=kube-apiserver"), ("client", "/CN=alice/O=system:masters")] {
-            try run(openssl, ["req"] + ec + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", subject], in: directory)
-            try run(openssl, [
+            try Tools.run(openssl, ["req"] + ec + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", subject], currentDirectory: URL(fileURLWithPath: directory))
+            try Tools.run(openssl, [
                 "x509", "-req", "-in", "\(name).csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
                 "-out", "\(name).crt", "-days", "2", "-extfile", "\(name).ext",
-            ], in: directory)
+            ], currentDirectory: URL(fileURLWithPath: directory))
         }
         return TestPKI(directory: directory)
     }
@@ -134,8 +135,18 @@ struct TestPKI {
             let server = try await pki.mutualTLSServer()
             let good = try kubeconfig(server: server, pki: pki, cluster: "certificate-authority: ca.crt, tls-server-name: kubernetes.test", user: user(pki))
             #expect(try await attempt(good, server: server) == nil)
-            // Not yet checked: a wrong tls-server-name is still accepted (the certificate also
-            // names 127.0.0.1, which AsyncHTTPClient seems to verify against); see the report.
+            // The certificate must be checked against tls-server-name (and a URL's host name):
+            // a name it does not carry must fail although it also names 127.0.0.1. It is not
+            // checked yet: the server's certificate is accepted for any host name (see the report).
+            let wrong = try kubeconfig(server: server, pki: pki, cluster: "certificate-authority: ca.crt, tls-server-name: other.test", user: user(pki))
+            var byName = try kubeconfig(server: server, pki: pki, cluster: "certificate-authority: ca.crt", user: user(pki))
+            byName.server = "https://localhost:\(server.port)"
+            let wrongError = try await attempt(wrong, server: server)
+            let byNameError = try await attempt(byName, server: server)
+            withKnownIssue("host name verification: NIOSSL through AsyncHTTPClient accepts a certificate without the name") {
+                #expect(wrongError?.kind == .tls, "\(String(describing: wrongError))")
+                #expect(byNameError?.kind == .tls, "\(String(describing: byNameError))")
+            }
             try await server.stop()
         }
     }

@@ -41,49 +41,9 @@ func write(_ text: String, to path: String) throws {
     try Data(text.utf8).write(to: URL(fileURLWithPath: path))
 }
 
-/// Runs a program and returns its standard output; throws with its stderr when it fails.
-@discardableResult
-func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let outData = output.fileHandleForReading.readDataToEndOfFile()
-    let errData = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        struct Failed: Error, CustomStringConvertible { var description: String }
-        throw Failed(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: errData, as: UTF8.self))")
-    }
-    return String(decoding: outData, as: UTF8.self)
-}
-
 extension JSONValue {
     /// Parses a JSON literal in a test.
     init(_ text: String) throws {
         try self.init(jsonData: Data(text.utf8))
-    }
-}
-
-struct TimedOut: Error, CustomStringConvertible {
-    var description: String
-}
-
-/// Runs `body`, failing with `TimedOut` after `seconds` (streams that never end must not hang the suite).
-func withTimeout<T: Sendable>(seconds: Int, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            throw TimedOut(description: "\(what) did not finish within \(seconds) s")
-        }
-        defer { group.cancelAll() }
-        guard let result = try await group.next() else { throw TimedOut(description: what) }
-        return result
     }
 }

@@ -31,6 +31,17 @@ import Testing
         }
     }
 
+    @Test func dryRunApplyAddsDryRunAll() async throws {
+        try await withServer { server, client in
+            server.script(.json(.ok, deployment.jsonString))
+            _ = try await client.apply(deployment, dryRun: true)
+            let request = try #require(server.requests.first)
+            #expect(request.method == "PATCH")
+            #expect(request.query == ["fieldManager": "slipway", "force": "true", "dryRun": "All"])
+            #expect(request.header("Content-Type") == "application/apply-patch+yaml")
+        }
+    }
+
     @Test func applyOfClusterScopedAndCoreKindsUsesTheirPaths() async throws {
         try await withServer { server, client in
             let namespace: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "slipway-shop"]]

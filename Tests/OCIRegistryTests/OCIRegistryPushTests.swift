@@ -1,5 +1,6 @@
 import Foundation
 import OCIRegistry
+import SlipwayTestSupport
 import Testing
 
 /// Against a real CNCF registry without auth (see `TestRegistry`).

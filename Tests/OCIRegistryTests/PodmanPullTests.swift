@@ -1,5 +1,6 @@
 import Foundation
 import OCIRegistry
+import SlipwayTestSupport
 import Testing
 
 /// End to end: an image pushed with `OCIRegistryClient` is one that Podman pulls and runs.
@@ -39,7 +40,7 @@ struct BusyboxImage {
         let bin = root.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         guard FileManager.default.fileExists(atPath: "/bin/busybox") else {
-            throw TestSupportError("/bin/busybox is missing: install it with `apt-get install -y busybox-static` (bash scripts/setup.sh does)")
+            throw TestFailure("/bin/busybox is missing: install it with `apt-get install -y busybox-static` (bash scripts/setup.sh does)")
         }
         try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: bin.appendingPathComponent("busybox").path)
         try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent("sh").path, withDestinationPath: "busybox")

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import NIOCore
 import OCIRegistry
+import SlipwayTestSupport
 
 /// A blob on disk with its digest, made of random bytes so no two tests share content.
 struct BlobFixture {
@@ -51,7 +52,7 @@ func uniqueRepository(_ prefix: String) -> String {
 func fetchBlobDigest(registry: TestRegistry, repository: String, digest: OCIDigest) async throws -> (OCIDigest, Int64) {
     let request = HTTPClientRequest(url: "http://\(registry.host)/v2/\(repository)/blobs/\(digest)")
     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-    guard response.status == .ok else { throw TestSupportError("GET blob \(digest): HTTP \(response.status.code)") }
+    guard response.status == .ok else { throw TestFailure("GET blob \(digest): HTTP \(response.status.code)") }
     var hasher = SHA256()
     var size: Int64 = 0
     for try await buffer in response.body {

@@ -2,14 +2,12 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import OCIRegistry
+import SlipwayTestSupport
 import Testing
 
-/// A real CNCF registry (`docker-registry` from Debian) on a free loopback port with its
-/// own storage directory, started for one suite and stopped after it.
-///
-/// A missing binary fails the suite with the install command: these tests exist to run
-/// against the real registry, and skipping would hide that they did not.
-final class TestRegistry: @unchecked Sendable {  // `process` is only read after start
+/// The shared `DockerRegistry` with this suite's auth (none, htpasswd, or tokens from
+/// `TokenServer`), started for one suite and stopped after it.
+final class TestRegistry: Sendable {
     enum Auth: Sendable {
         case none
         /// htpasswd (bcrypt) with one user.
@@ -20,23 +18,18 @@ final class TestRegistry: @unchecked Sendable {  // `process` is only read after
 
     @TaskLocal static var current: TestRegistry?
 
-    let port: Int
-    let directory: URL
+    let registry: DockerRegistry
     let auth: Auth
-    private let process: Process
     private let tokenServer: TokenServer?
 
-    var host: String { "127.0.0.1:\(port)" }
+    var host: String { registry.host }
     var baseURL: URL { URL(string: "http://\(host)")! }
-    var logFile: URL { directory.appendingPathComponent("registry.log") }
     /// How many tokens the token server issued (token auth only).
     var tokenCounter: TokenCounter? { tokenServer?.issued }
 
-    private init(port: Int, directory: URL, auth: Auth, process: Process, tokenServer: TokenServer?) {
-        self.port = port
-        self.directory = directory
+    private init(registry: DockerRegistry, auth: Auth, tokenServer: TokenServer?) {
+        self.registry = registry
         self.auth = auth
-        self.process = process
         self.tokenServer = tokenServer
     }
 
@@ -57,7 +50,6 @@ final class TestRegistry: @unchecked Sendable {  // `process` is only read after
     }
 
     static func start(auth: Auth) async throws -> TestRegistry {
-        let binary = try Tools.require("docker-registry", package: "docker-registry")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-oci-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var tokenServer: TokenServer?
@@ -88,40 +80,8 @@ final class TestRegistry: @unchecked Sendable {  // `process` is only read after
                         rootcertbundle: \(server.certificateFile.path)
                     """
             }
-            let port = try FreePort.find()
-            let config = """
-                version: 0.1
-                log:
-                  level: info
-                storage:
-                  filesystem:
-                    rootdirectory: \(directory.path)/storage
-                  delete:
-                    enabled: true
-                http:
-                  addr: 127.0.0.1:\(port)
-                  secret: slipway-test-secret
-                \(authSection)
-                """
-            let configFile = directory.appendingPathComponent("config.yml")
-            try config.write(to: configFile, atomically: true, encoding: .utf8)
-
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = ["serve", configFile.path]
-            FileManager.default.createFile(atPath: directory.appendingPathComponent("registry.log").path, contents: nil)
-            let log = try FileHandle(forWritingTo: directory.appendingPathComponent("registry.log"))
-            process.standardOutput = log
-            process.standardError = log
-            try process.run()
-            let registry = TestRegistry(port: port, directory: directory, auth: auth, process: process, tokenServer: tokenServer)
-            do {
-                try await registry.waitUntilAnswering()
-            } catch {
-                await registry.stop()
-                throw error
-            }
-            return registry
+            let registry = try await DockerRegistry.start(authSection: authSection, directory: directory)
+            return TestRegistry(registry: registry, auth: auth, tokenServer: tokenServer)
         } catch {
             try? await tokenServer?.stop()
             try? FileManager.default.removeItem(at: directory)
@@ -129,49 +89,13 @@ final class TestRegistry: @unchecked Sendable {  // `process` is only read after
         }
     }
 
-    /// Polls `/v2/` until it answers (200, or 401 with auth) or the process exits.
-    private func waitUntilAnswering() async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            guard process.isRunning else {
-                throw TestSupportError("docker-registry exited at start (status \(process.terminationStatus)); its log:\n\(logTail())")
-            }
-            var request = HTTPClientRequest(url: "http://\(host)/v2/")
-            request.method = .GET
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)) {
-                _ = try? await response.body.collect(upTo: 1 << 20)
-                if [200, 401].contains(response.status.code) { return }
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw TestSupportError("docker-registry did not answer on \(host)/v2/ within 20 s; its log:\n\(logTail())")
-    }
-
     func stop() async {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        registry.stop()
         try? await tokenServer?.stop()
-        try? FileManager.default.removeItem(at: directory)
     }
 
-    /// How many requests with `method` on a path containing `pathPart` the registry's access
-    /// log shows, waiting up to 2 s for it to reach `expected` (lines are written just after
-    /// the answer is sent).
     func accessLogCount(method: String, pathPart: String, expected: Int) async throws -> Int {
-        let deadline = ContinuousClock.now + .seconds(2)
-        while true {
-            let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
-            let count = text.split(separator: "\n").filter { $0.contains("\"\(method) ") && $0.contains(pathPart) }.count
-            if count >= expected || ContinuousClock.now >= deadline { return count }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
-
-    func logTail() -> String {
-        let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? "(no log)"
-        return text.split(separator: "\n").suffix(30).joined(separator: "\n")
+        try await registry.accessLogCount(method: method, pathPart: pathPart, expected: expected)
     }
 }
 
@@ -202,7 +126,7 @@ extension Trait where Self == RegistryTrait {
 extension TestRegistry {
     /// The suite's registry; fails the test when the suite has none.
     static func require() throws -> TestRegistry {
-        guard let current else { throw TestSupportError("no registry: the suite needs the .registry(...) trait") }
+        guard let current else { throw TestFailure("no registry: the suite needs the .registry(...) trait") }
         return current
     }
 }

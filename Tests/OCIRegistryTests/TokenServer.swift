@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import OCIRegistry
+import SlipwayTestSupport
 
 /// A real Bearer token endpoint for the CNCF registry's `auth.token` mode: it checks Basic
 /// credentials and issues ES256 JWTs whose `x5c` certificate is the registry's
@@ -71,7 +72,7 @@ final class TokenServer: Sendable {
         for await value in ports { port = value }
         guard let port, port > 0 else {
             task.cancel()
-            throw TestSupportError("the token server did not start")
+            throw TestFailure("the token server did not start")
         }
         return TokenServer(
             realm: "http://127.0.0.1:\(port)/token", certificateFile: certificateFile, issued: issued, task: task

@@ -24,29 +24,55 @@ import Testing
         let (engine, client) = try Self.engine(server)
         defer { Task { try? await client.shutdown() } }
         let release = try KubernetesEngineFlowTests.release(version: 1, worker: false)
-        let error = await #expect(throws: SlipwayError.self) { try await engine.rollOut(release, previous: nil, log: { _ in }) }
+        let error = await #expect(throws: SlipwayError.self) { _ = try await engine.apply(release, previous: nil, log: { _ in }) }
         let message = error?.message ?? ""
         #expect(message.contains("patch on namespaces \"slipway-shop\""), "\(message)")
         #expect(message.contains("cannot patch resource"), "\(message)")
     }
 
-    @Test func invalidObjectShowsTheAPIMessageAndPutsThePreviousReleaseBack() async throws {
-        let server = try await StubAPIServer.start(refuse: ["/deployments/shop-web": (422, "Invalid",
-            #"Deployment.apps "shop-web" is invalid: spec.template.spec.containers[0].image: Required value"#)])
+    static let invalidImage = (422, "Invalid", #"Deployment.apps "shop-web" is invalid: spec.template.spec.containers[0].image: Required value"#)
+
+    /// The dry run of every object comes first: a Deployment admission refuses leaves every
+    /// object of v1 as it was (only the Namespace, which holds them, is applied for real).
+    @Test func objectRefusedInTheDryRunChangesNothing() async throws {
+        let server = try await StubAPIServer.start(refuse: ["/deployments/shop-web": Self.invalidImage])
         defer { server.stop() }
         let (engine, client) = try Self.engine(server)
         defer { Task { try? await client.shutdown() } }
         let v1 = try KubernetesEngineFlowTests.release(version: 1, worker: true)
         let v2 = try KubernetesEngineFlowTests.release(version: 2, worker: true)
         let lines = LogLines()
-        let error = await #expect(throws: SlipwayError.self) { try await engine.rollOut(v2, previous: v1, log: lines.sink) }
+        let error = await #expect(throws: SlipwayError.self) { _ = try await engine.apply(v2, previous: v1, log: lines.sink) }
         let message = error?.message ?? ""
         #expect(message.contains("spec.template.spec.containers[0].image: Required value"), "\(message)")
         #expect(message.contains("patch on deployments.apps \"shop-web\""), "\(message)")
-        // v2 was applied up to the refused Deployment, then v1's objects were applied again.
         let patches = server.requests.filter { $0.hasPrefix("PATCH") }
+        #expect(patches.first == "PATCH /api/v1/namespaces/slipway-shop v2")
+        #expect(patches.dropFirst().allSatisfy { $0.hasSuffix(" dry-run") }, "\(patches)")
+        // The objects before the refused one were checked, none after it.
+        #expect(patches.contains("PATCH /api/v1/namespaces/slipway-shop/configmaps/shop-config v2 dry-run"))
+        #expect(!patches.contains { $0.contains("/services/") })
+        #expect(await lines.lines.contains { $0.contains("nothing was changed") })
+    }
+
+    /// A refusal only the real apply meets (a webhook that changed its mind, a quota): what was
+    /// applied of v2 before it is put back to v1's objects.
+    @Test func objectRefusedInTheRealApplyPutsThePreviousReleaseBack() async throws {
+        let server = try await StubAPIServer.start(refuse: ["/deployments/shop-web": Self.invalidImage], dryRunsPass: true)
+        defer { server.stop() }
+        let (engine, client) = try Self.engine(server)
+        defer { Task { try? await client.shutdown() } }
+        let v1 = try KubernetesEngineFlowTests.release(version: 1, worker: true)
+        let v2 = try KubernetesEngineFlowTests.release(version: 2, worker: true)
+        let lines = LogLines()
+        let error = await #expect(throws: SlipwayError.self) { _ = try await engine.apply(v2, previous: v1, log: lines.sink) }
+        let message = error?.message ?? ""
+        #expect(message.contains("spec.template.spec.containers[0].image: Required value"), "\(message)")
+        // v2 was applied up to the refused Deployment, then v1's objects were applied again.
+        let patches = server.requests.filter { $0.hasPrefix("PATCH") && !$0.hasSuffix(" dry-run") }
         let firstV1 = try #require(patches.firstIndex { $0.hasSuffix(" v1") })
         #expect(patches[..<firstV1].allSatisfy { $0.hasSuffix(" v2") || $0.hasSuffix(" -") })
+        #expect(patches[..<firstV1].contains("PATCH /api/v1/namespaces/slipway-shop/configmaps/shop-config v2"))
         #expect(patches[firstV1...].contains("PATCH /api/v1/namespaces/slipway-shop/configmaps/shop-config v1"))
         #expect(await lines.lines.contains("Applying the objects of v1 again"))
     }

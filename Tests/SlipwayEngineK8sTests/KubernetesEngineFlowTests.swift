@@ -3,6 +3,7 @@ import KubernetesAPI
 import SlipwayCore
 @testable import SlipwayEngines
 import SlipwayKubernetes
+import SlipwayTestSupport
 import Testing
 
 /// The engine's deploy, prune, rollback, failed-rollout and destroy flow against the kmock
@@ -51,8 +52,8 @@ import Testing
         try await client.shutdown()
     }
 
-    static func versionLabel(_ client: KubernetesClient, _ kind: KubernetesKind, _ name: String) async throws -> String? {
-        try await client.get(KubernetesResource(kind), name: name, namespace: namespace)?.labels[Labels.version]
+    static func versionLabel(_ client: KubernetesClient, _ kind: KubernetesResource, _ name: String) async throws -> String? {
+        try await client.get(kind, name: name, namespace: namespace)?.labels[Labels.version]
     }
 
     static func flow(_ engine: KubernetesEngine, _ client: KubernetesClient, _ controller: FakeController) async throws {
@@ -70,11 +71,12 @@ import Testing
         let released = await output.lines
         #expect(released.contains { $0.contains("shop-release-v1-pod") }, "\(released)")
         #expect(try await versionLabel(client, .job, "shop-release-v1") == "v1")
+        _ = try await engine.apply(v1, previous: nil, log: log.sink)
         try await engine.rollOut(v1, previous: nil, log: log.sink)
         try await engine.completeRollout(v1, log: log.sink)
         let rendered = try KubernetesRenderer(options: engine.configuration.renderOptions).render(v1)
         for object in rendered {
-            let found = try await client.get(KubernetesResource(object.kind), name: object.name, namespace: object.namespace)
+            let found = try await client.get(object.kind, name: object.name, namespace: object.namespace)
             #expect(found != nil, "\(object.kind.kind) \(object.name) was not applied")
             if object.kind != .namespace { #expect(found?.labels[Labels.version] == "v1") }
         }
@@ -85,6 +87,7 @@ import Testing
 
         // (b) v2 has no worker: completeRollout prunes its Deployment and v1's Job.
         _ = try await engine.runOneOff(v2, service: nil, command: ["./migrate"], stdin: nil, purpose: .release) { _ in }
+        _ = try await engine.apply(v2, previous: v1, log: log.sink)
         try await engine.rollOut(v2, previous: v1, log: log.sink)
         #expect(try await versionLabel(client, .deployment, "shop-worker") == "v1")  // not pruned before the route stage
         try await engine.completeRollout(v2, log: log.sink)
@@ -108,6 +111,7 @@ import Testing
         }
         let v3 = try release(version: 3, worker: false)
         do {
+            _ = try await engine.apply(v3, previous: v1, log: log.sink)
             try await engine.rollOut(v3, previous: v1, log: log.sink)
             Issue.record("the rollout of v3 should have failed")
         } catch let error as SlipwayError {
@@ -118,30 +122,51 @@ import Testing
         #expect(try await versionLabel(client, .deployment, "shop-worker") == "v1")
         await controller.setStuck(false)
 
-        // ps from pods (made here: kmock runs no controllers); Job pods are not replicas.
-        for (index, ready) in [(1, true), (2, false)] {
-            let pod: JSONValue = [
-                "apiVersion": "v1", "kind": "Pod",
-                "metadata": ["name": .string("shop-web-6f7c-\(index)"), "namespace": .string(namespace), "labels": [
-                    .init(stringLiteral: Labels.name): "shop", .init(stringLiteral: Labels.managedBy): "slipway",
-                    .init(stringLiteral: Labels.component): "web", .init(stringLiteral: Labels.version): "v1",
-                ]],
-                "spec": ["nodeName": "node-b", "containers": [["name": "web", "image": "registry.test/x@sha256:00"]]],
-            ]
-            _ = try await client.apply(pod)
-            let status: JSONValue = ["phase": "Running", "conditions": [["type": "Ready", "status": ready ? "True" : "False"]],
-                                     "containerStatuses": [["name": "web", "restartCount": .int(Int64(index - 1)), "state": ["running": [:]]]]]
-            _ = try await client.mergePatch(.pod, name: "shop-web-6f7c-\(index)", namespace: namespace, patch: ["status": status], subresource: "status")
-        }
-        let replicas = try await engine.replicas(of: v1.app)
-        #expect(replicas.map(\.containerId) == ["shop-web-6f7c-1", "shop-web-6f7c-2"])
-        #expect(replicas.map(\.ready) == [true, false])
-        #expect(replicas.map(\.restarts) == [0, 1])
-        #expect(replicas.allSatisfy { $0.service == "web" && $0.release == 1 && $0.state == "running" && $0.node == "node-b" })
+        // ps and logs from pods (made here: kmock runs no controllers); Job pods are not replicas.
+        // Replicas are numbered by creation time, not name: the pod named -b is web.1.
+        try await psAndLogs(engine, client, app: v1.app)
 
         // (e) destroy deletes the namespace.
         try await engine.destroy(app: v1.app)
         #expect(try await client.get(.namespace, name: namespace) == nil)
+    }
+
+    static func makePod(_ client: KubernetesClient, name: String, created: String, ready: Bool, restarts: Int) async throws {
+        let pod: JSONValue = [
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": ["name": .string(name), "namespace": .string(namespace), "creationTimestamp": .string(created), "labels": [
+                .init(stringLiteral: Labels.name): "shop", .init(stringLiteral: Labels.managedBy): "slipway",
+                .init(stringLiteral: Labels.component): "web", .init(stringLiteral: Labels.version): "v1",
+            ]],
+            "spec": ["nodeName": "node-b", "containers": [["name": "web", "image": "registry.test/x@sha256:00"]]],
+        ]
+        _ = try await client.apply(pod)
+        let status: JSONValue = ["phase": "Running", "conditions": [["type": "Ready", "status": ready ? "True" : "False"]],
+                                 "containerStatuses": [["name": "web", "restartCount": .int(Int64(restarts)), "state": ["running": [:]]]]]
+        _ = try await client.mergePatch(.pod, name: name, namespace: namespace, patch: ["status": status], subresource: "status")
+    }
+
+    static func psAndLogs(_ engine: KubernetesEngine, _ client: KubernetesClient, app: AppName) async throws {
+        try await makePod(client, name: "shop-web-6f7c-b", created: "2026-01-02T03:04:05Z", ready: true, restarts: 0)
+        try await makePod(client, name: "shop-web-6f7c-a", created: "2026-01-02T03:09:00Z", ready: false, restarts: 1)
+        let replicas = try await engine.replicas(of: app)
+        #expect(replicas.map(\.containerId) == ["shop-web-6f7c-b", "shop-web-6f7c-a"])
+        #expect(replicas.map(\.index) == [1, 2])
+        #expect(replicas.map(\.ready) == [true, false])
+        #expect(replicas.map(\.restarts) == [0, 1])
+        #expect(replicas.allSatisfy { $0.service == "web" && $0.release == 1 && $0.state == "running" && $0.node == "node-b" })
+
+        // `slipway logs` prefixes each pod's lines as ps names it (kmock answers a pod's log with its JSON).
+        let delivered = LogLines()
+        let collector = Task { await engine.collectLogs(resumeAfter: { _ in nil }) { _, line in await delivered.append("\(line.process) \(line.text)") } }
+        defer { collector.cancel() }
+        try await waitUntil("both pods' logs are delivered") {
+            let lines = await delivered.lines
+            return lines.contains { $0.hasPrefix("web.1 ") } && lines.contains { $0.hasPrefix("web.2 ") }
+        }
+        let lines = await delivered.lines
+        #expect(lines.filter { $0.hasPrefix("web.1 ") }.allSatisfy { $0.contains("shop-web-6f7c-b") }, "\(lines)")
+        #expect(lines.filter { $0.hasPrefix("web.2 ") }.allSatisfy { $0.contains("shop-web-6f7c-a") }, "\(lines)")
     }
 
     static func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {

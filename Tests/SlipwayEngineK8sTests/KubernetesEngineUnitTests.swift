@@ -82,10 +82,11 @@ import Testing
                                       configuration: .init(registry: "registry.test/slipway"), logger: testLogger)
         let release = try KubernetesEngineFlowTests.release(version: 1, worker: false)
         do {
-            try await engine.rollOut(release, previous: nil, log: { _ in })
-            Issue.record("a rollout to an unreachable cluster should fail")
+            _ = try await engine.apply(release, previous: nil, log: { _ in })
+            Issue.record("an apply to an unreachable cluster should fail")
         } catch let error as SlipwayError {
-            #expect(error.message.contains("rolling out v1 of shop"), "\(error.message)")
+            #expect(error.message.contains("checking the objects of v1 of shop"), "\(error.message)")
+            #expect(error.message.contains("cannot reach the Kubernetes API at 127.0.0.1:9"), "\(error.message)")
             #expect(error.message.contains("patch on namespaces"), "\(error.message)")
         }
         try await client.shutdown()

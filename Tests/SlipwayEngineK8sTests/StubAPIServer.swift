@@ -1,20 +1,23 @@
 import Foundation
+import SlipwayTestSupport
 
 /// A scripted stand-in for an API server (Python's http.server) that refuses what a test
 /// tells it to with a Kubernetes Status body, answers every other request with its body
 /// (server-side apply echoes the object), and records each request as `METHOD PATH VERSION`
-/// (the `app.kubernetes.io/version` label of the body, or `-`).
+/// (the `app.kubernetes.io/version` label of the body, or `-`), ending in ` dry-run` for a
+/// `dryRun=All` request.
 final class StubAPIServer: Sendable {
     let process: Process
     let directory: String
     let port: Int
     var url: String { "http://127.0.0.1:\(port)" }
 
-    /// `refuse`: path substring -> (HTTP code, reason, message), for PATCH requests.
-    static func start(refuse: [String: (Int, String, String)]) async throws -> StubAPIServer {
+    /// `refuse`: path substring -> (HTTP code, reason, message), for PATCH requests; dry runs
+    /// too unless `dryRunsPass` (an object admission accepts in a dry run, then refuses).
+    static func start(refuse: [String: (Int, String, String)], dryRunsPass: Bool = false) async throws -> StubAPIServer {
         let directory = NSTemporaryDirectory() + "k8s-stub-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let rules = try JSONSerialization.data(withJSONObject: refuse.mapValues { [$0.0, $0.1, $0.2] as [Any] })
+        let rules = try JSONSerialization.data(withJSONObject: refuse.mapValues { [$0.0, $0.1, $0.2, dryRunsPass] as [Any] })
         try rules.write(to: URL(fileURLWithPath: "\(directory)/rules.json"))
         try Data(script.utf8).write(to: URL(fileURLWithPath: "\(directory)/stub.py"))
         let process = Process()
@@ -75,11 +78,12 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b''
         body = json.loads(raw) if raw else {}
         version = ((body.get('metadata') or {}).get('labels') or {}).get('app.kubernetes.io/version', '-') if isinstance(body, dict) else '-'
+        dry_run = 'dryRun=All' in self.path
         with open(os.path.join(directory, 'requests.log'), 'a') as log:
-            log.write('%s %s %s\n' % (self.command, self.path.split('?')[0], version))
+            log.write('%s %s %s%s\n' % (self.command, self.path.split('?')[0], version, ' dry-run' if dry_run else ''))
         if self.command == 'PATCH':
-            for part, (code, reason, message) in rules.items():
-                if part in self.path:
+            for part, (code, reason, message, dry_runs_pass) in rules.items():
+                if part in self.path.split('?')[0] and not (dry_run and dry_runs_pass):
                     return self.answer(code, {'kind': 'Status', 'apiVersion': 'v1', 'metadata': {}, 'status': 'Failure',
                                               'message': message, 'reason': reason, 'code': code})
         if self.command == 'GET':

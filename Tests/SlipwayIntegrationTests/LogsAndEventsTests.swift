@@ -3,6 +3,7 @@ import HummingbirdWSClient
 import Logging
 import SlipwayClient
 import SlipwayCore
+import SlipwayTestSupport
 import Testing
 
 extension Integration {

@@ -1,6 +1,7 @@
 import Foundation
 import SlipwayClient
 import SlipwayCore
+import SlipwayTestSupport
 import Testing
 
 extension Integration {

@@ -2,6 +2,7 @@ import DockerAPI
 import Foundation
 import SlipwayClient
 import SlipwayCore
+import SlipwayTestSupport
 import Testing
 
 extension Integration {

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 import SlipwayCore
 import SlipwayKubernetes
 
@@ -46,8 +47,8 @@ enum Fixtures {
 }
 
 extension Array where Element == KubernetesObject {
-    func first(_ kind: KubernetesKind, _ name: String) -> KubernetesObject? {
+    func first(_ kind: KubernetesResource, _ name: String) -> KubernetesObject? {
         first { $0.kind == kind && $0.name == name }
     }
-    func all(_ kind: KubernetesKind) -> [KubernetesObject] { filter { $0.kind == kind } }
+    func all(_ kind: KubernetesResource) -> [KubernetesObject] { filter { $0.kind == kind } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 import SlipwayCore
 @testable import SlipwayKubernetes
 import Testing
@@ -102,13 +103,13 @@ struct KubernetesNamesAndYAMLTests {
 
     @Test("kinds: API versions, paths, and what a prune may delete")
     func kinds() {
-        #expect(KubernetesKind.all.map(\.apiVersion) == ["v1", "networking.k8s.io/v1", "v1", "v1", "v1", "batch/v1", "apps/v1", "v1",
+        #expect(KubernetesResource.rendered.map(\.apiVersion) == ["v1", "networking.k8s.io/v1", "v1", "v1", "v1", "batch/v1", "apps/v1", "v1",
                                                         "autoscaling/v2", "networking.k8s.io/v1"])
-        #expect(KubernetesKind.ingress.path(namespace: "ns") == "/apis/networking.k8s.io/v1/namespaces/ns/ingresses")
-        #expect(KubernetesKind.configMap.path(namespace: "ns", name: "c") == "/api/v1/namespaces/ns/configmaps/c")
-        #expect(KubernetesKind.namespace.path(namespace: "ignored", name: "ns") == "/api/v1/namespaces/ns")
-        #expect(!KubernetesKind.prunable.contains(.persistentVolumeClaim) && !KubernetesKind.prunable.contains(.namespace))
-        #expect(KubernetesKind.prunable.count == KubernetesKind.all.count - 2)
+        #expect(KubernetesResource.ingress.collectionPath(namespace: "ns") == "/apis/networking.k8s.io/v1/namespaces/ns/ingresses")
+        #expect(KubernetesResource.configMap.objectPath(name: "c", namespace: "ns") == "/api/v1/namespaces/ns/configmaps/c")
+        #expect(KubernetesResource.namespace.objectPath(name: "ns", namespace: "ignored") == "/api/v1/namespaces/ns")
+        #expect(!KubernetesResource.prunable.contains(.persistentVolumeClaim) && !KubernetesResource.prunable.contains(.namespace))
+        #expect(KubernetesResource.prunable.count == KubernetesResource.rendered.count - 2)
     }
 
     @Test("JSON keeps key order and escapes")

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 import SlipwayCore
 import SlipwayKubernetes
 import Testing
@@ -27,7 +28,7 @@ struct KubernetesRendererTests {
     func everyKind() throws {
         let objects = try renderer.render(Fixtures.full())
         let kinds = Set(objects.map(\.kind))
-        #expect(kinds == Set(KubernetesKind.all), "\(kinds)")
+        #expect(kinds == Set(KubernetesResource.rendered), "\(kinds)")
         #expect(objects.map(\.kind.kind) == [
             "Namespace", "NetworkPolicy", "Secret", "ConfigMap", "ConfigMap", "ConfigMap", "PersistentVolumeClaim",
             "PersistentVolumeClaim", "Job", "Deployment", "Deployment", "Deployment", "Deployment", "Service", "Service",

@@ -3,21 +3,32 @@ import Foundation
 import OCIRegistry
 import SlipwayCore
 
-/// Images: built by the local engine, exported from it as a docker-archive, pushed to the
+/// Images: built by the local engine (`build`), exported from it as a docker-archive, pushed (`push`) to the
 /// registry as OCI images (uncompressed layers: their digest is their diff_id) and referenced
 /// by digest.
 extension KubernetesEngine {
+    public var deployStages: [StageName] { StageName.kubernetesEngine }
+
+    /// The `build` stage: the local engine builds; `push` then sends the images to the registry.
     public func build(app: AppName, spec: AppSpec, workspace: URL, traceId: String, log: @escaping LogSink) async throws -> [String: String] {
-        guard let builder, let docker else {
+        guard let builder else {
             throw SlipwayError.engine("this server has no container engine to build images with")
         }
-        let local = try await builder.build(app: app, spec: spec, workspace: workspace, traceId: traceId, log: log)
-        let registry = try registryClient()
+        return try await builder.build(app: app, spec: spec, workspace: workspace, traceId: traceId, log: log)
+    }
+
+    /// The `push` stage: each distinct local image (id per service) to `REGISTRY/PREFIX/APP-SERVICE`,
+    /// tagged with the deploy's trace id; returns the digest references the release pins.
+    public func push(app: AppName, images local: [String: String], traceId: String, log: @escaping LogSink) async throws -> [String: String] {
+        guard let docker else {
+            throw SlipwayError.engine("this server has no container engine to export images from")
+        }
         var pushed: [String: String] = [:]  // local image id -> digest ref
         var refs: [String: String] = [:]
-        let directory = workspace.deletingLastPathComponent().appendingPathComponent("push-\(app.value)-\(UUID().uuidString.prefix(8))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-push-\(app.value)-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
         do {
+            let registry = try registryClient()
             for service in local.keys.sorted() {
                 guard let image = local[service] else { continue }
                 if let ref = pushed[image] { refs[service] = ref; continue }
@@ -32,10 +43,8 @@ extension KubernetesEngine {
                 refs[service] = ref
             }
         } catch {
-            await builder.discardImages(Array(local.values))
             throw Self.slipwayError(error, doing: "pushing the images of \(app) to \(configuration.registry)")
         }
-        // The release pins the registry's digests; the local images are only the build cache.
         return refs
     }
 
@@ -96,8 +105,11 @@ extension KubernetesEngine {
         []
     }
 
+    /// Local builds a failed deploy made go; registry images (`...@sha256:`) are kept (a
+    /// registry's garbage collection removes unreferenced ones).
     public func discardImages(_ images: [String]) async {
-        // Registry images are kept (a registry's garbage collection removes unreferenced ones).
+        let local = images.filter { !$0.contains("@sha256:") }
+        if !local.isEmpty { await builder?.discardImages(local) }
     }
 }
 

@@ -31,6 +31,9 @@ extension KubernetesEngine {
             // What the Job's pod needs (namespace, config, claims) comes first; the rest waits for the rollout.
             let before = objects.prefix { $0.kind != .job }
             if purpose == .release {
+                // Every object of the release is checked before the Job changes anything: a
+                // refused one fails the deploy with the previous release's objects untouched.
+                try await dryRun(objects)
                 try await apply(Array(before))
                 // A Job's template is immutable: a leftover of an interrupted attempt goes first.
                 _ = try await client.delete(.job, name: job.name, namespace: namespace, propagationPolicy: .background)

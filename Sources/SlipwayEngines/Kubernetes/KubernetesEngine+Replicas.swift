@@ -17,34 +17,54 @@ extension KubernetesEngine {
         return Self.replicaViews(pods)
     }
 
-    /// Pods of process types (not Jobs' pods) as replicas: numbered per service and release by
-    /// name, state from the phase (or the waiting reason, e.g. CrashLoopBackOff), restarts summed.
+    /// Pods of process types (not Jobs' pods) as replicas, numbered as `replicaNumbers` does;
+    /// state from the phase (or the waiting reason, e.g. CrashLoopBackOff), restarts summed.
     static func replicaViews(_ pods: [JSONValue]) -> [ReplicaView] {
-        var views: [ReplicaView] = []
-        let replicas = pods.filter { $0.labels[Labels.component] != nil && $0.labels[Labels.component] != "release"
-            && $0.labels["job-name"] == nil }
-        let groups = Dictionary(grouping: replicas) { "\($0.labels[Labels.component] ?? "")/\($0.labels[Labels.version] ?? "")" }
-        for (_, group) in groups {
-            for (offset, pod) in group.sorted(by: { ($0.metadataName ?? "") < ($1.metadataName ?? "") }).enumerated() {
-                let labels = pod.labels
-                let status = pod["status"]
-                let containers = status?["containerStatuses"]?.arrayValue ?? []
-                let waiting = containers.compactMap { $0[path: "state", "waiting", "reason"]?.stringValue }.first
-                let phase = status?["phase"]?.stringValue?.lowercased() ?? "pending"
-                let ready = (status?["conditions"]?.arrayValue ?? []).contains {
-                    $0["type"]?.stringValue == "Ready" && $0["status"]?.stringValue == "True"
-                }
-                views.append(ReplicaView(
-                    service: labels[Labels.component] ?? "?", index: offset + 1,
-                    release: labels[Labels.version].flatMap { Int($0.dropFirst()) } ?? 0,
-                    containerId: pod.metadataName ?? "?", state: waiting == "CrashLoopBackOff" ? "crashloop" : (waiting?.lowercased() ?? phase),
-                    ready: ready, hostPort: nil,
-                    restarts: containers.reduce(0) { $0 + ($1["restartCount"]?.intValue ?? 0) },
-                    startedAt: status?["startTime"]?.stringValue.flatMap(Self.parseTime),
-                    node: pod[path: "spec", "nodeName"]?.stringValue))
+        let replicas = pods.filter(isReplica)
+        let numbers = replicaNumbers(replicas)
+        let views = replicas.map { pod in
+            let labels = pod.labels
+            let status = pod["status"]
+            let containers = status?["containerStatuses"]?.arrayValue ?? []
+            let waiting = containers.compactMap { $0[path: "state", "waiting", "reason"]?.stringValue }.first
+            let phase = status?["phase"]?.stringValue?.lowercased() ?? "pending"
+            let ready = (status?["conditions"]?.arrayValue ?? []).contains {
+                $0["type"]?.stringValue == "Ready" && $0["status"]?.stringValue == "True"
             }
+            return ReplicaView(
+                service: labels[Labels.component] ?? "?", index: numbers[pod.metadataName ?? ""] ?? 0,
+                release: labels[Labels.version].flatMap { Int($0.dropFirst()) } ?? 0,
+                containerId: pod.metadataName ?? "?", state: waiting == "CrashLoopBackOff" ? "crashloop" : (waiting?.lowercased() ?? phase),
+                ready: ready, hostPort: nil,
+                restarts: containers.reduce(0) { $0 + ($1["restartCount"]?.intValue ?? 0) },
+                startedAt: status?["startTime"]?.stringValue.flatMap(Self.parseTime),
+                node: pod[path: "spec", "nodeName"]?.stringValue)
         }
         return views.sorted { ($0.release, $0.service, $0.index) < ($1.release, $1.service, $1.index) }
+    }
+
+    /// A process type's pod, not a Job's.
+    static func isReplica(_ pod: JSONValue) -> Bool {
+        let labels = pod.labels
+        return labels[Labels.component] != nil && labels[Labels.component] != "release" && labels["job-name"] == nil
+            && labels["batch.kubernetes.io/job-name"] == nil
+    }
+
+    /// Pods have no index, so replicas are numbered from 1 per process type and release, oldest
+    /// pod first (creationTimestamp, then name): `slipway ps` shows `web.1`, `web.2` and
+    /// `slipway logs` prefixes those pods' lines the same way. Pod name -> number.
+    static func replicaNumbers(_ pods: [JSONValue]) -> [String: Int] {
+        let groups = Dictionary(grouping: pods.filter(isReplica)) { "\($0.labels[Labels.component] ?? "")/\($0.labels[Labels.version] ?? "")" }
+        var numbers: [String: Int] = [:]
+        for group in groups.values {
+            // RFC 3339 UTC times (`2026-01-02T03:04:05Z`) sort as strings.
+            let ordered = group.sorted {
+                ($0[path: "metadata", "creationTimestamp"]?.stringValue ?? "", $0.metadataName ?? "")
+                    < ($1[path: "metadata", "creationTimestamp"]?.stringValue ?? "", $1.metadataName ?? "")
+            }
+            for (offset, pod) in ordered.enumerated() { numbers[pod.metadataName ?? ""] = offset + 1 }
+        }
+        return numbers
     }
 
     /// Follows the log of every running Slipway pod in the cluster (pods seen by a watch across
@@ -63,10 +83,11 @@ extension KubernetesEngine {
                         let pod = event.object
                         guard let name = pod.metadataName, let namespace = pod.metadataNamespace,
                               let app = pod.labels[Labels.name], pod.labels[Labels.managedBy] == Labels.managedByValue,
-                              let component = pod.labels[Labels.component], pod.labels["job-name"] == nil,
+                              let component = pod.labels[Labels.component], Self.isReplica(pod),
                               pod[path: "status", "phase"]?.stringValue == "Running",
                               following.insert("\(namespace)/\(name)").inserted else { continue }
-                        let process = "\(component).\(Self.replicaNumber(podName: name))"
+                        let number = await Self.replicaNumber(of: pod, client: client)
+                        let process = "\(component).\(number)"
                         let since = resumeAfter(app).map { max(1, Int(Date().timeIntervalSince($0).rounded(.up))) }
                         group.addTask {
                             do {
@@ -91,10 +112,16 @@ extension KubernetesEngine {
         }
     }
 
-    /// A short stable number for a pod (its name's random suffix folded), since pods have no index.
-    static func replicaNumber(podName: String) -> Int {
-        let suffix = podName.split(separator: "-").last.map(String.init) ?? podName
-        return Int(suffix.unicodeScalars.reduce(UInt32(0)) { ($0 &* 31 &+ $1.value) } % 100) + 1
+    /// The pod's number among its process type's pods of its release, as `slipway ps` shows it
+    /// now (a list of its namespace: the watch's first events arrive in no particular order).
+    static func replicaNumber(of pod: JSONValue, client: KubernetesClient) async -> Int {
+        let labels = pod.labels
+        let selector = [Labels.name, Labels.component, Labels.version].compactMap { key in labels[key].map { "\(key)=\($0)" } }
+        let siblings = (try? await client.list(.pod, namespace: pod.metadataNamespace, options: ListOptions(labelSelector: selector.joined(separator: ","))))?
+            .items.filter { $0.labels[Labels.component] == labels[Labels.component] && $0.labels[Labels.version] == labels[Labels.version]
+                && $0.labels[Labels.name] == labels[Labels.name] } ?? []
+        let all = siblings.contains { $0.metadataName == pod.metadataName } ? siblings : siblings + [pod]
+        return replicaNumbers(all)[pod.metadataName ?? ""] ?? 1
     }
 
     /// An RFC 3339 time as the API writes it (`2026-01-02T03:04:05Z`, log timestamps with nanoseconds).

@@ -4,16 +4,41 @@ import SlipwayCore
 import SlipwayKubernetes
 
 extension KubernetesEngine {
-    /// Applies the release's objects in order (server-side apply; the release-phase Job ran
-    /// already in `runOneOff`), then watches its Deployments until they are available. On
-    /// failure the previous release's objects are applied again, so it keeps serving.
-    public func rollOut(_ release: Release, previous: Release?, log: @escaping LogSink) async throws {
+    /// The `apply` stage: the release's objects, checked by the API server first (a dry run of
+    /// each: validation and admission) and then applied in order with server-side apply (the
+    /// release-phase Job ran already in `runOneOff`). If the cluster refuses one of them, nothing
+    /// was changed by the dry run, and what a real apply changed before a refusal is put back to
+    /// the previous release's objects.
+    public func apply(_ release: Release, previous: Release?, log: @escaping LogSink) async throws -> String {
         let objects = try render(release).filter { $0.kind != .job }
         let namespace = namespace(of: release.app)
         do {
+            await log("Checking \(objects.count) objects of \(release.label) with the API server (dry run)")
+            try await dryRun(objects)
+        } catch {
+            let failure = Self.slipwayError(error, doing: "checking the objects of \(release.label) of \(release.app)")
+            await log("The cluster refused \(release.label); nothing was changed: \(failure)")
+            if previous == nil { await putBack(nil, instead: release, log: log) }  // only the namespace was made
+            throw failure
+        }
+        do {
             await log("Applying \(objects.count) objects of \(release.label) to namespace \(namespace)")
             try await apply(objects)
-            let deployments = Set(objects.filter { $0.kind == .deployment }.map(\.name))
+        } catch {
+            let failure = Self.slipwayError(error, doing: "applying \(release.label) of \(release.app)")
+            await log("Applying \(release.label) failed: \(failure)")
+            await putBack(previous, instead: release, log: log)
+            throw failure
+        }
+        return "\(objects.count) objects of \(release.label) applied to namespace \(namespace)"
+    }
+
+    /// The `run` stage: watches the release's Deployments until they are available. On failure
+    /// the previous release's objects are applied again, so it keeps serving.
+    public func rollOut(_ release: Release, previous: Release?, log: @escaping LogSink) async throws {
+        let namespace = namespace(of: release.app)
+        do {
+            let deployments = Set(try render(release).filter { $0.kind == .deployment }.map(\.name))
             await log("Waiting for \(deployments.count) Deployment\(deployments.count == 1 ? "" : "s") to roll out: \(deployments.sorted().joined(separator: ", "))")
             try await waitForDeployments(deployments, namespace: namespace, timeout: configuration.readyTimeout, log: log)
         } catch {
@@ -30,12 +55,12 @@ extension KubernetesEngine {
         let namespace = namespace(of: release.app)
         var pruned: [String] = []
         do {
-            for kind in KubernetesKind.prunable {
-                let list = try await client.list(KubernetesResource(kind), namespace: namespace,
+            for kind in KubernetesResource.prunable {
+                let list = try await client.list(kind, namespace: namespace,
                                                  options: ListOptions(labelSelector: Self.appSelector(release.app)))
                 for object in list.items where Self.belongs(object, to: release.app) && object.labels[Labels.version] != release.label {
                     guard let name = object.metadataName else { continue }
-                    _ = try await client.delete(KubernetesResource(kind), name: name, namespace: namespace, propagationPolicy: .background)
+                    _ = try await client.delete(kind, name: name, namespace: namespace, propagationPolicy: .background)
                     pruned.append("\(kind.kind)/\(name)")
                 }
             }
@@ -77,6 +102,18 @@ extension KubernetesEngine {
         }
     }
 
+    /// A server-side dry run (`dryRun=All`) of each object: the API server validates and admits
+    /// it, storing nothing. The Namespace is applied for real first (a dry run of the objects
+    /// inside a namespace that does not exist fails with 404); it changes nothing of a release.
+    func dryRun(_ objects: [KubernetesObject]) async throws {
+        for object in objects where object.kind == .namespace {
+            _ = try await client.apply(try object.jsonValue())
+        }
+        for object in objects where object.kind != .namespace {
+            _ = try await client.apply(try object.jsonValue(), namespace: object.namespace, dryRun: true)
+        }
+    }
+
     /// Watches the Deployments of `namespace` until each named one is rolled out.
     func waitForDeployments(_ names: Set<String>, namespace: String, timeout: Duration, log: @escaping LogSink) async throws {
         guard !names.isEmpty else { return }
@@ -84,25 +121,19 @@ extension KubernetesEngine {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 var pending = names
-                while !pending.isEmpty {
-                    // A watch without resourceVersion starts with every object as ADDED, so a
-                    // Deployment that is ready already is seen at once; a watch the server ends
-                    // (timeoutSeconds) is opened again.
-                    let events = try await client.watch(.deployment, namespace: namespace, options: WatchOptions(timeoutSeconds: 300))
-                    for try await event in events {
-                        guard event.type == .added || event.type == .modified, let name = event.object.metadataName,
-                              pending.contains(name) else { continue }
-                        switch DeploymentProgress(event.object) {
-                        case .complete:
-                            pending.remove(name)
-                            await log("Deployment \(name) rolled out")
-                        case .failed(let reason):
-                            throw SlipwayError.engine("Deployment \(name) in namespace \(namespace) failed: \(reason)")
-                        case .progressing:
-                            continue
-                        }
-                        if pending.isEmpty { break }
+                // List, then watch from the list's version; a 410 Gone lists and watches again.
+                try await client.listAndWatch(.deployment, namespace: namespace) { event in
+                    guard event.type != .deleted, let name = event.object.metadataName, pending.contains(name) else { return false }
+                    switch DeploymentProgress(event.object) {
+                    case .complete:
+                        pending.remove(name)
+                        await log("Deployment \(name) rolled out")
+                    case .failed(let reason):
+                        throw SlipwayError.engine("Deployment \(name) in namespace \(namespace) failed: \(reason)")
+                    case .progressing:
+                        break
                     }
+                    return pending.isEmpty
                 }
             }
             group.addTask {

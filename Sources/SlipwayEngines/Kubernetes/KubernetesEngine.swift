@@ -148,13 +148,6 @@ public struct KubernetesEngine: Engine {
     }
 }
 
-extension KubernetesResource {
-    /// The API resource of a rendered kind.
-    init(_ kind: KubernetesKind) {
-        self.init(group: kind.group, version: kind.version, kind: kind.kind, plural: kind.plural, namespaced: kind.namespaced)
-    }
-}
-
 extension KubernetesObject {
     /// The object as the client's JSON value.
     func jsonValue() throws -> JSONValue {

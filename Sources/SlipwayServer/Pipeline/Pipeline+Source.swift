@@ -33,6 +33,16 @@ extension Pipeline {
             let count = Set(images.values.flatMap(\.values)).count
             return ((), "\(count) image\(count == 1 ? "" : "s") built")
         }
+        if engine.deployStages.contains(.push) {
+            try await stage(deploy, .push) {
+                for app in apps {
+                    images[app.name.value] = try await engine.push(app: app.name, images: images[app.name.value] ?? [:],
+                                                                   traceId: deploy.traceId, log: sink(deploy))
+                }
+                let count = Set(images.values.flatMap(\.values)).count
+                return ((), "\(count) image\(count == 1 ? "" : "s") pushed")
+            }
+        }
         let description = "Deploy " + (source.commit.map { String($0.prefix(7)) } ?? "of an upload")
         return try apps.map { app in
             let appImages = images[app.name.value] ?? [:]
@@ -88,14 +98,14 @@ extension Pipeline {
         }
     }
 
-    /// A release without a build (rollback, config change, scale): nothing to fetch, configure or
-    /// build; it starts from the current release, or from the one a rollback names, whose images
+    /// A release without a build (rollback, config change, scale): nothing to fetch, configure,
+    /// build or push; it starts from the current release, or from the one a rollback names, whose images
     /// must still exist.
     func planChange(_ deploy: QueuedDeploy, _ change: ReleaseChange) async throws -> [PlannedRelease] {
         let releases = try store.releases(of: deploy.app)
         let baseVersion = try change.rollbackTo ?? store.app(deploy.app)?.currentRelease
         let reason = change.rollbackTo.map { "rollback: reusing v\($0)" } ?? "no build: the current release's images"
-        for stage in [StageName.fetch, .config, .build] { try store.skipStage(deploy.traceId, stage, message: reason) }
+        for stage in engine.deployStages.prefix(while: { $0 != .release }) { try store.skipStage(deploy.traceId, stage, message: reason) }
         try store.startStage(deploy.traceId, .release)
         guard let baseVersion, let base = releases.first(where: { $0.version == baseVersion }) else {
             throw SlipwayError.notFound("\(deploy.app) has no release\(change.rollbackTo.map { " v\($0)" } ?? " yet"); `slipway releases \(deploy.app)` lists them")

@@ -6,8 +6,9 @@ import SlipwayStore
 
 /// Runs one deploy through its stages, recording each, so that on any error the previous
 /// release keeps serving and nothing half-made (containers, images, releases) remains.
-/// A source deploy fetches, reads its config and builds; a rollback skips those three and
-/// releases an old release's images and config again. Both then release, run and route.
+/// A source deploy fetches, reads its config and builds (and pushes, on Kubernetes); a rollback
+/// skips those and releases an old release's images and config again. Both then release,
+/// (apply, on Kubernetes,) run and route.
 struct Pipeline: Sendable {
     let store: SlipwayStore
     let engine: any Engine
@@ -108,16 +109,33 @@ struct Pipeline: Sendable {
             await logs.addMask(deploy.traceId, SecretMask(release: release))
         }
         progress.previous = previous
+        // A change of the formation alone runs no release phase (as Heroku's scale); every other release does.
+        let formationOnly = deploy.change.map { $0.scale != nil && $0.setConfig == nil && $0.unsetConfig == nil && $0.rollbackTo == nil } ?? false
+        let applies = engine.deployStages.contains(.apply)
+        if applies {
+            // apply: the release phase, then the release's objects to the cluster; a refused apply
+            // leaves the previous release's objects as they were.
+            try await stage(deploy, .apply) {
+                for release in releases where !formationOnly {
+                    try await runReleasePhase(deploy, release, previous: previous[release.app.value])
+                }
+                var messages: [String] = []
+                for release in releases {
+                    messages.append(try await engine.apply(release, previous: previous[release.app.value], log: sink(deploy)))
+                    // Applied is as good as rolled out for `undo`: the previous release must come back.
+                    progress.rolledOut.append(release)
+                }
+                return ((), messages.joined(separator: "; "))
+            }
+        }
         // run: a rolling update per app; a failing one undoes itself, apps rolled before it are undone by `undo`.
         try await stage(deploy, .run) {
-            // A change of the formation alone runs no release phase (as Heroku's scale); every other release does.
-            let formationOnly = deploy.change.map { $0.scale != nil && $0.setConfig == nil && $0.unsetConfig == nil && $0.rollbackTo == nil } ?? false
-            for release in releases where !formationOnly {
+            for release in releases where !formationOnly && !applies {
                 try await runReleasePhase(deploy, release, previous: previous[release.app.value])
             }
             for release in releases {
                 try await engine.rollOut(release, previous: previous[release.app.value], log: sink(deploy))
-                progress.rolledOut.append(release)
+                if !progress.rolledOut.contains(where: { $0.app == release.app }) { progress.rolledOut.append(release) }
             }
             let count = releases.reduce(0) { $0 + $1.services.reduce(0) { $0 + $1.replicas } }
             return ((), "\(count) replica\(count == 1 ? "" : "s") of \(releases.map(\.label).joined(separator: ", ")) ready")

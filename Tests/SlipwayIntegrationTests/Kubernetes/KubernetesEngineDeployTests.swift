@@ -4,6 +4,7 @@ import KubernetesAPI
 import Logging
 import SlipwayClient
 import SlipwayCore
+import SlipwayTestSupport
 import Testing
 
 extension Integration {
@@ -16,7 +17,7 @@ extension Integration {
         func deployToKmock() async throws {
             let emulator = try await KmockEmulator.start()
             defer { emulator.stop() }
-            let registry = try await LocalRegistry.start()
+            let registry = try await DockerRegistry.start()
             defer { registry.stop() }
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-it-kube-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -46,6 +47,11 @@ extension Integration {
                     let view = try await server.deploy("hello", source: repo.url)
                     #expect(view.status == .completed, "\(view.error ?? "")")
                     #expect(view.release == 1)
+                    // The deploy's status shows the Kubernetes stages, push and apply among them, each timed.
+                    #expect(view.stages.map(\.name) == ["fetch", "config", "build", "push", "release", "apply", "run", "route"])
+                    #expect(view.stages.allSatisfy { $0.status == .completed && $0.startedAt != nil && $0.finishedAt != nil }, "\(view.stages)")
+                    #expect(view.stages.first { $0.name == "push" }?.message == "1 image pushed")
+                    #expect(view.stages.first { $0.name == "apply" }?.message?.contains("objects of v1 applied to namespace slipway-hello") == true)
                     let log = try await server.get("/v1/deploys/\(view.traceId)/log")
                     #expect(log.body.contains("Pushed \(registry.host)/slipway/hello-web@sha256:"), "\(log.body.suffix(3000))")
                     #expect(log.body.contains("Deployment hello-web rolled out"), "\(log.body.suffix(3000))")
@@ -78,6 +84,8 @@ extension Integration {
                     let failed = try await server.deploy("hello", source: repo.url)
                     #expect(failed.status == .error)
                     #expect(failed.error?.contains("ProgressDeadlineExceeded") == true, "\(failed.error ?? "")")
+                    #expect(failed.stages.first { $0.name == "apply" }?.status == .completed)
+                    #expect(failed.stages.first { $0.name == "run" }?.status == .error)
                     #expect(try await server.client.app(try DNSLabel("hello")).currentRelease == 1)
                     let after = try await client.get(.deployment, name: "hello-web", namespace: "slipway-hello")
                     #expect(after?.labels["app.kubernetes.io/version"] == "v1")
@@ -94,6 +102,46 @@ extension Integration {
             }
             await controller.stop()
             try await client.shutdown()
+        }
+
+        @Test("a registry that refuses the push: the push stage is the ERROR, nothing is applied")
+        func pushRefused() async throws {
+            let emulator = try await KmockEmulator.start()
+            defer { emulator.stop() }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-it-kube-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            // htpasswd auth, and the server has no credentials for it: every push gets 401.
+            let line = try Tools.run(try Tools.require("htpasswd", package: "apache2-utils"), ["-Bbn", "ci", "secret"])
+            try line.write(to: directory.appendingPathComponent("htpasswd"), atomically: true, encoding: .utf8)
+            let registry = try await DockerRegistry.start(authSection: """
+                auth:
+                  htpasswd:
+                    realm: slipway-test
+                    path: \(directory.path)/htpasswd
+                """)
+            defer { registry.stop() }
+            let kubeconfig = directory.appendingPathComponent("kubeconfig")
+            try """
+                apiVersion: v1
+                kind: Config
+                current-context: kmock
+                clusters: [{name: kmock, cluster: {server: "\(emulator.url)"}}]
+                users: [{name: tester, user: {token: kmock-token}}]
+                contexts: [{name: kmock, context: {cluster: kmock, user: tester}}]
+                """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+            let repo = try GitRepository(files: GitRepository.helloFiles(page: "refused"))
+            defer { repo.remove() }
+            try await TestServer.with(arguments: ["--engine", "kubernetes", "--kubeconfig", kubeconfig.path,
+                                                  "--registry", "\(registry.host)/slipway", "--domain", "apps.test"]) { server in
+                let view = try await server.deploy("hello", source: repo.url)
+                #expect(view.status == .error)
+                let push = try #require(view.stages.first { $0.name == "push" })
+                #expect(push.status == .error, "\(view.stages)")
+                #expect(push.message?.contains("pushing the images of hello to \(registry.host)/slipway") == true, "\(push.message ?? "")")
+                #expect(view.stages.first { $0.name == "build" }?.status == .completed)
+                #expect(view.stages.filter { ["release", "apply", "run", "route"].contains($0.name) }.allSatisfy { $0.status == .skipped })
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayTestSupport
 
 /// Runs a program to its end and returns its exit status and its stdout and stderr together.
 /// Its standard input is `stdin` through a pipe, else empty (never the test runner's own).

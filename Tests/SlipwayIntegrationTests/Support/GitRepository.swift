@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayTestSupport
 
 /// A real git repository in a temporary directory, made from files the test names.
 struct GitRepository {

@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import Logging
+import SlipwayTestSupport
 import Testing
 
 /// The real container engine the integration tests run against (Podman, started by .ci/run).

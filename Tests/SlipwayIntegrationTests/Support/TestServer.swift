@@ -7,6 +7,7 @@ import NIOHTTP1
 import NIOPosix
 import SlipwayClient
 import SlipwayCore
+import SlipwayTestSupport
 import Testing
 
 /// A real `slipway server` process for one test: its own data directory and free ports,
@@ -206,11 +207,6 @@ final class TestServer: @unchecked Sendable {
         if let app { filters.append("app.kubernetes.io/name=\(app)") }
         return try await TestEngine.docker().listContainers(all: true, labelFilters: filters)
     }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// A free TCP port on loopback (bound and released; the race with other processes is accepted in tests).

@@ -1,27 +1,25 @@
 import Foundation
-import KubernetesAPI
-import Testing
 
 /// The kmock Kubernetes API emulator (PyPI `kmock`, in the venv scripts/setup.sh makes),
 /// started from a Python script on a free port of 127.0.0.1. See
 /// ../shared/KUBERNETES-TESTING.md for what it does and does not emulate.
-final class KmockEmulator: Sendable {
-    static let python = ProcessInfo.processInfo.environment["SLIPWAY_PYTHON"] ?? "/opt/slipway-py/bin/python"
+package final class KmockEmulator: Sendable {
+    package static let python = ProcessInfo.processInfo.environment["SLIPWAY_PYTHON"] ?? "/opt/slipway-py/bin/python"
 
     let process: Process
     let directory: String
-    let port: Int
-    var url: String { "http://127.0.0.1:\(port)" }
+    package let port: Int
+    package var url: String { "http://127.0.0.1:\(port)" }
 
     /// Fails (does not skip) with what to do when the venv or kmock is missing.
-    static func start() async throws -> KmockEmulator {
+    package static func start() async throws -> KmockEmulator {
         guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw EmulatorError(description: "no Python venv at \(python); run `bash scripts/setup.sh` (it installs kmock into /opt/slipway-py)")
+            throw TestFailure("no Python venv at \(python); run `bash scripts/setup.sh` (it installs kmock into /opt/slipway-py)")
         }
         do {
-            _ = try runTool(python, ["-c", "import kmock"])
+            try Tools.run(python, ["-c", "import kmock"])
         } catch {
-            throw EmulatorError(description: "kmock is not installed in \(python): \(error); run `bash scripts/setup.sh`")
+            throw TestFailure("kmock is not installed in \(python): \(error); run `bash scripts/setup.sh`")
         }
         let directory = NSTemporaryDirectory() + "kmock-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -47,7 +45,7 @@ final class KmockEmulator: Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: directory)
-        throw EmulatorError(description: "kmock did not start within 30 s: \(output.suffix(2000))")
+        throw TestFailure("kmock did not start within 30 s: \(output.suffix(2000))")
     }
 
     private init(process: Process, directory: String, port: Int) {
@@ -56,17 +54,13 @@ final class KmockEmulator: Sendable {
         self.port = port
     }
 
-    func stop() {
+    package func stop() {
         if process.isRunning {
             // SIGKILL: a child of the test process may inherit a signal mask that blocks SIGTERM.
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    struct EmulatorError: Error, CustomStringConvertible {
-        var description: String
     }
 
     static let script = #"""

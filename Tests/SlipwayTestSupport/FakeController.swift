@@ -5,34 +5,34 @@ import KubernetesAPI
 /// 100 ms it lists the namespace's Deployments and Jobs and merge-patches their `status` as
 /// a real controller would report a finished rollout (or, when `stuck`, a rollout that
 /// exceeded its progress deadline) and a succeeded Job.
-actor FakeController {
-    private(set) var stuck = false
+package actor FakeController {
+    package private(set) var stuck = false
     private var task: Task<Void, Never>?
-    let client: KubernetesClient
-    let namespace: String
+    package let client: KubernetesClient
+    package let namespace: String
 
-    init(client: KubernetesClient, namespace: String) {
+    package init(client: KubernetesClient, namespace: String) {
         self.client = client
         self.namespace = namespace
     }
 
-    func setStuck(_ stuck: Bool) { self.stuck = stuck }
+    package func setStuck(_ stuck: Bool) { self.stuck = stuck }
 
-    func start() {
+    package func start() {
         task = Task { [client, namespace] in
             while !Task.isCancelled {
-                let stuck = await self.stuck
+                let stuck = self.stuck
                 try? await Self.pass(client: client, namespace: namespace, stuck: stuck)
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }
     }
 
-    func stop() {
+    package func stop() {
         task?.cancel()
     }
 
-    static func deploymentStatus(name: String, replicas: Int, stuck: Bool) -> JSONValue {
+    package static func deploymentStatus(name: String, replicas: Int, stuck: Bool) -> JSONValue {
         let count = JSONValue.int(Int64(replicas))
         if stuck {
             return [
@@ -49,7 +49,7 @@ actor FakeController {
         ]
     }
 
-    static func pass(client: KubernetesClient, namespace: String, stuck: Bool) async throws {
+    package static func pass(client: KubernetesClient, namespace: String, stuck: Bool) async throws {
         for deployment in try await client.list(.deployment, namespace: namespace).items {
             guard let name = deployment.metadataName else { continue }
             let wanted = deploymentStatus(name: name, replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1, stuck: stuck)
