@@ -71,11 +71,20 @@ extension LocalEngine {
     private func follow(_ id: String, labels: ReplicaLabels, after cutoff: Date?,
                         deliver: @escaping @Sendable (String, AppLogLine) async -> Void) async {
         let process = "\(labels.service).\(labels.index)"
+        // How many lines of the logs API's answer were delivered already: the API is read again
+        // and again while the replica starts, and each read delivers only what is new.
+        var delivered = 0
+        func deliverStored(until: Date?) async {
+            delivered = await self.deliverStored(id, process: process, app: labels.app, since: cutoff, until: until,
+                                                 skipping: delivered, deliver: deliver)
+        }
         // Podman's attach on a container that has exited re-initializes it (its state becomes
         // "initialized", its exit code 0), so a replica is attached to only once it has run for a
-        // while and is still running; a replica that crashes at start is read from the logs API.
-        guard await runsPastStart(id) else {
-            await deliverStored(id, process: process, app: labels.app, since: cutoff, until: nil, deliver: deliver)
+        // while and is still running. Until then its output is read from the logs API every
+        // 100 ms, so a new replica's first lines are not held back for that while; one that
+        // crashes at start is read from there to its end.
+        guard await runsPastStart(id, whileStarting: { await deliverStored(until: nil) }) else {
+            await deliverStored(until: nil)
             return
         }
         // Live output is attached to first (read into a buffer, stamped on arrival); what the
@@ -94,25 +103,32 @@ extension LocalEngine {
             buffer.finish()
         }
         defer { attach.cancel() }
-        await deliverStored(id, process: process, app: labels.app, since: cutoff, until: attachedAt, deliver: deliver)
+        await deliverStored(until: attachedAt)
         for await line in live { await deliver(labels.app, line) }
     }
 
     /// Waits until the container has run for a second; whether it still runs then. Checked every
-    /// 100 ms, so the output of one that crashes is read before the reconciler replaces it.
-    private func runsPastStart(_ id: String) async -> Bool {
+    /// 100 ms, calling `whileStarting` each time, so the output of one that crashes is read
+    /// before the reconciler replaces it.
+    private func runsPastStart(_ id: String, whileStarting: () async -> Void) async -> Bool {
         while true {
             guard let state = try? await docker.inspectContainer(id)?.state, state.running else { return false }
             if (state.startedAt.map { Date().timeIntervalSince($0) } ?? 1) >= 1 { return true }
+            await whileStarting()
             try? await Task.sleep(for: .milliseconds(100))
         }
     }
 
-    /// What the container printed (after `since`, before `until`), from the logs API with the engine's timestamps.
-    private func deliverStored(_ id: String, process: String, app: String, since: Date?, until: Date?,
-                               deliver: @escaping @Sendable (String, AppLogLine) async -> Void) async {
+    /// What the container printed (after `since`, before `until`), from the logs API with the
+    /// engine's timestamps, less the first `skipping` lines of the answer. Returns how many
+    /// lines the answer had, or `skipping` when it could not be read.
+    private func deliverStored(_ id: String, process: String, app: String, since: Date?, until: Date?, skipping: Int,
+                               deliver: @escaping @Sendable (String, AppLogLine) async -> Void) async -> Int {
+        var count = 0
         do {
             for try await line in docker.logs(id, follow: false, tail: nil, timestamps: true, since: since, until: until) {
+                count += 1
+                if count <= skipping { continue }
                 let time = line.timestamp ?? until ?? Date()
                 if let since, time <= since { continue }
                 await deliver(app, AppLogLine(time: time, process: process, stream: line.stream.rawValue, text: line.text))
@@ -120,5 +136,6 @@ extension LocalEngine {
         } catch {
             logger.debug("log collector: no stored output", metadata: ["container.id": "\(id.prefix(12))", "error": "\(error)"])
         }
+        return Swift.max(count, skipping)
     }
 }
