@@ -2,8 +2,9 @@ import DockerAPI
 import Foundation
 import SlipwayCore
 
-/// App logs: every replica's output, followed from the moment its container starts (the engine's
-/// `start` events, with a resync listing every few seconds for anything missed), delivered line by
+/// App logs: every replica's output, followed from the moment its container starts (told by
+/// `startReplica` just before it starts one, and by the container engine's `start` events for
+/// containers started otherwise, with a resync listing every few seconds for anything missed), delivered line by
 /// line. Output is read through `attach`, which streams what the container writes at once (an
 /// engine's `logs?follow` may poll: Podman's does every 250 ms), and is stamped when it arrives;
 /// what a replica printed before the attach comes from the logs API. Replicas that already ran
@@ -30,6 +31,9 @@ extension LocalEngine {
                     }
                     try? await Task.sleep(for: .seconds(1))
                 }
+            }
+            group.addTask {
+                for await id in await supervision.replicaStarts() { signal.yield(.started(id)) }
             }
             group.addTask {
                 while !Task.isCancelled {
@@ -107,13 +111,15 @@ extension LocalEngine {
         for await line in live { await deliver(labels.app, line) }
     }
 
-    /// Waits until the container has run for a second; whether it still runs then. Checked every
-    /// 100 ms, calling `whileStarting` each time, so the output of one that crashes is read
-    /// before the reconciler replaces it.
+    /// Waits until the container has run for a second (from being created, if it was not started
+    /// yet); whether it still runs then. Checked every 100 ms, calling `whileStarting` each time,
+    /// so the output of one that crashes is read before the reconciler replaces it.
     private func runsPastStart(_ id: String, whileStarting: () async -> Void) async -> Bool {
         while true {
-            guard let state = try? await docker.inspectContainer(id)?.state, state.running else { return false }
-            if (state.startedAt.map { Date().timeIntervalSince($0) } ?? 1) >= 1 { return true }
+            guard let state = try? await docker.inspectContainer(id)?.state else { return false }
+            let starting = state.status == "created" || state.status == "configured" || state.status == "initialized"
+            guard state.running || starting else { return false }
+            if state.running, (state.startedAt.map { Date().timeIntervalSince($0) } ?? 1) >= 1 { return true }
             await whileStarting()
             try? await Task.sleep(for: .milliseconds(100))
         }

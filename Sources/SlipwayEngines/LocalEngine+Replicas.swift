@@ -86,6 +86,7 @@ extension LocalEngine {
             try await docker.removeContainer(name, force: true)
             id = try await docker.createContainer(name: name, spec: spec)
         }
+        await supervision.announceStart(id)
         do {
             try await docker.startContainer(id)
         } catch {

@@ -78,6 +78,27 @@ actor ReplicaSupervision {
         hostPorts[containerID] = nil
     }
 
+    /// Those who want to know when this engine is about to start a replica (the log collector:
+    /// starting a container takes a few hundred milliseconds after its process began to write,
+    /// and the engine's own start events come later still).
+    private var startListeners: [UUID: AsyncStream<String>.Continuation] = [:]
+
+    /// Called with a created container's id just before it is started.
+    func announceStart(_ containerID: String) {
+        for listener in startListeners.values { listener.yield(containerID) }
+    }
+
+    /// The ids of the replicas about to start from now on, until the consumer stops iterating.
+    func replicaStarts() -> AsyncStream<String> {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1000))
+        let key = UUID()
+        startListeners[key] = continuation
+        continuation.onTermination = { _ in Task { await self.removeStartListener(key) } }
+        return stream
+    }
+
+    private func removeStartListener(_ key: UUID) { startListeners[key] = nil }
+
     /// Records a check's outcome; returns the record after it.
     func recordCheck(_ containerID: String, passed: Bool) -> ReplicaRecord {
         var record = replicas[containerID] ?? ReplicaRecord()
