@@ -7,18 +7,24 @@ extension DockerClient {
     ///
     /// With `follow` the stream stays open until the container stops (or the consumer stops
     /// iterating); without it, it ends after the stored output. `tail` nil means all lines.
+    /// `tty`: whether the container has a TTY, when the caller knows (else it is inspected:
+    /// only containers without one get the multiplexed format).
     /// The request is sent when iteration starts; a missing container throws `isNotFound`
     /// from the stream.
     public func logs(_ id: String, follow: Bool, tail: Int?, timestamps: Bool, since: Date? = nil,
-                     until: Date? = nil) -> AsyncThrowingStream<LogLine, any Error> {
+                     until: Date? = nil, tty: Bool? = nil) -> AsyncThrowingStream<LogLine, any Error> {
         let client = self
         let reader = ResponseStream<LogFrameDecoder> {
-            // Only containers without a TTY get the multiplexed format, and the response's
-            // content type does not say which (Podman sends application/octet-stream either way).
-            guard let details = try await client.inspectContainer(id) else {
-                throw DockerAPIError(statusCode: 404, message: "no such container: \(id)")
+            // The response's content type does not say which format it is (Podman sends
+            // application/octet-stream either way).
+            var hasTTY = tty
+            if hasTTY == nil {
+                guard let details = try await client.inspectContainer(id) else {
+                    throw DockerAPIError(statusCode: 404, message: "no such container: \(id)")
+                }
+                hasTTY = details.tty
             }
-            let decoder = LogFrameDecoder(mode: details.tty ? .raw : .multiplexed, timestamps: timestamps)
+            let decoder = LogFrameDecoder(mode: hasTTY == true ? .raw : .multiplexed, timestamps: timestamps)
             let response = try await client.send(.logs(id, follow: follow, tail: tail, timestamps: timestamps, since: since, until: until),
                                                  timeout: nil)
             return (response, decoder)

@@ -78,16 +78,20 @@ extension LocalEngine {
         // How many lines of the logs API's answer were delivered already: the API is read again
         // and again while the replica starts, and each read delivers only what is new.
         var delivered = 0
+        var tty: Bool?
         func deliverStored(until: Date?) async {
             delivered = await self.deliverStored(id, process: process, app: labels.app, since: cutoff, until: until,
-                                                 skipping: delivered, deliver: deliver)
+                                                 tty: tty, skipping: delivered, deliver: deliver)
         }
         // Podman's attach on a container that has exited re-initializes it (its state becomes
         // "initialized", its exit code 0), so a replica is attached to only once it has run for a
         // while and is still running. Until then its output is read from the logs API every
-        // 100 ms, so a new replica's first lines are not held back for that while; one that
+        // 50 ms, so a new replica's first lines are not held back for that while; one that
         // crashes at start is read from there to its end.
-        guard await runsPastStart(id, whileStarting: { await deliverStored(until: nil) }) else {
+        guard await runsPastStart(id, whileStarting: { hasTTY in
+            tty = hasTTY
+            await deliverStored(until: nil)
+        }) else {
             await deliverStored(until: nil)
             return
         }
@@ -112,27 +116,29 @@ extension LocalEngine {
     }
 
     /// Waits until the container has run for a second (from being created, if it was not started
-    /// yet); whether it still runs then. Checked every 100 ms, calling `whileStarting` each time,
-    /// so the output of one that crashes is read before the reconciler replaces it.
-    private func runsPastStart(_ id: String, whileStarting: () async -> Void) async -> Bool {
+    /// yet); whether it still runs then. Checked every 50 ms, calling `whileStarting` (with
+    /// whether the container has a TTY) each time, so the output of one that crashes is read
+    /// before the reconciler replaces it.
+    private func runsPastStart(_ id: String, whileStarting: (Bool) async -> Void) async -> Bool {
         while true {
-            guard let state = try? await docker.inspectContainer(id)?.state else { return false }
+            guard let details = try? await docker.inspectContainer(id) else { return false }
+            let state = details.state
             let starting = state.status == "created" || state.status == "configured" || state.status == "initialized"
             guard state.running || starting else { return false }
             if state.running, (state.startedAt.map { Date().timeIntervalSince($0) } ?? 1) >= 1 { return true }
-            await whileStarting()
-            try? await Task.sleep(for: .milliseconds(100))
+            await whileStarting(details.tty)
+            try? await Task.sleep(for: .milliseconds(50))
         }
     }
 
     /// What the container printed (after `since`, before `until`), from the logs API with the
     /// engine's timestamps, less the first `skipping` lines of the answer. Returns how many
     /// lines the answer had, or `skipping` when it could not be read.
-    private func deliverStored(_ id: String, process: String, app: String, since: Date?, until: Date?, skipping: Int,
+    private func deliverStored(_ id: String, process: String, app: String, since: Date?, until: Date?, tty: Bool?, skipping: Int,
                                deliver: @escaping @Sendable (String, AppLogLine) async -> Void) async -> Int {
         var count = 0
         do {
-            for try await line in docker.logs(id, follow: false, tail: nil, timestamps: true, since: since, until: until) {
+            for try await line in docker.logs(id, follow: false, tail: nil, timestamps: true, since: since, until: until, tty: tty) {
                 count += 1
                 if count <= skipping { continue }
                 let time = line.timestamp ?? until ?? Date()
