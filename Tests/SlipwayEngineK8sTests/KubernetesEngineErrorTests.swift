@@ -50,7 +50,8 @@ import Testing
         #expect(patches.first == "PATCH /api/v1/namespaces/slipway-shop v2")
         #expect(patches.dropFirst().allSatisfy { $0.hasSuffix(" dry-run") }, "\(patches)")
         // The objects before the refused one were checked, none after it.
-        #expect(patches.contains("PATCH /api/v1/namespaces/slipway-shop/configmaps/shop-config v2 dry-run"))
+        let v2Config = try KubernetesEngineFlowTests.configMapName(v2, engine)
+        #expect(patches.contains("PATCH /api/v1/namespaces/slipway-shop/configmaps/\(v2Config) v2 dry-run"))
         #expect(!patches.contains { $0.contains("/services/") })
         #expect(await lines.lines.contains { $0.contains("nothing was changed") })
     }
@@ -72,8 +73,9 @@ import Testing
         let patches = server.requests.filter { $0.hasPrefix("PATCH") && !$0.hasSuffix(" dry-run") }
         let firstV1 = try #require(patches.firstIndex { $0.hasSuffix(" v1") })
         #expect(patches[..<firstV1].allSatisfy { $0.hasSuffix(" v2") || $0.hasSuffix(" -") })
-        #expect(patches[..<firstV1].contains("PATCH /api/v1/namespaces/slipway-shop/configmaps/shop-config v2"))
-        #expect(patches[firstV1...].contains("PATCH /api/v1/namespaces/slipway-shop/configmaps/shop-config v1"))
+        let (v1Config, v2Config) = (try KubernetesEngineFlowTests.configMapName(v1, engine), try KubernetesEngineFlowTests.configMapName(v2, engine))
+        #expect(patches[..<firstV1].contains("PATCH /api/v1/namespaces/slipway-shop/configmaps/\(v2Config) v2"))
+        #expect(patches[firstV1...].contains("PATCH /api/v1/namespaces/slipway-shop/configmaps/\(v1Config) v1"))
         #expect(await lines.lines.contains("Applying the objects of v1 again"))
     }
 }
