@@ -87,13 +87,13 @@ extension KubernetesEngine {
     }
 
     /// A server-side dry run (`dryRun=All`) of each object: the API server validates and admits
-    /// it, storing nothing. The Namespace is applied for real first (a dry run of the objects
-    /// inside a namespace that does not exist fails with 404); it changes nothing of a release.
-    /// A namespace this makes is remembered for the deploy, so its failure can remove it again.
+    /// it, storing nothing. A Namespace that does not exist yet is made for real first (a dry run
+    /// of the objects inside a missing namespace fails with 404) and remembered for the deploy,
+    /// so its failure can remove it again; an existing one is only dry-run like the rest.
     func dryRun(_ objects: [KubernetesObject], for release: Release) async throws {
         for object in objects where object.kind == .namespace {
             let existed = try await client.get(.namespace, name: object.name) != nil
-            _ = try await client.apply(try object.jsonValue())
+            _ = try await client.apply(try object.jsonValue(), dryRun: existed)
             if !existed { await createdNamespaces.record(object.name, deploy: release.traceId) }
         }
         for object in objects where object.kind != .namespace {

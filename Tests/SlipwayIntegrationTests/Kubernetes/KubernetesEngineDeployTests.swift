@@ -22,19 +22,8 @@ extension Integration {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-it-kube-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            let kubeconfig = directory.appendingPathComponent("kubeconfig")
-            try """
-                apiVersion: v1
-                kind: Config
-                current-context: kmock
-                clusters: [{name: kmock, cluster: {server: "\(emulator.url)"}}]
-                users: [{name: tester, user: {token: kmock-token}}]
-                contexts: [{name: kmock, context: {cluster: kmock, user: tester}}]
-                """.write(to: kubeconfig, atomically: true, encoding: .utf8)
-            var logger = Logger(label: "kube-it")
-            logger.logLevel = .warning
-            let client = try KubernetesClient(configuration: try Kubeconfig.load(path: kubeconfig.path).configuration(context: nil),
-                                              logger: logger)
+            let cluster = try KmockCluster(emulator, directory: directory)
+            let (kubeconfig, client) = (cluster.kubeconfig, cluster.client)
             let controller = FakeController(client: client, namespace: "slipway-hello")
             await controller.start()
 
@@ -121,15 +110,9 @@ extension Integration {
                     path: \(directory.path)/htpasswd
                 """)
             defer { registry.stop() }
-            let kubeconfig = directory.appendingPathComponent("kubeconfig")
-            try """
-                apiVersion: v1
-                kind: Config
-                current-context: kmock
-                clusters: [{name: kmock, cluster: {server: "\(emulator.url)"}}]
-                users: [{name: tester, user: {token: kmock-token}}]
-                contexts: [{name: kmock, context: {cluster: kmock, user: tester}}]
-                """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+            let cluster = try KmockCluster(emulator, directory: directory)
+            defer { Task { try? await cluster.client.shutdown() } }
+            let kubeconfig = cluster.kubeconfig
             let repo = try GitRepository(files: GitRepository.helloFiles(page: "refused"))
             defer { repo.remove() }
             try await TestServer.with(arguments: ["--engine", "kubernetes", "--kubeconfig", kubeconfig.path,
