@@ -15,24 +15,11 @@ extension Integration {
     struct KubernetesEngineDeployTests {
         @Test("deploy: built, pushed by digest, applied and watched until available")
         func deployToKmock() async throws {
-            let emulator = try await KmockEmulator.start()
-            defer { emulator.stop() }
-            let registry = try await DockerRegistry.start()
-            defer { registry.stop() }
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-it-kube-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let cluster = try KmockCluster(emulator, directory: directory)
-            let (kubeconfig, client) = (cluster.kubeconfig, cluster.client)
-            let controller = FakeController(client: client, namespace: "slipway-hello")
-            await controller.start()
-
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "on kubernetes"))
-            defer { repo.remove() }
-            do {
-                try await TestServer.with(arguments: ["--engine", "kubernetes", "--kubeconfig", kubeconfig.path,
-                                                      "--registry", "\(registry.host)/slipway", "--domain", "apps.test",
-                                                      "--ingress-class", "nginx"]) { server in
+            try await KmockDeployEnvironment.with { kmock in
+                let (client, controller, registry) = (kmock.client, kmock.controller, kmock.registry)
+                let repo = try GitRepository(files: GitRepository.helloFiles(page: "on kubernetes"))
+                defer { repo.remove() }
+                try await TestServer.with(arguments: kmock.serverArguments + ["--ingress-class", "nginx"]) { server in
                     let view = try await server.deploy("hello", source: repo.url)
                     #expect(view.status == .completed, "\(view.error ?? "")")
                     #expect(view.release == 1)
@@ -84,13 +71,7 @@ extension Integration {
                     _ = try await server.client.destroy(app: try DNSLabel("hello"))
                     #expect(try await client.get(.namespace, name: "slipway-hello") == nil)
                 }
-            } catch {
-                await controller.stop()
-                try? await client.shutdown()
-                throw error
             }
-            await controller.stop()
-            try await client.shutdown()
         }
 
         @Test("a registry that refuses the push: the push stage is the ERROR, nothing is applied")

@@ -19,22 +19,11 @@ extension Integration.KubernetesEngineDeployTests {
 
     @Test("an apply the cluster refuses (403, 422): the apply stage is the ERROR with the reason, the previous release serves unchanged")
     func applyRefused() async throws {
-        let emulator = try await KmockEmulator.start()
-        defer { emulator.stop() }
-        let registry = try await DockerRegistry.start()
-        defer { registry.stop() }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-it-kube-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let cluster = try KmockCluster(emulator, directory: directory)
-        let client = cluster.client
-        let controller = FakeController(client: client, namespace: "slipway-hello")
-        await controller.start()
-        let repo = try GitRepository(files: GitRepository.helloFiles(page: "v1"))
-        defer { repo.remove() }
-        do {
-            try await TestServer.with(arguments: ["--engine", "kubernetes", "--kubeconfig", cluster.kubeconfig.path,
-                                                  "--registry", "\(registry.host)/slipway", "--domain", "apps.test"]) { server in
+        try await KmockDeployEnvironment.with { kmock in
+            let (client, emulator) = (kmock.client, kmock.emulator)
+            let repo = try GitRepository(files: GitRepository.helloFiles(page: "v1"))
+            defer { repo.remove() }
+            try await TestServer.with(arguments: kmock.serverArguments) { server in
                 let first = try await server.deploy("hello", source: repo.url)
                 #expect(first.status == .completed, "\(first.error ?? "")")
                 let serving = try await Self.servingObjects(client)
@@ -69,12 +58,6 @@ extension Integration.KubernetesEngineDeployTests {
                 let deployment = try await client.get(.deployment, name: "hello-web", namespace: "slipway-hello")
                 #expect(deployment?.labels["app.kubernetes.io/version"] == "v\(admitted.release ?? 0)")
             }
-        } catch {
-            await controller.stop()
-            try? await client.shutdown()
-            throw error
         }
-        await controller.stop()
-        try await client.shutdown()
     }
 }
