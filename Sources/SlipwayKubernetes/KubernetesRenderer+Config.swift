@@ -54,8 +54,7 @@ extension KubernetesRenderer {
                 "immutable": true, "data": .sorted(context.plainConfig),
             ]))
         }
-        for mount in context.files.keys.sorted() {
-            let name = context.configNames.files[mount] ?? KubernetesNames.label(context.app, "files")
+        for (mount, name) in context.configNames.files.sorted(by: { $0.key < $1.key }) {
             var text: [String: String] = [:]
             var binary: [String: String] = [:]
             for (file, contents) in context.files[mount] ?? [:] {
