@@ -31,23 +31,7 @@ import Testing
     }
 
     static func apply(_ object: KubernetesObject, answering responses: ScriptedServer.Response...) async throws -> [ScriptedServer.Request] {
-        let server = try await ScriptedServer()
-        let client = try KubernetesClient(
-            configuration: .init(server: server.url, credentials: .init(bearerToken: "t"), userName: "tester", requestTimeout: .seconds(10)),
-            logger: testLogger)
-        let engine = KubernetesEngine(client: client, builder: nil, docker: nil,
-                                      configuration: .init(registry: "registry.test/slipway"), logger: testLogger)
-        for response in responses { server.script(response) }
-        do {
-            try await engine.apply([object])
-        } catch {
-            try? await client.shutdown()
-            try? await server.stop()
-            throw error
-        }
-        try await client.shutdown()
-        try await server.stop()
-        return server.requests
+        try await withScriptedEngine(answering: responses) { engine in try await engine.apply([object]) }.1
     }
 
     @Test func switchingToAutoscalingHandsTheReplicasOverFirst() async throws {

@@ -75,3 +75,25 @@ struct KmockSetup: Sendable {
         }
     }
 }
+
+/// Runs `body` with an engine on a scripted API server answering `responses` in order; returns
+/// its result and the requests the server saw.
+func withScriptedEngine<T>(answering responses: [ScriptedServer.Response],
+                           _ body: (KubernetesEngine) async throws -> T) async throws -> (T, [ScriptedServer.Request]) {
+    let server = try await ScriptedServer()
+    let client = try KubernetesClient(
+        configuration: .init(server: server.url, credentials: .init(bearerToken: "t"), userName: "tester", requestTimeout: .seconds(10)),
+        logger: testLogger)
+    let engine = KubernetesEngine(client: client, builder: nil, docker: nil,
+                                  configuration: .init(registry: "registry.test/slipway"), logger: testLogger)
+    for response in responses { server.script(response) }
+    let result: Result<T, any Error>
+    do {
+        result = .success(try await body(engine))
+    } catch {
+        result = .failure(error)
+    }
+    try? await client.shutdown()
+    try? await server.stop()
+    return (try result.get(), server.requests)
+}
