@@ -56,8 +56,8 @@ import Testing
     static let refusedDeployment = (code: 422, reason: "Invalid",
                                     message: #"Deployment.apps "shop-web" is invalid: spec.template.spec.containers[0].image: Required value"#)
 
-    /// A first deploy refused in its release phase (the dry run) leaves no namespace behind; a
-    /// namespace that was there before is left as it is.
+    /// A first deploy refused in its release phase (the dry run) or whose release command fails
+    /// leaves no namespace behind; a namespace that was there before is left as it is.
     @Test func aFailedFirstDeployRemovesTheNamespaceItMade() async throws {
         try await KmockSetup.run("the failed first deploy") { kmock in
             let client = kmock.client
@@ -74,6 +74,16 @@ import Testing
                 _ = try await kmock.engine.runOneOff(v1, service: nil, command: ["./migrate"], stdin: nil, purpose: .release) { _ in }
             }
             #expect(try await client.get(.namespace, name: Self.namespace) != nil, "a namespace this deploy did not make stays")
+
+            // A release command that fails (exit code 3) removes it too.
+            try await kmock.engine.destroy(app: v1.app)
+            try kmock.emulator.refuse([:])
+            await kmock.controller.setJobsFail(true)
+            let code = try await kmock.engine.runOneOff(v1, service: nil, command: ["./migrate"], stdin: nil, purpose: .release) { _ in }
+            #expect(code == 3)
+            #expect(try await client.get(.namespace, name: Self.namespace) == nil)
+            await kmock.controller.setJobsFail(false)
+            try kmock.emulator.refuse(["/deployments/shop-web": Self.refusedDeployment])
 
             // Without a release phase the apply stage's dry run is the first check: the same holds.
             try await kmock.engine.destroy(app: v1.app)
