@@ -30,7 +30,7 @@ extension KubernetesEngine {
             throw Self.slipwayError(error, doing: "pruning objects of releases before \(release.label) of \(release.app)")
         }
         // The release serves: its namespace is no longer a failed first deploy's to remove.
-        await createdNamespaces.forget(deploy: release.traceId)
+        await createdNamespaces.forget(namespace, deploy: release.traceId)
         await log(pruned.isEmpty ? "\(release.label) of \(release.app) serves; nothing to prune"
                                  : "\(release.label) of \(release.app) serves; pruned \(pruned.joined(separator: ", "))")
     }
@@ -65,7 +65,7 @@ extension KubernetesEngine {
     /// ran there before); one that was there already is left as it is.
     func removeNamespaceIfNew(for release: Release, log: @escaping LogSink) async {
         let namespace = namespace(of: release.app)
-        guard await createdNamespaces.forget(deploy: release.traceId) == namespace else {
+        guard await createdNamespaces.forget(namespace, deploy: release.traceId) else {
             await log("Namespace \(namespace) was there before this deploy: left as it is")
             return
         }
@@ -102,18 +102,24 @@ extension KubernetesEngine {
     }
 }
 
-/// Namespaces a deploy in progress created, by the deploy's trace id: only such a namespace is
-/// deleted when the app's first deploy fails (another one may hold what someone put there).
+/// Namespaces deploys in progress created, with the deploy's trace id (one deploy may release
+/// several apps): only such a namespace is deleted when the app's first deploy fails (another
+/// one may hold what someone put there).
 actor CreatedNamespaces {
-    private var namespaces: [String: String] = [:]
-
-    func record(_ namespace: String, deploy traceId: String) {
-        namespaces[traceId] = namespace
+    private struct Creation: Hashable {
+        let namespace: String
+        let traceId: String
     }
 
-    /// The namespace the deploy created, if any; forgotten from now on.
+    private var creations: Set<Creation> = []
+
+    func record(_ namespace: String, deploy traceId: String) {
+        creations.insert(Creation(namespace: namespace, traceId: traceId))
+    }
+
+    /// Whether the deploy created `namespace`; forgotten from now on.
     @discardableResult
-    func forget(deploy traceId: String) -> String? {
-        namespaces.removeValue(forKey: traceId)
+    func forget(_ namespace: String, deploy traceId: String) -> Bool {
+        creations.remove(Creation(namespace: namespace, traceId: traceId)) != nil
     }
 }
