@@ -40,8 +40,10 @@ extension KubernetesClient {
     /// `Content-Type: application/apply-patch+yaml` and the object as JSON (valid YAML).
     /// The object's `apiVersion` and `kind` choose the resource; `metadata.namespace`, else
     /// `namespace`, the namespace. Returns the object as the cluster now has it. With `dryRun`
-    /// (`dryRun=All`) the server validates and admits the object without storing it.
-    public func apply(_ object: JSONValue, namespace: String? = nil, dryRun: Bool = false) async throws -> JSONValue {
+    /// (`dryRun=All`) the server validates and admits the object without storing it. `fieldManager`
+    /// replaces the configuration's (to hand a field over to a second manager).
+    public func apply(_ object: JSONValue, namespace: String? = nil, dryRun: Bool = false,
+                      fieldManager: String? = nil) async throws -> JSONValue {
         let resource = try KubernetesResource.forObject(object)
         guard let name = object.metadataName, !name.isEmpty else {
             throw KubernetesAPIError(
@@ -51,7 +53,7 @@ extension KubernetesClient {
         let namespace = resource.namespaced ? (object.metadataNamespace ?? namespace ?? configuration.namespace) : nil
         let request = KubernetesRequest(
             method: .PATCH, path: resource.objectPath(name: name, namespace: namespace),
-            query: [("fieldManager", configuration.fieldManager), ("force", "true")] + (dryRun ? [("dryRun", "All")] : []),
+            query: [("fieldManager", fieldManager ?? configuration.fieldManager), ("force", "true")] + (dryRun ? [("dryRun", "All")] : []),
             contentType: "application/apply-patch+yaml", body: try object.jsonData(),
             operation: KubernetesOperation(verb: "patch", resource: resource, name: name, namespace: namespace))
         return try await sendForJSON(request)

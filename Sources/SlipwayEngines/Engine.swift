@@ -27,8 +27,9 @@ public protocol Engine: Sendable {
     func rollOut(_ release: Release, previous: Release?, log: @escaping LogSink) async throws
 
     /// The `route` stage: traffic goes to `release` alone, what is left of other releases stops,
-    /// and the reconciler keeps `release` running from now on.
-    func completeRollout(_ release: Release, log: @escaping LogSink) async throws
+    /// and the reconciler keeps `release` running from now on. `previous` is the release that
+    /// served before (what a rollback would return to).
+    func completeRollout(_ release: Release, previous: Release?, log: @escaping LogSink) async throws
 
     /// Puts `previous` back after a rollout succeeded but the deploy failed later (or removes the
     /// app's replicas when there was no previous release).

@@ -16,7 +16,7 @@ extension LocalEngine {
         }
     }
 
-    public func completeRollout(_ release: Release, log: @escaping LogSink) async throws {
+    public func completeRollout(_ release: Release, previous: Release?, log: @escaping LogSink) async throws {
         do {
             try await routeOnly(release, log: log)
         } catch {
@@ -54,7 +54,7 @@ extension LocalEngine {
         }
         do {
             try await rollOut(previous, previous: release, log: log)
-            try await completeRollout(previous, log: log)
+            try await completeRollout(previous, previous: nil, log: log)
         } catch {
             logger.error("could not put the previous release back", metadata: ["app.name": "\(release.app)", "error": "\(error)"])
         }

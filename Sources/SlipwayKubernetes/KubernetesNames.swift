@@ -36,9 +36,11 @@ enum KubernetesNames {
     static func namespace(app: AppName) -> String { label("slipway", app.value) }
     static func deployment(app: AppName, service: String) -> String { label(app.value, service) }
     static func service(app: AppName, service: String) -> String { serviceLabel(app.value, service) }
-    static func configVars(app: AppName) -> String { label(app.value, "config") }
-    static func secret(app: AppName) -> String { label(app.value, "secrets") }
-    static func files(app: AppName, mount: String) -> String { label(app.value, "files", pathPart(mount)) }
+    static func configVars(app: AppName, contentHash: String) -> String { label(app.value, "config", contentHash) }
+    static func secret(app: AppName, contentHash: String) -> String { label(app.value, "secrets", contentHash) }
+    static func files(app: AppName, mount: String, contentHash: String) -> String {
+        label(app.value, "files", pathPart(mount), contentHash)
+    }
     static func claim(app: AppName, volume: String) -> String { label(app.value, "volume", volume) }
     static func releaseJob(app: AppName, version: Int) -> String { label(app.value, "release", "v\(version)") }
     static func ingress(app: AppName) -> String { label(app.value) }

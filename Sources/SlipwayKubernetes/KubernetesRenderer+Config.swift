@@ -35,27 +35,26 @@ extension KubernetesRenderer {
     }
 
     /// The Secret (secret config vars, base64 `data`), the ConfigMap of plain config vars, and a
-    /// ConfigMap per config-files mount (UTF-8 files in `data`, others in `binaryData`).
+    /// ConfigMap per config-files mount (UTF-8 files in `data`, others in `binaryData`). Named
+    /// after their content and immutable (see `ConfigNames`): a release's pods read only its own.
     func configObjects(_ context: Context) -> [KubernetesObject] {
         var objects: [KubernetesObject] = []
-        let app = context.release.app
         if !context.secretConfig.isEmpty {
-            let name = KubernetesNames.secret(app: app)
+            let name = context.configNames.secret
             let data = context.secretConfig.mapValues { Data($0.utf8).base64EncodedString() }
             objects.append(KubernetesObject(kind: .secret, name: name, namespace: context.namespace, body: [
                 "apiVersion": "v1", "kind": "Secret", "metadata": context.metadata(name: name),
-                "type": "Opaque", "data": .sorted(data),
+                "immutable": true, "type": "Opaque", "data": .sorted(data),
             ]))
         }
         if !context.plainConfig.isEmpty {
-            let name = KubernetesNames.configVars(app: app)
+            let name = context.configNames.vars
             objects.append(KubernetesObject(kind: .configMap, name: name, namespace: context.namespace, body: [
                 "apiVersion": "v1", "kind": "ConfigMap", "metadata": context.metadata(name: name),
-                "data": .sorted(context.plainConfig),
+                "immutable": true, "data": .sorted(context.plainConfig),
             ]))
         }
-        for mount in context.files.keys.sorted() {
-            let name = KubernetesNames.files(app: app, mount: mount)
+        for (mount, name) in context.configNames.files.sorted(by: { $0.key < $1.key }) {
             var text: [String: String] = [:]
             var binary: [String: String] = [:]
             for (file, contents) in context.files[mount] ?? [:] {
@@ -65,6 +64,7 @@ extension KubernetesRenderer {
             objects.append(KubernetesObject(kind: .configMap, name: name, namespace: context.namespace, body: .fields([
                 "apiVersion": "v1", "kind": "ConfigMap",
                 "metadata": context.metadata(name: name, annotations: ["slipway.io/mount": mount]),
+                "immutable": true,
                 "data": text.isEmpty ? nil : .sorted(text),
                 "binaryData": binary.isEmpty ? nil : .sorted(binary),
             ])))

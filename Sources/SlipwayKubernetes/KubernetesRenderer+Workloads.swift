@@ -100,11 +100,11 @@ extension KubernetesRenderer {
         }
         var mounts: [KubernetesValue] = []
         var volumes: [KubernetesValue] = []
-        for mount in context.files.keys.sorted() {
+        for (mount, configMap) in context.configNames.files.sorted(by: { $0.key < $1.key }) {
             let volume = KubernetesNames.label("files", String(SHA256Digest.hex(Array(mount.utf8)).prefix(8)))
             mounts.append(["name": .string(volume), "mountPath": .string(mount), "readOnly": true])
             volumes.append(["name": .string(volume),
-                            "configMap": ["name": .string(KubernetesNames.files(app: context.release.app, mount: mount))]])
+                            "configMap": ["name": .string(configMap)]])
         }
         for (volume, path) in (service.volumes ?? [:]).sorted(by: { $0.key < $1.key }) {
             let volumeName = KubernetesNames.label("volume", volume)
@@ -114,10 +114,10 @@ extension KubernetesRenderer {
         }
         var envFrom: [KubernetesValue] = []
         if !context.plainConfig.isEmpty {
-            envFrom.append(["configMapRef": ["name": .string(KubernetesNames.configVars(app: context.release.app))]])
+            envFrom.append(["configMapRef": ["name": .string(context.configNames.vars)]])
         }
         if !context.secretConfig.isEmpty {
-            envFrom.append(["secretRef": ["name": .string(KubernetesNames.secret(app: context.release.app))]])
+            envFrom.append(["secretRef": ["name": .string(context.configNames.secret)]])
         }
         let container: KubernetesValue = .fields([
             "name": .string(containerName),

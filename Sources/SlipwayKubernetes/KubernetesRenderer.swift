@@ -55,6 +55,8 @@ public struct KubernetesRenderer: Sendable {
         let files: [String: [String: Data]]
         /// sha256 of config vars, secrets and files: the pod template annotation that rolls pods.
         let checksum: String
+        /// The names of the release's config objects, each ending in a hash of its content.
+        let configNames: ConfigNames
 
         init(release: Release, options: KubernetesRenderOptions) throws {
             self.release = release
@@ -67,6 +69,7 @@ public struct KubernetesRenderer: Sendable {
             secretConfig = config.filter { secretKeys.contains($0.key) }
             files = release.files ?? [:]
             checksum = Self.checksum(plain: plainConfig, secret: secretConfig, files: files)
+            configNames = ConfigNames(app: release.app, plain: plainConfig, secret: secretConfig, files: files)
         }
 
         var app: String { release.app.value }

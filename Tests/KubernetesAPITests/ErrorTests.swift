@@ -1,4 +1,5 @@
 import KubernetesAPI
+import SlipwayTestSupport
 import NIOCore
 import NIOPosix
 import Testing

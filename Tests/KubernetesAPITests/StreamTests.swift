@@ -1,4 +1,5 @@
 import KubernetesAPI
+import SlipwayTestSupport
 import Testing
 
 /// Watches and pod logs arrive as streams whose chunks do not line up with events or lines.

@@ -1,5 +1,6 @@
 import Foundation
 import KubernetesAPI
+import SlipwayTestSupport
 import Testing
 
 /// What the client puts on the wire, against a scripted server: methods, paths, query items,

@@ -19,25 +19,7 @@ import Testing
     }
 
     @Test func autoscaledDeployHasItsHPAAndLeavesReplicasToIt() async throws {
-        let emulator = try await KmockEmulator.start()
-        defer { emulator.stop() }
-        let client = try KubernetesClient(
-            configuration: .init(server: emulator.url, credentials: .init(bearerToken: "kmock"), namespace: "default", userName: "tester"),
-            logger: testLogger)
-        var configuration = KubernetesEngine.Configuration(registry: "registry.test/slipway")
-        configuration.readyTimeout = .seconds(20)
-        let engine = KubernetesEngine(client: client, builder: nil, docker: nil, configuration: configuration, logger: testLogger)
-        let controller = FakeController(client: client, namespace: KubernetesEngineFlowTests.namespace)
-        await controller.start()
-        do {
-            try await withTimeout(seconds: 90, "the autoscale flow") { try await Self.flow(engine, client) }
-        } catch {
-            await controller.stop()
-            try? await client.shutdown()
-            throw error
-        }
-        await controller.stop()
-        try await client.shutdown()
+        try await KmockSetup.run("the autoscale flow") { kmock in try await Self.flow(kmock.engine, kmock.client) }
     }
 
     static func flow(_ engine: KubernetesEngine, _ client: KubernetesClient) async throws {
@@ -45,7 +27,7 @@ import Testing
         let v1 = try release(version: 1)
         _ = try await engine.apply(v1, previous: nil, log: { _ in })
         try await engine.rollOut(v1, previous: nil, log: { _ in })
-        try await engine.completeRollout(v1, log: { _ in })
+        try await engine.completeRollout(v1, previous: nil, log: { _ in })
 
         let hpa = try #require(try await client.get(.horizontalPodAutoscaler, name: "shop-web", namespace: namespace))
         #expect(hpa[path: "spec", "scaleTargetRef", "kind"]?.stringValue == "Deployment")
@@ -65,6 +47,21 @@ import Testing
         let after = try #require(try await client.get(.deployment, name: "shop-web", namespace: namespace))
         #expect(after.labels[Labels.version] == "v2")
         #expect(after[path: "spec", "replicas"]?.intValue == 4)
+
+        // v3 runs 3 replicas without autoscaling; v4 turns it on again: the Deployment keeps 3
+        // until the autoscaler acts. (kmock merges applies and never drops a field, so this is
+        // the flow only; ReplicasHandoverTests checks the requests that keep them on a cluster.)
+        var v3 = try release(version: 3)
+        v3.services[0].autoscale = nil
+        v3.services[0].replicas = 3
+        _ = try await engine.apply(v3, previous: v2, log: { _ in })
+        try await engine.completeRollout(v3, previous: v2, log: { _ in })
+        #expect(try await client.get(.horizontalPodAutoscaler, name: "shop-web", namespace: namespace) == nil)
+        let v4 = try release(version: 4)
+        _ = try await engine.apply(v4, previous: v3, log: { _ in })
+        try await engine.rollOut(v4, previous: v3, log: { _ in })
+        #expect(try await client.get(.deployment, name: "shop-web", namespace: namespace)?[path: "spec", "replicas"]?.intValue == 3)
+        #expect(try await client.get(.horizontalPodAutoscaler, name: "shop-web", namespace: namespace) != nil)
         try await engine.destroy(app: v1.app)
     }
 }

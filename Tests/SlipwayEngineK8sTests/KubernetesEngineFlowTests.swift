@@ -29,27 +29,10 @@ import Testing
     }
 
     @Test func deployPruneRollbackFailDestroy() async throws {
-        let emulator = try await KmockEmulator.start()
-        defer { emulator.stop() }
-        let client = try KubernetesClient(
-            configuration: .init(server: emulator.url, credentials: .init(bearerToken: "kmock"), namespace: "default", userName: "tester"),
-            logger: testLogger)
-        var configuration = KubernetesEngine.Configuration(
-            registry: "registry.test/slipway", renderOptions: KubernetesRenderOptions(domain: "apps.test", ingressClass: "nginx"))
-        configuration.readyTimeout = .seconds(20)
-        configuration.jobTimeout = .seconds(20)
-        let engine = KubernetesEngine(client: client, builder: nil, docker: nil, configuration: configuration, logger: testLogger)
-        let controller = FakeController(client: client, namespace: Self.namespace)
-        await controller.start()
-        do {
-            try await withTimeout(seconds: 120, "the kmock engine flow") { try await Self.flow(engine, client, controller) }
-        } catch {
-            await controller.stop()
-            try? await client.shutdown()
-            throw error
+        try await KmockSetup.run("the kmock engine flow", seconds: 120,
+                                 renderOptions: KubernetesRenderOptions(domain: "apps.test", ingressClass: "nginx")) { kmock in
+            try await Self.flow(kmock.engine, kmock.client, kmock.controller)
         }
-        await controller.stop()
-        try await client.shutdown()
     }
 
     static func versionLabel(_ client: KubernetesClient, _ kind: KubernetesResource, _ name: String) async throws -> String? {
@@ -73,7 +56,7 @@ import Testing
         #expect(try await versionLabel(client, .job, "shop-release-v1") == "v1")
         _ = try await engine.apply(v1, previous: nil, log: log.sink)
         try await engine.rollOut(v1, previous: nil, log: log.sink)
-        try await engine.completeRollout(v1, log: log.sink)
+        try await engine.completeRollout(v1, previous: nil, log: log.sink)
         let rendered = try KubernetesRenderer(options: engine.configuration.renderOptions).render(v1)
         for object in rendered {
             let found = try await client.get(object.kind, name: object.name, namespace: object.namespace)
@@ -90,17 +73,23 @@ import Testing
         _ = try await engine.apply(v2, previous: v1, log: log.sink)
         try await engine.rollOut(v2, previous: v1, log: log.sink)
         #expect(try await versionLabel(client, .deployment, "shop-worker") == "v1")  // not pruned before the route stage
-        try await engine.completeRollout(v2, log: log.sink)
+        try await engine.completeRollout(v2, previous: v1, log: log.sink)
         #expect(try await client.get(.deployment, name: "shop-worker", namespace: namespace) == nil)
         #expect(try await client.get(.job, name: "shop-release-v1", namespace: namespace) == nil)
         #expect(try await versionLabel(client, .deployment, "shop-web") == "v2")
-        #expect(try await versionLabel(client, .configMap, "shop-config") == "v2")
+        let v2Config = try configMapName(v2, engine)
+        #expect(try await versionLabel(client, .configMap, v2Config) == "v2")
+        #expect(try await client.get(.configMap, name: try configMapName(v1, engine), namespace: namespace) != nil,
+                "the previous release's config is kept for a rollback")
 
         // (c) undo/rollback: v1's objects are applied again, v2's own pruned.
         await engine.undoRollout(v2, previous: v1, log: log.sink)
         #expect(try await versionLabel(client, .deployment, "shop-worker") == "v1")
         #expect(try await versionLabel(client, .deployment, "shop-web") == "v1")
         #expect(try await client.get(.job, name: "shop-release-v2", namespace: namespace) == nil)
+        // The rollback brought v1's config back under the Deployment; v2's is pruned.
+        #expect(try await configMapReference(client, "shop-web") == (try configMapName(v1, engine)))
+        #expect(try await client.get(.configMap, name: v2Config, namespace: namespace) == nil)
 
         // (d) a Deployment that exceeds its progress deadline fails the rollout with the reason,
         // and v1's objects are put back.
@@ -129,6 +118,18 @@ import Testing
         // (e) destroy deletes the namespace.
         try await engine.destroy(app: v1.app)
         #expect(try await client.get(.namespace, name: namespace) == nil)
+    }
+
+    /// The name of the ConfigMap of `release`'s config vars (it ends in a hash of the content).
+    static func configMapName(_ release: Release, _ engine: KubernetesEngine) throws -> String {
+        let objects = try KubernetesRenderer(options: engine.configuration.renderOptions).render(release)
+        return try #require(objects.first { $0.kind == .configMap && $0.name.hasPrefix("shop-config-") }).name
+    }
+
+    /// The ConfigMap a Deployment's pods take their config vars from.
+    static func configMapReference(_ client: KubernetesClient, _ deployment: String) async throws -> String? {
+        let container = try await client.get(.deployment, name: deployment, namespace: namespace)?[path: "spec", "template", "spec", "containers"]?[0]
+        return container?["envFrom"]?.arrayValue?.compactMap { $0[path: "configMapRef", "name"]?.stringValue }.first
     }
 
     static func makePod(_ client: KubernetesClient, name: String, created: String, ready: Bool, restarts: Int) async throws {

@@ -87,7 +87,7 @@ import Testing
         } catch let error as SlipwayError {
             #expect(error.message.contains("checking the objects of v1 of shop"), "\(error.message)")
             #expect(error.message.contains("cannot reach the Kubernetes API at 127.0.0.1:9"), "\(error.message)")
-            #expect(error.message.contains("patch on namespaces"), "\(error.message)")
+            #expect(error.message.contains("on namespaces \"slipway-shop\""), "\(error.message)")  // the first request: is the namespace there?
         }
         try await client.shutdown()
     }

@@ -115,17 +115,19 @@ struct KubernetesRendererTests {
         #expect(env[1] == ["name": "PORT", "value": "8000"])
         #expect(env[3] == ["name": "SLIPWAY_RELEASE", "value": "v7"])
         #expect(env[4] == ["name": "SLIPWAY_REPLICA", "valueFrom": ["fieldRef": ["fieldPath": "metadata.name"]]])
-        #expect(container["envFrom"] == [["configMapRef": ["name": "shop-config"]], ["secretRef": ["name": "shop-secrets"]]])
+        let config = try #require(objects.first { $0.kind == .configMap && $0.name.hasPrefix("shop-config-") })
+        let secret = try #require(objects.first { $0.kind == .secret })
+        #expect(container["envFrom"] == [["configMapRef": ["name": .string(config.name)]], ["secretRef": ["name": .string(secret.name)]]])
     }
 
     @Test("config objects: Secret with base64 data, ConfigMap of plain vars, a ConfigMap per files mount mounted read-only")
     func configObjects() throws {
         let objects = try renderer.render(Fixtures.full())
-        let secret = try #require(objects.first(.secret, "shop-secrets"))
+        let secret = try #require(objects.first { $0.kind == .secret && $0.name.hasPrefix("shop-secrets-") })
         #expect(secret.body["type"]?.string == "Opaque")
         #expect(secret.body["data"]?.stringMap == ["DATABASE_PASSWORD": Data("s3cret".utf8).base64EncodedString()])
         #expect(secret.body["stringData"] == nil)
-        let config = try #require(objects.first(.configMap, "shop-config"))
+        let config = try #require(objects.first { $0.kind == .configMap && $0.name.hasPrefix("shop-config-") })
         #expect(config.body["data"]?.stringMap == ["MODE": "config", "LOG_LEVEL": "debug", "PORT_OVERRIDE": "8080"])
         #expect(config.body["data"]?.stringMap?["DATABASE_PASSWORD"] == nil)
 
@@ -188,6 +190,39 @@ struct KubernetesRendererTests {
             "minReplicas": 2, "maxReplicas": 8,
             "metrics": [["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": 65]]]],
         ])
+    }
+
+    @Test("config objects are the release's own: named by content, immutable, referenced by its pods and Job")
+    func configObjectsPerRelease() throws {
+        func configNames(_ release: Release) throws -> [String] {
+            try renderer.render(release).filter { $0.kind == .configMap || $0.kind == .secret }.map(\.name)
+        }
+        let base = try Fixtures.full()
+        let objects = try renderer.render(base)
+        let config = objects.filter { $0.kind == .configMap || $0.kind == .secret }
+        #expect(config.count == 4)
+        #expect(config.allSatisfy { $0.body["immutable"]?.bool == true })
+        #expect(config.allSatisfy { $0.name.count <= 63 && DNSLabel.problem(with: $0.name) == nil }, "\(config.map(\.name))")
+
+        var next = base
+        next.version = 8
+        next.services[0].replicas = 5
+        #expect(try configNames(next) == config.map(\.name), "the same content keeps its names")
+        var changedVar = base
+        changedVar.config?["LOG_LEVEL"] = "info"
+        let changed = try configNames(changedVar)
+        #expect(Set(changed).subtracting(config.map(\.name)).count == 1, "only the ConfigMap of plain vars is new")
+        #expect(!changed.contains { $0 == objects.first { $0.kind == .configMap && $0.name.hasPrefix("shop-config-") }?.name })
+
+        // Every ConfigMap and Secret a pod template refers to is one the release renders.
+        let names = Set(config.map(\.name))
+        for workload in objects where workload.kind == .deployment || workload.kind == .job {
+            let pod = try #require(workload.body["spec"]?["template"]?["spec"])
+            let container = try #require(pod["containers"]?[0])
+            let referenced = (container["envFrom"]?.list ?? []).compactMap { $0["configMapRef"]?["name"]?.string ?? $0["secretRef"]?["name"]?.string }
+                + (pod["volumes"]?.list ?? []).compactMap { $0["configMap"]?["name"]?.string }
+            #expect(!referenced.isEmpty && Set(referenced).isSubset(of: names), "\(workload.name): \(referenced)")
+        }
     }
 
     @Test("the checksum annotation changes with config vars, secrets and files, and not otherwise")

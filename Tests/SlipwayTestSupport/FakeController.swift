@@ -4,9 +4,11 @@ import KubernetesAPI
 /// Plays the Deployment and Job controllers against kmock (which fills no `status`): every
 /// 100 ms it lists the namespace's Deployments and Jobs and merge-patches their `status` as
 /// a real controller would report a finished rollout (or, when `stuck`, a rollout that
-/// exceeded its progress deadline) and a succeeded Job.
+/// exceeded its progress deadline) and a succeeded Job (or, when `jobsFail`, one whose
+/// container exited with code 3).
 package actor FakeController {
     package private(set) var stuck = false
+    package private(set) var jobsFail = false
     private var task: Task<Void, Never>?
     package let client: KubernetesClient
     package let namespace: String
@@ -18,11 +20,13 @@ package actor FakeController {
 
     package func setStuck(_ stuck: Bool) { self.stuck = stuck }
 
+    package func setJobsFail(_ fail: Bool) { jobsFail = fail }
+
     package func start() {
         task = Task { [client, namespace] in
             while !Task.isCancelled {
-                let stuck = self.stuck
-                try? await Self.pass(client: client, namespace: namespace, stuck: stuck)
+                let (stuck, jobsFail) = await (self.stuck, self.jobsFail)
+                try? await Self.pass(client: client, namespace: namespace, stuck: stuck, jobsFail: jobsFail)
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }
@@ -49,7 +53,7 @@ package actor FakeController {
         ]
     }
 
-    package static func pass(client: KubernetesClient, namespace: String, stuck: Bool) async throws {
+    package static func pass(client: KubernetesClient, namespace: String, stuck: Bool, jobsFail: Bool = false) async throws {
         for deployment in try await client.list(.deployment, namespace: namespace).items {
             guard let name = deployment.metadataName else { continue }
             let wanted = deploymentStatus(name: name, replicas: deployment[path: "spec", "replicas"]?.intValue ?? 1, stuck: stuck)
@@ -58,7 +62,7 @@ package actor FakeController {
             }
         }
         for job in try await client.list(.job, namespace: namespace).items {
-            guard let name = job.metadataName, job[path: "status", "succeeded"] == nil else { continue }
+            guard let name = job.metadataName, job[path: "status", "succeeded"] == nil, job[path: "status", "failed"] == nil else { continue }
             // The Job controller's pod, finished (kmock answers its log with the pod's JSON).
             let pod: JSONValue = [
                 "apiVersion": "v1", "kind": "Pod",
@@ -66,9 +70,13 @@ package actor FakeController {
                 "spec": ["containers": [["name": "release", "image": "registry.test/x@sha256:00"]]],
             ]
             _ = try await client.apply(pod)
-            _ = try await client.mergePatch(.pod, name: "\(name)-pod", namespace: namespace, patch: ["status": ["phase": "Succeeded"]],
-                                            subresource: "status")
-            let status: JSONValue = ["succeeded": 1, "conditions": [["type": "Complete", "status": "True"]]]
+            let podStatus: JSONValue = jobsFail
+                ? ["phase": "Failed", "containerStatuses": [["name": "release", "state": ["terminated": ["exitCode": 3]]]]]
+                : ["phase": "Succeeded"]
+            _ = try await client.mergePatch(.pod, name: "\(name)-pod", namespace: namespace, patch: ["status": podStatus], subresource: "status")
+            let status: JSONValue = jobsFail
+                ? ["failed": 1, "conditions": [["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"]]]
+                : ["succeeded": 1, "conditions": [["type": "Complete", "status": "True"]]]
             _ = try await client.mergePatch(.job, name: name, namespace: namespace, patch: ["status": status], subresource: "status")
         }
     }

@@ -54,6 +54,15 @@ package final class KmockEmulator: Sendable {
         self.port = port
     }
 
+    /// From now on, every PATCH (server-side apply, dry run or not) of a path containing
+    /// `pathPart` is refused with a Status body, as an API server refuses for RBAC (403) or
+    /// admission (422). Replaces earlier refusals; `[:]` ends them.
+    package func refuse(_ refusals: [String: (code: Int, reason: String, message: String)]) throws {
+        let rules = refusals.mapValues { [$0.code, $0.reason, $0.message] as [Any] }
+        let data = try JSONSerialization.data(withJSONObject: rules)
+        try data.write(to: URL(fileURLWithPath: "\(directory)/refusals.json"), options: .atomic)
+    }
+
     package func stop() {
         if process.isRunning {
             // SIGKILL: a child of the test process may inherit a signal mask that blocks SIGTERM.
@@ -71,12 +80,18 @@ serves until killed. Two gaps of kmock 0.8 are closed so the client's real reque
 - Namespace objects (`/api/v1/namespaces/NAME`) are addressable (kmock reads NAME as a
   namespace prefix);
 - server-side apply (PATCH application/apply-patch+yaml) of a missing object creates it,
-  as a real API server does (kmock answers 404): ADDED, then kmock's own MODIFIED.
+  as a real API server does (kmock answers 404): ADDED, then kmock's own MODIFIED;
+- a dry run (`dryRun=All`) stores nothing: it answers with the object sent;
+- refusals the test writes to refusals.json beside PORT_FILE ({"path part": [code, reason,
+  message]}) answer a PATCH of a matching path with a Status, as RBAC or admission would.
 """
 import asyncio
+import json
+import os
 import signal
 import sys
 
+import aiohttp.web
 import kmock
 from kmock._internal import enums, parsing
 
@@ -97,8 +112,25 @@ def parse_path(path):
 parsing.parse_path = parse_path
 
 
+def refusal(path):
+    try:
+        with open(os.path.join(os.path.dirname(sys.argv[1]), 'refusals.json')) as f:
+            rules = json.load(f)
+    except FileNotFoundError:
+        return None
+    return next((rule for part, rule in rules.items() if part in path), None)
+
+
 class Emulator(kmock.KubernetesEmulator):
     async def _handle(self, request):
+        if request.method == enums.method.PATCH:
+            refused = refusal(request.url.path)
+            if refused is not None:
+                code, reason, message = refused
+                return aiohttp.web.json_response({'kind': 'Status', 'apiVersion': 'v1', 'metadata': {}, 'status': 'Failure',
+                                                  'message': message, 'reason': reason, 'code': code}, status=code)
+            if request.params.get('dryRun') == 'All':
+                return aiohttp.web.json_response(request.data)
         content_type = request.headers.get('Content-Type', '')
         if request.action == enums.action.UPDATE and content_type.startswith('application/apply-patch'):
             key = (request.resource, request.namespace, request.name)

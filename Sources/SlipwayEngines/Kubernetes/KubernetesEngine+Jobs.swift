@@ -28,29 +28,39 @@ extension KubernetesEngine {
         }
         let namespace = namespace(of: release.app)
         do {
-            // What the Job's pod needs (namespace, config, claims) comes first; the rest waits for the rollout.
-            let before = objects.prefix { $0.kind != .job }
-            if purpose == .release {
-                // Every object of the release is checked before the Job changes anything: a
-                // refused one fails the deploy with the previous release's objects untouched.
-                try await dryRun(objects)
-                try await apply(Array(before))
-                // A Job's template is immutable: a leftover of an interrupted attempt goes first.
-                _ = try await client.delete(.job, name: job.name, namespace: namespace, propagationPolicy: .background)
-            } else {
-                guard try await client.get(.namespace, name: namespace) != nil else {
-                    throw SlipwayError.notFound("namespace \(namespace) does not exist in the cluster; deploy \(release.app) first")
-                }
-            }
-            _ = try await client.apply(try job.jsonValue(), namespace: namespace)
-            let code = try await runWithLiveOutput(job.name, namespace: namespace, output: output)
-            if purpose == .run {
-                _ = try? await client.delete(.job, name: job.name, namespace: namespace, propagationPolicy: .background)
-            }
+            let code = try await run(job, of: release, objects: objects, in: namespace, purpose: purpose, output: output)
+            // A failed release phase of a first deploy leaves no namespace behind.
+            if purpose == .release, code != 0 { await removeNamespaceIfNew(for: release, log: { _ in }) }
             return code
         } catch {
+            if purpose == .release { await removeNamespaceIfNew(for: release, log: { _ in }) }
             throw Self.slipwayError(error, doing: "running Job \(job.name) in namespace \(namespace)")
         }
+    }
+
+    /// Applies what the Job's pod needs (for the release phase) and the Job, and waits for it.
+    private func run(_ job: KubernetesObject, of release: Release, objects: [KubernetesObject], in namespace: String,
+                     purpose: OneOffPurpose, output: @escaping @Sendable (RunEvent) async -> Void) async throws -> Int {
+        if purpose == .release {
+            // Every object of the release is checked before the Job changes anything: a refused
+            // one fails the deploy with the previous release's objects untouched. Then what the
+            // Job's pod needs (namespace, config, claims); the rest waits for the rollout. The
+            // config objects are the release's own (named by content), so running pods keep theirs.
+            try await dryRun(objects, for: release)
+            try await apply(Array(objects.prefix { $0.kind != .job }))
+            // A Job's template is immutable: a leftover of an interrupted attempt goes first.
+            _ = try await client.delete(.job, name: job.name, namespace: namespace, propagationPolicy: .background)
+        } else {
+            guard try await client.get(.namespace, name: namespace) != nil else {
+                throw SlipwayError.notFound("namespace \(namespace) does not exist in the cluster; deploy \(release.app) first")
+            }
+        }
+        _ = try await client.apply(try job.jsonValue(), namespace: namespace)
+        let code = try await runWithLiveOutput(job.name, namespace: namespace, output: output)
+        if purpose == .run {
+            _ = try? await client.delete(.job, name: job.name, namespace: namespace, propagationPolicy: .background)
+        }
+        return code
     }
 
     static func renamed(_ object: KubernetesObject, to name: String) -> KubernetesObject {
@@ -65,25 +75,25 @@ extension KubernetesEngine {
         return object
     }
 
-    /// Watches the Job until it succeeded (0) or failed (its container's exit code, else 1).
+    /// Watches the Job until it succeeded (0) or failed (its container's exit code, else 1):
+    /// list, then watch from the list's version (a 410 Gone lists again), so an outcome reached
+    /// between the apply and the watch is not missed.
     func waitForJob(_ name: String, namespace: String, timeout: Duration) async throws -> Int {
         let client = self.client
         return try await withThrowingTaskGroup(of: Int.self) { group in
             group.addTask {
-                while true {
-                    let events = try await client.watch(.job, namespace: namespace, options: WatchOptions(timeoutSeconds: 300))
-                    for try await event in events where event.object.metadataName == name {
-                        if event.type == .deleted {
-                            throw SlipwayError.engine("Job \(name) was deleted before it finished")
-                        }
-                        if let outcome = JobOutcome(event.object) {
-                            switch outcome {
-                            case .succeeded: return 0
-                            case .failed:
-                                return await Self.exitCode(job: name, namespace: namespace, client: client) ?? 1
-                            }
-                        }
+                var outcome: JobOutcome?
+                try await client.listAndWatch(.job, namespace: namespace, options: ListOptions(fieldSelector: "metadata.name=\(name)")) { event in
+                    guard event.object.metadataName == name else { return false }
+                    if event.type == .deleted {
+                        throw SlipwayError.engine("Job \(name) was deleted before it finished")
                     }
+                    outcome = JobOutcome(event.object)
+                    return outcome != nil
+                }
+                switch outcome {
+                case .succeeded: return 0
+                case .failed, nil: return await Self.exitCode(job: name, namespace: namespace, client: client) ?? 1
                 }
             }
             group.addTask {

@@ -14,7 +14,7 @@ extension KubernetesEngine {
         let namespace = namespace(of: release.app)
         do {
             await log("Checking \(objects.count) objects of \(release.label) with the API server (dry run)")
-            try await dryRun(objects)
+            try await dryRun(objects, for: release)
         } catch {
             let failure = Self.slipwayError(error, doing: "checking the objects of \(release.label) of \(release.app)")
             await log("The cluster refused \(release.label); nothing was changed: \(failure)")
@@ -46,71 +46,6 @@ extension KubernetesEngine {
             await log("Rollout of \(release.label) failed: \(failure)")
             await putBack(previous, instead: release, log: log)
             throw failure
-        }
-    }
-
-    /// Prunes what the release no longer has: objects of prunable kinds labelled with the app
-    /// whose version is not this release's.
-    public func completeRollout(_ release: Release, log: @escaping LogSink) async throws {
-        let namespace = namespace(of: release.app)
-        var pruned: [String] = []
-        do {
-            for kind in KubernetesResource.prunable {
-                let list = try await client.list(kind, namespace: namespace,
-                                                 options: ListOptions(labelSelector: Self.appSelector(release.app)))
-                for object in list.items where Self.belongs(object, to: release.app) && object.labels[Labels.version] != release.label {
-                    guard let name = object.metadataName else { continue }
-                    _ = try await client.delete(kind, name: name, namespace: namespace, propagationPolicy: .background)
-                    pruned.append("\(kind.kind)/\(name)")
-                }
-            }
-        } catch {
-            throw Self.slipwayError(error, doing: "pruning objects of releases before \(release.label) of \(release.app)")
-        }
-        await log(pruned.isEmpty ? "\(release.label) of \(release.app) serves; nothing to prune"
-                                 : "\(release.label) of \(release.app) serves; pruned \(pruned.joined(separator: ", "))")
-    }
-
-    /// The rollout succeeded but the deploy failed later: the previous release's objects are
-    /// applied again and the new release's pruned (or the namespace is deleted when there was none).
-    public func undoRollout(_ release: Release, previous: Release?, log: @escaping LogSink) async {
-        await putBack(previous, instead: release, log: log)
-    }
-
-    func putBack(_ previous: Release?, instead release: Release, log: @escaping LogSink) async {
-        guard let previous else {
-            await log("No previous release of \(release.app): deleting namespace \(namespace(of: release.app))")
-            do { try await destroy(app: release.app) } catch {
-                logger.error("could not remove the failed release", metadata: ["app.name": "\(release.app)", "error": "\(error)"])
-            }
-            return
-        }
-        do {
-            await log("Applying the objects of \(previous.label) again")
-            try await apply(try render(previous).filter { $0.kind != .job })
-            try await completeRollout(previous, log: log)
-        } catch {
-            await log("Could not put \(previous.label) back: \(error)")
-            logger.error("could not put the previous release back", metadata: ["app.name": "\(release.app)", "error": "\(error)"])
-        }
-    }
-
-    /// Server-side apply of each object, in order.
-    func apply(_ objects: [KubernetesObject]) async throws {
-        for object in objects {
-            _ = try await client.apply(try object.jsonValue(), namespace: object.namespace)
-        }
-    }
-
-    /// A server-side dry run (`dryRun=All`) of each object: the API server validates and admits
-    /// it, storing nothing. The Namespace is applied for real first (a dry run of the objects
-    /// inside a namespace that does not exist fails with 404); it changes nothing of a release.
-    func dryRun(_ objects: [KubernetesObject]) async throws {
-        for object in objects where object.kind == .namespace {
-            _ = try await client.apply(try object.jsonValue())
-        }
-        for object in objects where object.kind != .namespace {
-            _ = try await client.apply(try object.jsonValue(), namespace: object.namespace, dryRun: true)
         }
     }
 

@@ -47,6 +47,8 @@ public struct KubernetesEngine: Engine {
     let docker: DockerClient?
     let configuration: Configuration
     let logger: Logger
+    /// Namespaces deploys in progress created (removed again if the app's first deploy fails).
+    let createdNamespaces = CreatedNamespaces()
 
     public init(client: KubernetesClient, builder: LocalEngine?, docker: DockerClient?, configuration: Configuration, logger: Logger) {
         self.client = client

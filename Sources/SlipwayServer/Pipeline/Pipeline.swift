@@ -142,7 +142,7 @@ struct Pipeline: Sendable {
         }
         try await stage(deploy, .route) {
             for release in releases {
-                try await engine.completeRollout(release, log: sink(deploy))
+                try await engine.completeRollout(release, previous: previous[release.app.value], log: sink(deploy))
                 try store.activate(app: release.app, version: release.version)
                 progress.switched.insert(release.app.value)
             }

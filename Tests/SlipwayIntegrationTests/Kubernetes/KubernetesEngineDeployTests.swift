@@ -15,35 +15,11 @@ extension Integration {
     struct KubernetesEngineDeployTests {
         @Test("deploy: built, pushed by digest, applied and watched until available")
         func deployToKmock() async throws {
-            let emulator = try await KmockEmulator.start()
-            defer { emulator.stop() }
-            let registry = try await DockerRegistry.start()
-            defer { registry.stop() }
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-it-kube-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let kubeconfig = directory.appendingPathComponent("kubeconfig")
-            try """
-                apiVersion: v1
-                kind: Config
-                current-context: kmock
-                clusters: [{name: kmock, cluster: {server: "\(emulator.url)"}}]
-                users: [{name: tester, user: {token: kmock-token}}]
-                contexts: [{name: kmock, context: {cluster: kmock, user: tester}}]
-                """.write(to: kubeconfig, atomically: true, encoding: .utf8)
-            var logger = Logger(label: "kube-it")
-            logger.logLevel = .warning
-            let client = try KubernetesClient(configuration: try Kubeconfig.load(path: kubeconfig.path).configuration(context: nil),
-                                              logger: logger)
-            let controller = FakeController(client: client, namespace: "slipway-hello")
-            await controller.start()
-
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "on kubernetes"))
-            defer { repo.remove() }
-            do {
-                try await TestServer.with(arguments: ["--engine", "kubernetes", "--kubeconfig", kubeconfig.path,
-                                                      "--registry", "\(registry.host)/slipway", "--domain", "apps.test",
-                                                      "--ingress-class", "nginx"]) { server in
+            try await KmockDeployEnvironment.with { kmock in
+                let (client, controller, registry) = (kmock.client, kmock.controller, kmock.registry)
+                let repo = try GitRepository(files: GitRepository.helloFiles(page: "on kubernetes"))
+                defer { repo.remove() }
+                try await TestServer.with(arguments: kmock.serverArguments + ["--ingress-class", "nginx"]) { server in
                     let view = try await server.deploy("hello", source: repo.url)
                     #expect(view.status == .completed, "\(view.error ?? "")")
                     #expect(view.release == 1)
@@ -95,13 +71,7 @@ extension Integration {
                     _ = try await server.client.destroy(app: try DNSLabel("hello"))
                     #expect(try await client.get(.namespace, name: "slipway-hello") == nil)
                 }
-            } catch {
-                await controller.stop()
-                try? await client.shutdown()
-                throw error
             }
-            await controller.stop()
-            try await client.shutdown()
         }
 
         @Test("a registry that refuses the push: the push stage is the ERROR, nothing is applied")
@@ -121,15 +91,9 @@ extension Integration {
                     path: \(directory.path)/htpasswd
                 """)
             defer { registry.stop() }
-            let kubeconfig = directory.appendingPathComponent("kubeconfig")
-            try """
-                apiVersion: v1
-                kind: Config
-                current-context: kmock
-                clusters: [{name: kmock, cluster: {server: "\(emulator.url)"}}]
-                users: [{name: tester, user: {token: kmock-token}}]
-                contexts: [{name: kmock, context: {cluster: kmock, user: tester}}]
-                """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+            let cluster = try KmockCluster(emulator, directory: directory)
+            defer { Task { try? await cluster.client.shutdown() } }
+            let kubeconfig = cluster.kubeconfig
             let repo = try GitRepository(files: GitRepository.helloFiles(page: "refused"))
             defer { repo.remove() }
             try await TestServer.with(arguments: ["--engine", "kubernetes", "--kubeconfig", kubeconfig.path,

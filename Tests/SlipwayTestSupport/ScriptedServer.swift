@@ -5,22 +5,33 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// An in-process HTTP(S) server that answers from a script and records every request, so a
+/// An in-process HTTP(S) stand-in for a Kubernetes API server that answers from a script and records every request, so a
 /// test can assert exactly what the client sent (method, path, query, headers, body).
-final class ScriptedServer: Sendable {
-    struct Response: Sendable {
-        var status: HTTPResponseStatus
-        var contentType = "application/json"
+package final class ScriptedServer: Sendable {
+    package struct Response: Sendable {
+        package var status: HTTPResponseStatus
+        package var contentType = "application/json"
         /// Written and flushed one by one, `chunkDelay` apart (a streamed body).
-        var chunks: [String]
-        var chunkDelay: TimeAmount = .milliseconds(20)
+        package var chunks: [String]
+        package var chunkDelay: TimeAmount = .milliseconds(20)
 
-        static func json(_ status: HTTPResponseStatus = .ok, _ body: String) -> Response {
+        package init(status: HTTPResponseStatus, contentType: String = "application/json", chunks: [String],
+                     chunkDelay: TimeAmount = .milliseconds(20)) {
+            self.status = status
+            self.contentType = contentType
+            self.chunks = chunks
+            self.chunkDelay = chunkDelay
+        }
+
+        package static func json(_ status: HTTPResponseStatus = .ok, _ body: String) -> Response {
             Response(status: status, chunks: [body])
         }
 
+        /// 200 with a JSON body.
+        package static func ok(_ body: String) -> Response { json(.ok, body) }
+
         /// A Status object like the API server's error answers.
-        static func status(_ code: Int, reason: String, message: String, details: String = "{}") -> Response {
+        package static func status(_ code: Int, reason: String, message: String, details: String = "{}") -> Response {
             .json(
                 HTTPResponseStatus(statusCode: code),
                 #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"\#(message)","reason":"\#(reason)","details":\#(details),"code":\#(code)}"#
@@ -28,24 +39,24 @@ final class ScriptedServer: Sendable {
         }
     }
 
-    struct Request: Sendable {
-        var method: String
-        var uri: String
-        var headers: [(String, String)]
-        var body: [UInt8]
+    package struct Request: Sendable {
+        package var method: String
+        package var uri: String
+        package var headers: [(String, String)]
+        package var body: [UInt8]
 
-        var path: String { String(uri.split(separator: "?", maxSplits: 1).first ?? "") }
+        package var path: String { String(uri.split(separator: "?", maxSplits: 1).first ?? "") }
         /// Query items, percent-decoded.
-        var query: [String: String] {
+        package var query: [String: String] {
             guard let components = URLComponents(string: "http://x\(uri)") else { return [:] }
             var items: [String: String] = [:]
             for item in components.queryItems ?? [] { items[item.name] = item.value ?? "" }
             return items
         }
-        func header(_ name: String) -> String? {
+        package func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
         }
-        var bodyJSON: String { String(decoding: body, as: UTF8.self) }
+        package var bodyJSON: String { String(decoding: body, as: UTF8.self) }
     }
 
     private struct State {
@@ -55,10 +66,10 @@ final class ScriptedServer: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let channel: any Channel
-    let port: Int
+    package let port: Int
 
     /// Starts listening on 127.0.0.1 on a free port; with `tls`, every connection is TLS.
-    init(tls: TLSConfiguration? = nil) async throws {
+    package init(tls: TLSConfiguration? = nil) async throws {
         let sslContext = try tls.map { try NIOSSLContext(configuration: $0) }
         let box = state
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -76,16 +87,16 @@ final class ScriptedServer: Sendable {
         port = channel.localAddress?.port ?? 0
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    package var url: String { "http://127.0.0.1:\(port)" }
 
     /// Queues the answers to the next requests, in order.
-    func script(_ responses: Response...) {
+    package func script(_ responses: Response...) {
         state.withLockedValue { $0.script += responses }
     }
 
-    var requests: [Request] { state.withLockedValue { $0.requests } }
+    package var requests: [Request] { state.withLockedValue { $0.requests } }
 
-    func stop() async throws {
+    package func stop() async throws {
         try await channel.close()
     }
 
