@@ -24,17 +24,21 @@ final class StubAPIServer: Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = ["\(directory)/stub.py", directory]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: "\(directory)/stderr", contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(directory)/stderr"))
         try process.run()
-        let deadline = ContinuousClock.now + .seconds(15)
+        // Generous: the unit tests run in parallel on a small machine, beside other Python tools.
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if let text = try? String(contentsOfFile: "\(directory)/port", encoding: .utf8), let port = Int(text) {
                 return StubAPIServer(process: process, directory: directory, port: port)
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        throw TestFailure("the stub API server did not start within 15 s (needs /usr/bin/python3)")
+        let running = process.isRunning
+        if running { kill(process.processIdentifier, SIGKILL) }
+        let stderr = (try? String(contentsOfFile: "\(directory)/stderr", encoding: .utf8)) ?? ""
+        throw TestFailure("the stub API server (/usr/bin/python3) did not start within 60 s; \(running ? "it was still running" : "it had exited"): \(stderr.suffix(2000))")
     }
 
     private init(process: Process, directory: String, port: Int) {
