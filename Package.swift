@@ -35,7 +35,8 @@ let package = Package(
         // Release -> Kubernetes objects (Deployments, Services, Ingress...) and their YAML. Pure, no I/O.
         // Kinds and their API paths are KubernetesAPI's `KubernetesResource`, one table for both.
         .target(name: "SlipwayKubernetes", dependencies: [
-            "SlipwayCore", "KubernetesAPI",
+            "SlipwayCore",
+            .product(name: "Crypto", package: "swift-crypto"), "KubernetesAPI",
             .product(name: "Yams", package: "Yams"),
         ]),
         // Files streamed from disk as ByteBuffer chunks, for the clients' uploads.

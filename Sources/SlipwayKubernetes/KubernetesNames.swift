@@ -12,7 +12,7 @@ enum KubernetesNames {
     static func label(_ parts: [String]) -> String {
         let joined = parts.filter { !$0.isEmpty }.joined(separator: "-")
         guard joined.utf8.count > maxLength else { return joined }
-        let suffix = String(SHA256Digest.hex(Array(joined.utf8)).prefix(8))
+        let suffix = String(ContentHash.hex(Array(joined.utf8)).prefix(8))
         var prefix = String(joined.prefix(maxLength - suffix.count - 1))
         while prefix.hasSuffix("-") { prefix.removeLast() }
         return prefix + "-" + suffix
@@ -29,7 +29,7 @@ enum KubernetesNames {
     /// `/etc/app` and `/etc-app` apart).
     static func pathPart(_ path: String) -> String {
         let readable = DNSLabel.sanitized(path)?.value ?? "root"
-        let hash = String(SHA256Digest.hex(Array(path.utf8)).prefix(8))
+        let hash = String(ContentHash.hex(Array(path.utf8)).prefix(8))
         return String(readable.prefix(30)) + "-" + hash
     }
 

@@ -30,9 +30,16 @@ public struct KubernetesRenderOptions: Sendable, Equatable {
     /// `spec.storageClassName` of claims; nil: the cluster's default StorageClass.
     public var storageClass: String?
 
+    /// Keys (HMAC-SHA256) the hashes that cover secret config values: the Secret's name suffix
+    /// and the pod template's `checksum/config`. Anyone who may read a Deployment sees them, and a
+    /// plain hash of a short secret can be guessed offline. The server derives it from its master
+    /// key; `slipway k8s render` has no secrets and needs none.
+    public var secretHashKey: [UInt8]?
+
     public init(domain: String? = nil, ingressClass: String? = nil, tls: TLS = .none, namespace: String? = nil,
                 ingressControllerNamespace: String = "ingress-nginx", images: [String: String] = [:],
-                releaseJobTTLSeconds: Int = 86_400, defaultVolumeSize: String = "1Gi", storageClass: String? = nil) {
+                releaseJobTTLSeconds: Int = 86_400, defaultVolumeSize: String = "1Gi", storageClass: String? = nil,
+                secretHashKey: [UInt8]? = nil) {
         self.domain = domain
         self.ingressClass = ingressClass
         self.tls = tls
@@ -42,5 +49,6 @@ public struct KubernetesRenderOptions: Sendable, Equatable {
         self.releaseJobTTLSeconds = releaseJobTTLSeconds
         self.defaultVolumeSize = defaultVolumeSize
         self.storageClass = storageClass
+        self.secretHashKey = secretHashKey
     }
 }

@@ -14,9 +14,10 @@ extension KubernetesRenderer {
         /// The ConfigMap per config-files mount, by mount path.
         let files: [String: String]
 
-        init(app: AppName, plain: [String: String], secret: [String: String], files: [String: [String: Data]]) {
+        /// `secretHashKey` keys the Secret's hash (see `KubernetesRenderOptions.secretHashKey`).
+        init(app: AppName, plain: [String: String], secret: [String: String], files: [String: [String: Data]], secretHashKey: [UInt8]?) {
             vars = KubernetesNames.configVars(app: app, contentHash: Self.hash(plain.mapValues { Data($0.utf8) }))
-            self.secret = KubernetesNames.secret(app: app, contentHash: Self.hash(secret.mapValues { Data($0.utf8) }))
+            self.secret = KubernetesNames.secret(app: app, contentHash: Self.hash(secret.mapValues { Data($0.utf8) }, key: secretHashKey))
             self.files = Dictionary(uniqueKeysWithValues: files.map { mount, contents in
                 (mount, KubernetesNames.files(app: app, mount: mount, contentHash: Self.hash(contents)))
             })
@@ -24,12 +25,12 @@ extension KubernetesRenderer {
 
         /// 10 hex characters of the sha256 of the sorted entries (40 bits: a collision within
         /// one app's few kept releases is not a concern).
-        static func hash(_ entries: [String: Data]) -> String {
+        static func hash(_ entries: [String: Data], key: [UInt8]? = nil) -> String {
             var bytes: [UInt8] = []
             for key in entries.keys.sorted() {
                 bytes += Array(key.utf8) + [0] + Array(entries[key] ?? Data()) + [0]
             }
-            return String(SHA256Digest.hex(bytes).prefix(10))
+            return String(ContentHash.hex(bytes, key: key).prefix(10))
         }
     }
 }

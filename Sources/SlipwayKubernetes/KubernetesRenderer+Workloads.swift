@@ -101,7 +101,7 @@ extension KubernetesRenderer {
         var mounts: [KubernetesValue] = []
         var volumes: [KubernetesValue] = []
         for (mount, configMap) in context.configNames.files.sorted(by: { $0.key < $1.key }) {
-            let volume = KubernetesNames.label("files", String(SHA256Digest.hex(Array(mount.utf8)).prefix(8)))
+            let volume = KubernetesNames.label("files", String(ContentHash.hex(Array(mount.utf8)).prefix(8)))
             mounts.append(["name": .string(volume), "mountPath": .string(mount), "readOnly": true])
             volumes.append(["name": .string(volume),
                             "configMap": ["name": .string(configMap)]])

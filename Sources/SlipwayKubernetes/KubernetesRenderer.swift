@@ -53,7 +53,8 @@ public struct KubernetesRenderer: Sendable {
         let plainConfig: [String: String]
         let secretConfig: [String: String]
         let files: [String: [String: Data]]
-        /// sha256 of config vars, secrets and files: the pod template annotation that rolls pods.
+        /// A hash of config vars, secrets and files (keyed when there are secrets and a key): the
+        /// pod template annotation that rolls pods.
         let checksum: String
         /// The names of the release's config objects, each ending in a hash of its content.
         let configNames: ConfigNames
@@ -68,8 +69,9 @@ public struct KubernetesRenderer: Sendable {
             plainConfig = config.filter { !secretKeys.contains($0.key) }
             secretConfig = config.filter { secretKeys.contains($0.key) }
             files = release.files ?? [:]
-            checksum = Self.checksum(plain: plainConfig, secret: secretConfig, files: files)
-            configNames = ConfigNames(app: release.app, plain: plainConfig, secret: secretConfig, files: files)
+            checksum = Self.checksum(plain: plainConfig, secret: secretConfig, files: files, key: options.secretHashKey)
+            configNames = ConfigNames(app: release.app, plain: plainConfig, secret: secretConfig, files: files,
+                                      secretHashKey: options.secretHashKey)
         }
 
         var app: String { release.app.value }
@@ -98,7 +100,7 @@ public struct KubernetesRenderer: Sendable {
             ])
         }
 
-        static func checksum(plain: [String: String], secret: [String: String], files: [String: [String: Data]]) -> String {
+        static func checksum(plain: [String: String], secret: [String: String], files: [String: [String: Data]], key: [UInt8]?) -> String {
             var bytes: [UInt8] = []
             func add(_ text: String) { bytes += Array(text.utf8) + [0] }
             for (section, values) in [("config", plain), ("secret", secret)] {
@@ -111,7 +113,7 @@ public struct KubernetesRenderer: Sendable {
                     bytes += Array(contents[name] ?? Data()) + [0]
                 }
             }
-            return SHA256Digest.hex(bytes)
+            return ContentHash.hex(bytes, key: secret.isEmpty ? nil : key)
         }
 
         static func validate(_ options: KubernetesRenderOptions) throws {

@@ -32,6 +32,13 @@ public struct MasterKey: Sendable {
         return MasterKey(key: key)
     }
 
+    /// A key for another purpose (e.g. "kubernetes-secret-hashes"), derived with HKDF-SHA256 so
+    /// that what it keys reveals nothing about the master key or about other purposes' keys.
+    public func derivedKey(purpose: String) -> [UInt8] {
+        let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Array("slipway \(purpose)".utf8), outputByteCount: 32)
+        return derived.withUnsafeBytes { Array($0) }
+    }
+
     init(encoded text: String, origin: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let data = Data(base64Encoded: trimmed), data.count == 32 else {

@@ -22,11 +22,12 @@ enum KubernetesEngineFactory {
     }
 
     static func engine(_ configuration: ServerConfiguration, client: KubernetesClient, builder: LocalEngine, docker: DockerClient,
-                       logger: Logger) throws -> KubernetesEngine {
+                       secretHashKey: [UInt8], logger: Logger) throws -> KubernetesEngine {
         let settings = configuration.kubernetes
         let tls: KubernetesRenderOptions.TLS = settings.tlsSecret.map { .secret($0) } ?? settings.clusterIssuer.map { .clusterIssuer($0) } ?? .none
         let options = KubernetesRenderOptions(domain: configuration.domain, ingressClass: settings.ingressClass, tls: tls,
-                                              ingressControllerNamespace: settings.ingressControllerNamespace)
+                                              ingressControllerNamespace: settings.ingressControllerNamespace,
+                                              secretHashKey: secretHashKey)
         // The options are checked now, so a bad one stops the start rather than the first deploy.
         if let problem = KubernetesEngine.problem(with: options) { throw ServerStartupError(problem) }
         var engineConfiguration = KubernetesEngine.Configuration(registry: settings.registry ?? "", renderOptions: options)

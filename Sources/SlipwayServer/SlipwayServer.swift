@@ -58,7 +58,7 @@ public enum SlipwayServer {
             kubernetesClient = client
             await KubernetesEngineFactory.probe(client, logger: logger)
             engine = try KubernetesEngineFactory.engine(configuration, client: client, builder: localEngine, docker: connection.docker,
-                                                        logger: logger)
+                                                        secretHashKey: masterKey.derivedKey(purpose: "kubernetes-secret-hashes"), logger: logger)
         } else {
             engine = localEngine
         }

@@ -128,6 +128,6 @@ struct SHA256Tests {
         (String(repeating: "a", count: 1000), "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3"),
     ])
     func vectors(input: String, digest: String) {
-        #expect(SHA256Digest.hex(Array(input.utf8)) == digest)
+        #expect(ContentHash.hex(Array(input.utf8)) == digest)
     }
 }

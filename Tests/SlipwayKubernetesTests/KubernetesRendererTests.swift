@@ -1,7 +1,7 @@
 import Foundation
 import KubernetesAPI
 import SlipwayCore
-import SlipwayKubernetes
+@testable import SlipwayKubernetes
 import Testing
 
 @Suite("Kubernetes renderer: objects, labels, workloads")
@@ -250,6 +250,39 @@ struct KubernetesRendererTests {
         let changed = try [changedConfig, changedSecret, madeSecret, changedFile].map(annotation)
         #expect(changed.allSatisfy { $0 != nil && $0 != original })
         #expect(Set(changed.compactMap { $0 }).count == 4)
+    }
+
+    /// Deployments are readable by more people than Secrets: what they show of the secrets (the
+    /// Secret's name, the checksum annotation) must not let anyone test a guess of a secret value.
+    @Test("hashes that cover secret values are keyed, and nothing shows a plain hash of a secret")
+    func secretHashesAreKeyed() throws {
+        func secretNameAndChecksum(key: [UInt8]?) throws -> (String, String) {
+            var options = renderer.options
+            options.secretHashKey = key
+            let objects = try KubernetesRenderer(options: options).render(try Fixtures.full())
+            let secret = try #require(objects.first { $0.kind == .secret })
+            let checksum = try #require(objects.first(.deployment, "shop-web")?
+                .body["spec"]?["template"]?["metadata"]?["annotations"]?["checksum/config"]?.string)
+            return (secret.name, checksum)
+        }
+        let unkeyed = try secretNameAndChecksum(key: nil)
+        let keyA = try secretNameAndChecksum(key: Array(repeating: 1, count: 32))
+        let keyB = try secretNameAndChecksum(key: Array(repeating: 2, count: 32))
+        #expect(keyA.0 != unkeyed.0 && keyA.1 != unkeyed.1, "the key changes both")
+        #expect(keyA.0 != keyB.0 && keyA.1 != keyB.1, "another key gives other hashes")
+        #expect(try secretNameAndChecksum(key: Array(repeating: 1, count: 32)) == keyA, "the same key gives the same names")
+
+        // The plain sha256 of the Secret's entries (what an unkeyed name would be made of) is nowhere.
+        var options = renderer.options
+        options.secretHashKey = Array(repeating: 1, count: 32)
+        let yaml = try KubernetesRenderer(options: options).renderYAML(try Fixtures.full())
+        let plain = ContentHash.hex(Array("DATABASE_PASSWORD".utf8) + [0] + Array("s3cret".utf8) + [0])
+        #expect(!yaml.contains(String(plain.prefix(10))))
+        #expect(!yaml.contains("s3cret"))
+        // A release without secrets: the key changes nothing (its objects are the same for `k8s render`).
+        var plainRelease = try Fixtures.full()
+        plainRelease.secretKeys = []
+        #expect(try KubernetesRenderer(options: options).renderYAML(plainRelease) == renderer.renderYAML(plainRelease))
     }
 
     @Test("ingress: hosts, class, TLS secret or cert-manager issuer")

@@ -54,6 +54,18 @@ struct SecretStorageTests {
         #expect(error?.message.contains("master key") == true)
     }
 
+    @Test("keys derived for other purposes differ by purpose and by master key, and are stable")
+    func derivedKeys() {
+        let master = SymmetricKey(size: .bits256)
+        let key = MasterKey(key: master)
+        let hashes = key.derivedKey(purpose: "kubernetes-secret-hashes")
+        #expect(hashes.count == 32)
+        #expect(hashes == MasterKey(key: master).derivedKey(purpose: "kubernetes-secret-hashes"))
+        #expect(hashes != key.derivedKey(purpose: "other"))
+        #expect(hashes != MasterKey(key: SymmetricKey(size: .bits256)).derivedKey(purpose: "kubernetes-secret-hashes"))
+        #expect(hashes != master.withUnsafeBytes { Array($0) }, "never the master key itself")
+    }
+
     @Test("a sealed value does not open under another key name")
     func contextIsAuthenticated() throws {
         let cipher = SecretCipher(masterKey: MasterKey(key: SymmetricKey(size: .bits256)))
