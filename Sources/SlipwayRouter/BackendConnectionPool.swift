@@ -113,7 +113,7 @@ final class BackendConnectionPool: @unchecked Sendable {
         state.idle.removeAll { $0 === connection }
     }
 
-    /// A new connection to `state.backend`, set up with the HTTP/1.1 client codec.
+    /// A new connection to `state.backend`: an HTTP/1.1 request encoder; responses are passed on as bytes.
     func connect(_ state: BackendState) -> EventLoopFuture<any Channel> {
         let bootstrap = ClientBootstrap(group: self.eventLoop)
             .connectTimeout(TimeAmount(self.configuration.connectTimeout))
@@ -124,10 +124,7 @@ final class BackendConnectionPool: @unchecked Sendable {
                     encoder.automaticallySetFramingHeaders = false  // ProxyHeaders decides framing
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(HTTPRequestEncoder(configuration: encoder))
-                    try sync.addHandler(
-                        ByteToMessageHandler(HTTPResponseDecoder(informationalResponseStrategy: .forward))
-                    )
-                    try sync.addHandler(BackendConnection())
+                    try sync.addHandler(BackendConnection())  // frames responses itself: no decoder
                 }
             }
         if let address = state.address {

@@ -13,8 +13,10 @@ import NIOHTTP1
 /// writable.
 final class ProxyServerHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    /// Responses go out as bytes: backends' as received (see ProxyServerHandler+Backend.swift),
+    /// the router's own serialized here; there is no HTTPResponseEncoder in the pipeline.
+    typealias OutboundOut = ByteBuffer
 
     enum Phase: Equatable {
         case idle
@@ -57,6 +59,8 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     var responseStarted = false
     var backendKeepAlive = true
     var clientKeepAlive = true
+    /// The response goes to the client chunked (re-framed here): the backend's had no length.
+    var clientChunked = false
     /// Bumped per exchange so a late connect completion can tell it is stale.
     var exchangeID: UInt64 = 0
     var readPending = false
