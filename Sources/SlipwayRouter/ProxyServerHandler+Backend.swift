@@ -164,7 +164,10 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
     private func recordMetrics(status: Int) {
         guard let route = self.metricsRoute else { return }
         self.metricsRoute = nil
-        self.metrics.record(app: route.app, service: route.service, status: status, since: self.requestStart)
+        if route !== self.metricsHandles?.route {
+            self.metricsHandles = (route, self.metrics.handles(app: route.app, service: route.service))
+        }
+        self.metricsHandles?.handles.record(status: status, since: self.requestStart)
     }
 
     /// The whole request reached the backend: from now on it owes us a response head.

@@ -70,6 +70,8 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     var timerArmed = false
     // For the request metrics: the exchange's app and service once routed, its start and status.
     var metricsRoute: ServiceRoute?
+    /// The metric handles of the route last counted: clients use one Host per connection.
+    var metricsHandles: (route: ServiceRoute, handles: RequestMetrics.Handles)?
     var requestStart = NIODeadline.now()
     var responseStatus = 0
 
@@ -262,8 +264,7 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     func dispatch(excluding failed: Backend?) {
         guard let route = self.route else { return }
         self.attempts += 1
-        let backend = self.pool.pickBackend(route, excluding: failed)
-        let state = self.pool.state(for: backend)
+        let state = self.pool.pickBackend(route, excluding: failed)
         self.backendState = state
         self.pool.beginRequest(state)
         if let connection = self.pool.takeIdle(state) {
