@@ -129,9 +129,10 @@ struct ResponseFramer {
     private func bodyState(for head: BackendResponseHead) -> State {
         let code = head.status.code
         if code >= 100 && code < 200 {
-            // 1xx: an interim response, the real one follows (101 ends the HTTP exchange; the
-            // connection is not reused, see BackendResponseHead.isKeepAlive).
-            return code == 101 ? .idle : .head
+            // 1xx: an interim response, the real one follows. 101 (the router does not forward
+            // Upgrade, so a backend should not send it) ends the exchange with no body, and the
+            // connection is not reused (BackendResponseHead.isKeepAlive).
+            return code == 101 ? .fixed(remaining: 0) : .head
         }
         if self.requestIsHEAD || code == 204 || code == 304 { return .fixed(remaining: 0) }
         if head.isChunked { return .chunkSize }
