@@ -3,11 +3,12 @@ import NIOHTTP1
 
 /// The last handler of a pooled connection to a backend.
 ///
-/// While leased, it forwards the response to the `ProxyServerHandler` that owns the exchange
-/// (same event loop, direct calls) and holds back socket reads while that client cannot take
-/// more bytes. While idle in the pool it only watches for the backend closing the connection.
+/// While leased, it frames the response bytes (`ResponseFramer`, no HTTP decoder in this
+/// pipeline) and hands them to the `ProxyServerHandler` that owns the exchange (same event loop,
+/// direct calls), and holds back socket reads while that client cannot take more bytes. While
+/// idle in the pool it only watches for the backend closing the connection.
 final class BackendConnection: ChannelDuplexHandler {
-    typealias InboundIn = HTTPClientResponsePart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
 
@@ -20,6 +21,7 @@ final class BackendConnection: ChannelDuplexHandler {
     private(set) var requestCount = 0
     private var context: ChannelHandlerContext?
     private var readPending = false
+    private var framer = ResponseFramer()
 
     var isActive: Bool { self.context?.channel.isActive ?? false }
     var isWritable: Bool { self.context?.channel.isWritable ?? false }
@@ -36,6 +38,7 @@ final class BackendConnection: ChannelDuplexHandler {
 
     func startRequest(_ head: HTTPRequestHead) {
         self.requestCount += 1
+        self.framer.expectResponse(toHEAD: head.method == .HEAD)
         self.write(.head(head))
     }
 
@@ -62,12 +65,21 @@ final class BackendConnection: ChannelDuplexHandler {
     // MARK: Channel events
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let exchange = self.exchange else {
-            // A response nobody asked for: the connection is out of sync, drop it.
+        var buffer = self.unwrapInboundIn(data)
+        do {
+            while let exchange = self.exchange, let event = try self.framer.next(&buffer) {
+                exchange.backendRead(event, from: self)
+            }
+        } catch {
+            // A malformed response: the connection is not reusable. The owner (if any) hears
+            // about it through channelInactive.
             context.close(promise: nil)
             return
         }
-        exchange.backendRead(self.unwrapInboundIn(data), from: self)
+        if buffer.readableBytes > 0 {
+            // Bytes nobody asked for (after the response, or while idle): out of sync, drop it.
+            context.close(promise: nil)
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -95,6 +107,9 @@ final class BackendConnection: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        if let exchange = self.exchange, let end = self.framer.finish() {
+            exchange.backendRead(end, from: self)  // a body delimited by the connection's close
+        }
         if let exchange = self.exchange {
             self.exchange = nil
             exchange.backendClosed(self)

@@ -16,7 +16,7 @@ final class BackendConnectionPool: @unchecked Sendable {
     private let logger: Logger
     private let lock = NIOLock()
     private var states: [Backend: BackendState] = [:]
-    private var roundRobin: [ObjectIdentifier: Int] = [:]
+    private var roundRobin: [ObjectIdentifier: RouteCursor] = [:]
     /// Backends whose last connect failed, and until when they are skipped.
     private var ejectedUntil: [Backend: NIODeadline] = [:]
     private var isShutDown = false
@@ -47,27 +47,56 @@ final class BackendConnectionPool: @unchecked Sendable {
 
     // MARK: On the event loop
 
+    /// A route's round-robin turn and its backends' states in route order, so picking a backend
+    /// for a request hashes no backend address.
+    private final class RouteCursor {
+        let route: ServiceRoute
+        var turn = 0
+        var states: [BackendState?]
+
+        init(route: ServiceRoute) {
+            self.route = route
+            self.states = Array(repeating: nil, count: route.backends.count)
+        }
+    }
+
     /// The next backend in round-robin order, skipping `excluding` (the one a retry failed on) and
     /// backends ejected after a failed connect, unless nothing else is left.
-    func pickBackend(_ route: ServiceRoute, excluding: Backend? = nil) -> Backend {
-        let backends = route.backends
-        if backends.count == 1 { return backends[0] }
+    func pickBackend(_ route: ServiceRoute, excluding: Backend? = nil) -> BackendState {
         let key = ObjectIdentifier(route)
-        let turn = self.roundRobin[key, default: 0]
-        self.roundRobin[key] = turn &+ 1
+        let cursor: RouteCursor
+        if let existing = self.roundRobin[key], existing.route === route {
+            cursor = existing
+        } else {
+            cursor = RouteCursor(route: route)
+            self.roundRobin[key] = cursor
+        }
+        let index = self.pickIndex(route.backends, turn: &cursor.turn, excluding: excluding)
+        if let state = cursor.states[index] { return state }
+        let state = self.state(for: route.backends[index])
+        cursor.states[index] = state
+        return state
+    }
+
+    private func pickIndex(_ backends: [Backend], turn: inout Int, excluding: Backend?) -> Int {
+        if backends.count == 1 { return 0 }
+        let current = turn
+        turn = current &+ 1
+        if excluding == nil && self.ejectedUntil.isEmpty { return current % backends.count }
         let now = NIODeadline.now()
         for offset in 0..<backends.count {
-            let candidate = backends[(turn &+ offset) % backends.count]
+            let index = (current &+ offset) % backends.count
+            let candidate = backends[index]
             if candidate == excluding { continue }
             if let until = self.ejectedUntil[candidate] {
                 if until > now { continue }
                 self.ejectedUntil[candidate] = nil
             }
-            return candidate
+            return index
         }
-        let index = turn % backends.count
-        if let excluding, backends[index] == excluding { return backends[(index + 1) % backends.count] }
-        return backends[index]
+        let index = current % backends.count
+        if let excluding, backends[index] == excluding { return (index + 1) % backends.count }
+        return index
     }
 
     /// A connect to `backend` failed: skip it for `ejectionPeriod`.
@@ -113,7 +142,7 @@ final class BackendConnectionPool: @unchecked Sendable {
         state.idle.removeAll { $0 === connection }
     }
 
-    /// A new connection to `state.backend`, set up with the HTTP/1.1 client codec.
+    /// A new connection to `state.backend`: an HTTP/1.1 request encoder; responses are passed on as bytes.
     func connect(_ state: BackendState) -> EventLoopFuture<any Channel> {
         let bootstrap = ClientBootstrap(group: self.eventLoop)
             .connectTimeout(TimeAmount(self.configuration.connectTimeout))
@@ -124,10 +153,7 @@ final class BackendConnectionPool: @unchecked Sendable {
                     encoder.automaticallySetFramingHeaders = false  // ProxyHeaders decides framing
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(HTTPRequestEncoder(configuration: encoder))
-                    try sync.addHandler(
-                        ByteToMessageHandler(HTTPResponseDecoder(informationalResponseStrategy: .forward))
-                    )
-                    try sync.addHandler(BackendConnection())
+                    try sync.addHandler(BackendConnection())  // frames responses itself: no decoder
                 }
             }
         if let address = state.address {

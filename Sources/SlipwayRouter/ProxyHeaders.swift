@@ -3,9 +3,11 @@ import NIOHTTP1
 
 /// Header rewriting between client and backend. Pure functions, no I/O.
 ///
-/// Both encoders run with automatic framing off, so these functions decide the framing headers:
-/// `Content-Length` passes through, `Transfer-Encoding` is hop-by-hop and re-added as `chunked`
-/// only when the next hop needs it (NIO's codec then does the chunking).
+/// These functions decide the framing headers: `Content-Length` passes through,
+/// `Transfer-Encoding` is hop-by-hop and re-added as `chunked` only when the next hop needs it
+/// (towards the backend NIO's request encoder, with automatic framing off, then does the
+/// chunking; towards the client ProxyServerHandler+Backend.swift does). A response head that
+/// needs none of this passes through as the backend's bytes, without `clientResponse`.
 enum ProxyHeaders {
     /// The request as the backend should see it.
     static func backendRequest(

@@ -3,25 +3,46 @@ import NIOHTTP1
 
 // Backend -> router -> client, failures and the response timeout.
 extension ProxyServerHandler: NIOScheduledCallbackHandler {
-    func backendRead(_ part: HTTPClientResponsePart, from connection: BackendConnection) {
+    func backendRead(_ event: ResponseFramer.Event, from connection: BackendConnection) {
         guard let context = self.context, connection === self.connection, let request = self.request else { return }
-        switch part {
+        switch event {
         case .head(let head):
-            let (out, keepAlive) = ProxyHeaders.clientResponse(
-                from: head, requestMethod: request.method, requestVersion: request.version,
-                clientKeepAlive: self.clientKeepAlive)
-            if head.isInterim {
-                context.write(self.wrapOutboundOut(.head(out)), promise: nil)
+            if !head.isInterim {
+                self.responseStarted = true
+                self.responseStatus = Int(head.status.code)
+                self.progressDeadline = nil
+                self.backendKeepAlive = head.isKeepAlive
+                self.clientChunked = false
+            }
+            // Fast path, the usual case: an HTTP/1.1 keep-alive exchange whose response has no
+            // hop-by-hop header and a Content-Length (or no body) passes through byte for byte.
+            let hasBody = head.status.mayHaveResponseBody && request.method != .HEAD
+            if self.clientKeepAlive && head.version == .http1_1 && request.version == .http1_1 && !head.isInterim
+                && !head.hasHopByHop && (head.contentLength != nil || !hasBody) {
+                context.write(self.wrapOutboundOut(head.raw), promise: nil)
                 return
             }
-            self.responseStarted = true
-            self.responseStatus = Int(head.status.code)
-            self.progressDeadline = nil
-            self.backendKeepAlive = head.isKeepAlive
-            self.clientKeepAlive = keepAlive
-            context.write(self.wrapOutboundOut(.head(out)), promise: nil)
+            let (out, keepAlive) = ProxyHeaders.clientResponse(
+                from: head.parsed, requestMethod: request.method, requestVersion: request.version,
+                clientKeepAlive: self.clientKeepAlive)
+            if !head.isInterim {
+                self.clientKeepAlive = keepAlive
+                self.clientChunked = out.headers.contains(name: "transfer-encoding")
+            }
+            var buffer = context.channel.allocator.buffer(capacity: head.raw.readableBytes + 64)
+            buffer.writeResponseHead(out)
+            context.write(self.wrapOutboundOut(buffer), promise: nil)
         case .body(let buffer):
-            context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            guard buffer.readableBytes > 0 else { return }
+            if self.clientChunked {
+                var header = context.channel.allocator.buffer(capacity: 18)
+                header.writeChunkHeader(size: buffer.readableBytes)
+                context.write(self.wrapOutboundOut(header), promise: nil)
+                context.write(self.wrapOutboundOut(buffer), promise: nil)
+                context.write(self.wrapOutboundOut(ByteBuffer(staticString: "\r\n")), promise: nil)
+            } else {
+                context.write(self.wrapOutboundOut(buffer), promise: nil)
+            }
         case .end(let trailers):
             self.responseCompleted(trailers: trailers)
         }
@@ -69,7 +90,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         self.respondWithError(.badGateway, "slipway: could not reach a replica of \(app)")
     }
 
-    private func responseCompleted(trailers: HTTPHeaders?) {
+    private func responseCompleted(trailers: ByteBuffer?) {
         guard let context = self.context else { return }
         self.recordMetrics(status: self.responseStatus)
         let connection = self.connection
@@ -87,13 +108,20 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         let closeAfter = !self.clientKeepAlive || self.quiescing
         self.phase = self.requestEnded ? .idle : .discardingRequest
         self.resumeClientReads()
+        var last = context.channel.allocator.buffer(capacity: 0)
+        if self.clientChunked {
+            self.clientChunked = false
+            last.reserveCapacity(5 + (trailers?.readableBytes ?? 0))
+            last.writeStaticString("0\r\n")
+            if var trailers { last.writeBuffer(&trailers) }
+            last.writeStaticString("\r\n")
+        }
         if closeAfter {
-            let promise = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(self.wrapOutboundOut(.end(trailers)), promise: promise)
-            promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            self.writeAndClose(last, context: context)
         } else {
-            context.writeAndFlush(self.wrapOutboundOut(.end(trailers)), promise: nil)
-            self.processQueued()  // after .end: the next response must follow this one
+            if last.readableBytes > 0 { context.write(self.wrapOutboundOut(last), promise: nil) }
+            context.flush()
+            self.processQueued()  // after the end: the next response must follow this one
         }
     }
 
@@ -114,23 +142,32 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         self.resetExchange()
         self.phase = self.requestEnded ? .idle : .discardingRequest
         self.resumeClientReads()
-        context.write(self.wrapOutboundOut(.head(head)), promise: nil)
-        context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        var headBytes = context.channel.allocator.buffer(capacity: 128)
+        headBytes.writeResponseHead(head)
+        context.write(self.wrapOutboundOut(headBytes), promise: nil)
         if keepAlive {
-            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+            context.writeAndFlush(self.wrapOutboundOut(body), promise: nil)
             self.processQueued()
         } else {
-            let promise = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: promise)
-            promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            self.writeAndClose(body, context: context)
         }
+    }
+
+    /// Writes the last bytes of the connection, then closes it once they are out.
+    func writeAndClose(_ last: ByteBuffer, context: ChannelHandlerContext) {
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(self.wrapOutboundOut(last), promise: promise)
+        promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     /// Counts the exchange for its app (requests for hosts no app is routed at are not counted).
     private func recordMetrics(status: Int) {
         guard let route = self.metricsRoute else { return }
         self.metricsRoute = nil
-        self.metrics.record(app: route.app, service: route.service, status: status, since: self.requestStart)
+        if route !== self.metricsHandles?.route {
+            self.metricsHandles = (route, self.metrics.handles(app: route.app, service: route.service))
+        }
+        self.metricsHandles?.handles.record(status: status, since: self.requestStart)
     }
 
     /// The whole request reached the backend: from now on it owes us a response head.

@@ -64,11 +64,9 @@ extension ProxyServerHandler {
         self.abandonExchange()
         self.queued.removeAll()
         self.phase = .closed
-        let headers = HTTPHeaders([("connection", "close"), ("content-length", "0")])
-        context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: promise)
-        promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        self.writeAndClose(
+            ByteBuffer(staticString: "HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"),
+            context: context)
     }
 
     /// The router is stopping: close now if idle, else once the current response is done.

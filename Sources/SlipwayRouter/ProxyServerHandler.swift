@@ -13,8 +13,10 @@ import NIOHTTP1
 /// writable.
 final class ProxyServerHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    /// Responses go out as bytes: backends' as received (see ProxyServerHandler+Backend.swift),
+    /// the router's own serialized here; there is no HTTPResponseEncoder in the pipeline.
+    typealias OutboundOut = ByteBuffer
 
     enum Phase: Equatable {
         case idle
@@ -57,6 +59,8 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     var responseStarted = false
     var backendKeepAlive = true
     var clientKeepAlive = true
+    /// The response goes to the client chunked (re-framed here): the backend's had no length.
+    var clientChunked = false
     /// Bumped per exchange so a late connect completion can tell it is stale.
     var exchangeID: UInt64 = 0
     var readPending = false
@@ -66,6 +70,8 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     var timerArmed = false
     // For the request metrics: the exchange's app and service once routed, its start and status.
     var metricsRoute: ServiceRoute?
+    /// The metric handles of the route last counted: clients use one Host per connection.
+    var metricsHandles: (route: ServiceRoute, handles: RequestMetrics.Handles)?
     var requestStart = NIODeadline.now()
     var responseStatus = 0
 
@@ -258,8 +264,7 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     func dispatch(excluding failed: Backend?) {
         guard let route = self.route else { return }
         self.attempts += 1
-        let backend = self.pool.pickBackend(route, excluding: failed)
-        let state = self.pool.state(for: backend)
+        let state = self.pool.pickBackend(route, excluding: failed)
         self.backendState = state
         self.pool.beginRequest(state)
         if let connection = self.pool.takeIdle(state) {

@@ -12,16 +12,23 @@ final class RequestMetrics: Sendable {
         var service: String
     }
 
-    private struct Handles {
-        var counters: [Counter]  // indexed by status class 1...5 at 0...4
-        var latency: Timer
+    /// One app and service's metric handles; callers keep them per route to skip the lookup.
+    struct Handles {
+        fileprivate var counters: [Counter]  // indexed by status class 1...5 at 0...4
+        fileprivate var latency: Timer
+
+        func record(status: Int, since start: NIODeadline) {
+            let elapsed = NIODeadline.now() - start
+            let statusClass = min(max(status / 100, 1), 5)
+            self.counters[statusClass - 1].increment()
+            self.latency.recordNanoseconds(elapsed.nanoseconds)
+        }
     }
 
     private let handles = NIOLockedValueBox<[Key: Handles]>([:])
 
-    func record(app: String, service: String, status: Int, since start: NIODeadline) {
-        let elapsed = NIODeadline.now() - start
-        let handles = self.handles.withLockedValue { handles in
+    func handles(app: String, service: String) -> Handles {
+        self.handles.withLockedValue { handles in
             let key = Key(app: app, service: service)
             if let existing = handles[key] { return existing }
             let made = Handles(
@@ -31,8 +38,9 @@ final class RequestMetrics: Sendable {
             handles[key] = made
             return made
         }
-        let statusClass = min(max(status / 100, 1), 5)
-        handles.counters[statusClass - 1].increment()
-        handles.latency.recordNanoseconds(elapsed.nanoseconds)
+    }
+
+    func record(app: String, service: String, status: Int, since start: NIODeadline) {
+        self.handles(app: app, service: service).record(status: status, since: start)
     }
 }

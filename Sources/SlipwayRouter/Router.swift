@@ -140,16 +140,11 @@ public final class Router: Sendable {
         channel.closeFuture.whenComplete { _ in
             self.state.withLockedValue { _ = $0.clients.removeValue(forKey: id) }
         }
-        var encoder = HTTPResponseEncoder.Configuration()
-        encoder.automaticallySetFramingHeaders = false  // ProxyHeaders decides framing
-        // Pipelining and 400s for malformed requests are ProxyServerHandler's: NIO's pipelining
-        // handler holds reads around every request (two epoll_ctl calls per request).
-        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-            withPipeliningAssistance: false,
-            withErrorHandling: false,
-            withOutboundHeaderValidation: false,  // headers come from parsed messages or from us
-            withEncoderConfiguration: encoder
-        )
+        // Only a request decoder: responses are written as bytes by ProxyServerHandler, which also
+        // does pipelining and the 400s for malformed requests (NIO's pipelining handler holds
+        // reads around every request: two epoll_ctl calls per request).
+        try channel.pipeline.syncOperations.addHandler(
+            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
         try channel.pipeline.syncOperations.addHandler(
             ProxyServerHandler(pool: pool, routes: self.routes, configuration: self.configuration, metrics: self.metrics, logger: self.logger)
         )
