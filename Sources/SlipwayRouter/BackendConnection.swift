@@ -1,16 +1,24 @@
 import NIOCore
 import NIOHTTP1
 
-/// The last handler of a pooled connection to a backend.
+/// The only handler of a pooled connection to a backend.
 ///
-/// While leased, it frames the response bytes (`ResponseFramer`, no HTTP decoder in this
-/// pipeline) and hands them to the `ProxyServerHandler` that owns the exchange (same event loop,
-/// direct calls), and holds back socket reads while that client cannot take more bytes. While
-/// idle in the pool it only watches for the backend closing the connection.
+/// While leased, it writes the request as bytes (the head serialized by `ProxyHeaders`, the body
+/// chunked here when the client's was; no HTTP encoder in this pipeline), frames the response
+/// bytes (`ResponseFramer`, no HTTP decoder either) and hands them to the `ProxyServerHandler`
+/// that owns the exchange (same event loop, direct calls), and holds back socket reads while that
+/// client cannot take more bytes. While idle in the pool it only watches for the backend closing
+/// the connection.
 final class BackendConnection: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// A part of the request after its head.
+    enum BodyPart {
+        case data(ByteBuffer)
+        case end(HTTPHeaders?)
+    }
 
     /// The exchange currently using this connection; nil while idle.
     var exchange: ProxyServerHandler?
@@ -22,6 +30,9 @@ final class BackendConnection: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var readPending = false
     private var framer = ResponseFramer()
+    private var isChunked = false
+    /// Written but not yet handed to the channel: small parts go out as one buffer per flush.
+    private var output = OutputCoalescer()
 
     var isActive: Bool { self.context?.channel.isActive ?? false }
     var isWritable: Bool { self.context?.channel.isWritable ?? false }
@@ -36,22 +47,52 @@ final class BackendConnection: ChannelDuplexHandler {
 
     // MARK: Used by ProxyServerHandler
 
-    func startRequest(_ head: HTTPRequestHead) {
+    func startRequest(_ request: BackendRequest) {
         self.requestCount += 1
-        self.framer.expectResponse(toHEAD: head.method == .HEAD)
-        self.write(.head(head))
+        self.framer.expectResponse(toHEAD: request.isHEAD)
+        self.isChunked = request.isChunked
+        self.append(request.head)
     }
 
-    func write(_ part: HTTPClientRequestPart) {
-        self.context?.write(self.wrapOutboundOut(part), promise: nil)
+    func write(_ part: BodyPart) {
+        switch part {
+        case .data(let buffer):
+            // Empty parts are skipped: an empty chunk would end a chunked body.
+            guard buffer.readableBytes > 0 else { return }
+            if self.isChunked {
+                var header = ByteBuffer()
+                header.reserveCapacity(18)
+                header.writeChunkHeader(size: buffer.readableBytes)
+                self.append(header)
+                self.append(buffer)
+                self.append(ByteBuffer(staticString: "\r\n"))
+            } else {
+                self.append(buffer)
+            }
+        case .end(let trailers):
+            guard self.isChunked else { return }  // trailers need chunked encoding; else dropped
+            var last = ByteBuffer()
+            last.writeStaticString("0\r\n")
+            for (name, value) in trailers ?? [:] { last.writeHeader(name, value) }
+            last.writeStaticString("\r\n")
+            self.append(last)
+        }
+    }
+
+    private func append(_ buffer: ByteBuffer) {
+        guard let context = self.context else { return }
+        self.output.append(buffer, context: context)
     }
 
     func flush() {
-        self.context?.flush()
+        guard let context = self.context else { return }
+        self.output.write(to: context)
+        context.flush()
     }
 
     func close() {
         self.exchange = nil
+        self.output.discard()
         self.context?.close(promise: nil)
     }
 

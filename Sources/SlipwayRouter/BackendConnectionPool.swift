@@ -142,18 +142,15 @@ final class BackendConnectionPool: @unchecked Sendable {
         state.idle.removeAll { $0 === connection }
     }
 
-    /// A new connection to `state.backend`: an HTTP/1.1 request encoder; responses are passed on as bytes.
+    /// A new connection to `state.backend`, with a `BackendConnection` as its only handler.
     func connect(_ state: BackendState) -> EventLoopFuture<any Channel> {
         let bootstrap = ClientBootstrap(group: self.eventLoop)
             .connectTimeout(TimeAmount(self.configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    var encoder = HTTPRequestEncoder.Configuration()
-                    encoder.automaticallySetFramingHeaders = false  // ProxyHeaders decides framing
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(HTTPRequestEncoder(configuration: encoder))
-                    try sync.addHandler(BackendConnection())  // frames responses itself: no decoder
+                    // Writes requests as bytes and frames responses itself: no HTTP encoder or decoder.
+                    try channel.pipeline.syncOperations.addHandler(BackendConnection())
                 }
             }
         if let address = state.address {

@@ -30,3 +30,31 @@ extension ByteBuffer {
         self.writeStaticString("\r\n")
     }
 }
+
+// Serializing request heads for backends (there is no HTTPRequestEncoder in the backend pipeline):
+// header names and values are written as received, in order, duplicates as separate lines.
+extension ByteBuffer {
+    /// `METHOD URI HTTP/1.1` and its CRLF: backends are always spoken to in HTTP/1.1.
+    mutating func writeRequestLine(method: HTTPMethod, uri: String) {
+        self.writeString(method.rawValue)
+        self.writeStaticString(" ")
+        self.writeString(uri)
+        self.writeStaticString(" HTTP/1.1\r\n")
+    }
+
+    mutating func writeHeader(_ name: String, _ value: String) {
+        self.writeString(name)
+        self.writeStaticString(": ")
+        self.writeString(value)
+        self.writeStaticString("\r\n")
+    }
+
+    /// A whole request head, for the rewritten (slow) path.
+    mutating func writeRequestHead(_ head: HTTPRequestHead) {
+        self.writeRequestLine(method: head.method, uri: head.uri)
+        for (name, value) in head.headers {
+            self.writeHeader(name, value)
+        }
+        self.writeStaticString("\r\n")
+    }
+}

@@ -5,8 +5,8 @@ import NIOHTTP1
 ///
 /// These functions decide the framing headers: `Content-Length` passes through,
 /// `Transfer-Encoding` is hop-by-hop and re-added as `chunked` only when the next hop needs it
-/// (towards the backend NIO's request encoder, with automatic framing off, then does the
-/// chunking; towards the client ProxyServerHandler+Backend.swift does). A response head that
+/// (towards the backend BackendConnection then does the chunking; towards the client
+/// ProxyServerHandler+Backend.swift does). A response head that
 /// needs none of this passes through as the backend's bytes, without `clientResponse`.
 enum ProxyHeaders {
     /// The request as the backend should see it.
@@ -16,17 +16,7 @@ enum ProxyHeaders {
         scheme: String = "http"
     ) -> HTTPRequestHead {
         // Fast path, the usual case: nothing to strip, so keep the parsed headers and append ours.
-        var host: String?
-        var needsRewrite = head.version != .http1_1
-        for (name, value) in head.headers where !needsRewrite {
-            if name.asciiEquals("host") {
-                host = value
-            } else if self.isHopByHop(name, connectionTokens: []) || name.asciiEquals("transfer-encoding")
-                || name.asciiHasPrefix("x-forwarded-") {
-                needsRewrite = true
-            }
-        }
-        if !needsRewrite {
+        if case .passThrough(let host) = self.inspect(head) {
             var out = head
             if let clientIP { out.headers.add(name: "x-forwarded-for", value: clientIP) }
             out.headers.add(name: "x-forwarded-proto", value: scheme)
@@ -34,6 +24,54 @@ enum ProxyHeaders {
             return out
         }
         return self.rewrittenRequest(from: head, clientIP: clientIP, scheme: scheme)
+    }
+
+    /// `backendRequest` serialized, head bytes only: what `BackendConnection` sends. The usual
+    /// request is written straight from the client's parsed head, with no `HTTPHeaders` copy.
+    static func encodedBackendRequest(
+        from head: HTTPRequestHead,
+        clientIP: String?,
+        scheme: String = "http",
+        allocator: ByteBufferAllocator
+    ) -> BackendRequest {
+        var buffer = allocator.buffer(capacity: 256)
+        let isHEAD = head.method == .HEAD
+        guard case .passThrough(let host) = self.inspect(head) else {
+            let out = self.rewrittenRequest(from: head, clientIP: clientIP, scheme: scheme)
+            buffer.writeRequestHead(out)
+            // As NIO's request encoder decided: chunked only when that is the (only) coding.
+            let isChunked = out.headers.first(name: "transfer-encoding") == "chunked"
+            return BackendRequest(head: buffer, isChunked: isChunked, isHEAD: isHEAD)
+        }
+        buffer.writeRequestLine(method: head.method, uri: head.uri)
+        for (name, value) in head.headers {
+            buffer.writeHeader(name, value)
+        }
+        if let clientIP { buffer.writeHeader("x-forwarded-for", clientIP) }
+        buffer.writeHeader("x-forwarded-proto", scheme)
+        if let host { buffer.writeHeader("x-forwarded-host", host) }
+        buffer.writeStaticString("\r\n")
+        return BackendRequest(head: buffer, isChunked: false, isHEAD: isHEAD)
+    }
+
+    private enum Inspection {
+        /// Nothing to strip or rewrite; the Host header's value, if any.
+        case passThrough(host: String?)
+        case rewrite
+    }
+
+    private static func inspect(_ head: HTTPRequestHead) -> Inspection {
+        guard head.version == .http1_1 else { return .rewrite }
+        var host: String?
+        for (name, value) in head.headers {
+            if name.asciiEquals("host") {
+                host = value
+            } else if self.isHopByHop(name, connectionTokens: []) || name.asciiEquals("transfer-encoding")
+                || name.asciiHasPrefix("x-forwarded-") {
+                return .rewrite
+            }
+        }
+        return .passThrough(host: host)
     }
 
     /// The slow path of `backendRequest`: rebuilds the header list.
@@ -173,6 +211,15 @@ enum ProxyHeaders {
         }
         return connectionTokens.contains { name.asciiEquals($0) }
     }
+}
+
+/// A request head serialized for a backend, and how its body must be framed.
+struct BackendRequest {
+    var head: ByteBuffer
+    /// The body goes to the backend in chunked encoding (the client sent it chunked).
+    var isChunked: Bool
+    /// A HEAD request: the response has no body whatever its headers say.
+    var isHEAD: Bool
 }
 
 extension StringProtocol {

@@ -19,7 +19,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
             let hasBody = head.status.mayHaveResponseBody && request.method != .HEAD
             if self.clientKeepAlive && head.version == .http1_1 && request.version == .http1_1 && !head.isInterim
                 && !head.hasHopByHop && (head.contentLength != nil || !hasBody) {
-                context.write(self.wrapOutboundOut(head.raw), promise: nil)
+                self.clientOutput.append(head.raw, context: context)
                 return
             }
             let (out, keepAlive) = ProxyHeaders.clientResponse(
@@ -31,17 +31,17 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
             }
             var buffer = context.channel.allocator.buffer(capacity: head.raw.readableBytes + 64)
             buffer.writeResponseHead(out)
-            context.write(self.wrapOutboundOut(buffer), promise: nil)
+            self.clientOutput.append(buffer, context: context)
         case .body(let buffer):
             guard buffer.readableBytes > 0 else { return }
             if self.clientChunked {
                 var header = context.channel.allocator.buffer(capacity: 18)
                 header.writeChunkHeader(size: buffer.readableBytes)
-                context.write(self.wrapOutboundOut(header), promise: nil)
-                context.write(self.wrapOutboundOut(buffer), promise: nil)
-                context.write(self.wrapOutboundOut(ByteBuffer(staticString: "\r\n")), promise: nil)
+                self.clientOutput.append(header, context: context)
+                self.clientOutput.append(buffer, context: context)
+                self.clientOutput.append(ByteBuffer(staticString: "\r\n"), context: context)
             } else {
-                context.write(self.wrapOutboundOut(buffer), promise: nil)
+                self.clientOutput.append(buffer, context: context)
             }
         case .end(let trailers):
             self.responseCompleted(trailers: trailers)
@@ -49,7 +49,9 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
     }
 
     func backendReadComplete() {
-        self.context?.flush()
+        guard let context = self.context else { return }
+        self.clientOutput.write(to: context)
+        context.flush()
     }
 
     func backendBecameWritable() {
@@ -63,7 +65,11 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         if self.responseStarted {
             self.endInFlight()
             // Part of the response went out already; all we can do is cut the client off too.
-            self.context?.close(promise: nil)
+            if let context = self.context {
+                self.clientOutput.write(to: context)
+                context.flush()
+                context.close(promise: nil)
+            }
             return
         }
         // No byte of the response came back. Retrying is safe for a body-less idempotent request
@@ -119,7 +125,8 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         if closeAfter {
             self.writeAndClose(last, context: context)
         } else {
-            if last.readableBytes > 0 { context.write(self.wrapOutboundOut(last), promise: nil) }
+            self.clientOutput.append(last, context: context)
+            self.clientOutput.write(to: context)
             context.flush()
             self.processQueued()  // after the end: the next response must follow this one
         }
@@ -142,19 +149,22 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         self.resetExchange()
         self.phase = self.requestEnded ? .idle : .discardingRequest
         self.resumeClientReads()
-        var headBytes = context.channel.allocator.buffer(capacity: 128)
-        headBytes.writeResponseHead(head)
-        context.write(self.wrapOutboundOut(headBytes), promise: nil)
+        var bytes = context.channel.allocator.buffer(capacity: 128 + body.readableBytes)
+        bytes.writeResponseHead(head)
+        bytes.writeImmutableBuffer(body)
         if keepAlive {
-            context.writeAndFlush(self.wrapOutboundOut(body), promise: nil)
+            self.clientOutput.append(bytes, context: context)
+            self.clientOutput.write(to: context)
+            context.flush()
             self.processQueued()
         } else {
-            self.writeAndClose(body, context: context)
+            self.writeAndClose(bytes, context: context)
         }
     }
 
     /// Writes the last bytes of the connection, then closes it once they are out.
     func writeAndClose(_ last: ByteBuffer, context: ChannelHandlerContext) {
+        self.clientOutput.write(to: context)
         let promise = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(self.wrapOutboundOut(last), promise: promise)
         promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
@@ -236,7 +246,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
     private func resetExchange() {
         self.pending.removeAll()
         self.progressDeadline = nil
-        self.backendHead = nil
+        self.backendRequest = nil
         self.route = nil
     }
 }

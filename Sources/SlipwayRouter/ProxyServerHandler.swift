@@ -48,11 +48,12 @@ final class ProxyServerHandler: ChannelDuplexHandler {
 
     // The current exchange.
     var request: HTTPRequestHead?
-    var backendHead: HTTPRequestHead?
+    /// The request head as sent to backends (again on a retry).
+    var backendRequest: BackendRequest?
     var route: ServiceRoute?
     var backendState: BackendConnectionPool.BackendState?
     var connection: BackendConnection?
-    var pending = CircularBuffer<HTTPClientRequestPart>(initialCapacity: 4)
+    var pending = CircularBuffer<BackendConnection.BodyPart>(initialCapacity: 4)
     var requestEnded = false
     var requestHadBody = false
     var attempts = 0
@@ -65,6 +66,8 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     var exchangeID: UInt64 = 0
     var readPending = false
     var backendNeedsFlush = false
+    /// Response bytes not yet handed to the channel: joined per flush (see OutputCoalescer).
+    var clientOutput = OutputCoalescer()
     /// When the exchange must have moved on (next request body part, or the response head).
     var progressDeadline: NIODeadline?
     var timerArmed = false
@@ -128,9 +131,9 @@ final class ProxyServerHandler: ChannelDuplexHandler {
             self.requestHadBody = true
             switch self.phase {
             case .connecting:
-                self.pending.append(.body(.byteBuffer(buffer)))
+                self.pending.append(.data(buffer))
             case .proxying:
-                self.connection?.write(.body(.byteBuffer(buffer)))
+                self.connection?.write(.data(buffer))
                 self.backendNeedsFlush = true
                 self.extendDeadline()
             case .idle, .rejecting, .discardingRequest, .closed:
@@ -256,7 +259,8 @@ final class ProxyServerHandler: ChannelDuplexHandler {
             return
         }
         self.route = route
-        self.backendHead = ProxyHeaders.backendRequest(from: head, clientIP: self.clientIP)
+        self.backendRequest = ProxyHeaders.encodedBackendRequest(
+            from: head, clientIP: self.clientIP, allocator: self.context?.channel.allocator ?? ByteBufferAllocator())
         self.dispatch(excluding: nil)
     }
 
@@ -304,11 +308,11 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     }
 
     private func attach(_ connection: BackendConnection) {
-        guard let head = self.backendHead else { return }
+        guard let request = self.backendRequest else { return }
         self.connection = connection
         connection.exchange = self
         self.phase = .proxying
-        connection.startRequest(head)
+        connection.startRequest(request)
         while let part = self.pending.popFirst() {
             connection.write(part)
         }

@@ -1,0 +1,43 @@
+import NIOCore
+
+/// Bytes written to a channel between two flushes, joined into one buffer while they are small,
+/// so that a response head and its short body (or a request head and its short body) leave in one
+/// write(2) rather than a writev of several buffers, each of which NIO tracks on its own.
+/// Large buffers are handed on as they are, never copied.
+struct OutputCoalescer {
+    /// Up to this many bytes are joined; beyond it, buffers go to the channel one by one.
+    static let joinLimit = 16 * 1024
+
+    private var pending: ByteBuffer?
+
+    var isEmpty: Bool { self.pending == nil }
+
+    /// Adds `buffer` after what is pending; writes (without flushing) what no longer joins.
+    mutating func append(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        guard buffer.readableBytes > 0 else { return }
+        guard var pending = self.pending else {
+            self.pending = buffer
+            return
+        }
+        if pending.readableBytes + buffer.readableBytes <= Self.joinLimit {
+            self.pending = nil  // so the buffer below is not shared with self, when it can be
+            pending.writeImmutableBuffer(buffer)
+            self.pending = pending
+        } else {
+            context.write(NIOAny(pending), promise: nil)
+            self.pending = buffer
+        }
+    }
+
+    /// Writes (without flushing) what is pending.
+    mutating func write(to context: ChannelHandlerContext) {
+        guard let pending = self.pending else { return }
+        self.pending = nil
+        context.write(NIOAny(pending), promise: nil)
+    }
+
+    /// Drops what is pending (the connection is being closed).
+    mutating func discard() {
+        self.pending = nil
+    }
+}

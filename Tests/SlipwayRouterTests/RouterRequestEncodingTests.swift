@@ -1,0 +1,140 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Testing
+
+@testable import SlipwayRouter
+
+/// Request heads (and chunked request bodies) are serialized by the router itself, not by NIO's
+/// HTTPRequestEncoder: the bytes a backend receives, exactly.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct RouterRequestEncodingTests {
+    private static func encoded(_ head: HTTPRequestHead, clientIP: String? = "192.0.2.1") -> (String, BackendRequest) {
+        let request = ProxyHeaders.encodedBackendRequest(from: head, clientIP: clientIP, allocator: ByteBufferAllocator())
+        return (String(buffer: request.head), request)
+    }
+
+    @Test func keepsHeaderCasingOrderAndDuplicates() {
+        let head = HTTPRequestHead(
+            version: .http1_1, method: .GET, uri: "/a?b=c%20d",
+            headers: HTTPHeaders([
+                ("Host", "a.localhost"), ("X-Dup", "1"), ("ACCEPT", "*/*"), ("x-dup", "2"),
+                ("Expect", "100-continue"), ("Content-Length", "0"),
+            ]))
+        let (text, request) = Self.encoded(head)
+        #expect(
+            text
+                == "GET /a?b=c%20d HTTP/1.1\r\nHost: a.localhost\r\nX-Dup: 1\r\nACCEPT: */*\r\nx-dup: 2\r\n"
+                + "Expect: 100-continue\r\nContent-Length: 0\r\nx-forwarded-for: 192.0.2.1\r\n"
+                + "x-forwarded-proto: http\r\nx-forwarded-host: a.localhost\r\n\r\n")
+        #expect(!request.isChunked && !request.isHEAD)
+        // The same bytes as the HTTPRequestHead that backendRequest builds would give.
+        var expected = ByteBuffer()
+        expected.writeRequestHead(ProxyHeaders.backendRequest(from: head, clientIP: "192.0.2.1"))
+        #expect(request.head == expected)
+    }
+
+    @Test func rewritesHopByHopAndForwardedHeadersAndKeepsChunking() {
+        let head = HTTPRequestHead(
+            version: .http1_0, method: .POST, uri: "/up",
+            headers: HTTPHeaders([
+                ("host", "b.localhost"), ("Connection", "keep-alive, X-Secret"), ("X-Secret", "1"),
+                ("Transfer-Encoding", "chunked"), ("X-Forwarded-For", "10.0.0.1"), ("X-Forwarded-Host", "evil"),
+            ]))
+        let (text, request) = Self.encoded(head, clientIP: nil)
+        #expect(
+            text
+                == "POST /up HTTP/1.1\r\nhost: b.localhost\r\ntransfer-encoding: chunked\r\n"
+                + "x-forwarded-for: 10.0.0.1\r\nx-forwarded-proto: http\r\nx-forwarded-host: b.localhost\r\n\r\n")
+        #expect(request.isChunked)
+
+        let headRequest = Self.encoded(HTTPRequestHead(version: .http1_1, method: .HEAD, uri: "/", headers: ["Host": "c"])).1
+        #expect(headRequest.isHEAD)
+        let custom = Self.encoded(HTTPRequestHead(version: .http1_1, method: .RAW(value: "PURGE"), uri: "*", headers: [:]))
+        #expect(custom.0 == "PURGE * HTTP/1.1\r\nx-forwarded-for: 192.0.2.1\r\nx-forwarded-proto: http\r\n\r\n")
+    }
+
+    @Test func relaysChunkedBodiesWithTrailersAndLengthBodies() async throws {
+        let backend = try await RecordingBackend.start()
+        let harness = try await RouterHarness.start()
+        harness.routes.setRoutes(app: "enc", services: ["web": [Backend(port: backend.port)]], defaultService: "web")
+        let client = try await RawClient.connect(port: harness.port)
+
+        try await client.send(
+            "POST /c HTTP/1.1\r\nHost: enc.localhost\r\nTransfer-Encoding: chunked\r\nX-Dup: 1\r\nx-dup: 2\r\n\r\n"
+                + "5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n")
+        #expect(await eventually { client.text.hasSuffix("ok") })
+        #expect(
+            backend.received
+                == "POST /c HTTP/1.1\r\nHost: enc.localhost\r\nX-Dup: 1\r\nx-dup: 2\r\ntransfer-encoding: chunked\r\n"
+                + "x-forwarded-for: 127.0.0.1\r\nx-forwarded-proto: http\r\nx-forwarded-host: enc.localhost\r\n\r\n"
+                + "5\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n")
+
+        backend.reset()
+        try await client.send("PUT /l HTTP/1.1\r\nHost: enc.localhost\r\nContent-Length: 5\r\n\r\nhello")
+        #expect(await eventually { client.text.components(separatedBy: "HTTP/1.1 200 OK").count == 3 })
+        #expect(
+            backend.received
+                == "PUT /l HTTP/1.1\r\nHost: enc.localhost\r\nContent-Length: 5\r\nx-forwarded-for: 127.0.0.1\r\n"
+                + "x-forwarded-proto: http\r\nx-forwarded-host: enc.localhost\r\n\r\nhello")
+        #expect(client.isOpen)
+
+        await client.close()
+        try await harness.shutdown()
+        await backend.stop()
+    }
+}
+
+/// A backend that records the raw bytes it receives and answers `200 ok` whenever they end a
+/// request: an empty line after a chunked body's last chunk, or the 5-byte body "hello".
+private final class RecordingBackend: Sendable {
+    let port: Int
+    private let channel: any Channel
+    private let bytes: Locked<String>
+
+    var received: String { self.bytes.withLockedValue { $0 } }
+    func reset() { self.bytes.withLockedValue { $0 = "" } }
+
+    static func start() async throws -> RecordingBackend {
+        let bytes = Locked("")
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Handler(bytes: bytes))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return RecordingBackend(channel: channel, bytes: bytes)
+    }
+
+    private init(channel: any Channel, bytes: Locked<String>) {
+        self.channel = channel
+        self.port = channel.localAddress?.port ?? 0
+        self.bytes = bytes
+    }
+
+    func stop() async {
+        try? await self.channel.close()
+    }
+
+    private final class Handler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let bytes: Locked<String>
+
+        init(bytes: Locked<String>) { self.bytes = bytes }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let text = self.bytes.withLockedValue { text in
+                text += String(buffer: self.unwrapInboundIn(data))
+                return text
+            }
+            let chunkedDone = text.contains("\r\n0\r\n") && text.hasSuffix("\r\n\r\n")
+            if chunkedDone || text.hasSuffix("\r\n\r\nhello") {
+                context.writeAndFlush(
+                    self.wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")), promise: nil)
+            }
+        }
+    }
+}
