@@ -58,16 +58,11 @@ final class BackendConnection: ChannelDuplexHandler {
         switch part {
         case .data(let buffer):
             // Empty parts are skipped: an empty chunk would end a chunked body.
-            guard buffer.readableBytes > 0 else { return }
+            guard buffer.readableBytes > 0, let context = self.context else { return }
             if self.isChunked {
-                var header = ByteBuffer()
-                header.reserveCapacity(18)
-                header.writeChunkHeader(size: buffer.readableBytes)
-                self.append(header)
-                self.append(buffer)
-                self.append(ByteBuffer(staticString: "\r\n"))
+                self.output.appendChunk(buffer, context: context)
             } else {
-                self.append(buffer)
+                self.output.append(buffer, context: context)
             }
         case .end(let trailers):
             guard self.isChunked else { return }  // trailers need chunked encoding; else dropped

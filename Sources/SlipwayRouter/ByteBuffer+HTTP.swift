@@ -16,10 +16,7 @@ extension ByteBuffer {
         self.writeString(head.status.reasonPhrase)
         self.writeStaticString("\r\n")
         for (name, value) in head.headers {
-            self.writeString(name)
-            self.writeStaticString(": ")
-            self.writeString(value)
-            self.writeStaticString("\r\n")
+            self.writeHeader(name, value)
         }
         self.writeStaticString("\r\n")
     }

@@ -29,6 +29,17 @@ struct OutputCoalescer {
         }
     }
 
+    /// Adds `buffer` as one chunk of a chunked body: size line, data, CRLF. An empty buffer adds
+    /// nothing, as an empty chunk would end the body.
+    mutating func appendChunk(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        guard buffer.readableBytes > 0 else { return }
+        var header = context.channel.allocator.buffer(capacity: 18)
+        header.writeChunkHeader(size: buffer.readableBytes)
+        self.append(header, context: context)
+        self.append(buffer, context: context)
+        self.append(ByteBuffer(staticString: "\r\n"), context: context)
+    }
+
     /// Writes (without flushing) what is pending.
     mutating func write(to context: ChannelHandlerContext) {
         guard let pending = self.pending else { return }

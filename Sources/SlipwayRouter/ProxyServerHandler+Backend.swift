@@ -35,11 +35,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         case .body(let buffer):
             guard buffer.readableBytes > 0 else { return }
             if self.clientChunked {
-                var header = context.channel.allocator.buffer(capacity: 18)
-                header.writeChunkHeader(size: buffer.readableBytes)
-                self.clientOutput.append(header, context: context)
-                self.clientOutput.append(buffer, context: context)
-                self.clientOutput.append(ByteBuffer(staticString: "\r\n"), context: context)
+                self.clientOutput.appendChunk(buffer, context: context)
             } else {
                 self.clientOutput.append(buffer, context: context)
             }
