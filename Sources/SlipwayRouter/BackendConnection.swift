@@ -9,7 +9,7 @@ import NIOHTTP1
 /// that owns the exchange (same event loop, direct calls), and holds back socket reads while that
 /// client cannot take more bytes. While idle in the pool it only watches for the backend closing
 /// the connection.
-final class BackendConnection: ChannelDuplexHandler {
+final class BackendConnection: ChannelDuplexHandler, TickFlushable {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -17,7 +17,8 @@ final class BackendConnection: ChannelDuplexHandler {
     /// A part of the request after its head.
     enum BodyPart {
         case data(ByteBuffer)
-        case end(HTTPHeaders?)
+        /// The end, with the raw trailer lines of a chunked request, if any.
+        case end(trailers: ByteBuffer?)
     }
 
     /// The exchange currently using this connection; nil while idle.
@@ -33,6 +34,7 @@ final class BackendConnection: ChannelDuplexHandler {
     private var isChunked = false
     /// Written but not yet handed to the channel: small parts go out as one buffer per flush.
     private var output = OutputCoalescer()
+    private var flushQueued = false
 
     var isActive: Bool { self.context?.channel.isActive ?? false }
     var isWritable: Bool { self.context?.channel.isWritable ?? false }
@@ -68,7 +70,7 @@ final class BackendConnection: ChannelDuplexHandler {
             guard self.isChunked else { return }  // trailers need chunked encoding; else dropped
             var last = ByteBuffer()
             last.writeStaticString("0\r\n")
-            for (name, value) in trailers ?? [:] { last.writeHeader(name, value) }
+            if var trailers { last.writeBuffer(&trailers) }
             last.writeStaticString("\r\n")
             self.append(last)
         }
@@ -79,7 +81,16 @@ final class BackendConnection: ChannelDuplexHandler {
         self.output.append(buffer, context: context)
     }
 
+    /// Sends what was written, at the end of this event-loop tick (see TickFlusher).
     func flush() {
+        guard let flusher = self.pool?.flusher else { return self.flushNow() }
+        guard !self.flushQueued else { return }
+        self.flushQueued = true
+        flusher.flushAtEndOfTick(self)
+    }
+
+    func flushNow() {
+        self.flushQueued = false
         guard let context = self.context else { return }
         self.output.write(to: context)
         context.flush()

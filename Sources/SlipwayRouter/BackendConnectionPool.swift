@@ -12,6 +12,8 @@ import NIOPosix
 /// and are therefore written under `lock`.
 final class BackendConnectionPool: @unchecked Sendable {
     let eventLoop: any EventLoop
+    /// Flushes client and backend connections of this loop at the end of each tick.
+    let flusher: TickFlusher
     private let configuration: RouterConfiguration
     private let logger: Logger
     private let lock = NIOLock()
@@ -41,6 +43,7 @@ final class BackendConnectionPool: @unchecked Sendable {
 
     init(eventLoop: any EventLoop, configuration: RouterConfiguration, logger: Logger) {
         self.eventLoop = eventLoop
+        self.flusher = TickFlusher(eventLoop: eventLoop)
         self.configuration = configuration
         self.logger = logger
     }

@@ -26,30 +26,39 @@ enum ProxyHeaders {
         return self.rewrittenRequest(from: head, clientIP: clientIP, scheme: scheme)
     }
 
-    /// `backendRequest` serialized, head bytes only: what `BackendConnection` sends. The usual
-    /// request is written straight from the client's parsed head, with no `HTTPHeaders` copy.
+    /// The request as sent to the backend, head bytes only: what `BackendConnection` writes. The
+    /// usual request (HTTP/1.1, nothing hop-by-hop, no X-Forwarded-*) is the client's own bytes with
+    /// the router's X-Forwarded-* lines added; the rest goes through `backendRequest`.
     static func encodedBackendRequest(
-        from head: HTTPRequestHead,
+        from head: ClientRequestHead,
         clientIP: String?,
         scheme: String = "http",
         allocator: ByteBufferAllocator
     ) -> BackendRequest {
-        var buffer = allocator.buffer(capacity: 256)
         let isHEAD = head.method == .HEAD
-        guard case .passThrough(let host) = self.inspect(head) else {
-            let out = self.rewrittenRequest(from: head, clientIP: clientIP, scheme: scheme)
+        var buffer = allocator.buffer(capacity: head.raw.readableBytes + 128)
+        guard !head.needsRewrite else {
+            let out = self.backendRequest(from: head.parsed, clientIP: clientIP, scheme: scheme)
             buffer.writeRequestHead(out)
             // As NIO's request encoder decided: chunked only when that is the (only) coding.
             let isChunked = out.headers.first(name: "transfer-encoding") == "chunked"
             return BackendRequest(head: buffer, isChunked: isChunked, isHEAD: isHEAD)
         }
-        buffer.writeRequestLine(method: head.method, uri: head.uri)
-        for (name, value) in head.headers {
-            buffer.writeHeader(name, value)
+        // Everything but the empty line that ends the head (the parser checked it is a CRLF).
+        buffer.writeImmutableBuffer(head.raw.getSlice(at: head.raw.readerIndex, length: head.raw.readableBytes - 2)!)
+        if let clientIP {
+            buffer.writeStaticString("x-forwarded-for: ")
+            buffer.writeString(clientIP)
+            buffer.writeStaticString("\r\n")
         }
-        if let clientIP { buffer.writeHeader("x-forwarded-for", clientIP) }
-        buffer.writeHeader("x-forwarded-proto", scheme)
-        if let host { buffer.writeHeader("x-forwarded-host", host) }
+        buffer.writeStaticString("x-forwarded-proto: ")
+        buffer.writeString(scheme)
+        buffer.writeStaticString("\r\n")
+        if let host = head.host {
+            buffer.writeStaticString("x-forwarded-host: ")
+            buffer.writeImmutableBuffer(host)
+            buffer.writeStaticString("\r\n")
+        }
         buffer.writeStaticString("\r\n")
         return BackendRequest(head: buffer, isChunked: false, isHEAD: isHEAD)
     }

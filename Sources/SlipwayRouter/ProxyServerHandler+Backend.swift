@@ -45,9 +45,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
     }
 
     func backendReadComplete() {
-        guard let context = self.context else { return }
-        self.clientOutput.write(to: context)
-        context.flush()
+        self.flushClient()
     }
 
     func backendBecameWritable() {
@@ -83,7 +81,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         self.endInFlight()
         if retryable && self.attempts < 2 {
             // The parts written to the dead connection are gone; a body-less request is just head + end.
-            if resendEnd { self.pending = [.end(nil)] }
+            if resendEnd { self.pending = [.end(trailers: nil)] }
             self.dispatch(excluding: failed)
             return
         }
@@ -122,8 +120,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
             self.writeAndClose(last, context: context)
         } else {
             self.clientOutput.append(last, context: context)
-            self.clientOutput.write(to: context)
-            context.flush()
+            self.flushClient()
             self.processQueued()  // after the end: the next response must follow this one
         }
     }
@@ -141,7 +138,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
             allocator: context.channel.allocator)
         self.logger.debug(
             "answered with an error",
-            metadata: ["http.status": "\(status.code)", "http.host": "\(request?.headers.first(name: "host") ?? "")"])
+            metadata: ["http.status": "\(status.code)", "http.host": "\(request?.hostString ?? "")"])
         self.resetExchange()
         self.phase = self.requestEnded ? .idle : .discardingRequest
         self.resumeClientReads()
@@ -150,8 +147,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         bytes.writeImmutableBuffer(body)
         if keepAlive {
             self.clientOutput.append(bytes, context: context)
-            self.clientOutput.write(to: context)
-            context.flush()
+            self.flushClient()
             self.processQueued()
         } else {
             self.writeAndClose(bytes, context: context)

@@ -8,8 +8,8 @@ import NIOHTTP1
 // requests actually wait, not around every request.
 extension ProxyServerHandler {
     enum QueuedEvent {
-        case part(HTTPServerRequestPart)
-        case parseError
+        case part(RequestFramer.Event)
+        case parseError(HTTPFramingError)
     }
 
     /// Whether an incoming part belongs to a later request than the one being answered.
@@ -32,7 +32,7 @@ extension ProxyServerHandler {
             self.queued.removeFirst()
             switch next {
             case .part(let part): self.handle(part)
-            case .parseError: self.answerParseError()
+            case .parseError(let error): self.answerParseError(error)
             }
         }
         // Body parts relayed from the queue: no client channelReadComplete will flush them.
@@ -43,30 +43,36 @@ extension ProxyServerHandler {
         self.resumeClientReads()
     }
 
-    /// The request decoder failed: the client's bytes cannot be framed any more.
-    func parseErrorCaught() {
+    /// The request framer failed: the client's bytes cannot be framed any more.
+    func parseErrorCaught(_ error: HTTPFramingError) {
         if self.mustQueue {
             // A later request is malformed: answer the ones before it first.
-            self.queued.append(.parseError)
+            self.queued.append(.parseError(error))
         } else if self.phase == .proxying && self.responseStarted {
             // The current request's body is malformed and its response is half sent: cut it off.
             self.abandonExchange()
             self.phase = .closed
             self.context?.close(promise: nil)
         } else {
-            self.answerParseError()
+            self.answerParseError(error)
         }
     }
 
-    /// 400 with `Connection: close`, then close, as NIO's HTTPServerProtocolErrorHandler does.
-    func answerParseError() {
+    /// 400 (or what `error` says) with the reason and `Connection: close`, then close: after a
+    /// malformed request the client's bytes cannot be framed any more.
+    func answerParseError(_ error: HTTPFramingError) {
         guard let context = self.context else { return }
+        self.logger.debug("malformed request", metadata: ["error": "\(error)"])
         self.abandonExchange()
         self.queued.removeAll()
         self.phase = .closed
-        self.writeAndClose(
-            ByteBuffer(staticString: "HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"),
-            context: context)
+        let (head, body) = ProxyHeaders.errorResponse(
+            error.status, message: "slipway: malformed request: \(error)", version: .http1_1, keepAlive: false,
+            allocator: context.channel.allocator)
+        var bytes = context.channel.allocator.buffer(capacity: 128 + body.readableBytes)
+        bytes.writeResponseHead(head)
+        bytes.writeImmutableBuffer(body)
+        self.writeAndClose(bytes, context: context)
     }
 
     /// The router is stopping: close now if idle, else once the current response is done.

@@ -11,8 +11,9 @@ import NIOHTTP1
 /// reads while the backend connection is not writable (or not connected yet) and while pipelined
 /// requests wait, and `BackendConnection` swallows the backend's reads while the client is not
 /// writable.
-final class ProxyServerHandler: ChannelDuplexHandler {
-    typealias InboundIn = HTTPServerRequestPart
+final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
+    /// The client's bytes: `RequestFramer` splits them into requests (no HTTP decoder in the pipeline).
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     /// Responses go out as bytes: backends' as received (see ProxyServerHandler+Backend.swift),
     /// the router's own serialized here; there is no HTTPResponseEncoder in the pipeline.
@@ -40,14 +41,15 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     var context: ChannelHandlerContext?
     var phase = Phase.idle
     private var clientIP: String?
+    private var framer = RequestFramer()
 
     // Host -> route cache: clients send the same Host on every request of a keep-alive connection.
     private var cachedSnapshot: RouteSnapshot?
-    private var cachedHost = ""
+    private var cachedHost: ByteBuffer?
     private var cachedRoute: ServiceRoute?
 
     // The current exchange.
-    var request: HTTPRequestHead?
+    var request: ClientRequestHead?
     /// The request head as sent to backends (again on a retry).
     var backendRequest: BackendRequest?
     var route: ServiceRoute?
@@ -68,6 +70,7 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     var backendNeedsFlush = false
     /// Response bytes not yet handed to the channel: joined per flush (see OutputCoalescer).
     var clientOutput = OutputCoalescer()
+    private var clientFlushQueued = false
     /// When the exchange must have moved on (next request body part, or the response head).
     var progressDeadline: NIODeadline?
     var timerArmed = false
@@ -113,17 +116,22 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     // MARK: Client -> router
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = self.unwrapInboundIn(data)
-        if self.phase == .closed {
-            return  // answered a malformed request, or quiesced: closing
-        } else if self.mustQueue {
-            self.queued.append(.part(part))
-        } else {
-            self.handle(part)
+        var buffer = self.unwrapInboundIn(data)
+        do {
+            // Until closed: after answering a malformed request, or quiesced.
+            while self.phase != .closed, let part = try self.framer.next(&buffer) {
+                if self.mustQueue {
+                    self.queued.append(.part(part))
+                } else {
+                    self.handle(part)
+                }
+            }
+        } catch {
+            self.parseErrorCaught(error as? HTTPFramingError ?? HTTPFramingError("\(error)"))
         }
     }
 
-    func handle(_ part: HTTPServerRequestPart) {
+    func handle(_ part: RequestFramer.Event) {
         switch part {
         case .head(let head):
             self.requestHeadReceived(head)
@@ -143,9 +151,9 @@ final class ProxyServerHandler: ChannelDuplexHandler {
             self.requestEnded = true
             switch self.phase {
             case .connecting:
-                self.pending.append(.end(trailers))
+                self.pending.append(.end(trailers: trailers))
             case .proxying:
-                self.connection?.write(.end(trailers))
+                self.connection?.write(.end(trailers: trailers))
                 self.backendNeedsFlush = true
                 self.requestFullySent()
             case .rejecting(let status, let message):
@@ -201,11 +209,7 @@ final class ProxyServerHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError {
-            self.parseErrorCaught()
-            return
-        }
-        // Anything else (reset by peer, ...) leaves the connection unusable.
+        // Anything (reset by peer, ...) leaves the connection unusable.
         self.logger.trace("client connection error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
@@ -218,6 +222,20 @@ final class ProxyServerHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Sends the response bytes written so far, at the end of this event-loop tick (see TickFlusher).
+    func flushClient() {
+        guard !self.clientFlushQueued else { return }
+        self.clientFlushQueued = true
+        self.pool.flusher.flushAtEndOfTick(self)
+    }
+
+    func flushNow() {
+        self.clientFlushQueued = false
+        guard let context = self.context else { return }
+        self.clientOutput.write(to: context)
+        context.flush()
+    }
+
     /// Resumes client reads that were held for backpressure (unless pipelined requests still wait).
     func resumeClientReads() {
         guard self.readPending, self.queued.isEmpty, let context = self.context else { return }
@@ -227,7 +245,7 @@ final class ProxyServerHandler: ChannelDuplexHandler {
 
     // MARK: Routing
 
-    private func requestHeadReceived(_ head: HTTPRequestHead) {
+    private func requestHeadReceived(_ head: ClientRequestHead) {
         self.exchangeID &+= 1
         self.request = head
         self.requestEnded = false
@@ -238,16 +256,16 @@ final class ProxyServerHandler: ChannelDuplexHandler {
         self.requestStart = .now()
         self.metricsRoute = nil
 
-        let host = head.headers.first(name: "host") ?? ""
         let snapshot = self.routes.snapshot
         let route: ServiceRoute?
-        if snapshot === self.cachedSnapshot && host == self.cachedHost {
+        if snapshot === self.cachedSnapshot && head.host == self.cachedHost {
             route = self.cachedRoute
         } else {
-            route = snapshot.route(forHost: host)
-            (self.cachedSnapshot, self.cachedHost, self.cachedRoute) = (snapshot, host, route)
+            route = snapshot.route(forHost: head.hostString)
+            (self.cachedSnapshot, self.cachedHost, self.cachedRoute) = (snapshot, head.host, route)
         }
         guard let route else {
+            let host = head.hostString
             let shown = host.isEmpty ? "(no Host header)" : RouteTable.normalize(host)
             self.phase = .rejecting(.badGateway, "slipway: no app is routed at \(shown)")
             return

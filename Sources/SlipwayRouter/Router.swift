@@ -140,11 +140,9 @@ public final class Router: Sendable {
         channel.closeFuture.whenComplete { _ in
             self.state.withLockedValue { _ = $0.clients.removeValue(forKey: id) }
         }
-        // Only a request decoder: responses are written as bytes by ProxyServerHandler, which also
+        // One handler: it frames requests itself (RequestFramer), writes responses as bytes, and
         // does pipelining and the 400s for malformed requests (NIO's pipelining handler holds
         // reads around every request: two epoll_ctl calls per request).
-        try channel.pipeline.syncOperations.addHandler(
-            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
         try channel.pipeline.syncOperations.addHandler(
             ProxyServerHandler(pool: pool, routes: self.routes, configuration: self.configuration, metrics: self.metrics, logger: self.logger)
         )

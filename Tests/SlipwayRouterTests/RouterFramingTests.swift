@@ -169,7 +169,7 @@ struct RouterFramingTests {
             var framer = ResponseFramer()
             framer.expectResponse(toHEAD: false)
             var buffer = ByteBuffer(string: response)
-            #expect(throws: ResponseFramer.Error.self) {
+            #expect(throws: HTTPFramingError.self) {
                 while try framer.next(&buffer) != nil {}
             }
         }

@@ -49,6 +49,41 @@ struct RouterPipeliningTests {
         try await harness.shutdown()
     }
 
+    @Test func refusesSmugglingAttemptsWithoutTouchingTheBackend() async throws {
+        let web = try await TestBackend.start(name: "web")
+        let harness = try await RouterHarness.start()
+        harness.routes.setRoutes(app: "sm", services: ["web": [Backend(port: web.port)]], defaultService: "web")
+        // Each hides a second request that a backend framing the body differently would see.
+        let attempts: [(reason: String, bytes: String)] = [
+            ("both Content-Length and Transfer-Encoding",
+             "POST / HTTP/1.1\r\nHost: sm.localhost\r\nContent-Length: 35\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"),
+            ("malformed header line",
+             "POST / HTTP/1.1\r\nHost: sm.localhost\r\nTransfer-Encoding : chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n"),
+            ("malformed header line",
+             "GET / HTTP/1.1\r\nHost: sm.localhost\r\nX-A: 1\r\n Content-Length: 30\r\n\r\n"),
+            ("line not ended by CRLF", "GET / HTTP/1.1\r\nHost: sm.localhost\nContent-Length: 5\r\n\r\nhello"),
+            ("invalid Content-Length",
+             "POST / HTTP/1.1\r\nHost: sm.localhost\r\nContent-Length: 5\r\nContent-Length: 40\r\n\r\nhello"),
+            ("malformed chunk size",
+             "POST / HTTP/1.1\r\nHost: sm.localhost\r\nTransfer-Encoding: chunked\r\n\r\n5x\r\nhello\r\n0\r\n\r\n"),
+        ]
+        for attempt in attempts {
+            let client = try await RawClient.connect(port: harness.port)
+            try await client.send(attempt.bytes)
+            #expect(await eventually { !client.isOpen }, "\(attempt.reason)")
+            let answer = Self.responses(client.text)
+            #expect(answer.map(\.status) == ["400"], "\(attempt.reason): \(client.text)")
+            #expect(client.text.contains("slipway: malformed request: \(attempt.reason)\n"), "\(client.text)")
+        }
+        // The chunked body's bad size is only seen after the head went to the backend: that one
+        // request reaches it (its body cut off), nothing smuggled behind it does.
+        #expect(web.requests <= 1)
+
+        try await harness.shutdown()
+        await web.stop()
+    }
+
     @Test func answersAMalformedPipelinedRequestAfterTheOnesBeforeIt() async throws {
         let web = try await TestBackend.start(name: "web")
         let harness = try await RouterHarness.start()

@@ -1,0 +1,128 @@
+import NIOCore
+import NIOHTTP1
+
+/// A message that cannot be framed or parsed: the connection it came on cannot be used any more.
+struct HTTPFramingError: Error, CustomStringConvertible {
+    var description: String
+    /// The answer a client gets for a request that failed this way.
+    var status: HTTPResponseStatus
+
+    init(_ description: String, status: HTTPResponseStatus = .badRequest) {
+        self.description = description
+        self.status = status
+    }
+}
+
+/// Byte-level pieces of HTTP/1.1 syntax (RFC 9110 5, RFC 9112), shared by the head parsers.
+enum HTTPBytes {
+    /// tchar: the bytes of a token (method, header name).
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Bytes a field value may hold: visible ASCII, obs-text, space and tab; no control byte.
+    static func isFieldValueByte(_ byte: UInt8) -> Bool {
+        byte >= 0x20 ? byte != 0x7F : byte == 0x09
+    }
+
+    static func digit(_ byte: UInt8) -> Int? {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int(byte - UInt8(ascii: "0")) : nil
+    }
+
+    static func hexDigit(_ byte: UInt8) -> Int? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return Int(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return Int(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(byte - UInt8(ascii: "A") + 10)
+        default: return nil
+        }
+    }
+
+    /// A non-negative decimal of up to 18 digits (a Content-Length), nil for anything else.
+    static func decimal(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard let digit = self.digit(byte) else { return nil }
+            value = value * 10 + digit
+        }
+        return value
+    }
+
+    /// `bytes` without leading and trailing spaces and tabs (OWS).
+    static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
+        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    /// ASCII case-insensitive comparison with a lowercase literal.
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        let literal = lowercase.utf8Start
+        for index in 0..<bytes.count where bytes[index] | 0x20 != literal[index] && bytes[index] != literal[index] {
+            return false
+        }
+        return true
+    }
+
+    /// ASCII case-insensitive prefix test against a lowercase literal.
+    static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        let count = lowercase.utf8CodeUnitCount
+        return bytes.count >= count && self.equals(UnsafeRawBufferPointer(rebasing: bytes[0..<count]), lowercase)
+    }
+
+    /// The comma-separated elements of a list value, trimmed, empty ones left out.
+    static func tokens(_ value: UnsafeRawBufferPointer) -> [UnsafeRawBufferPointer] {
+        value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true).map {
+            self.trimmed(UnsafeRawBufferPointer(rebasing: $0))
+        }.filter { !$0.isEmpty }
+    }
+
+    static func containsToken(_ value: UnsafeRawBufferPointer, _ token: StaticString) -> Bool {
+        self.tokens(value).contains { self.equals($0, token) }
+    }
+
+    /// Throws unless every line in `bytes` ends with CRLF (no bare CR or LF).
+    static func checkLineEndings(_ bytes: ByteBuffer) throws {
+        let valid = bytes.withUnsafeReadableBytes { bytes -> Bool in
+            for index in bytes.indices {
+                switch bytes[index] {
+                case 0x0D: if index + 1 >= bytes.count || bytes[index + 1] != 0x0A { return false }
+                case 0x0A: if index == 0 || bytes[index - 1] != 0x0D { return false }
+                default: break
+                }
+            }
+            return true
+        }
+        if !valid { throw HTTPFramingError("line not ended by CRLF") }
+    }
+
+    /// Lines of a head (without their line ending; a bare LF ends a line too).
+    struct Lines: IteratorProtocol {
+        let bytes: UnsafeRawBufferPointer
+        var index = 0
+
+        init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+        mutating func next() -> UnsafeRawBufferPointer? {
+            guard self.index < self.bytes.count else { return nil }
+            let start = self.index
+            guard let newline = self.bytes[start...].firstIndex(of: 0x0A) else { return nil }
+            self.index = newline + 1
+            let end = newline > start && self.bytes[newline - 1] == 0x0D ? newline - 1 : newline
+            return UnsafeRawBufferPointer(rebasing: self.bytes[start..<end])
+        }
+    }
+}
