@@ -2,7 +2,7 @@ import NIOCore
 
 /// Finds where the parts of HTTP/1.1 messages begin and end in a byte stream (RFC 9112): a head
 /// up to its empty line, then the body as its framing says (the caller parses the head and tells,
-/// `bodyFollows`). Shared by client requests (`RequestFramer`) and backend responses
+/// `bodyFollows`, or takes the whole message at once, `takeWholeMessage`). Shared by client requests (`RequestFramer`) and backend responses
 /// (`ResponseFramer`); nothing is decoded into NIO's HTTP parts, so the router can pass the bytes on.
 ///
 /// Chunked framing is checked strictly, as a proxy must so that it and the backend agree on where a
@@ -19,7 +19,8 @@ struct MessageFramer {
     }
 
     enum Event {
-        /// The head's bytes, start line to the empty line included.
+        /// The head's bytes, start line to the empty line included. They stay in the buffer until
+        /// the caller says what follows (`bodyFollows`, `takeWholeMessage`, `anotherHeadFollows`).
         case head(ByteBuffer)
         /// Body bytes, slices of what was received.
         case body(ByteBuffer)
@@ -31,8 +32,8 @@ struct MessageFramer {
         /// No message expected: bytes now would be out of sync.
         case idle
         case head
-        /// A head was returned; waiting for `bodyFollows`.
-        case awaitingFraming
+        /// A head of `headLength` bytes was returned (and not consumed); waiting for `bodyFollows`.
+        case awaitingFraming(headLength: Int)
         case fixed(remaining: Int)
         case chunkSize
         case chunkData(remaining: Int)
@@ -57,13 +58,36 @@ struct MessageFramer {
         self.stash = nil
     }
 
-    /// After a `.head`: how the body that follows it is framed.
-    mutating func bodyFollows(_ framing: BodyFraming) {
+    /// After a `.head`: consumes it from `buffer` and frames the body that follows as `framing` says.
+    mutating func bodyFollows(_ framing: BodyFraming, in buffer: inout ByteBuffer) {
+        self.consumeHead(&buffer)
         switch framing {
         case .length(let length): self.state = .fixed(remaining: length)
         case .chunked: self.state = .chunkSize
         case .untilClose: self.state = .untilClose
         }
+    }
+
+    /// After a `.head`, in place of `bodyFollows(.length(bodyLength))`: the whole message, head and
+    /// body as received in one slice (nothing copied), if all of it is in `buffer`; the message is
+    /// then complete. Nil, and nothing consumed, if the body has not fully arrived.
+    mutating func takeWholeMessage(bodyLength: Int, from buffer: inout ByteBuffer) -> ByteBuffer? {
+        guard case .awaitingFraming(let headLength) = self.state,
+            buffer.readableBytes - headLength >= bodyLength
+        else { return nil }
+        self.state = .idle
+        return buffer.readSlice(length: headLength + bodyLength)
+    }
+
+    /// After a `.head` of an interim (1xx) response: consumes it; the next head follows.
+    mutating func anotherHeadFollows(in buffer: inout ByteBuffer) {
+        self.consumeHead(&buffer)
+        self.state = .head
+    }
+
+    private mutating func consumeHead(_ buffer: inout ByteBuffer) {
+        guard case .awaitingFraming(let headLength) = self.state else { return }
+        buffer.moveReaderIndex(forwardBy: headLength)
     }
 
     /// Whether no message is under way (bytes arriving now would be out of sync).
@@ -94,8 +118,8 @@ struct MessageFramer {
             case .head:
                 Self.skipEmptyLines(&buffer)  // RFC 9112 2.2: tolerated before a start line
                 guard let length = try self.headLength(buffer) else { return self.stashing(&buffer) }
-                self.state = .awaitingFraming
-                return .head(buffer.readSlice(length: length)!)
+                self.state = .awaitingFraming(headLength: length)
+                return .head(buffer.getSlice(at: buffer.readerIndex, length: length)!)
             case .fixed(let remaining):
                 if remaining == 0 {
                     self.state = .idle

@@ -26,17 +26,18 @@ enum ProxyHeaders {
         return self.rewrittenRequest(from: head, clientIP: clientIP, scheme: scheme)
     }
 
-    /// The request as sent to the backend, head bytes only: what `BackendConnection` writes. The
-    /// usual request (HTTP/1.1, nothing hop-by-hop, no X-Forwarded-*) is the client's own bytes with
-    /// the router's X-Forwarded-* lines added; the rest goes through `backendRequest`.
+    /// The request as sent to the backend, head bytes only: what `BackendConnection` writes,
+    /// appended to `buffer` (and a copy of it returned). The usual request (HTTP/1.1, nothing
+    /// hop-by-hop, no X-Forwarded-*) is the client's own bytes with the router's X-Forwarded-* lines
+    /// added; the rest goes through `backendRequest`.
     static func encodedBackendRequest(
         from head: ClientRequestHead,
         clientIP: String?,
         scheme: String = "http",
-        allocator: ByteBufferAllocator
+        into buffer: inout ByteBuffer
     ) -> BackendRequest {
         let isHEAD = head.method == .HEAD
-        var buffer = allocator.buffer(capacity: head.raw.readableBytes + 128)
+        buffer.reserveCapacity(minimumWritableBytes: head.raw.readableBytes + 128)
         guard !head.needsRewrite else {
             let out = self.backendRequest(from: head.parsed, clientIP: clientIP, scheme: scheme)
             buffer.writeRequestHead(out)

@@ -4,43 +4,65 @@ import NIOHTTP1
 // Backend -> router -> client, failures and the response timeout.
 extension ProxyServerHandler: NIOScheduledCallbackHandler {
     func backendRead(_ event: ResponseFramer.Event, from connection: BackendConnection) {
-        guard let context = self.context, connection === self.connection, let request = self.request else { return }
+        guard let context = self.context, connection === self.connection else { return }
         switch event {
-        case .head(let head):
-            if !head.isInterim {
-                self.responseStarted = true
-                self.responseStatus = Int(head.status.code)
-                self.progressDeadline = nil
-                self.backendKeepAlive = head.isKeepAlive
-                self.clientChunked = false
-            }
-            // Fast path, the usual case: an HTTP/1.1 keep-alive exchange whose response has no
-            // hop-by-hop header and a Content-Length (or no body) passes through byte for byte.
-            let hasBody = head.status.mayHaveResponseBody && request.method != .HEAD
-            if self.clientKeepAlive && head.version == .http1_1 && request.version == .http1_1 && !head.isInterim
-                && !head.hasHopByHop && (head.contentLength != nil || !hasBody) {
-                self.clientOutput.append(head.raw, context: context)
-                return
-            }
-            let (out, keepAlive) = ProxyHeaders.clientResponse(
-                from: head.parsed, requestMethod: request.method, requestVersion: request.version,
-                clientKeepAlive: self.clientKeepAlive)
-            if !head.isInterim {
-                self.clientKeepAlive = keepAlive
-                self.clientChunked = out.headers.contains(name: "transfer-encoding")
-            }
-            var buffer = context.channel.allocator.buffer(capacity: head.raw.readableBytes + 64)
-            buffer.writeResponseHead(out)
-            self.clientOutput.append(buffer, context: context)
-        case .body(let buffer):
-            guard buffer.readableBytes > 0 else { return }
-            if self.clientChunked {
-                self.clientOutput.appendChunk(buffer, context: context)
+        case .complete(let head, let message):
+            if self.responseHeadReceived(head, context: context) {
+                self.clientOutput.append(message, context: context)  // head and body as received
             } else {
-                self.clientOutput.append(buffer, context: context)
+                let body = message.getSlice(
+                    at: message.readerIndex + head.raw.readableBytes, length: message.readableBytes - head.raw.readableBytes)!
+                self.responseBodyReceived(body, context: context)
             }
+            self.responseCompleted(trailers: nil)
+        case .head(let head):
+            if self.responseHeadReceived(head, context: context) {
+                self.clientOutput.append(head.raw, context: context)
+            }
+        case .body(let buffer):
+            self.responseBodyReceived(buffer, context: context)
         case .end(let trailers):
             self.responseCompleted(trailers: trailers)
+        }
+    }
+
+    /// Takes in a response head: true if it passes through byte for byte (the caller appends it),
+    /// false if a rewritten head was appended instead.
+    private func responseHeadReceived(_ head: BackendResponseHead, context: ChannelHandlerContext) -> Bool {
+        guard let request = self.request else { return false }
+        if !head.isInterim {
+            self.responseStarted = true
+            self.responseStatus = Int(head.status.code)
+            self.progressDeadline = nil
+            self.backendKeepAlive = head.isKeepAlive
+            self.clientChunked = false
+        }
+        // Fast path, the usual case: an HTTP/1.1 keep-alive exchange whose response has no
+        // hop-by-hop header and a Content-Length (or no body) passes through byte for byte.
+        let hasBody = head.status.mayHaveResponseBody && request.method != .HEAD
+        if self.clientKeepAlive && head.version == .http1_1 && request.version == .http1_1 && !head.isInterim
+            && !head.hasHopByHop && (head.contentLength != nil || !hasBody) {
+            return true
+        }
+        let (out, keepAlive) = ProxyHeaders.clientResponse(
+            from: head.parsed, requestMethod: request.method, requestVersion: request.version,
+            clientKeepAlive: self.clientKeepAlive)
+        if !head.isInterim {
+            self.clientKeepAlive = keepAlive
+            self.clientChunked = out.headers.contains(name: "transfer-encoding")
+        }
+        var buffer = context.channel.allocator.buffer(capacity: head.raw.readableBytes + 64)
+        buffer.writeResponseHead(out)
+        self.clientOutput.append(buffer, context: context)
+        return false
+    }
+
+    private func responseBodyReceived(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        guard buffer.readableBytes > 0 else { return }
+        if self.clientChunked {
+            self.clientOutput.appendChunk(buffer, context: context)
+        } else {
+            self.clientOutput.append(buffer, context: context)
         }
     }
 
@@ -236,7 +258,8 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
     }
 
     private func resetExchange() {
-        self.pending.removeAll()
+        // (removeAll() without keepingCapacity would allocate a fresh buffer every exchange.)
+        if !self.pending.isEmpty { self.pending.removeAll(keepingCapacity: true) }
         self.progressDeadline = nil
         self.backendRequest = nil
         self.route = nil

@@ -52,6 +52,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     var request: ClientRequestHead?
     /// The request head as sent to backends (again on a retry).
     var backendRequest: BackendRequest?
+    /// The storage `backendRequest` heads are written into, reused from one request to the next
+    /// (no allocation once the previous head has been written out and let go of).
+    private var backendRequestBuffer = ByteBuffer()
     var route: ServiceRoute?
     var backendState: BackendConnectionPool.BackendState?
     var connection: BackendConnection?
@@ -277,8 +280,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
             return
         }
         self.route = route
+        self.backendRequestBuffer.clear()
         self.backendRequest = ProxyHeaders.encodedBackendRequest(
-            from: head, clientIP: self.clientIP, allocator: self.context?.channel.allocator ?? ByteBufferAllocator())
+            from: head, clientIP: self.clientIP, into: &self.backendRequestBuffer)
         self.dispatch(excluding: nil)
     }
 

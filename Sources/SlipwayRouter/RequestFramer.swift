@@ -27,7 +27,7 @@ struct RequestFramer {
             return nil
         case .head(let raw):
             let head = try ClientRequestHead(raw: raw)
-            self.message.bodyFollows(head.bodyFraming)
+            self.message.bodyFollows(head.bodyFraming, in: &buffer)
             return .head(head)
         case .body(let bytes):
             return .body(bytes)

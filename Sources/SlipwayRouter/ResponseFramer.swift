@@ -10,6 +10,9 @@ import NIOHTTP1
 /// the body runs until the backend closes the connection (`finish()`).
 struct ResponseFramer {
     enum Event {
+        /// A whole response with a Content-Length (or no) body that arrived in one read: its bytes
+        /// as received, head and body, in one slice. No `.body` or `.end` follows.
+        case complete(BackendResponseHead, message: ByteBuffer)
         case head(BackendResponseHead)
         /// Body bytes (chunk framing removed), slices of what the backend sent.
         case body(ByteBuffer)
@@ -38,10 +41,16 @@ struct ResponseFramer {
         case .head(let raw):
             let head = try BackendResponseHead(raw: raw)
             if head.isInterim {
-                self.message.expectHead()  // the real response follows
-            } else {
-                self.message.bodyFollows(self.bodyFraming(for: head))
+                self.message.anotherHeadFollows(in: &buffer)  // the real response follows
+                return .head(head)
             }
+            let framing = self.bodyFraming(for: head)
+            if case .length(let length) = framing,
+                let message = self.message.takeWholeMessage(bodyLength: length, from: &buffer)
+            {
+                return .complete(head, message: message)
+            }
+            self.message.bodyFollows(framing, in: &buffer)
             return .head(head)
         case .body(let bytes):
             return .body(bytes)

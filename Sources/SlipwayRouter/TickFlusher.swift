@@ -17,6 +17,8 @@ final class TickFlusher {
     private let eventLoop: any EventLoop
     private var pending: [any TickFlushable] = []
     private var scheduled = false
+    /// Made once: a closure literal per tick would allocate its context every time.
+    private lazy var flushTask: () -> Void = { [unowned self] in self.flushPending() }
 
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
@@ -29,9 +31,7 @@ final class TickFlusher {
         self.pending.append(target)
         guard !self.scheduled else { return }
         self.scheduled = true
-        self.eventLoop.assumeIsolatedUnsafeUnchecked().execute {
-            self.flushPending()
-        }
+        self.eventLoop.assumeIsolatedUnsafeUnchecked().execute(self.flushTask)
     }
 
     private func flushPending() {

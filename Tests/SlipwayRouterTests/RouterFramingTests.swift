@@ -144,6 +144,8 @@ struct RouterFramingTests {
             var buffer = ByteBuffer(bytes: [byte])
             while let event = try framer.next(&buffer) {
                 switch event {
+                case .complete:
+                    Issue.record("a chunked response is never complete in one event")
                 case .head(let head):
                     #expect(head.isChunked && head.hasHopByHop && head.contentLength == nil && head.isKeepAlive)
                 case .body(let data): body += String(buffer: data)
@@ -156,6 +158,36 @@ struct RouterFramingTests {
         }
         #expect(body == "abc0123456789abcdef")
         #expect(ended && framer.isIdle)
+    }
+
+    @Test func givesAWholeResponseThatArrivedInOneReadAsOneSlice() throws {
+        let response = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+        var framer = ResponseFramer()
+        framer.expectResponse(toHEAD: false)
+        var buffer = ByteBuffer(string: response + "HTTP/1.1")  // stray bytes after it stay unread
+        guard case .complete(let head, let message) = try framer.next(&buffer) else {
+            Issue.record("expected the whole response")
+            return
+        }
+        #expect(head.contentLength == 5 && String(buffer: head.raw) == "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
+        #expect(String(buffer: message) == response)
+        #expect(framer.isIdle && String(buffer: buffer) == "HTTP/1.1")
+
+        // Split before the body's end: head, then body parts, then the end.
+        framer.expectResponse(toHEAD: false)
+        var events: [String] = []
+        for read in [String(response.dropLast(2)), "lo"] {
+            var buffer = ByteBuffer(string: read)
+            while let event = try framer.next(&buffer) {
+                switch event {
+                case .complete: events.append("complete")
+                case .head: events.append("head")
+                case .body(let data): events.append("body " + String(buffer: data))
+                case .end: events.append("end")
+                }
+            }
+        }
+        #expect(events == ["head", "body hel", "body lo", "end"])
     }
 
     @Test func rejectsMalformedFraming() {

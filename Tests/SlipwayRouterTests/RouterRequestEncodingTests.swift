@@ -12,7 +12,8 @@ struct RouterRequestEncodingTests {
     /// The backend's head for the client's head `text`.
     private static func encoded(_ text: String, clientIP: String? = "192.0.2.1") throws -> (String, BackendRequest) {
         let head = try ClientRequestHead(raw: ByteBuffer(string: text))
-        let request = ProxyHeaders.encodedBackendRequest(from: head, clientIP: clientIP, allocator: ByteBufferAllocator())
+        var buffer = ByteBuffer()
+        let request = ProxyHeaders.encodedBackendRequest(from: head, clientIP: clientIP, into: &buffer)
         return (String(buffer: request.head), request)
     }
 
