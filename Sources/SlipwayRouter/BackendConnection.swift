@@ -92,8 +92,7 @@ final class BackendConnection: ChannelDuplexHandler, TickFlushable {
     func flushNow() {
         self.flushQueued = false
         guard let context = self.context else { return }
-        self.output.write(to: context)
-        context.flush()
+        self.output.writeAndFlush(to: context)
     }
 
     func close() {

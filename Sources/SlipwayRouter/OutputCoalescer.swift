@@ -47,6 +47,13 @@ struct OutputCoalescer {
         context.write(NIOAny(pending), promise: nil)
     }
 
+    /// Writes what is pending and flushes, in one pass through the pipeline.
+    mutating func writeAndFlush(to context: ChannelHandlerContext) {
+        guard let pending = self.pending else { return context.flush() }
+        self.pending = nil
+        context.writeAndFlush(NIOAny(pending), promise: nil)
+    }
+
     /// Drops what is pending (the connection is being closed).
     mutating func discard() {
         self.pending = nil

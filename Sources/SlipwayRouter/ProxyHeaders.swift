@@ -34,7 +34,8 @@ enum ProxyHeaders {
         from head: ClientRequestHead,
         clientIP: String?,
         scheme: String = "http",
-        into buffer: inout ByteBuffer
+        into buffer: inout ByteBuffer,
+        forwardedLines: inout ForwardedLines
     ) -> BackendRequest {
         let isHEAD = head.method == .HEAD
         buffer.reserveCapacity(minimumWritableBytes: head.raw.readableBytes + 128)
@@ -47,21 +48,30 @@ enum ProxyHeaders {
         }
         // Everything but the empty line that ends the head (the parser checked it is a CRLF).
         buffer.writeImmutableBuffer(head.raw.getSlice(at: head.raw.readerIndex, length: head.raw.readableBytes - 2)!)
-        if let clientIP {
-            buffer.writeStaticString("x-forwarded-for: ")
-            buffer.writeString(clientIP)
-            buffer.writeStaticString("\r\n")
-        }
-        buffer.writeStaticString("x-forwarded-proto: ")
-        buffer.writeString(scheme)
-        buffer.writeStaticString("\r\n")
-        if let host = head.host {
-            buffer.writeStaticString("x-forwarded-host: ")
-            buffer.writeImmutableBuffer(host)
-            buffer.writeStaticString("\r\n")
-        }
-        buffer.writeStaticString("\r\n")
+        buffer.writeImmutableBuffer(forwardedLines.bytes(clientIP: clientIP, scheme: scheme, host: head.host))
         return BackendRequest(head: buffer, isChunked: false, isHEAD: isHEAD)
+    }
+
+    /// The X-Forwarded-* lines (and the empty line) that end a passed-through request head, made
+    /// once per client connection and host: they only change when the Host header does.
+    struct ForwardedLines {
+        private var host: ByteBuffer?
+        private var lines: ByteBuffer?
+
+        mutating func bytes(clientIP: String?, scheme: String, host: ByteBuffer?) -> ByteBuffer {
+            if let lines = self.lines, host == self.host { return lines }
+            var lines = ByteBuffer()
+            if let clientIP { lines.writeHeader("x-forwarded-for", clientIP) }
+            lines.writeHeader("x-forwarded-proto", scheme)
+            if let host {
+                lines.writeStaticString("x-forwarded-host: ")
+                lines.writeImmutableBuffer(host)
+                lines.writeStaticString("\r\n")
+            }
+            lines.writeStaticString("\r\n")
+            (self.host, self.lines) = (host, lines)
+            return lines
+        }
     }
 
     private enum Inspection {

@@ -29,7 +29,8 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
     /// Takes in a response head: true if it passes through byte for byte (the caller appends it),
     /// false if a rewritten head was appended instead.
     private func responseHeadReceived(_ head: BackendResponseHead, context: ChannelHandlerContext) -> Bool {
-        guard let request = self.request else { return false }
+        // The two facts needed, not a copy of the whole head (each copy retains its buffers).
+        guard let requestMethod = self.request?.method, let requestVersion = self.request?.version else { return false }
         if !head.isInterim {
             self.responseStarted = true
             self.responseStatus = Int(head.status.code)
@@ -39,13 +40,13 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         }
         // Fast path, the usual case: an HTTP/1.1 keep-alive exchange whose response has no
         // hop-by-hop header and a Content-Length (or no body) passes through byte for byte.
-        let hasBody = head.status.mayHaveResponseBody && request.method != .HEAD
-        if self.clientKeepAlive && head.version == .http1_1 && request.version == .http1_1 && !head.isInterim
+        let hasBody = head.status.mayHaveResponseBody && requestMethod != .HEAD
+        if self.clientKeepAlive && head.version == .http1_1 && requestVersion == .http1_1 && !head.isInterim
             && !head.hasHopByHop && (head.contentLength != nil || !hasBody) {
             return true
         }
         let (out, keepAlive) = ProxyHeaders.clientResponse(
-            from: head.parsed, requestMethod: request.method, requestVersion: request.version,
+            from: head.parsed, requestMethod: requestMethod, requestVersion: requestVersion,
             clientKeepAlive: self.clientKeepAlive)
         if !head.isInterim {
             self.clientKeepAlive = keepAlive
@@ -130,18 +131,17 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         let closeAfter = !self.clientKeepAlive || self.quiescing
         self.phase = self.requestEnded ? .idle : .discardingRequest
         self.resumeClientReads()
-        var last = context.channel.allocator.buffer(capacity: 0)
         if self.clientChunked {
             self.clientChunked = false
-            last.reserveCapacity(5 + (trailers?.readableBytes ?? 0))
+            var last = context.channel.allocator.buffer(capacity: 5 + (trailers?.readableBytes ?? 0))
             last.writeStaticString("0\r\n")
             if var trailers { last.writeBuffer(&trailers) }
             last.writeStaticString("\r\n")
+            self.clientOutput.append(last, context: context)
         }
         if closeAfter {
-            self.writeAndClose(last, context: context)
+            self.writeAndClose(ByteBuffer(), context: context)
         } else {
-            self.clientOutput.append(last, context: context)
             self.flushClient()
             self.processQueued()  // after the end: the next response must follow this one
         }

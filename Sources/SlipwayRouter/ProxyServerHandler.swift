@@ -55,6 +55,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     /// The storage `backendRequest` heads are written into, reused from one request to the next
     /// (no allocation once the previous head has been written out and let go of).
     private var backendRequestBuffer = ByteBuffer()
+    private var forwardedLines = ProxyHeaders.ForwardedLines()
     var route: ServiceRoute?
     var backendState: BackendConnectionPool.BackendState?
     var connection: BackendConnection?
@@ -235,8 +236,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     func flushNow() {
         self.clientFlushQueued = false
         guard let context = self.context else { return }
-        self.clientOutput.write(to: context)
-        context.flush()
+        self.clientOutput.writeAndFlush(to: context)
     }
 
     /// Resumes client reads that were held for backpressure (unless pipelined requests still wait).
@@ -282,7 +282,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         self.route = route
         self.backendRequestBuffer.clear()
         self.backendRequest = ProxyHeaders.encodedBackendRequest(
-            from: head, clientIP: self.clientIP, into: &self.backendRequestBuffer)
+            from: head, clientIP: self.clientIP, into: &self.backendRequestBuffer, forwardedLines: &self.forwardedLines)
         self.dispatch(excluding: nil)
     }
 

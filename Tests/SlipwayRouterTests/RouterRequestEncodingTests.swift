@@ -13,7 +13,9 @@ struct RouterRequestEncodingTests {
     private static func encoded(_ text: String, clientIP: String? = "192.0.2.1") throws -> (String, BackendRequest) {
         let head = try ClientRequestHead(raw: ByteBuffer(string: text))
         var buffer = ByteBuffer()
-        let request = ProxyHeaders.encodedBackendRequest(from: head, clientIP: clientIP, into: &buffer)
+        var forwarded = ProxyHeaders.ForwardedLines()
+        let request = ProxyHeaders.encodedBackendRequest(
+            from: head, clientIP: clientIP, into: &buffer, forwardedLines: &forwarded)
         return (String(buffer: request.head), request)
     }
 
@@ -36,6 +38,22 @@ struct RouterRequestEncodingTests {
             "Host: a.localhost", "X-Dup: 1", "ACCEPT: */*", "x-dup: 2", "Expect: 100-continue", "Content-Length: 0",
             "x-forwarded-for: 192.0.2.1", "x-forwarded-proto: http", "x-forwarded-host: a.localhost",
         ])
+    }
+
+    @Test func forwardedLinesFollowTheHostFromOneRequestToTheNext() throws {
+        var forwarded = ProxyHeaders.ForwardedLines()
+        var texts: [String] = []
+        for host in ["a.localhost", "a.localhost", "b.localhost"] {
+            var buffer = ByteBuffer()
+            let head = try ClientRequestHead(raw: ByteBuffer(string: "GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n"))
+            let request = ProxyHeaders.encodedBackendRequest(
+                from: head, clientIP: "192.0.2.7", into: &buffer, forwardedLines: &forwarded)
+            texts.append(String(buffer: request.head))
+        }
+        #expect(texts == ["a.localhost", "a.localhost", "b.localhost"].map {
+            "GET / HTTP/1.1\r\nHost: \($0)\r\nx-forwarded-for: 192.0.2.7\r\nx-forwarded-proto: http\r\n"
+                + "x-forwarded-host: \($0)\r\n\r\n"
+        })
     }
 
     @Test func rewritesHopByHopAndForwardedHeadersAndKeepsChunking() throws {
