@@ -8,6 +8,7 @@ struct BackendResponseHead {
     /// The head's bytes, status line to the empty line included.
     let raw: ByteBuffer
     let version: HTTPVersion
+    /// The status with its standard reason phrase; `parsed` carries the backend's own.
     let status: HTTPResponseStatus
     let contentLength: Int?
     let isChunked: Bool
@@ -28,9 +29,9 @@ struct BackendResponseHead {
         var keepAlive = false
         try raw.withUnsafeReadableBytes { bytes in
             var lines = HTTPBytes.Lines(bytes)
-            guard let statusLine = lines.next() else { throw HTTPFramingError("empty response head") }
+            guard let statusLine = try lines.next() else { throw HTTPFramingError("empty response head") }
             (version, status) = try Self.parseStatusLine(statusLine)
-            while let line = lines.next(), !line.isEmpty {
+            while let line = try lines.next(), !line.isEmpty {
                 guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
                     throw HTTPFramingError("malformed response header line")
                 }
@@ -84,17 +85,21 @@ struct BackendResponseHead {
     /// The head as NIO's type, for rewriting (the slow path).
     var parsed: HTTPResponseHead {
         var headers = HTTPHeaders()
+        var reason = ""
         self.raw.withUnsafeReadableBytes { bytes in
             var lines = HTTPBytes.Lines(bytes)
-            _ = lines.next()
-            while let line = lines.next(), !line.isEmpty {
+            if let statusLine = try? lines.next(), statusLine.count > 13 {
+                reason = String(decoding: statusLine[13...], as: UTF8.self)  // after "HTTP/1.1 200 "
+            }
+            while let line = try? lines.next(), !line.isEmpty {
                 guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
                 let name = String(decoding: line[..<colon], as: UTF8.self)
                 let value = String(decoding: HTTPBytes.trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...])), as: UTF8.self)
                 headers.add(name: name, value: value)
             }
         }
-        return HTTPResponseHead(version: self.version, status: self.status, headers: headers)
+        let status = HTTPResponseStatus(statusCode: Int(self.status.code), reasonPhrase: reason)
+        return HTTPResponseHead(version: self.version, status: status, headers: headers)
     }
 
     private static func parseStatusLine(_ bytes: UnsafeRawBufferPointer) throws -> (HTTPVersion, HTTPResponseStatus) {
@@ -108,7 +113,6 @@ struct BackendResponseHead {
         else { throw HTTPFramingError("malformed status line") }
         let code = hundreds * 100 + tens * 10 + ones
         guard major == 1, code >= 100 else { throw HTTPFramingError("unsupported status line") }
-        let reason = bytes.count > 13 ? String(decoding: bytes[13...], as: UTF8.self) : ""
-        return (HTTPVersion(major: major, minor: minor), HTTPResponseStatus(statusCode: code, reasonPhrase: reason))
+        return (HTTPVersion(major: major, minor: minor), HTTPResponseStatus(statusCode: code))
     }
 }

@@ -34,12 +34,11 @@ struct ClientRequestHead {
         var needsRewrite = false
         var close = false
         var keepAlive = false
-        try HTTPBytes.checkLineEndings(raw)
         try raw.withUnsafeReadableBytes { bytes in
-            var lines = HTTPBytes.Lines(bytes)
-            guard let requestLine = lines.next() else { throw HTTPFramingError("empty request head") }
+            var lines = HTTPBytes.Lines(bytes, strict: true)
+            guard let requestLine = try lines.next() else { throw HTTPFramingError("empty request head") }
             (method, version) = try Self.parseRequestLine(requestLine)
-            while let line = lines.next(), !line.isEmpty {
+            while let line = try lines.next(), !line.isEmpty {
                 let (name, value) = try Self.parseHeaderLine(line)
                 switch name.count {
                 case 4 where HTTPBytes.equals(name, "host"):
@@ -102,11 +101,11 @@ struct ClientRequestHead {
         var uri = ""
         self.raw.withUnsafeReadableBytes { bytes in
             var lines = HTTPBytes.Lines(bytes)
-            if let requestLine = lines.next() {
+            if let requestLine = try? lines.next() {
                 let parts = requestLine.split(separator: 0x20)
                 if parts.count == 3 { uri = String(decoding: parts[1], as: UTF8.self) }
             }
-            while let line = lines.next(), !line.isEmpty, let header = try? Self.parseHeaderLine(line) {
+            while let line = try? lines.next(), !line.isEmpty, let header = try? Self.parseHeaderLine(line) {
                 headers.add(
                     name: String(decoding: header.name, as: UTF8.self), value: String(decoding: header.value, as: UTF8.self))
             }

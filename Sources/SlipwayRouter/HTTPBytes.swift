@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 import NIOHTTP1
 
@@ -109,20 +114,34 @@ enum HTTPBytes {
         if !valid { throw HTTPFramingError("line not ended by CRLF") }
     }
 
-    /// Lines of a head (without their line ending; a bare LF ends a line too).
-    struct Lines: IteratorProtocol {
+    /// The index of the first LF in `bytes` at or after `start`, nil if there is none. memchr:
+    /// heads are scanned line by line on every request and response.
+    static func firstLF(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
+        guard let found = memchr(base + start, 0x0A, bytes.count - start) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
+    }
+
+    /// Lines of a head, without their line ending. Lenient: a bare LF ends a line too. Strict: a
+    /// line not ended by CRLF throws (a CR inside a line is left to the field checks, which refuse
+    /// control bytes).
+    struct Lines {
         let bytes: UnsafeRawBufferPointer
+        let strict: Bool
         var index = 0
 
-        init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+        init(_ bytes: UnsafeRawBufferPointer, strict: Bool = false) {
+            self.bytes = bytes
+            self.strict = strict
+        }
 
-        mutating func next() -> UnsafeRawBufferPointer? {
-            guard self.index < self.bytes.count else { return nil }
+        mutating func next() throws -> UnsafeRawBufferPointer? {
             let start = self.index
-            guard let newline = self.bytes[start...].firstIndex(of: 0x0A) else { return nil }
+            guard let newline = HTTPBytes.firstLF(in: self.bytes, from: start) else { return nil }
             self.index = newline + 1
-            let end = newline > start && self.bytes[newline - 1] == 0x0D ? newline - 1 : newline
-            return UnsafeRawBufferPointer(rebasing: self.bytes[start..<end])
+            let crlf = newline > start && self.bytes[newline - 1] == 0x0D
+            if self.strict && !crlf { throw HTTPFramingError("line not ended by CRLF") }
+            return UnsafeRawBufferPointer(rebasing: self.bytes[start..<(crlf ? newline - 1 : newline)])
         }
     }
 }

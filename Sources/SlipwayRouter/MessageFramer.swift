@@ -196,15 +196,13 @@ struct MessageFramer {
     /// whether they accept them.)
     private func headLength(_ buffer: ByteBuffer) throws -> Int? {
         let found = buffer.withUnsafeReadableBytes { bytes -> Int? in
-            var index = 1
-            while index < bytes.count {
-                if bytes[index] == 0x0A {
-                    let previous = bytes[index - 1]
-                    if previous == 0x0A || (previous == 0x0D && index >= 2 && bytes[index - 2] == 0x0A) {
-                        return index + 1
-                    }
+            var from = 1
+            while let index = HTTPBytes.firstLF(in: bytes, from: from) {
+                let previous = bytes[index - 1]
+                if previous == 0x0A || (previous == 0x0D && index >= 2 && bytes[index - 2] == 0x0A) {
+                    return index + 1
                 }
-                index += 1
+                from = index + 1
             }
             return nil
         }

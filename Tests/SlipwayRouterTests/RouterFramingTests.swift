@@ -190,6 +190,13 @@ struct RouterFramingTests {
         #expect(events == ["head", "body hel", "body lo", "end"])
     }
 
+    @Test func keepsTheBackendsReasonPhraseWhenTheHeadIsRewritten() throws {
+        let head = try BackendResponseHead(raw: ByteBuffer(string: "HTTP/1.0 299 Fine Thanks\r\nConnection: close\r\n\r\n"))
+        #expect(head.status.code == 299 && head.hasHopByHop && !head.isKeepAlive)
+        #expect(head.parsed.status.reasonPhrase == "Fine Thanks")
+        #expect(head.parsed.headers.map(\.name) == ["Connection"])
+    }
+
     @Test func rejectsMalformedFraming() {
         for response in [
             "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
