@@ -44,7 +44,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     private var framer = RequestFramer()
 
     // Host -> route cache: clients send the same Host on every request of a keep-alive connection.
-    private var cachedSnapshot: RouteSnapshot?
+    // Valid while the route table's generation is unchanged: checking it takes no lock (the table's
+    // lock, taken per request by both event loops, made them contend).
+    private var cachedGeneration = -1
     private var cachedHost: ByteBuffer?
     private var cachedRoute: ServiceRoute?
 
@@ -259,13 +261,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         self.requestStart = .now()
         self.metricsRoute = nil
 
-        let snapshot = self.routes.snapshot
+        let generation = self.routes.generation
         let route: ServiceRoute?
-        if snapshot === self.cachedSnapshot && head.host == self.cachedHost {
+        if generation == self.cachedGeneration && head.host == self.cachedHost {
             route = self.cachedRoute
         } else {
-            route = snapshot.route(forHost: head.hostString)
-            (self.cachedSnapshot, self.cachedHost, self.cachedRoute) = (snapshot, head.host, route)
+            route = self.routes.snapshot.route(forHost: head.hostString)
+            (self.cachedGeneration, self.cachedHost, self.cachedRoute) = (generation, head.host, route)
         }
         guard let route else {
             let host = head.hostString

@@ -1,3 +1,4 @@
+import Atomics
 import NIOConcurrencyHelpers
 
 /// The hosts the router answers for, and where each one goes.
@@ -8,6 +9,9 @@ import NIOConcurrencyHelpers
 public final class RouteTable: Sendable {
     public let domain: String
     private let state: NIOLockedValueBox<State>
+    /// Bumped after every change, once the new snapshot is in place: the router reads it on every
+    /// request to tell, without taking the lock, whether the route it cached is still current.
+    private let changes = ManagedAtomic<Int>(0)
 
     private struct State {
         var apps: [String: AppRoutes] = [:]
@@ -64,6 +68,12 @@ public final class RouteTable: Sendable {
         self.state.withLockedValue { $0.snapshot }
     }
 
+    /// How many changes the table has had. Read it before `snapshot`: a snapshot is at least as
+    /// new as the count read before it.
+    var generation: Int {
+        self.changes.load(ordering: .acquiring)
+    }
+
     /// Calls `observer` (on the writer's thread, outside the lock) after every change.
     /// The router uses it to close pooled connections to backends that left the table.
     @discardableResult
@@ -83,6 +93,7 @@ public final class RouteTable: Sendable {
         let observers = self.state.withLockedValue { state in
             body(&state.apps)
             state.snapshot = RouteSnapshot(domain: self.domain, apps: state.apps)
+            self.changes.wrappingIncrement(ordering: .releasing)
             return Array(state.observers.values)
         }
         for observer in observers { observer() }

@@ -39,6 +39,29 @@ struct RouterPipeliningTests {
         await web.stop()
     }
 
+    @Test func aRouteChangeReachesAnOpenKeepAliveConnectionAtOnce() async throws {
+        let (a, b) = (try await TestBackend.start(name: "a"), try await TestBackend.start(name: "b"))
+        let harness = try await RouterHarness.start()
+        harness.routes.setRoutes(app: "rc", services: ["web": [Backend(port: a.port)]], defaultService: "web")
+        let client = try await RawClient.connect(port: harness.port)
+        let request = "GET / HTTP/1.1\r\nHost: rc.localhost\r\n\r\n"
+
+        try await client.send(request)
+        #expect(await eventually { client.text.hasSuffix("\r\n\r\na") })
+        // The connection cached its route; the next request on it must see the change.
+        harness.routes.setRoutes(app: "rc", services: ["web": [Backend(port: b.port)]], defaultService: "web")
+        try await client.send(request)
+        #expect(await eventually { client.text.hasSuffix("\r\n\r\nb") })
+        harness.routes.removeApp("rc")
+        try await client.send(request)
+        #expect(await eventually { Self.responses(client.text).map(\.status) == ["200", "200", "502"] })
+
+        await client.close()
+        try await harness.shutdown()
+        await a.stop()
+        await b.stop()
+    }
+
     @Test func answersAMalformedRequestWith400AndCloses() async throws {
         let harness = try await RouterHarness.start()
         let client = try await RawClient.connect(port: harness.port)
