@@ -25,8 +25,7 @@ struct BackendResponseHead {
         var contentLength: Int?
         var isChunked = false
         var hasHopByHop = false
-        var close = false
-        var keepAlive = false
+        var connection = HTTPBytes.ConnectionOptions()
         try raw.withUnsafeReadableBytes { bytes in
             var lines = HTTPBytes.Lines(bytes)
             guard let statusLine = try lines.next() else { throw HTTPFramingError("empty response head") }
@@ -37,25 +36,19 @@ struct BackendResponseHead {
                 }
                 let name = UnsafeRawBufferPointer(rebasing: line[..<colon])
                 let value = HTTPBytes.trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]))
-                switch name.count {
-                case 14 where HTTPBytes.equals(name, "content-length"):
-                    guard let length = HTTPBytes.decimal(value), contentLength == nil || contentLength == length else {
-                        throw HTTPFramingError("invalid Content-Length")
-                    }
-                    contentLength = length
-                case 17 where HTTPBytes.equals(name, "transfer-encoding"):
+                switch HTTPBytes.headerName(name) {
+                case .contentLength:
+                    contentLength = try HTTPBytes.contentLength(value, previous: contentLength)
+                case .transferEncoding:
                     hasHopByHop = true
                     // chunked must be the last coding (RFC 9112 6.1); others are passed on with it.
                     isChunked = HTTPBytes.tokens(value).last.map { HTTPBytes.equals($0, "chunked") } ?? false
-                case 10 where HTTPBytes.equals(name, "connection"):
+                case .connection:
                     hasHopByHop = true
-                    if HTTPBytes.containsToken(value, "close") { close = true }
-                    if HTTPBytes.containsToken(value, "keep-alive") { keepAlive = true }
-                case 10 where HTTPBytes.equals(name, "keep-alive"), 2 where HTTPBytes.equals(name, "te"),
-                    7 where HTTPBytes.equals(name, "trailer") || HTTPBytes.equals(name, "upgrade"),
-                    16 where HTTPBytes.equals(name, "proxy-connection"):
+                    connection.add(value)
+                case .otherHopByHop:
                     hasHopByHop = true
-                default:
+                case .host, .other:
                     break
                 }
             }
@@ -68,8 +61,8 @@ struct BackendResponseHead {
         self.contentLength = contentLength
         self.isChunked = isChunked
         self.hasHopByHop = hasHopByHop
-        self.connectionClose = close
-        self.connectionKeepAlive = keepAlive
+        self.connectionClose = connection.close
+        self.connectionKeepAlive = connection.keepAlive
     }
 
     /// Whether the backend keeps the connection open after this response.

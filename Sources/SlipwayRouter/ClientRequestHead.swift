@@ -32,25 +32,21 @@ struct ClientRequestHead {
         var contentLength: Int?
         var isChunked = false
         var needsRewrite = false
-        var close = false
-        var keepAlive = false
+        var connection = HTTPBytes.ConnectionOptions()
         try raw.withUnsafeReadableBytes { bytes in
             var lines = HTTPBytes.Lines(bytes, strict: true)
             guard let requestLine = try lines.next() else { throw HTTPFramingError("empty request head") }
             (method, version) = try Self.parseRequestLine(requestLine)
             while let line = try lines.next(), !line.isEmpty {
                 let (name, value) = try Self.parseHeaderLine(line)
-                switch name.count {
-                case 4 where HTTPBytes.equals(name, "host"):
+                switch HTTPBytes.headerName(name) {
+                case .host:
                     guard hostRange == nil else { throw HTTPFramingError("more than one Host header") }
                     let start = value.baseAddress.map { $0 - bytes.baseAddress! } ?? 0
                     hostRange = start..<(start + value.count)
-                case 14 where HTTPBytes.equals(name, "content-length"):
-                    guard let length = HTTPBytes.decimal(value), contentLength == nil || contentLength == length else {
-                        throw HTTPFramingError("invalid Content-Length")
-                    }
-                    contentLength = length
-                case 17 where HTTPBytes.equals(name, "transfer-encoding"):
+                case .contentLength:
+                    contentLength = try HTTPBytes.contentLength(value, previous: contentLength)
+                case .transferEncoding:
                     // chunked, once and last, frames the body (RFC 9112 6.1, 6.3, 7); the router
                     // knows no other coding.
                     let codings = HTTPBytes.tokens(value)
@@ -62,15 +58,12 @@ struct ClientRequestHead {
                     }
                     isChunked = true
                     needsRewrite = true
-                case 10 where HTTPBytes.equals(name, "connection"):
+                case .connection:
                     needsRewrite = true
-                    if HTTPBytes.containsToken(value, "close") { close = true }
-                    if HTTPBytes.containsToken(value, "keep-alive") { keepAlive = true }
-                case 10 where HTTPBytes.equals(name, "keep-alive"), 2 where HTTPBytes.equals(name, "te"),
-                    7 where HTTPBytes.equals(name, "trailer") || HTTPBytes.equals(name, "upgrade"),
-                    16 where HTTPBytes.equals(name, "proxy-connection"):
+                    connection.add(value)
+                case .otherHopByHop:
                     needsRewrite = true
-                default:
+                case .other:
                     if HTTPBytes.hasPrefix(name, "x-forwarded-") { needsRewrite = true }
                 }
             }
@@ -86,7 +79,7 @@ struct ClientRequestHead {
         self.version = version
         self.host = hostRange.map { raw.getSlice(at: raw.readerIndex + $0.lowerBound, length: $0.count)! }
         self.bodyFraming = isChunked ? .chunked : .length(contentLength ?? 0)
-        self.isKeepAlive = !close && (version.minor >= 1 || keepAlive)
+        self.isKeepAlive = !connection.close && (version.minor >= 1 || connection.keepAlive)
         self.needsRewrite = needsRewrite || version.minor == 0
     }
 

@@ -99,6 +99,50 @@ enum HTTPBytes {
         self.tokens(value).contains { self.equals($0, token) }
     }
 
+    /// The header names that framing and forwarding treat specially, in requests and responses.
+    enum HeaderName: Equatable {
+        case host
+        case contentLength
+        case transferEncoding
+        case connection
+        /// Keep-Alive, TE, Trailer, Upgrade, Proxy-Connection: hop-by-hop, nothing more to read.
+        case otherHopByHop
+        case other
+    }
+
+    static func headerName(_ name: UnsafeRawBufferPointer) -> HeaderName {
+        switch name.count {
+        case 4 where self.equals(name, "host"): return .host
+        case 14 where self.equals(name, "content-length"): return .contentLength
+        case 17 where self.equals(name, "transfer-encoding"): return .transferEncoding
+        case 10 where self.equals(name, "connection"): return .connection
+        case 10 where self.equals(name, "keep-alive"), 2 where self.equals(name, "te"),
+            7 where self.equals(name, "trailer") || self.equals(name, "upgrade"),
+            16 where self.equals(name, "proxy-connection"):
+            return .otherHopByHop
+        default: return .other
+        }
+    }
+
+    /// A Content-Length value, which must agree with the one seen before it in the same head.
+    static func contentLength(_ value: UnsafeRawBufferPointer, previous: Int?) throws -> Int {
+        guard let length = self.decimal(value), previous == nil || previous == length else {
+            throw HTTPFramingError("invalid Content-Length")
+        }
+        return length
+    }
+
+    /// The close and keep-alive options of a head's Connection headers.
+    struct ConnectionOptions {
+        var close = false
+        var keepAlive = false
+
+        mutating func add(_ value: UnsafeRawBufferPointer) {
+            if HTTPBytes.containsToken(value, "close") { self.close = true }
+            if HTTPBytes.containsToken(value, "keep-alive") { self.keepAlive = true }
+        }
+    }
+
     /// Throws unless every line in `bytes` ends with CRLF (no bare CR or LF).
     static func checkLineEndings(_ bytes: ByteBuffer) throws {
         let valid = bytes.withUnsafeReadableBytes { bytes -> Bool in

@@ -2,8 +2,9 @@ import NIOCore
 
 /// Finds where the parts of HTTP/1.1 messages begin and end in a byte stream (RFC 9112): a head
 /// up to its empty line, then the body as its framing says (the caller parses the head and tells,
-/// `bodyFollows`, or takes the whole message at once, `takeWholeMessage`). Shared by client requests (`RequestFramer`) and backend responses
-/// (`ResponseFramer`); nothing is decoded into NIO's HTTP parts, so the router can pass the bytes on.
+/// `bodyFollows`, or takes the whole message at once, `takeWholeMessage`). Shared by client
+/// requests (`RequestFramer`) and backend responses (`ResponseFramer`); nothing is decoded into
+/// NIO's HTTP parts, so the router can pass the bytes on.
 ///
 /// Chunked framing is checked strictly, as a proxy must so that it and the backend agree on where a
 /// message ends (request smuggling): a chunk-size line is hex digits, optional extensions and CRLF;

@@ -221,15 +221,13 @@ enum ProxyHeaders {
         }
     }
 
+    /// Hop-by-hop by name (Transfer-Encoding aside: callers decide on it) or listed in Connection.
     private static func isHopByHop(_ name: String, connectionTokens: [Substring]) -> Bool {
-        switch name.utf8.count {
-        case 2: if name.asciiEquals("te") { return true }
-        case 7: if name.asciiEquals("trailer") || name.asciiEquals("upgrade") { return true }
-        case 10: if name.asciiEquals("connection") || name.asciiEquals("keep-alive") { return true }
-        case 16: if name.asciiEquals("proxy-connection") { return true }
-        default: break
+        var name = name
+        switch name.withUTF8({ HTTPBytes.headerName(UnsafeRawBufferPointer($0)) }) {
+        case .connection, .otherHopByHop: return true
+        case .host, .contentLength, .transferEncoding, .other: return connectionTokens.contains { name.asciiEquals($0) }
         }
-        return connectionTokens.contains { name.asciiEquals($0) }
     }
 }
 
