@@ -10,8 +10,9 @@ protocol TickFlushable: AnyObject {
 ///
 /// Why: the requests of many client connections go to the same backend process, and the responses
 /// to the same client process. Flushed one by one, each write tends to wake that process for one
-/// message; flushed together at the end of the tick, it finds several waiting. That halves the
-/// backends' wakeups per request under load and costs a few microseconds of latency at most.
+/// message; flushed together at the end of the tick, it finds several waiting. Under bench/router's
+/// load that cut the backends' sleeps per request from about 0.68 to about 0.5 and their CPU per
+/// request by about a third, for a few microseconds of latency at most.
 /// One per event loop; used on that loop only.
 final class TickFlusher {
     private let eventLoop: any EventLoop
