@@ -24,8 +24,8 @@ final class BackendConnection: ChannelDuplexHandler, TickFlushable {
     /// The exchange currently using this connection; nil while idle.
     var exchange: ProxyServerHandler?
     /// Set by the pool when it hands the connection out; used while idle to leave the pool.
-    var pool: BackendConnectionPool?
-    var backendState: BackendConnectionPool.BackendState?
+    private(set) var pool: BackendConnectionPool?
+    private(set) var backendState: BackendConnectionPool.BackendState?
     /// Requests started on this connection; > 1 means it came from the pool (retry rules differ).
     private(set) var requestCount = 0
     private var context: ChannelHandlerContext?
@@ -36,11 +36,27 @@ final class BackendConnection: ChannelDuplexHandler, TickFlushable {
     private var output = OutputCoalescer()
     private var flushQueued = false
 
-    var isActive: Bool { self.context?.channel.isActive ?? false }
-    var isWritable: Bool { self.context?.channel.isWritable ?? false }
+    /// Kept from the channel's events rather than asked of the channel: the pool and the exchange
+    /// ask on every request, and asking goes through the pipeline.
+    private(set) var isActive = false
+    private var writable = true
+    var isWritable: Bool { self.writable && self.isActive }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        self.isActive = context.channel.isActive
+    }
+
+    /// Called once connected (NIO completes the connect before it fires channelActive).
+    func adopted(by pool: BackendConnectionPool, state: BackendConnectionPool.BackendState) {
+        self.pool = pool
+        self.backendState = state
+        self.isActive = self.context?.channel.isActive ?? false
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.isActive = true
+        context.fireChannelActive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -96,6 +112,7 @@ final class BackendConnection: ChannelDuplexHandler, TickFlushable {
     }
 
     func close() {
+        self.isActive = false
         self.exchange = nil
         self.output.discard()
         self.context?.close(promise: nil)
@@ -133,7 +150,8 @@ final class BackendConnection: ChannelDuplexHandler, TickFlushable {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
+        self.writable = context.channel.isWritable
+        if self.writable {
             self.exchange?.backendBecameWritable()
         }
     }
@@ -153,6 +171,7 @@ final class BackendConnection: ChannelDuplexHandler, TickFlushable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        self.isActive = false
         if let exchange = self.exchange, let end = self.framer.finish() {
             exchange.backendRead(end, from: self)  // a body delimited by the connection's close
         }

@@ -1,3 +1,4 @@
+import Atomics
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -8,8 +9,8 @@ import NIOPosix
 ///
 /// A client connection only ever talks to backends through the pool of its own event loop, so
 /// proxying never hops threads. Everything here is touched on `eventLoop` only, except the
-/// in-flight counters and the `states` map, which are also read from other threads (draining)
-/// and are therefore written under `lock`.
+/// in-flight counters (atomics) and the `states` map (written under `lock`), which are also read
+/// from other threads (draining).
 final class BackendConnectionPool: @unchecked Sendable {
     let eventLoop: any EventLoop
     /// Flushes client and backend connections of this loop at the end of each tick.
@@ -19,6 +20,8 @@ final class BackendConnectionPool: @unchecked Sendable {
     private let lock = NIOLock()
     private var states: [Backend: BackendState] = [:]
     private var roundRobin: [ObjectIdentifier: RouteCursor] = [:]
+    /// The cursor used last: under load most requests go to the same route, and this skips hashing.
+    private var lastCursor: RouteCursor?
     /// Backends whose last connect failed, and until when they are skipped.
     private var ejectedUntil: [Backend: NIODeadline] = [:]
     private var isShutDown = false
@@ -29,8 +32,8 @@ final class BackendConnectionPool: @unchecked Sendable {
         let address: SocketAddress?
         /// Most recently used last, so the warmest connection is reused first.
         var idle: [BackendConnection] = []
-        /// Guarded by the pool's lock.
-        var inFlight = 0
+        /// Requests sent to (or waiting for a connection to) the backend; read from any thread.
+        let inFlight = ManagedAtomic<Int>(0)
         /// Set when the backend left the route table: connections are closed instead of pooled.
         var isRemoved = false
 
@@ -66,14 +69,16 @@ final class BackendConnectionPool: @unchecked Sendable {
     /// The next backend in round-robin order, skipping `excluding` (the one a retry failed on) and
     /// backends ejected after a failed connect, unless nothing else is left.
     func pickBackend(_ route: ServiceRoute, excluding: Backend? = nil) -> BackendState {
-        let key = ObjectIdentifier(route)
         let cursor: RouteCursor
-        if let existing = self.roundRobin[key], existing.route === route {
+        if let last = self.lastCursor, last.route === route {
+            cursor = last
+        } else if let existing = self.roundRobin[ObjectIdentifier(route)], existing.route === route {
             cursor = existing
         } else {
             cursor = RouteCursor(route: route)
-            self.roundRobin[key] = cursor
+            self.roundRobin[ObjectIdentifier(route)] = cursor
         }
+        self.lastCursor = cursor
         let index = self.pickIndex(route.backends, turn: &cursor.turn, excluding: excluding)
         if let state = cursor.states[index] { return state }
         let state = self.state(for: route.backends[index])
@@ -115,11 +120,11 @@ final class BackendConnectionPool: @unchecked Sendable {
     }
 
     func beginRequest(_ state: BackendState) {
-        self.lock.withLock { state.inFlight += 1 }
+        state.inFlight.wrappingIncrement(ordering: .acquiringAndReleasing)
     }
 
     func endRequest(_ state: BackendState) {
-        self.lock.withLock { state.inFlight -= 1 }
+        state.inFlight.wrappingDecrement(ordering: .acquiringAndReleasing)
     }
 
     /// A live idle connection, if any; dead ones found on the way are dropped.
@@ -165,14 +170,14 @@ final class BackendConnectionPool: @unchecked Sendable {
     /// The handler of a freshly connected channel, tied to this pool.
     func adopt(_ channel: any Channel, state: BackendState) throws -> BackendConnection {
         let connection = try channel.pipeline.syncOperations.handler(type: BackendConnection.self)
-        connection.pool = self
-        connection.backendState = state
+        connection.adopted(by: self, state: state)
         return connection
     }
 
     /// Marks backends that left the route table and closes their idle connections.
     func routesChanged(activeBackends: Set<Backend>) {
         self.roundRobin.removeAll()
+        self.lastCursor = nil
         var gone: [Backend] = []
         for (backend, state) in self.states {
             state.isRemoved = !activeBackends.contains(backend)
@@ -180,7 +185,7 @@ final class BackendConnectionPool: @unchecked Sendable {
             let idle = state.idle
             state.idle.removeAll()
             for connection in idle { connection.close() }
-            if self.lock.withLock({ state.inFlight }) == 0 { gone.append(backend) }
+            if state.inFlight.load(ordering: .acquiring) == 0 { gone.append(backend) }
         }
         if !gone.isEmpty {
             self.lock.withLock { for backend in gone { self.states[backend] = nil } }
@@ -200,6 +205,6 @@ final class BackendConnectionPool: @unchecked Sendable {
     // MARK: Any thread
 
     func inFlight(to backend: Backend) -> Int {
-        self.lock.withLock { self.states[backend]?.inFlight ?? 0 }
+        self.lock.withLock { self.states[backend] }?.inFlight.load(ordering: .acquiring) ?? 0
     }
 }

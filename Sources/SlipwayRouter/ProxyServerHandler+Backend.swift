@@ -203,7 +203,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
     /// request body (both sides can stall an upload) or, once the request is sent, to answer.
     func extendDeadline() {
         guard !self.responseStarted else { return }
-        let deadline = NIODeadline.now() + self.responseTimeout
+        let deadline = self.now() + self.responseTimeout
         self.progressDeadline = deadline
         self.armTimer(at: deadline)
     }

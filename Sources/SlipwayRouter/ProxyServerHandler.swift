@@ -19,10 +19,12 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     /// the router's own serialized here; there is no HTTPResponseEncoder in the pipeline.
     typealias OutboundOut = ByteBuffer
 
+    /// Payload-free, so that checking and setting it (several times per request) copies nothing.
     enum Phase: Equatable {
         case idle
-        /// Routing failed at the head; answer once the request (and any body) has been read.
-        case rejecting(HTTPResponseStatus, String)
+        /// Routing failed at the head; answer with `rejection` once the request (and any body)
+        /// has been read.
+        case rejecting
         /// Waiting for a new backend connection; body parts are buffered (reads are held meanwhile).
         case connecting
         /// Relaying to and from `connection`.
@@ -40,6 +42,14 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
 
     var context: ChannelHandlerContext?
     var phase = Phase.idle
+    /// The answer of a `.rejecting` exchange.
+    var rejection: (status: HTTPResponseStatus, message: String)?
+    /// The client channel's writability, kept from `channelWritabilityChanged` (asking the channel
+    /// goes through the pipeline, and a backend read asks on every event).
+    private var clientWritable = true
+    /// The time of the client read event being handled (nil outside one): a request head and its
+    /// end usually arrive in one read, and each wants the time (start, deadlines).
+    private var eventTime: NIODeadline?
     private var clientIP: String?
     private var framer = RequestFramer()
 
@@ -102,7 +112,12 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         self.logger = logger
     }
 
-    var clientIsWritable: Bool { self.context?.channel.isWritable ?? false }
+    var clientIsWritable: Bool { self.clientWritable && self.context != nil }
+
+    /// Now: the time of the client read event being handled, if any.
+    func now() -> NIODeadline {
+        self.eventTime ?? .now()
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -123,6 +138,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = self.unwrapInboundIn(data)
+        self.eventTime = .now()
+        defer { self.eventTime = nil }
         do {
             // Until closed: after answering a malformed request, or quiesced.
             while self.phase != .closed, let part = try self.framer.next(&buffer) {
@@ -162,7 +179,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
                 self.connection?.write(.end(trailers: trailers))
                 self.backendNeedsFlush = true
                 self.requestFullySent()
-            case .rejecting(let status, let message):
+            case .rejecting:
+                let (status, message) = self.rejection ?? (.badGateway, "slipway: no route")
+                self.rejection = nil
                 self.respondWithError(status, message)
             case .discardingRequest:
                 self.phase = .idle
@@ -201,7 +220,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
+        self.clientWritable = context.channel.isWritable
+        if self.clientWritable {
             self.connection?.resumeReading()
         }
         context.fireChannelWritabilityChanged()
@@ -258,7 +278,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         self.responseStarted = false
         self.attempts = 0
         self.clientKeepAlive = head.isKeepAlive && !self.quiescing
-        self.requestStart = .now()
+        self.requestStart = self.now()
         self.metricsRoute = nil
 
         let generation = self.routes.generation
@@ -272,13 +292,12 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         guard let route else {
             let host = head.hostString
             let shown = host.isEmpty ? "(no Host header)" : RouteTable.normalize(host)
-            self.phase = .rejecting(.badGateway, "slipway: no app is routed at \(shown)")
+            self.reject(.badGateway, "slipway: no app is routed at \(shown)")
             return
         }
         self.metricsRoute = route
         guard !route.backends.isEmpty else {
-            self.phase = .rejecting(
-                .serviceUnavailable, "slipway: \(route.app) has no ready replicas (service \(route.service))")
+            self.reject(.serviceUnavailable, "slipway: \(route.app) has no ready replicas (service \(route.service))")
             return
         }
         self.route = route
@@ -286,6 +305,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         self.backendRequest = ProxyHeaders.encodedBackendRequest(
             from: head, clientIP: self.clientIP, into: &self.backendRequestBuffer, forwardedLines: &self.forwardedLines)
         self.dispatch(excluding: nil)
+    }
+
+    private func reject(_ status: HTTPResponseStatus, _ message: String) {
+        self.phase = .rejecting
+        self.rejection = (status, message)
     }
 
     /// Sends the current request to the next backend of its route, on a pooled or new connection.
