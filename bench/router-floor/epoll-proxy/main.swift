@@ -1,6 +1,6 @@
 // A reverse proxy on raw epoll, no SwiftNIO: the I/O floor of a Swift proxy (see ../README.md).
 //
-//   swiftc -O -import-objc-header shim.h main.swift -o epoll-proxy
+//   swiftc -O -import-objc-header shim.h main.swift ../head-scan.swift -o epoll-proxy
 //   epoll-proxy LISTEN_PORT BACKEND_PORT[,BACKEND_PORT...] [THREADS]   (backends on 127.0.0.1)
 import Glibc
 
@@ -50,28 +50,12 @@ final class Connection {
         self.output.reserveCapacity(1024)
     }
 
-    /// The end of a complete head in `input` and its Content-Length, scanning line by line.
-    func completeHead() -> (end: Int, contentLength: Int)? {
-        self.input.withUnsafeBytes { raw -> (Int, Int)? in
-            let base = raw.baseAddress!
-            var position = 0
-            var contentLength = 0
-            while position < self.inputCount {
-                guard let lf = memchr(base + position, 10, self.inputCount - position) else { return nil }
-                let lineEnd = base.distance(to: UnsafeRawPointer(lf))
-                let line = base.advanced(by: position).assumingMemoryBound(to: CChar.self)
-                if lineEnd - position == 1 { return (lineEnd + 1, contentLength) }
-                if lineEnd - position > 15 && strncasecmp(line, "content-length:", 15) == 0 {
-                    contentLength = Int(atoi(line + 15))
-                }
-                position = lineEnd + 1
-            }
-            return nil
-        }
+    /// The end of the complete head in `input` and its Content-Length (see ../head-scan.swift).
+    func inputHead() -> (end: Int, contentLength: Int)? {
+        self.input.withUnsafeBytes { completeHead(UnsafeRawBufferPointer(rebasing: $0[0..<self.inputCount])) }
     }
 }
 
-/// One thread: its own epoll set, SO_REUSEPORT listener and backend pools.
 final class Worker {
     let epoll = epoll_create1(0)
     var connections = [Connection?](repeating: nil, count: 65536)
@@ -118,7 +102,7 @@ final class Worker {
             return
         }
         connection.inputCount += count
-        guard let (end, contentLength) = connection.completeHead() else { return }
+        guard let (end, contentLength) = connection.inputHead() else { return }
         if let index = connection.backendIndex {
             guard connection.inputCount >= end + contentLength, let client = connection.peer else { return }
             client.output.append(contentsOf: connection.input[0..<(end + contentLength)])

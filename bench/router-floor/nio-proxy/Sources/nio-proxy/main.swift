@@ -16,26 +16,6 @@ let backends = arguments[2].split(separator: ",").map { try! SocketAddress(ipAdd
 let threadCount = arguments.count > 3 ? Int(arguments[3]) ?? 2 : 2
 let forwardedLines = "X-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: bench-router.localhost\r\n\r\n"
 
-/// The end of a complete head at the start of `buffer` and its Content-Length, scanning line by line.
-func completeHead(_ buffer: ByteBuffer) -> (end: Int, contentLength: Int)? {
-    buffer.withUnsafeReadableBytes { raw -> (Int, Int)? in
-        let base = raw.baseAddress!
-        var position = 0
-        var contentLength = 0
-        while position < raw.count {
-            guard let lf = memchr(base + position, 10, raw.count - position) else { return nil }
-            let lineEnd = base.distance(to: UnsafeRawPointer(lf))
-            let line = base.advanced(by: position).assumingMemoryBound(to: CChar.self)
-            if lineEnd - position == 1 { return (lineEnd + 1, contentLength) }
-            if lineEnd - position > 15 && strncasecmp(line, "content-length:", 15) == 0 {
-                contentLength = Int(atoi(line + 15))
-            }
-            position = lineEnd + 1
-        }
-        return nil
-    }
-}
-
 /// A channel with one buffer to write at the end of the event-loop tick.
 protocol Flushable: AnyObject {
     func flushNow()
@@ -68,32 +48,41 @@ final class LoopState {
     }
 }
 
-final class BackendHandler: ChannelInboundHandler, Flushable {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-    let index: Int
+/// The handlers' common part: one buffer to write, handed to the channel at the end of the tick.
+class TickWriter: Flushable {
     let loop: LoopState
-    var client: ClientHandler?
     private var context: ChannelHandlerContext?
-    private var input = ByteBuffer()
     private var output: ByteBuffer?
 
-    init(index: Int, loop: LoopState) {
-        self.index = index
+    init(loop: LoopState) {
         self.loop = loop
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
 
-    func send(_ request: ByteBuffer) {
-        self.output = request
+    func writeAtEndOfTick(_ buffer: ByteBuffer) {
+        self.output = buffer
         self.loop.flushAtEndOfTick(self)
     }
 
     func flushNow() {
         guard let output = self.output, let context = self.context else { return }
         self.output = nil
-        context.writeAndFlush(self.wrapOutboundOut(output), promise: nil)
+        context.writeAndFlush(NIOAny(output), promise: nil)
+    }
+}
+
+final class BackendHandler: TickWriter, ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    let index: Int
+    var client: ClientHandler?
+    private var input = ByteBuffer()
+
+    init(index: Int, loop: LoopState) {
+        self.index = index
+        super.init(loop: loop)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -102,7 +91,7 @@ final class BackendHandler: ChannelInboundHandler, Flushable {
             self.input.writeBuffer(&buffer)
             buffer = self.input
         }
-        guard let (end, contentLength) = completeHead(buffer), buffer.readableBytes >= end + contentLength,
+        guard let (end, contentLength) = buffer.withUnsafeReadableBytes(completeHead), buffer.readableBytes >= end + contentLength,
             let client = self.client
         else {
             self.input = buffer
@@ -112,37 +101,18 @@ final class BackendHandler: ChannelInboundHandler, Flushable {
         self.client = nil
         client.backend = nil
         self.loop.idleBackends[self.index].append(self)
-        client.respond(buffer)
+        client.writeAtEndOfTick(buffer)
     }
 }
 
-final class ClientHandler: ChannelInboundHandler, Flushable {
+final class ClientHandler: TickWriter, ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-    let loop: LoopState
     var backend: BackendHandler?
-    private var context: ChannelHandlerContext?
-    private var output: ByteBuffer?
     private var head = ByteBuffer()
-
-    init(loop: LoopState) { self.loop = loop }
-
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-
-    func respond(_ response: ByteBuffer) {
-        self.output = response
-        self.loop.flushAtEndOfTick(self)
-    }
-
-    func flushNow() {
-        guard let output = self.output, let context = self.context else { return }
-        self.output = nil
-        context.writeAndFlush(self.wrapOutboundOut(output), promise: nil)
-    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = self.unwrapInboundIn(data)
-        guard let (end, _) = completeHead(buffer) else { return }
+        guard let (end, _) = buffer.withUnsafeReadableBytes(completeHead) else { return }
         self.head.clear()
         self.head.writeImmutableBuffer(buffer.getSlice(at: buffer.readerIndex, length: end - 2)!)
         self.head.writeString(forwardedLines)
@@ -151,7 +121,7 @@ final class ClientHandler: ChannelInboundHandler, Flushable {
         if let backend = self.loop.idleBackends[index].popLast() {
             backend.client = self
             self.backend = backend
-            backend.send(self.head)
+            backend.writeAtEndOfTick(self.head)
             return
         }
         let request = self.head
@@ -165,7 +135,7 @@ final class ClientHandler: ChannelInboundHandler, Flushable {
                 backend.client = self
                 self.backend = backend
                 try! channel.pipeline.syncOperations.addHandler(backend)
-                backend.send(request)
+                backend.writeAtEndOfTick(request)
             }
     }
 }
