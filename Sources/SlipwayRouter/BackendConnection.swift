@@ -28,6 +28,8 @@ final class BackendConnection: ChannelDuplexHandler, TickFlushable {
     private(set) var backendState: BackendConnectionPool.BackendState?
     /// Requests started on this connection; > 1 means it came from the pool (retry rules differ).
     private(set) var requestCount = 0
+    /// When the connection last went back to the pool.
+    var idleSince = NIODeadline.uptimeNanoseconds(0)
     private var context: ChannelHandlerContext?
     private var readPending = false
     private var framer = ResponseFramer()

@@ -25,6 +25,8 @@ final class BackendConnectionPool: @unchecked Sendable {
     /// Backends whose last connect failed, and until when they are skipped.
     private var ejectedUntil: [Backend: NIODeadline] = [:]
     private var isShutDown = false
+    /// Closes connections idle for longer than `idleConnectionTimeout`.
+    private var idleSweep: RepeatedTask?
 
     /// One backend as seen from this event loop.
     final class BackendState {
@@ -49,6 +51,12 @@ final class BackendConnectionPool: @unchecked Sendable {
         self.flusher = TickFlusher(eventLoop: eventLoop)
         self.configuration = configuration
         self.logger = logger
+        let timeout = TimeAmount(configuration.idleConnectionTimeout)
+        // Swept twice per timeout: a connection closes between one and one and a half timeouts idle.
+        let interval = TimeAmount.nanoseconds(max(timeout.nanoseconds / 2, 1_000_000))
+        self.idleSweep = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] _ in
+            self?.closeIdleConnections(unusedSince: .now() - timeout)
+        }
     }
 
     // MARK: On the event loop
@@ -142,7 +150,19 @@ final class BackendConnectionPool: @unchecked Sendable {
             connection.close()
             return
         }
+        connection.idleSince = .now()
         state.idle.append(connection)
+    }
+
+    /// Closes the pooled connections that have not been used since `deadline`.
+    private func closeIdleConnections(unusedSince deadline: NIODeadline) {
+        for state in self.states.values {
+            // Least recently used first (`takeIdle` takes from the end).
+            let stale = state.idle.prefix { $0.idleSince < deadline }
+            guard !stale.isEmpty else { continue }
+            state.idle.removeFirst(stale.count)
+            for connection in stale { connection.close() }
+        }
     }
 
     /// Called by an idle connection that the backend closed.
@@ -195,6 +215,8 @@ final class BackendConnectionPool: @unchecked Sendable {
 
     func shutDown() {
         self.isShutDown = true
+        self.idleSweep?.cancel()
+        self.idleSweep = nil
         for state in self.states.values {
             let idle = state.idle
             state.idle.removeAll()

@@ -106,6 +106,29 @@ struct RouterTests {
         await web.stop()
     }
 
+    @Test func closesPooledConnectionsLeftIdleAndReconnectsAfterwards() async throws {
+        let web = try await TestBackend.start(name: "web")
+        let harness = try await RouterHarness.start(configuration: .init(idleConnectionTimeout: .milliseconds(300)))
+        harness.routes.setRoutes(app: "idle", services: ["web": [Backend(port: web.port)]], defaultService: "web")
+
+        // A burst: several requests at once leave several connections in the pool.
+        try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
+            for _ in 0..<4 { group.addTask { try await harness.get(host: "idle.localhost", path: "/sleep?ms=200").status } }
+            for try await status in group { #expect(status == .ok) }
+        }
+        #expect(web.openConnections >= 2)
+
+        // Unused, they are closed by the router after the timeout.
+        #expect(await eventually { web.openConnections == 0 })
+
+        // And the next request opens a new one.
+        #expect(try await harness.get(host: "idle.localhost").status == .ok)
+        #expect(web.openConnections == 1)
+
+        try await harness.shutdown()
+        await web.stop()
+    }
+
     @Test func streamsLargeBodiesBothWays() async throws {
         let web = try await TestBackend.start(name: "web")
         let harness = try await RouterHarness.start()

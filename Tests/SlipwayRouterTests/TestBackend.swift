@@ -24,6 +24,8 @@ final class TestBackend: Sendable {
     }
 
     var connections: Int { self.stats.withLockedValue { $0.connections } }
+    /// Connections open now (the router's pooled ones among them).
+    var openConnections: Int { self.stats.withLockedValue { $0.children.count } }
     var requests: Int { self.stats.withLockedValue { $0.requests } }
     /// Bytes of `/download` bodies handed to the socket so far.
     var downloadBytesSent: Int { self.stats.withLockedValue { $0.downloadBytesSent } }
