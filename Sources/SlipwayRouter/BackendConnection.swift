@@ -38,27 +38,22 @@ final class BackendConnection: ChannelDuplexHandler, TickFlushable {
     private var output = OutputCoalescer()
     private var flushQueued = false
 
-    /// Kept from the channel's events rather than asked of the channel: the pool and the exchange
-    /// ask on every request, and asking goes through the pipeline.
+    /// Kept here rather than asked of the channel (the pool and the exchange ask on every request,
+    /// and asking goes through the pipeline): set once connected, cleared on close.
     private(set) var isActive = false
     private var writable = true
     var isWritable: Bool { self.writable && self.isActive }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        self.isActive = context.channel.isActive
     }
 
-    /// Called once connected (NIO completes the connect before it fires channelActive).
+    /// Called once connected (NIO completes the connect before it fires channelActive, so that
+    /// event would come too late).
     func adopted(by pool: BackendConnectionPool, state: BackendConnectionPool.BackendState) {
         self.pool = pool
         self.backendState = state
         self.isActive = self.context?.channel.isActive ?? false
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        self.isActive = true
-        context.fireChannelActive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {

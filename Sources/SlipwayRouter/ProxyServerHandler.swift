@@ -19,12 +19,10 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     /// the router's own serialized here; there is no HTTPResponseEncoder in the pipeline.
     typealias OutboundOut = ByteBuffer
 
-    /// Payload-free, so that checking and setting it (several times per request) copies nothing.
     enum Phase: Equatable {
         case idle
-        /// Routing failed at the head; answer with `rejection` once the request (and any body)
-        /// has been read.
-        case rejecting
+        /// Routing failed at the head; answer once the request (and any body) has been read.
+        case rejecting(HTTPResponseStatus, String)
         /// Waiting for a new backend connection; body parts are buffered (reads are held meanwhile).
         case connecting
         /// Relaying to and from `connection`.
@@ -42,8 +40,6 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
 
     var context: ChannelHandlerContext?
     var phase = Phase.idle
-    /// The answer of a `.rejecting` exchange.
-    var rejection: (status: HTTPResponseStatus, message: String)?
     /// The client channel's writability, kept from `channelWritabilityChanged` (asking the channel
     /// goes through the pipeline, and a backend read asks on every event).
     private var clientWritable = true
@@ -179,9 +175,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
                 self.connection?.write(.end(trailers: trailers))
                 self.backendNeedsFlush = true
                 self.requestFullySent()
-            case .rejecting:
-                let (status, message) = self.rejection ?? (.badGateway, "slipway: no route")
-                self.rejection = nil
+            case .rejecting(let status, let message):
                 self.respondWithError(status, message)
             case .discardingRequest:
                 self.phase = .idle
@@ -292,12 +286,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         guard let route else {
             let host = head.hostString
             let shown = host.isEmpty ? "(no Host header)" : RouteTable.normalize(host)
-            self.reject(.badGateway, "slipway: no app is routed at \(shown)")
+            self.phase = .rejecting(.badGateway, "slipway: no app is routed at \(shown)")
             return
         }
         self.metricsRoute = route
         guard !route.backends.isEmpty else {
-            self.reject(.serviceUnavailable, "slipway: \(route.app) has no ready replicas (service \(route.service))")
+            self.phase = .rejecting(
+                .serviceUnavailable, "slipway: \(route.app) has no ready replicas (service \(route.service))")
             return
         }
         self.route = route
@@ -305,11 +300,6 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         self.backendRequest = ProxyHeaders.encodedBackendRequest(
             from: head, clientIP: self.clientIP, into: &self.backendRequestBuffer, forwardedLines: &self.forwardedLines)
         self.dispatch(excluding: nil)
-    }
-
-    private func reject(_ status: HTTPResponseStatus, _ message: String) {
-        self.phase = .rejecting
-        self.rejection = (status, message)
     }
 
     /// Sends the current request to the next backend of its route, on a pooled or new connection.
