@@ -50,6 +50,11 @@ public struct ServiceSpec: Sendable, Equatable, Codable {
     public var autoscale: Autoscale?
     public var nodeSelector: [String: String]?
     public var tolerations: [Toleration]?
+    /// Kubernetes engine only: the pod's `securityContext` settings beyond the defaults.
+    public var securityContext: SecurityContext?
+    /// The Dockerfile's last `USER` (of its final stage), read by the `config` stage; nil when it
+    /// sets none (the base image's user applies, unknown here).
+    public var dockerfileUser: String?
 
     public init(name: DNSLabel, dockerfile: String = "Dockerfile", port: Int? = nil, replicas: Int = 1,
                 env: [String: String] = [:], command: [String]? = nil, health: HealthCheck? = nil,

@@ -14,6 +14,53 @@ extension ManifestParser {
         }
         if let raw = fields["nodeSelector"] { spec.nodeSelector = try nodeSelector(raw, path: "\(path).nodeSelector") }
         if let raw = fields["tolerations"] { spec.tolerations = try tolerations(raw, path: "\(path).tolerations") }
+        if let raw = fields["securityContext"] { spec.securityContext = try securityContext(raw, path: "\(path).securityContext") }
+    }
+
+    /// `securityContext: {runAsNonRoot, runAsUser, runAsGroup, readOnlyRootFilesystem,
+    /// capabilities: {add: [NET_BIND_SERVICE]}}`. No way to turn privilege escalation or a
+    /// privileged container back on: the namespace's Pod Security level would refuse the pod.
+    private static func securityContext(_ raw: Any, path: String) throws -> SecurityContext {
+        guard let map = raw as? [String: Any] else {
+            throw SlipwayError.invalidManifest("slipway.yaml: `\(path)` must be a mapping like {runAsUser: 1000, capabilities: {add: [NET_BIND_SERVICE]}}")
+        }
+        try rejectUnknown(map, known: ["runAsNonRoot", "runAsUser", "runAsGroup", "readOnlyRootFilesystem", "capabilities"], path: path)
+        func flag(_ key: String) throws -> Bool? {
+            guard let value = map[key] else { return nil }
+            guard let flag = value as? Bool else { throw SlipwayError.invalidManifest("slipway.yaml: `\(path).\(key)` must be true or false") }
+            return flag
+        }
+        func id(_ key: String) throws -> Int? {
+            guard let value = map[key] else { return nil }
+            guard let id = integer(value), (0...2_147_483_647).contains(id) else {
+                throw SlipwayError.invalidManifest("slipway.yaml: `\(path).\(key)` must be a numeric id (0 or more), e.g. 1000")
+            }
+            return id
+        }
+        var context = SecurityContext(runAsNonRoot: try flag("runAsNonRoot"), runAsUser: try id("runAsUser"),
+                                      runAsGroup: try id("runAsGroup"), readOnlyRootFilesystem: try flag("readOnlyRootFilesystem"))
+        if context.runAsNonRoot == true && context.runAsUser == 0 {
+            throw SlipwayError.invalidManifest("slipway.yaml: `\(path)`: runAsNonRoot is true but runAsUser is 0 (root); remove one of them")
+        }
+        if let rawCapabilities = map["capabilities"] {
+            let capabilitiesPath = "\(path).capabilities"
+            guard let capabilities = rawCapabilities as? [String: Any] else {
+                throw SlipwayError.invalidManifest("slipway.yaml: `\(capabilitiesPath)` must be a mapping like {add: [NET_BIND_SERVICE]}")
+            }
+            try rejectUnknown(capabilities, known: ["add"], path: capabilitiesPath)
+            guard let list = capabilities["add"] as? [Any], list.allSatisfy({ $0 is String }) else {
+                throw SlipwayError.invalidManifest("slipway.yaml: `\(capabilitiesPath).add` must be a list of capability names, e.g. [NET_BIND_SERVICE]")
+            }
+            let allowed = SecurityContext.baselineCapabilities
+            context.addCapabilities = try list.compactMap { $0 as? String }.map { name in
+                let bare = name.uppercased().hasPrefix("CAP_") ? String(name.uppercased().dropFirst(4)) : name.uppercased()
+                guard allowed.contains(bare) else {
+                    throw SlipwayError.invalidManifest("slipway.yaml: `\(capabilitiesPath).add`: \(name) is not allowed (Slipway's namespaces enforce Pod Security baseline, which admits only \(allowed.sorted().joined(separator: ", ")))")
+                }
+                return bare
+            }
+        }
+        return context
     }
 
     static func quantity(_ raw: Any, field: String, example: String) throws -> String {

@@ -90,7 +90,8 @@ public enum ManifestParser {
         else if let map = value as? [String: Any] { fields = map }
         else { throw SlipwayError.invalidManifest("slipway.yaml: `\(path)` must be a mapping") }
         let known: Set<String> = ["dockerfile", "port", "replicas", "env", "command", "health", "rollout", "drain", "stopGrace",
-                                  "routed", "dependsOn", "volumes", "resources", "autoscale", "nodeSelector", "tolerations"]
+                                  "routed", "dependsOn", "volumes", "resources", "autoscale", "nodeSelector", "tolerations",
+                                  "securityContext"]
         if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
             throw SlipwayError.invalidManifest("slipway.yaml: unknown field `\(path).\(unknown)` (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -284,6 +285,19 @@ public enum ManifestParser {
                 let portText = words[1].split(separator: "/").first.map(String.init) ?? ""
                 if let port = Int(portText), (1...65535).contains(port) { found = port }
             }
+        }
+        return found
+    }
+
+    /// The user the final stage of a Dockerfile runs as (its last `USER` after the last `FROM`),
+    /// or nil when that stage sets none.
+    public static func dockerfileUser(dockerfile text: String) -> String? {
+        var found: String?
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            let words = rawLine.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard let first = words.first?.uppercased() else { continue }
+            if first == "FROM" { found = nil }
+            if first == "USER", words.count > 1 { found = String(words[1]) }
         }
         return found
     }

@@ -81,6 +81,10 @@ public struct ReleasedService: Sendable, Codable, Equatable {
     public var autoscale: Autoscale?
     public var nodeSelector: [String: String]?
     public var tolerations: [Toleration]?
+    /// Kubernetes engine only: `securityContext` from slipway.yaml, and the Dockerfile's `USER`
+    /// (which decides whether the pod can be declared `runAsNonRoot`).
+    public var securityContext: SecurityContext?
+    public var dockerfileUser: String?
 
     public init(name: String, image: String, port: Int, replicas: Int, env: [String: String], command: [String]?,
                 health: HealthCheck? = nil, rollout: RolloutPolicy? = nil, routed: Bool = true,

@@ -36,6 +36,10 @@ public struct KubernetesRenderOptions: Sendable, Equatable {
     /// key; `slipway k8s render` has no secrets and needs none.
     public var secretHashKey: [UInt8]?
 
+    /// Whether a service may tolerate every taint (a toleration without a key, operator Exists),
+    /// which lets its pods onto control-plane and quarantined nodes. Off: such a release is refused.
+    public var allowTolerateAllTaints = false
+
     public init(domain: String? = nil, ingressClass: String? = nil, tls: TLS = .none, namespace: String? = nil,
                 ingressControllerNamespace: String = "ingress-nginx", images: [String: String] = [:],
                 releaseJobTTLSeconds: Int = 86_400, defaultVolumeSize: String = "1Gi", storageClass: String? = nil,

@@ -4,13 +4,23 @@ import SlipwayCore
 
 /// The app's namespace and what its pods read: config vars, secrets, config files, volumes.
 extension KubernetesRenderer {
+    /// Labelled for Pod Security admission: `baseline` enforced (no privileged pods, host
+    /// namespaces or paths, extra capabilities beyond the baseline set), `restricted` warned about.
     func namespaceObject(_ context: Context) -> KubernetesObject {
-        KubernetesObject(kind: .namespace, name: context.namespace, namespace: nil, body: [
+        let labels = (context.labels().stringMap ?? [:]).merging(Self.podSecurityLabels) { own, _ in own }
+        return KubernetesObject(kind: .namespace, name: context.namespace, namespace: nil, body: [
             "apiVersion": .string(KubernetesResource.namespace.apiVersion),
             "kind": "Namespace",
-            "metadata": context.metadata(name: context.namespace, namespaced: false),
+            "metadata": ["name": .string(context.namespace), "labels": .sorted(labels)],
         ])
     }
+
+    static let podSecurityLabels: [String: String] = [
+        "pod-security.kubernetes.io/enforce": "baseline",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/warn-version": "latest",
+    ]
 
     /// Admits traffic to the app's pods only from its own namespace and the ingress controller's.
     func networkPolicy(_ context: Context) -> KubernetesObject {

@@ -132,12 +132,16 @@ extension KubernetesRenderer {
             "readinessProbe": probes ? probe(service, liveness: false) : nil,
             "livenessProbe": probes ? probe(service, liveness: true) : nil,
             "volumeMounts": mounts.isEmpty ? nil : .list(mounts),
+            "securityContext": containerSecurity(service.securityContext),
         ])
         return .fields([
             "enableServiceLinks": false,
+            // Apps do not talk to the Kubernetes API; a mounted token would only help an attacker.
+            "automountServiceAccountToken": false,
             "terminationGracePeriodSeconds": .int(service.rolloutPolicy.stopGraceSeconds),
             "nodeSelector": service.nodeSelector.flatMap { $0.isEmpty ? nil : KubernetesValue.sorted($0) },
             "tolerations": service.tolerations.flatMap { $0.isEmpty ? nil : .list($0.map(toleration)) },
+            "securityContext": podSecurity(service),
             "containers": [container],
             "volumes": volumes.isEmpty ? nil : .list(volumes),
         ])
@@ -185,6 +189,28 @@ extension KubernetesRenderer {
             .init("timeoutSeconds", .int(max(1, Int(check.timeoutSeconds.rounded(.up))))),
             .init("failureThreshold", .int(max(1, check.threshold))),
         ] + (liveness && delay > 0 ? [.init("initialDelaySeconds", .int(delay))] : []))
+    }
+
+    /// The pod's runtime's default seccomp profile, and `runAsNonRoot` where the user it runs as
+    /// is known not to be root (see `SecurityContext.resolvedRunAsNonRoot`).
+    func podSecurity(_ service: ReleasedService) -> KubernetesValue {
+        let settings = service.securityContext ?? SecurityContext()
+        return .fields([
+            "runAsNonRoot": settings.resolvedRunAsNonRoot(imageUser: service.dockerfileUser).map(KubernetesValue.bool),
+            "runAsUser": settings.runAsUser.map(KubernetesValue.int),
+            "runAsGroup": settings.runAsGroup.map(KubernetesValue.int),
+            "seccompProfile": ["type": "RuntimeDefault"],
+        ])
+    }
+
+    /// No privilege escalation (setuid binaries), every capability dropped but those the service adds.
+    func containerSecurity(_ settings: SecurityContext?) -> KubernetesValue {
+        let added = (settings?.addCapabilities ?? []).sorted()
+        return .fields([
+            "allowPrivilegeEscalation": false,
+            "capabilities": .fields(["drop": ["ALL"], "add": added.isEmpty ? nil : .list(added.map(KubernetesValue.string))]),
+            "readOnlyRootFilesystem": settings?.readOnlyRootFilesystem.map(KubernetesValue.bool),
+        ])
     }
 
     func toleration(_ toleration: Toleration) -> KubernetesValue {

@@ -64,6 +64,7 @@ public struct KubernetesRenderer: Sendable {
             self.options = options
             namespace = options.namespace ?? KubernetesNames.namespace(app: release.app)
             try Self.validate(options)
+            try Self.validate(release, options)
             let config = release.config ?? [:]
             let secretKeys = Set(release.secretKeys ?? [])
             plainConfig = config.filter { !secretKeys.contains($0.key) }
@@ -139,6 +140,15 @@ public struct KubernetesRenderer: Sendable {
             }
             guard KubernetesQuantity.isPositive(options.defaultVolumeSize) else {
                 throw KubernetesRenderError.invalidOption("default volume size \"\(options.defaultVolumeSize)\" is not a Kubernetes quantity like 1Gi")
+            }
+        }
+
+        /// What the operator must allow before a release may have it.
+        static func validate(_ release: Release, _ options: KubernetesRenderOptions) throws {
+            for service in release.services.sorted(by: { $0.name < $1.name }) where !options.allowTolerateAllTaints {
+                if (service.tolerations ?? []).contains(where: \.toleratesEveryTaint) {
+                    throw KubernetesRenderError.invalidRelease("service \(service.name) of \(release.app) tolerates every taint (a toleration without `key` and operator Exists), which would let its pods onto control-plane and quarantined nodes; name the taint's key, or ask the operator to start the server with --k8s-allow-tolerate-all-taints")
+                }
             }
         }
 

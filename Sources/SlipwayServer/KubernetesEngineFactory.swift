@@ -25,9 +25,10 @@ enum KubernetesEngineFactory {
                        secretHashKey: [UInt8], logger: Logger) throws -> KubernetesEngine {
         let settings = configuration.kubernetes
         let tls: KubernetesRenderOptions.TLS = settings.tlsSecret.map { .secret($0) } ?? settings.clusterIssuer.map { .clusterIssuer($0) } ?? .none
-        let options = KubernetesRenderOptions(domain: configuration.domain, ingressClass: settings.ingressClass, tls: tls,
+        var options = KubernetesRenderOptions(domain: configuration.domain, ingressClass: settings.ingressClass, tls: tls,
                                               ingressControllerNamespace: settings.ingressControllerNamespace,
                                               secretHashKey: secretHashKey)
+        options.allowTolerateAllTaints = settings.allowTolerateAllTaints
         // The options are checked now, so a bad one stops the start rather than the first deploy.
         if let problem = KubernetesEngine.problem(with: options) { throw ServerStartupError(problem) }
         var engineConfiguration = KubernetesEngine.Configuration(registry: settings.registry ?? "", renderOptions: options)

@@ -48,6 +48,8 @@ public struct ServerConfiguration: Sendable {
         public var tlsSecret: String?
         public var clusterIssuer: String?
         public var ingressControllerNamespace = "ingress-nginx"
+        /// `--k8s-allow-tolerate-all-taints`: a toleration without key is refused otherwise.
+        public var allowTolerateAllTaints = false
         public init() {}
     }
 

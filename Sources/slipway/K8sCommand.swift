@@ -35,6 +35,8 @@ struct K8s: AsyncParsableCommand {
         @Option(help: "A cert-manager ClusterIssuer that issues the Ingress's certificate.") var clusterIssuer: String?
         @Option(help: "Namespace of the app's objects (default: slipway-APP).") var namespace: String?
         @Option(help: "Namespace of the ingress controller, admitted by the NetworkPolicy.") var ingressNamespace = "ingress-nginx"
+        @Flag(name: .customLong("allow-tolerate-all-taints"), help: "Render a toleration without key (it tolerates every taint).")
+        var allowTolerateAllTaints = false
         @Option(name: .customLong("release-version"), help: "Release version the objects are labelled with (vN).") var version = 1
 
         func validate() throws {
@@ -51,10 +53,11 @@ struct K8s: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let options = KubernetesRenderOptions(
+            var options = KubernetesRenderOptions(
                 domain: domain, ingressClass: ingressClass,
                 tls: tlsSecret.map { .secret($0) } ?? clusterIssuer.map { .clusterIssuer($0) } ?? .none,
                 namespace: namespace, ingressControllerNamespace: ingressNamespace, images: try Self.imageOverrides(image))
+            options.allowTolerateAllTaints = allowTolerateAllTaints
             let release = try await K8sSource.release(source: source, ref: ref, app: app.map { try DNSLabel($0) }, version: version)
             let unknown = Set(options.images.keys).subtracting(release.services.map(\.name))
             if let name = unknown.sorted().first {

@@ -43,6 +43,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "IngressClass of the apps' Ingress. Default: the cluster's default class.") var ingressClass: String?
     @Option(help: "Existing kubernetes.io/tls Secret (in each app's namespace) for the Ingress.") var tlsSecret: String?
     @Option(help: "cert-manager ClusterIssuer that issues the Ingress certificate.") var clusterIssuer: String?
+    @Flag(name: .customLong("k8s-allow-tolerate-all-taints"),
+          help: "Let services tolerate every taint (a toleration without key); refused otherwise, as it lets pods onto control-plane nodes.")
+    var allowTolerateAllTaints = false
 
     func validate() throws {
         _ = try Self.hostPort(listen, option: "--listen")
@@ -80,6 +83,7 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.kubernetes.ingressClass = ingressClass
         configuration.kubernetes.tlsSecret = tlsSecret
         configuration.kubernetes.clusterIssuer = clusterIssuer
+        configuration.kubernetes.allowTolerateAllTaints = allowTolerateAllTaints
         configuration.token = ProcessInfo.processInfo.environment["SLIPWAY_TOKEN"]
         var logger = Logger(label: "slipway")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

@@ -93,3 +93,43 @@ struct SchedulingManifestTests {
         #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
     }
 }
+
+@Suite("slipway.yaml: securityContext and the Dockerfile's USER")
+struct SecurityContextManifestTests {
+    @Test("securityContext parses; capabilities are upper-cased without CAP_")
+    func parses() throws {
+        let spec = try ManifestParser.parseSlipwayYAML("""
+            services:
+              web:
+                securityContext: {runAsUser: 1000, runAsGroup: 2000, readOnlyRootFilesystem: true, capabilities: {add: [net_bind_service, CAP_CHOWN]}}
+            """)
+        #expect(spec.services[0].securityContext == SecurityContext(runAsUser: 1000, runAsGroup: 2000, readOnlyRootFilesystem: true,
+                                                                    addCapabilities: ["NET_BIND_SERVICE", "CHOWN"]))
+    }
+
+    @Test("attack: capabilities beyond Pod Security baseline, privileged and escalation cannot be asked for", arguments: [
+        ("{capabilities: {add: [SYS_ADMIN]}}", "SYS_ADMIN is not allowed"),
+        ("{capabilities: {add: [NET_RAW]}}", "NET_RAW is not allowed"),
+        ("{privileged: true}", "unknown field `services.web.securityContext.privileged`"),
+        ("{allowPrivilegeEscalation: true}", "unknown field `services.web.securityContext.allowPrivilegeEscalation`"),
+        ("{capabilities: {drop: [ALL]}}", "unknown field `services.web.securityContext.capabilities.drop`"),
+        ("{runAsNonRoot: true, runAsUser: 0}", "runAsUser is 0"),
+        ("{runAsUser: -1}", "must be a numeric id"),
+        ("{runAsUser: app}", "must be a numeric id"),
+        ("[1]", "must be a mapping"),
+    ])
+    func refused(yaml: String, message: String) throws {
+        let error = #expect(throws: SlipwayError.self) {
+            try ManifestParser.parseSlipwayYAML("services:\n  web:\n    securityContext: \(yaml)\n")
+        }
+        #expect(error?.message.contains(message) == true, "\(String(describing: error?.message))")
+    }
+
+    @Test("the final stage's last USER", arguments: [
+        ("FROM a\nUSER 1000\n", "1000"), ("FROM a\nUSER app\nUSER 10:10\n", "10:10"),
+        ("FROM a AS build\nUSER 1000\nFROM b\n", nil), ("FROM a\n", nil), ("FROM a\nuser  nobody\n", "nobody"),
+    ] as [(String, String?)])
+    func dockerfileUser(text: String, expected: String?) {
+        #expect(ManifestParser.dockerfileUser(dockerfile: text) == expected)
+    }
+}

@@ -79,3 +79,20 @@ import Testing
         #expect(await lines.lines.contains("Applying the objects of v1 again"))
     }
 }
+
+/// Issue 14: a release whose service tolerates every taint (its pods could land on control-plane
+/// nodes) is refused before anything reaches the cluster, and v1 stays as it was.
+@Suite(.serialized) struct TolerationOfEveryTaintTests {
+    @Test func toleratingEveryTaintIsRefusedBeforeAnyRequest() async throws {
+        let server = try await StubAPIServer.start(refuse: [:])
+        defer { server.stop() }
+        let (engine, client) = try KubernetesEngineErrorTests.engine(server)
+        defer { Task { try? await client.shutdown() } }
+        let v1 = try KubernetesEngineFlowTests.release(version: 1, worker: false)
+        var v2 = try KubernetesEngineFlowTests.release(version: 2, worker: false)
+        v2.services[0].tolerations = [Toleration(operator: .exists)]
+        let error = await #expect(throws: SlipwayError.self) { _ = try await engine.apply(v2, previous: v1, log: { _ in }) }
+        #expect(error?.message.contains("service web of shop tolerates every taint") == true, "\(String(describing: error))")
+        #expect(server.requests.filter { !$0.hasPrefix("GET") }.isEmpty, "nothing was applied: \(server.requests)")
+    }
+}

@@ -20,7 +20,9 @@ enum Fixtures {
         web.nodeSelector = ["team": "shop", "kubernetes.io/arch": "amd64"]
         web.tolerations = [Toleration(key: "team", operator: .equal, value: "shop", effect: .noSchedule),
                            Toleration(key: "node.kubernetes.io/unreachable", operator: .exists, effect: .noExecute, tolerationSeconds: 30),
-                           Toleration(operator: .exists)]
+                           Toleration(key: "dedicated", operator: .exists)]
+        web.securityContext = SecurityContext(runAsUser: 1000, runAsGroup: 1000, readOnlyRootFilesystem: true,
+                                              addCapabilities: ["NET_BIND_SERVICE"])
         let api = ReleasedService(name: "api", image: "sha256:api", port: 9000, replicas: 1, env: [:], command: nil)
         var worker = ReleasedService(name: "worker", image: "sha256:web", port: 8080, replicas: 2, env: [:],
                                      command: ["/bin/sh", "-c", "python worker.py"], routed: false)
@@ -29,6 +31,7 @@ enum Fixtures {
                                  rollout: RolloutPolicy(maxSurge: 0, maxUnavailable: 1), routed: false,
                                  volumes: ["data": "/var/lib/postgresql/data", "backups": "/backups"])
         db.volumeSizes = ["data": "10Gi"]
+        db.dockerfileUser = "999:999"
         var release = try release(app: "shop", version: 7, services: [web, api, worker, db], defaultService: "web")
         release.config = ["MODE": "config", "LOG_LEVEL": "debug", "DATABASE_PASSWORD": "s3cret", "PORT_OVERRIDE": "8080"]
         release.secretKeys = ["DATABASE_PASSWORD"]

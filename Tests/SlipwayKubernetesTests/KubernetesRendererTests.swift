@@ -71,7 +71,7 @@ struct KubernetesRendererTests {
         #expect(pod["tolerations"] == [
             ["key": "team", "operator": "Equal", "value": "shop", "effect": "NoSchedule"],
             ["key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 30],
-            ["operator": "Exists"],
+            ["key": "dedicated", "operator": "Exists"],
         ])
         let container = try #require(pod["containers"]?[0])
         #expect(container["name"]?.string == "web")

@@ -33,7 +33,7 @@ struct RenderCommandTests {
             command: ./worker.sh
           db:
             volumes: {data: {path: /var/lib/data, size: 2Gi}}
-            tolerations: [{operator: Exists}]
+            tolerations: [{key: dedicated, operator: Exists}]
         """
 
     static func sourceTree(_ files: [String: String]) throws -> URL {

@@ -26,6 +26,8 @@ package enum AppConfigLoader {
                 released.autoscale = service.autoscale
                 released.nodeSelector = service.nodeSelector
                 released.tolerations = service.tolerations
+                released.securityContext = service.securityContext
+                released.dockerfileUser = service.dockerfileUser
                 return released
             }
             var release = Release(app: name, version: version, traceId: traceId, createdAt: Date(), source: source,
@@ -58,6 +60,7 @@ package enum AppConfigLoader {
                     throw SlipwayError.invalidManifest(
                         "service \(service.name) of \(apps[appIndex].name): Dockerfile `\(service.dockerfile)` was not found in the repository; add it or fix the `dockerfile:` path")
                 }
+                apps[appIndex].spec.services[serviceIndex].dockerfileUser = ManifestParser.dockerfileUser(dockerfile: dockerfile)
                 if service.port == nil {
                     apps[appIndex].spec.services[serviceIndex].port = ManifestParser.exposedPort(dockerfile: dockerfile) ?? ServiceSpec.defaultPort
                 }
