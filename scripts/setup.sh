@@ -15,8 +15,9 @@ _slipway_setup_engine() (
     local socket=/run/podman/podman.sock
     local podman_log=/var/log/slipway-podman.log
     local image=docker.io/library/busybox:latest
-    # Bump when the image recipe changes: an image without this label is made again.
-    local image_label=io.slipway.base-image=busybox-2
+    # Bump when the image recipe changes: an image without this label is made again. Not
+    # io.slipway.*: a build whose image carries Slipway's own labels is refused.
+    local image_label=org.slipway.setup.base-image=busybox-3
     local applets="sh httpd echo cat sleep wget ls mkdir rm env nc true false kill ps seq"
     local packages="podman runc catatonit busybox-static iptables libsqlite3-dev git curl tar wrk ca-certificates jq docker-registry apache2-utils openssl"
     out=$(mktemp /tmp/slipway-setup.XXXXXX)

@@ -10,4 +10,10 @@ public enum Labels {
     public static let replica = "io.slipway.replica"
     public static let port = "io.slipway.port"
     public static let trace = "io.slipway.trace"
+
+    /// Labels only Slipway may set. An image's own labels become its containers' labels, so an
+    /// image carrying one could pass as a one-off, another server's or another app's container.
+    public static func isReserved(_ key: String) -> Bool {
+        key.hasPrefix("io.slipway.") || key == managedBy
+    }
 }

@@ -34,12 +34,23 @@ extension LocalEngine {
                                                         onOutput: log)
                 imageByDockerfile[service.dockerfile] = image
                 images[service.name.value] = image
+                try await refuseReservedLabels(image: image, service: service)
             } catch let error as DockerAPIError {
                 await discardImages(Array(images.values))
                 throw SlipwayError.invalidSource("building \(service.name) (\(service.dockerfile)) failed: \(error.message)")
             }
         }
         return images
+    }
+
+    /// Slipway's own labels set by a `LABEL` (in the Dockerfile or its base image) fail the build.
+    private func refuseReservedLabels(image: String, service: ServiceSpec) async throws {
+        let labels = try await docker.inspectImage(image)?.labels ?? [:]
+        let reserved = labels.keys.filter(Labels.isReserved).sorted()
+        guard reserved.isEmpty else {
+            throw DockerAPIError(statusCode: nil, message:
+                "the image sets \(reserved.joined(separator: ", ")) (a LABEL in the Dockerfile or its base image); labels io.slipway.* and \(Labels.managedBy) are Slipway's own: remove them")
+        }
     }
 
     public func missingImages(of release: Release) async -> [String] {

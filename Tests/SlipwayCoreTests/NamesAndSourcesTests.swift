@@ -83,3 +83,26 @@ struct NamesAndSourcesTests {
         #expect(Timestamp.parse("2026-01-02T03:04:05Z") != nil)
     }
 }
+
+@Suite("Repository identity")
+struct RepositoryIdentityTests {
+    @Test("credentials, case of scheme and host, trailing / and .git do not change the repository", arguments: [
+        ("https://github.com/acme/shop", "HTTPS://GitHub.com/acme/shop.git/"),
+        ("https://github.com/acme/shop", "https://user:token@github.com/acme/shop.git"),
+        ("git@github.com:acme/shop.git", "deploy@GITHUB.com:acme/shop"),
+        ("file:///tmp/repo", "file:///tmp/repo/"),
+    ])
+    func same(first: String, second: String) {
+        #expect(RepositoryIdentity.same(first, second))
+    }
+
+    @Test("different paths, hosts or path case are different repositories", arguments: [
+        ("https://github.com/acme/shop", "https://github.com/acme/shop2"),
+        ("https://github.com/acme/shop", "https://gitlab.com/acme/shop"),
+        ("https://github.com/acme/shop", "https://github.com/Acme/shop"),
+        ("https://github.com/acme/shop", "https://github.com.evil.example/acme/shop"),
+    ])
+    func different(first: String, second: String) {
+        #expect(!RepositoryIdentity.same(first, second))
+    }
+}

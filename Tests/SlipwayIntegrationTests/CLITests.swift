@@ -9,7 +9,13 @@ extension Integration {
         @Test("deploy a local folder: live stages, exit 0, the URL printed last; apps/info/releases/status/destroy")
         func deployFolder() async throws {
             try await TestServer.with { server in
-                let folder = GitRepository.example("hello")
+                // examples/hello names its app `hello`; a repository deploys only the app it names.
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-hello-\(UUID().uuidString.prefix(6))")
+                try FileManager.default.copyItem(at: GitRepository.example("hello"), to: folder)
+                defer { try? FileManager.default.removeItem(at: folder) }
+                let manifest = folder.appendingPathComponent("slipway.yaml")
+                try String(contentsOf: manifest, encoding: .utf8).replacingOccurrences(of: "name: hello", with: "name: cli-hello")
+                    .write(to: manifest, atomically: true, encoding: .utf8)
                 let deploy = try runCLI(["deploy", folder.path, "--app", "cli-hello", "--server", server.baseURL])
                 #expect(deploy.status == 0, "\(deploy.output)")
                 let lines = deploy.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }

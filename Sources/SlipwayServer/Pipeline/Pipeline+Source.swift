@@ -19,6 +19,7 @@ extension Pipeline {
         let apps = try await stage(deploy, .config) {
             let apps = try await AppConfigLoader.load(workspace: workspace, requestedApp: deploy.app, nameIsExplicit: deploy.appExplicit,
                                                       stackImages: stackImages, log: { await log(deploy, $0) })
+            try AppOwnership.check(apps, deploy: deploy, store: store)
             try store.setDeployApps(deploy.traceId, apps: apps.map(\.name.value))
             return (apps, AppConfigLoader.summary(apps))
         }
