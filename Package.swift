@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // Domain: apps, manifests, releases, deploys, stages, names. Pure, no I/O.
@@ -83,8 +85,14 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // Programs run to their end or in the background (git, tar, podman) on swift-subprocess:
+        // timeouts, output limits, cancellation that ends the child; no thread ever waits on one.
+        .target(name: "Commands", dependencies: [
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
         // Source trees as archives: tar/tar.gz creation honouring .dockerignore, safe extraction.
-        .target(name: "SourceArchive"),
+        .target(name: "SourceArchive", dependencies: ["Commands"]),
         // Secret config values encrypted at rest (AES-GCM) under a master key.
         .target(name: "SlipwaySecrets", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
@@ -97,6 +105,7 @@ let package = Package(
         // The Engine protocol, the local engine (container engine + router) and the Kubernetes engine.
         .target(name: "SlipwayEngines", dependencies: [
             "SlipwayCore", "DockerAPI", "SlipwayRouter", "SourceArchive", "KubernetesAPI", "OCIRegistry", "SlipwayKubernetes",
+            "Commands",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -104,7 +113,7 @@ let package = Package(
         // Control plane: HTTP API, pipeline workers, reconciler, wiring.
         .target(name: "SlipwayServer", dependencies: [
             "SlipwayCore", "SlipwayStore", "SlipwaySecrets", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
-            "KubernetesAPI", "SlipwayKubernetes", "OCIRegistry",
+            "KubernetesAPI", "SlipwayKubernetes", "OCIRegistry", "Commands",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -138,7 +147,8 @@ let package = Package(
         .testTarget(name: "SlipwayKubernetesTests", dependencies: [
             "SlipwayKubernetes", "SlipwayCore", "KubernetesAPI", .product(name: "Yams", package: "Yams"),
         ]),
-        .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive"]),
+        .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
+        .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive", "Commands"]),
         .testTarget(name: "FileChunksTests", dependencies: ["FileChunks", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SlipwayClientTests", dependencies: ["SlipwayClient", "SlipwayCore"]),
         .testTarget(name: "DockerAPITests", dependencies: [

@@ -14,7 +14,7 @@ extension LocalEngine {
         let contextTar = workspace.deletingLastPathComponent().appendingPathComponent("context-\(app.value).tar")
         defer { try? FileManager.default.removeItem(at: contextTar) }
         do {
-            try SourceArchive.createTar(of: workspace, to: contextTar, excludeGit: true)
+            try await SourceArchive.createTar(of: workspace, to: contextTar, excludeGit: true)
         } catch {
             throw SlipwayError.invalidSource("could not pack the build context: \(error)")
         }

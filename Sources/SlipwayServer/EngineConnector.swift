@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Commands
 import DockerAPI
 import Foundation
 import Logging
@@ -9,7 +10,7 @@ struct EngineConnector {
     struct Connection {
         var docker: DockerClient
         /// The `podman system service` process this server started, to stop on exit.
-        var startedService: Process?
+        var startedService: BackgroundCommand?
     }
 
     static func candidates(explicit: String?, environment: [String: String]) -> [String] {
@@ -29,17 +30,14 @@ struct EngineConnector {
                 return Connection(docker: client, startedService: nil)
             }
         }
-        guard let podman = executablePath("podman") else {
-            throw ServerStartupError("no container engine answers at \(sockets.joined(separator: ", ")); install Podman (apt-get install podman) or Docker, or pass --engine-socket PATH")
-        }
         let socket = dataDirectory.appendingPathComponent("podman.sock").path
         try? FileManager.default.removeItem(atPath: socket)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: podman)
-        process.arguments = ["system", "service", "--time=0", "unix://\(socket)"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process: BackgroundCommand
+        do {
+            process = try await BackgroundCommand.start(Command("podman", ["system", "service", "--time=0", "unix://\(socket)"]))
+        } catch let error as CommandError where error.kind == .notFound {
+            throw ServerStartupError("no container engine answers at \(sockets.joined(separator: ", ")); install Podman (apt-get install podman) or Docker, or pass --engine-socket PATH")
+        }
         logger.info("started podman's API service", metadata: ["engine.socket": "\(socket)"])
         let client = DockerClient(socketPath: socket, logger: logger)
         let deadline = ContinuousClock.now + .seconds(15)
@@ -47,7 +45,7 @@ struct EngineConnector {
             if await client.ping() { return Connection(docker: client, startedService: process) }
             try await Task.sleep(for: .milliseconds(100))
         }
-        process.terminate()
+        await process.stop()
         throw ServerStartupError("started `podman system service` at \(socket) but it did not answer within 15s; run it by hand to see why")
     }
 }

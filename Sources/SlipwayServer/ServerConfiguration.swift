@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable {
     public var engineSocket: String?
     public var workers = 2
     public var readyTimeout: Duration = .seconds(60)
+    /// Each git clone or fetch of a deploy's source ends (and the deploy fails) after this long.
+    public var gitTimeout: Duration = .seconds(300)
     /// Apps are reachable at `APP.DOMAIN` through the router.
     public var domain = "localhost"
     public var maxUploadBytes = 200 * 1024 * 1024

@@ -72,9 +72,10 @@ public enum SlipwayServer {
         let masks = SecretMasks(store: store)
         let appLogs = AppLogHub(engine: engine, store: store, masks: masks, logger: logger,
                                 lines: try AppLogStore(directory: configuration.appLogsDirectory, maxBytesPerApp: configuration.appLogBytes))
-        let pipeline = Pipeline(store: store, engine: engine, logs: logs, workDirectory: configuration.workDirectory,
+        var pipeline = Pipeline(store: store, engine: engine, logs: logs, workDirectory: configuration.workDirectory,
                                 appURL: { configuration.appURL($0) }, keepReleases: configuration.keepReleases, logger: logger,
                                 stackImages: configuration.stackImages, report: { events.report($0) }, masks: masks)
+        pipeline.sources.gitTimeout = configuration.gitTimeout
         let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
         let parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
                              events: events, appLogs: appLogs)

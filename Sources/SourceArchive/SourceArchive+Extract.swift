@@ -19,14 +19,14 @@ extension SourceArchive {
     /// symlink resolving outside the tree, or lies below a symlink (a file written through a link);
     /// or if the archive exceeds `limits`. Then extracts with ownership and permission bits from the
     /// archive ignored, and checks the symlinks on disk once more.
-    public static func extractTarGz(_ archive: URL, into destination: URL, limits: ExtractionLimits = .init()) throws {
-        let listing = try TarProcess.run(["-z", "-f", archive.path] + TarListing.listArguments,
+    public static func extractTarGz(_ archive: URL, into destination: URL, limits: ExtractionLimits = .init()) async throws {
+        let listing = try await TarProcess.run(["-z", "-f", archive.path] + TarListing.listArguments,
                                          action: "read the archive \(archive.lastPathComponent) (is it a .tar.gz?)")
-        let entries = try TarListing.parse(String(decoding: listing, as: UTF8.self))
+        let entries = try TarListing.parse(listing)
         try check(entries, limits: limits)
         try prepareEmptyDirectory(destination)
         do {
-            try TarProcess.run(["-x", "-z", "-f", archive.path, "-C", destination.path,
+            try await TarProcess.run(["-x", "-z", "-f", archive.path, "-C", destination.path,
                                 // Files belong to the server's user and get its umask, whatever the archive says.
                                 "--no-same-owner", "--no-same-permissions",
                                 // Directory modes and times are applied last, so a read-only directory in

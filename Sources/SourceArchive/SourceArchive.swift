@@ -35,16 +35,16 @@ public enum SourceArchive {
     }
 
     /// Writes a gzip-compressed tar of `files(in:excludeGit:)` to `destination`: the upload format.
-    public static func createTarGz(of directory: URL, to destination: URL, excludeGit: Bool = true) throws {
-        try createArchive(of: directory, to: destination, compress: true, excludeGit: excludeGit)
+    public static func createTarGz(of directory: URL, to destination: URL, excludeGit: Bool = true) async throws {
+        try await createArchive(of: directory, to: destination, compress: true, excludeGit: excludeGit)
     }
 
     /// Writes an uncompressed tar of `files(in:excludeGit:)` to `destination`: a build context for the engine.
-    public static func createTar(of directory: URL, to destination: URL, excludeGit: Bool = true) throws {
-        try createArchive(of: directory, to: destination, compress: false, excludeGit: excludeGit)
+    public static func createTar(of directory: URL, to destination: URL, excludeGit: Bool = true) async throws {
+        try await createArchive(of: directory, to: destination, compress: false, excludeGit: excludeGit)
     }
 
-    static func createArchive(of directory: URL, to destination: URL, compress: Bool, excludeGit: Bool) throws {
+    static func createArchive(of directory: URL, to destination: URL, compress: Bool, excludeGit: Bool) async throws {
         let entries = try files(in: directory, excludeGit: excludeGit)
         // The list is NUL-separated and read with --null (which implies --verbatim-files-from), so
         // any file name works: spaces, newlines, or a leading '-' that tar would otherwise take as an option.
@@ -70,6 +70,6 @@ public enum SourceArchive {
             // tar refuses to create an empty archive from an empty list; an empty archive is still valid.
             arguments = [compress ? "-czf" : "-cf", destination.path, "--files-from=/dev/null"]
         }
-        try TarProcess.run(arguments, action: "create \(destination.path)")
+        try await TarProcess.run(arguments, action: "create \(destination.path)")
     }
 }

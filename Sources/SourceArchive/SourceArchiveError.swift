@@ -16,8 +16,8 @@ public struct SourceArchiveError: Error, Sendable, Equatable, CustomStringConver
         .init("the symlink \"\(path)\" -> \"\(target)\" points outside the source tree; replace it with the file it points to, or remove it")
     }
 
-    static func tarFailed(_ action: String, status: Int32, stderr: String) -> SourceArchiveError {
+    static func tarFailed(_ action: String, status: String, stderr: String) -> SourceArchiveError {
         let detail = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-        return .init("tar failed to \(action) (exit status \(status))" + (detail.isEmpty ? "" : ": \(detail)"))
+        return .init("tar failed to \(action) (\(status))" + (detail.isEmpty ? "" : ": \(detail)"))
     }
 }

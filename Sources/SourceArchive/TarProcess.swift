@@ -1,54 +1,31 @@
+import Commands
 import Foundation
 
 /// Runs the system `tar`. The archive format itself is left to tar, which is on every machine
 /// Slipway runs on and handles every corner of the format (long names, pax headers, sparse files);
 /// this module only decides what goes in and what is allowed out.
 enum TarProcess {
-    static func executable() -> URL {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent("tar")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return URL(fileURLWithPath: "/usr/bin/tar")
-    }
+    /// A listing of an archive at the entry limit (100,000 names of up to 4 KiB) fits; a bigger one
+    /// is refused rather than cut short.
+    static let outputLimit = 256 * 1024 * 1024
 
     /// Runs tar with `arguments`; returns its standard output, throws with its standard error on failure.
     @discardableResult
-    static func run(_ arguments: [String], action: String) throws -> Data {
-        let process = Process()
-        process.executableURL = executable()
-        process.arguments = arguments
+    static func run(_ arguments: [String], action: String, timeout: Duration = .seconds(600)) async throws -> String {
         // The C locale keeps listing output ("link to", quoting of non-ASCII bytes) stable to parse.
-        var environment = ProcessInfo.processInfo.environment
-        environment["LC_ALL"] = "C"
-        process.environment = environment
-        let stdout = Pipe()
-        // stderr goes to a file, not a second pipe: reading one pipe to its end while the other
-        // fills up would deadlock.
-        let stderrURL = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-tar-\(UUID().uuidString).err")
-        guard FileManager.default.createFile(atPath: stderrURL.path, contents: nil),
-              let stderrHandle = try? FileHandle(forWritingTo: stderrURL) else {
-            throw SourceArchiveError("cannot create a temporary file in \(FileManager.default.temporaryDirectory.path); check that it exists and is writable")
-        }
-        defer {
-            try? stderrHandle.close()
-            try? FileManager.default.removeItem(at: stderrURL)
-        }
-        process.standardOutput = stdout
-        process.standardError = stderrHandle
-        process.standardInput = FileHandle.nullDevice
+        let command = Command("tar", arguments, environment: ["LC_ALL": "C"], timeout: timeout, outputLimit: outputLimit)
+        let result: CommandResult
         do {
-            try process.run()
-        } catch {
-            throw SourceArchiveError("cannot run \(process.executableURL?.path ?? "tar"): \(error.localizedDescription); install GNU tar")
+            result = try await command.run()
+        } catch let error as CommandError {
+            switch error.kind {
+            case .notFound: throw SourceArchiveError("tar is not installed; install GNU tar (apt-get install tar)")
+            default: throw SourceArchiveError("tar could not \(action): \(error.description)")
+            }
         }
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let message = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
-            throw SourceArchiveError.tarFailed(action, status: process.terminationStatus, stderr: message)
+        guard result.succeeded else {
+            throw SourceArchiveError.tarFailed(action, status: result.statusDescription, stderr: result.standardError)
         }
-        return output
+        return result.standardOutput
     }
 }

@@ -71,7 +71,7 @@ struct Deploy: AsyncParsableCommand {
             let archive = FileManager.default.temporaryDirectory
                 .appendingPathComponent("slipway-upload-\(UUID().uuidString).tar.gz")
             defer { try? FileManager.default.removeItem(at: archive) }
-            try SourceArchive.createTarGz(of: folder, to: archive, excludeGit: true)
+            try await SourceArchive.createTarGz(of: folder, to: archive, excludeGit: true)
             let size = (try? FileManager.default.attributesOfItem(atPath: archive.path)[.size] as? NSNumber)?.int64Value ?? 0
             if live { Output.line("Uploading \(folder.path) as \(app) (\(Format.bytes(size)))") }
             let trace = try await client.deploy(app: app, archive: archive)

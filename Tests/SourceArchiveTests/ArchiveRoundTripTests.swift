@@ -23,7 +23,7 @@ struct ArchiveRoundTripTests {
         return source
     }
 
-    @Test func filesHonourDockerignoreAndSkipGit() throws {
+    @Test func filesHonourDockerignoreAndSkipGit() async throws {
         let source = try makeSource()
         let files = try SourceArchive.files(in: source.url, excludeGit: true)
         #expect(files == ["-rf", ".dockerignore", "Dockerfile", "current", "empty", "keep.log", "new\nline",
@@ -32,7 +32,7 @@ struct ArchiveRoundTripTests {
         #expect(withGit.contains(".git/HEAD"))
     }
 
-    @Test func dockerfileAndDockerignoreAreAlwaysSent() throws {
+    @Test func dockerfileAndDockerignoreAreAlwaysSent() async throws {
         let source = try TempDir()
         try source.write(".dockerignore", "*\n")
         try source.write("Dockerfile")
@@ -41,7 +41,7 @@ struct ArchiveRoundTripTests {
         #expect(try SourceArchive.files(in: source.url, excludeGit: true) == [".dockerignore", "Dockerfile", "slipway.yaml"])
     }
 
-    @Test func generatedDockerfileIsAlwaysSentButNotTheRestOfItsFolder() throws {
+    @Test func generatedDockerfileIsAlwaysSentButNotTheRestOfItsFolder() async throws {
         let source = try TempDir()
         try source.write(".dockerignore", ".*\n.slipway\n")
         try source.write(".slipway/Dockerfile")
@@ -50,7 +50,7 @@ struct ArchiveRoundTripTests {
         #expect(try SourceArchive.files(in: source.url, excludeGit: true) == [".dockerignore", ".slipway", ".slipway/Dockerfile", "index.html"])
     }
 
-    @Test func exceptionInsideIgnoredDirectoryIsSent() throws {
+    @Test func exceptionInsideIgnoredDirectoryIsSent() async throws {
         let source = try TempDir()
         try source.write(".dockerignore", "vendor\n!vendor/keep/me.txt\n")
         try source.write("vendor/keep/me.txt")
@@ -58,13 +58,13 @@ struct ArchiveRoundTripTests {
         #expect(try SourceArchive.files(in: source.url, excludeGit: true) == [".dockerignore", "vendor/keep/me.txt"])
     }
 
-    @Test func tarGzRoundTrip() throws {
+    @Test func tarGzRoundTrip() async throws {
         let source = try makeSource()
         let work = try TempDir()
         let archive = work.path("upload.tar.gz")
-        try SourceArchive.createTarGz(of: source.url, to: archive)
+        try await SourceArchive.createTarGz(of: source.url, to: archive)
         let out = work.path("out")
-        try SourceArchive.extractTarGz(archive, into: out)
+        try await SourceArchive.extractTarGz(archive, into: out)
         let extracted = try SourceArchive.files(in: out, excludeGit: false)
         #expect(extracted == ["-rf", ".dockerignore", "Dockerfile", "current", "empty", "keep.log", "new\nline",
                               "src", "src/main.py", "with space & \"quotes\".txt"])
@@ -73,34 +73,33 @@ struct ArchiveRoundTripTests {
         #expect(try String(contentsOf: out.appendingPathComponent("current"), encoding: .utf8) == "print('hi')\n")
     }
 
-    @Test func plainTarIsABuildContext() throws {
+    @Test func plainTarIsABuildContext() async throws {
         let source = try makeSource()
         let work = try TempDir()
         let archive = work.path("context.tar")
-        try SourceArchive.createTar(of: source.url, to: archive)
+        try await SourceArchive.createTar(of: source.url, to: archive)
         // An uncompressed tar starts with the first member's name; a gzip stream with 0x1f 0x8b.
         let head = try FileHandle(forReadingFrom: archive).readData(ofLength: 2)
         #expect(head != Data([0x1F, 0x8B]))
-        let listing = try TarProcess.run(["-tf", archive.path], action: "list")
-        let names = String(decoding: listing, as: UTF8.self)
+        let names = try await TarProcess.run(["-tf", archive.path], action: "list")
         #expect(names.contains("src/main.py"))
         #expect(!names.contains("secrets"))
         #expect(!names.contains(".git"))
     }
 
-    @Test func emptyFolderMakesAnEmptyArchive() throws {
+    @Test func emptyFolderMakesAnEmptyArchive() async throws {
         let source = try TempDir()
         let work = try TempDir()
-        try SourceArchive.createTarGz(of: source.url, to: work.path("a.tar.gz"))
-        try SourceArchive.extractTarGz(work.path("a.tar.gz"), into: work.path("out"))
+        try await SourceArchive.createTarGz(of: source.url, to: work.path("a.tar.gz"))
+        try await SourceArchive.extractTarGz(work.path("a.tar.gz"), into: work.path("out"))
         #expect(try work.contents("out") == [])
     }
 
-    @Test func notAFolderIsAClearError() throws {
+    @Test func notAFolderIsAClearError() async throws {
         let work = try TempDir()
         try work.write("file")
-        let error = #expect(throws: SourceArchiveError.self) {
-            try SourceArchive.createTarGz(of: work.path("file"), to: work.path("a.tar.gz"))
+        let error = await #expect(throws: SourceArchiveError.self) {
+            try await SourceArchive.createTarGz(of: work.path("file"), to: work.path("a.tar.gz"))
         }
         #expect(error?.message.contains("is not a folder") == true)
     }

@@ -32,13 +32,13 @@ struct ExtractionSafetyTests {
     ]
 
     @Test(arguments: cases)
-    func refusedAndNothingWritten(_ c: Malicious) throws {
+    func refusedAndNothingWritten(_ c: Malicious) async throws {
         let work = try TempDir()
         let archive = work.path("evil.tar.gz")
-        try makeArchive(at: archive, members: c.members)
+        try await makeArchive(at: archive, members: c.members)
         let destination = work.path("out")
-        let error = #expect(throws: SourceArchiveError.self) {
-            try SourceArchive.extractTarGz(archive, into: destination)
+        let error = await #expect(throws: SourceArchiveError.self) {
+            try await SourceArchive.extractTarGz(archive, into: destination)
         }
         #expect(error?.message.contains(c.expected) == true, "message was: \(error?.message ?? "none")")
         #expect(error?.message.contains("nothing was extracted") == true)
@@ -47,69 +47,69 @@ struct ExtractionSafetyTests {
         #expect(!FileManager.default.fileExists(atPath: "/tmp/slipway-abs-evil"))
     }
 
-    @Test func symlinksInsideTheTreeAreFine() throws {
+    @Test func symlinksInsideTheTreeAreFine() async throws {
         let work = try TempDir()
         let archive = work.path("ok.tar.gz")
-        try makeArchive(at: archive, members: [
+        try await makeArchive(at: archive, members: [
             "d(t, 'lib')", "f(t, 'lib/real.txt', b'real')", "l(t, 'lib/alias.txt', 'real.txt')",
             "l(t, 'top', 'lib/alias.txt')", "d(t, 'a')", "l(t, 'a/up', '../lib')", "l(t, 'self', '.')",
         ])
-        try SourceArchive.extractTarGz(archive, into: work.path("out"))
+        try await SourceArchive.extractTarGz(archive, into: work.path("out"))
         #expect(try String(contentsOf: work.path("out/top"), encoding: .utf8) == "real")
     }
 
-    @Test func entryCountLimit() throws {
+    @Test func entryCountLimit() async throws {
         let work = try TempDir()
         let archive = work.path("many.tar.gz")
-        try makeArchive(at: archive, members: (0..<5).map { "f(t, 'f\($0)')" })
-        let error = #expect(throws: SourceArchiveError.self) {
-            try SourceArchive.extractTarGz(archive, into: work.path("out"), limits: .init(maxEntries: 4))
+        try await makeArchive(at: archive, members: (0..<5).map { "f(t, 'f\($0)')" })
+        let error = await #expect(throws: SourceArchiveError.self) {
+            try await SourceArchive.extractTarGz(archive, into: work.path("out"), limits: .init(maxEntries: 4))
         }
         #expect(error?.message.contains("more than the limit of 4") == true)
         #expect(!FileManager.default.fileExists(atPath: work.path("out").path))
     }
 
-    @Test func sizeLimitCountsUncompressedBytes() throws {
+    @Test func sizeLimitCountsUncompressedBytes() async throws {
         let work = try TempDir()
         let archive = work.path("big.tar.gz")
         // 1 MB of zeros compresses to about 1 KB: the limit must look at the unpacked size.
-        try makeArchive(at: archive, members: ["f(t, 'zeros', bytes(1_000_000))"])
-        let error = #expect(throws: SourceArchiveError.self) {
-            try SourceArchive.extractTarGz(archive, into: work.path("out"), limits: .init(maxTotalBytes: 500_000))
+        try await makeArchive(at: archive, members: ["f(t, 'zeros', bytes(1_000_000))"])
+        let error = await #expect(throws: SourceArchiveError.self) {
+            try await SourceArchive.extractTarGz(archive, into: work.path("out"), limits: .init(maxTotalBytes: 500_000))
         }
         #expect(error?.message.contains("more than 500000 bytes") == true)
-        try SourceArchive.extractTarGz(archive, into: work.path("out2"), limits: .init(maxTotalBytes: 2_000_000))
+        try await SourceArchive.extractTarGz(archive, into: work.path("out2"), limits: .init(maxTotalBytes: 2_000_000))
     }
 
-    @Test func notAnArchive() throws {
+    @Test func notAnArchive() async throws {
         let work = try TempDir()
         try work.write("junk.tar.gz", "this is not gzip")
-        let error = #expect(throws: SourceArchiveError.self) {
-            try SourceArchive.extractTarGz(work.path("junk.tar.gz"), into: work.path("out"))
+        let error = await #expect(throws: SourceArchiveError.self) {
+            try await SourceArchive.extractTarGz(work.path("junk.tar.gz"), into: work.path("out"))
         }
         #expect(error?.message.contains("tar failed to read the archive") == true)
     }
 
-    @Test func refusesNonEmptyDestination() throws {
+    @Test func refusesNonEmptyDestination() async throws {
         let work = try TempDir()
         let archive = work.path("ok.tar.gz")
-        try makeArchive(at: archive, members: ["f(t, 'a')"])
+        try await makeArchive(at: archive, members: ["f(t, 'a')"])
         try work.write("out/existing")
-        let error = #expect(throws: SourceArchiveError.self) {
-            try SourceArchive.extractTarGz(archive, into: work.path("out"))
+        let error = await #expect(throws: SourceArchiveError.self) {
+            try await SourceArchive.extractTarGz(archive, into: work.path("out"))
         }
         #expect(error?.message.contains("is not empty") == true)
     }
 
-    @Test func permissionsFromTheArchiveDoNotLockUsOut() throws {
+    @Test func permissionsFromTheArchiveDoNotLockUsOut() async throws {
         let work = try TempDir()
         let archive = work.path("ro.tar.gz")
         // A read-only directory listed before its contents.
-        try makeArchive(at: archive, members: [
+        try await makeArchive(at: archive, members: [
             "i = tarfile.TarInfo('ro'); i.type = tarfile.DIRTYPE; i.mode = 0o500; t.addfile(i)",
             "f(t, 'ro/inside.txt', b'in')",
         ])
-        try SourceArchive.extractTarGz(archive, into: work.path("out"))
+        try await SourceArchive.extractTarGz(archive, into: work.path("out"))
         #expect(try String(contentsOf: work.path("out/ro/inside.txt"), encoding: .utf8) == "in")
     }
 }

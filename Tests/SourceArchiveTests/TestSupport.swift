@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import Testing
 
@@ -36,20 +37,16 @@ final class TempDir {
 }
 
 /// Runs python3 with `script`, which builds hand-made (malicious) archives with the tarfile module.
-func python(_ script: String) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script]
-    try process.run()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "python3 failed to build the test archive")
+func python(_ script: String) async throws {
+    let result = try await Command("python3", ["-c", script], timeout: .seconds(60)).run()
+    #expect(result.succeeded, "python3 failed to build the test archive: \(result.reason)")
 }
 
 /// Builds `ARCHIVE` (a .tar.gz) from member descriptions, in Python's tarfile syntax.
 /// Each member is a Python expression adding to the open tarfile `t`.
-func makeArchive(at archive: URL, members: [String]) throws {
+func makeArchive(at archive: URL, members: [String]) async throws {
     let body = members.map { "    " + $0 }.joined(separator: "\n")
-    try python("""
+    try await python("""
     import tarfile, io
     def f(t, name, data=b'x'):
         i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))

@@ -1,3 +1,4 @@
+import Commands
 import DockerAPI
 import Foundation
 import OCIRegistry
@@ -76,7 +77,7 @@ extension KubernetesEngine {
         try await docker.exportImage(image, to: archive)
         let contents = directory.appendingPathComponent("image")
         try fileManager.createDirectory(at: contents, withIntermediateDirectories: true)
-        try untar(archive, into: contents)
+        try await untar(archive, into: contents)
         try? fileManager.removeItem(at: archive)
         let manifest = try DockerArchiveManifest.read(contents)
         return try await registry.pushImage(
@@ -86,17 +87,15 @@ extension KubernetesEngine {
             tag: tag)
     }
 
-    static func untar(_ archive: URL, into directory: URL) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tar", "-xf", archive.path, "-C", directory.path]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SlipwayError.engine("could not unpack the exported image: \(String(decoding: message, as: UTF8.self))")
+    static func untar(_ archive: URL, into directory: URL) async throws {
+        let result: CommandResult
+        do {
+            result = try await Command("tar", ["-xf", archive.path, "-C", directory.path], timeout: .seconds(900)).run()
+        } catch let error as CommandError {
+            throw SlipwayError.engine("could not unpack the exported image: \(error.description)")
+        }
+        guard result.succeeded else {
+            throw SlipwayError.engine("could not unpack the exported image: \(result.reason)")
         }
     }
 

@@ -59,13 +59,13 @@ extension Pipeline {
     }
 
     private func fetch(_ deploy: QueuedDeploy, into workspace: URL) async throws -> SourceInfo {
-        let fetcher = SourceFetcher()
+        let fetcher = sources
         var source = deploy.source
         switch source.kind {
         case .upload:
             guard let upload = deploy.uploadPath else { throw SlipwayError.internal("the uploaded archive is missing") }
             await log(deploy, "Unpacking the uploaded source")
-            try fetcher.unpack(URL(fileURLWithPath: upload), into: workspace)
+            try await fetcher.unpack(URL(fileURLWithPath: upload), into: workspace)
         case .git:
             switch try SourceLocation(source.url ?? "") {
             case .git(let url):

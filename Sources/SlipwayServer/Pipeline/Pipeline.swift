@@ -23,6 +23,8 @@ struct Pipeline: Sendable {
     let logger: Logger
     /// Base images of the Dockerfiles the config stage generates for repositories without one.
     var stackImages = StackImages.defaults
+    /// Clones and unpacks deploys' sources (`--git-timeout`).
+    var sources = SourceFetcher()
     /// The app event log: deploys started, completed or failed, releases created.
     var report: @Sendable (AppEvent) -> Void = { _ in }
     /// Told about each new release, so its secrets are masked in app logs before its replicas start.

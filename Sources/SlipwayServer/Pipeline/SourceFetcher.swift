@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import SlipwayCore
 import SourceArchive
@@ -6,9 +7,12 @@ import SourceArchive
 /// A git URL is cloned shallowly at the ref; an upload is unpacked with every entry checked;
 /// either way no symlink may point outside the tree (it would leak host files into the build).
 package struct SourceFetcher {
-    var gitTimeout: Duration = .seconds(300)
+    /// Bounds each git command; a stalled remote ends with a "timed out" error.
+    package var gitTimeout: Duration
 
-    package init() {}
+    package init(gitTimeout: Duration = .seconds(300)) {
+        self.gitTimeout = gitTimeout
+    }
 
     /// Environment that keeps git from prompting, running helpers or reading the server user's config hooks.
     static let gitEnvironment = [
@@ -22,41 +26,58 @@ package struct SourceFetcher {
 
     /// Clones `url` at `ref` (branch, tag or commit) into `destination`; returns the commit built.
     package func clone(url: String, ref: String?, into destination: URL) async throws -> String {
-        guard let git = executablePath("git") else {
-            throw SlipwayError.internal("git is not installed on the server; install it (apt-get install git)")
-        }
         if let ref { try GitRef.validate(ref) }
         var arguments = ["-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never",
                          "clone", "--quiet", "--depth", "1", "--no-recurse-submodules"]
         if let ref { arguments += ["--branch", ref] }
         arguments += ["--", url, destination.path]
-        var result = try await ProcessRunner.run(git, arguments, environment: Self.gitEnvironment, timeout: gitTimeout)
-        if !result.succeeded, let ref, Self.looksLikeCommit(ref) {
-            // `--branch` takes branches and tags only; a commit id is fetched on its own.
+        do {
+            var result = try await git(arguments)
+            if !result.succeeded, let ref, Self.looksLikeCommit(ref) {
+                // `--branch` takes branches and tags only; a commit id is fetched on its own.
+                try? FileManager.default.removeItem(at: destination)
+                result = try await fetchCommit(url: url, commit: ref, into: destination)
+            }
+            guard result.succeeded else {
+                try? FileManager.default.removeItem(at: destination)
+                throw Self.cloneError(url: url, ref: ref, result: result)
+            }
+            let head = try await git(["-C", destination.path, "rev-parse", "HEAD"])
+            try SourceFetcher.checkTree(destination)
+            return head.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch let error as CommandError {
             try? FileManager.default.removeItem(at: destination)
-            result = try await fetchCommit(git: git, url: url, commit: ref, into: destination) ?? result
+            switch error.kind {
+            case .notFound:
+                throw SlipwayError.internal("git is not installed on the server; install it (apt-get install git)")
+            case .timedOut(let limit):
+                throw SlipwayError.invalidSource("cloning \(url) timed out after \(limit.components.seconds) s; check that the repository is reachable from the server")
+            default:
+                throw SlipwayError.invalidSource("could not clone \(url): \(error.description)")
+            }
         }
-        guard result.succeeded else {
-            try? FileManager.default.removeItem(at: destination)
-            throw Self.cloneError(url: url, ref: ref, result: result)
-        }
-        let head = try await ProcessRunner.run(git, ["-C", destination.path, "rev-parse", "HEAD"], environment: Self.gitEnvironment)
-        try SourceFetcher.checkTree(destination)
-        return head.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    private func fetchCommit(git: String, url: String, commit: String, into destination: URL) async throws -> ProcessRunner.Result? {
+    /// Runs git with the environment above, bounded by `gitTimeout`.
+    private func git(_ arguments: [String]) async throws -> CommandResult {
+        try await Command("git", arguments, environment: Self.gitEnvironment, timeout: gitTimeout,
+                          outputLimit: 1024 * 1024).run()
+    }
+
+    /// The result of the first step that failed, else of the last.
+    private func fetchCommit(url: String, commit: String, into destination: URL) async throws -> CommandResult {
         try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
         let steps: [[String]] = [
             ["init", "--quiet"],
             ["-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never", "fetch", "--quiet", "--depth", "1", "--", url, commit],
             ["checkout", "--quiet", "FETCH_HEAD"],
         ]
+        var result = CommandResult(exitStatus: 0, standardOutput: "", standardError: "")
         for step in steps {
-            let result = try await ProcessRunner.run(git, ["-C", destination.path] + step, environment: Self.gitEnvironment, timeout: gitTimeout)
-            if !result.succeeded { return result }
+            result = try await git(["-C", destination.path] + step)
+            if !result.succeeded { break }
         }
-        return ProcessRunner.Result(status: 0, stdout: "", stderr: "")
+        return result
     }
 
     static func looksLikeCommit(_ ref: String) -> Bool {
@@ -64,11 +85,8 @@ package struct SourceFetcher {
     }
 
     /// Turns git's stderr into a message that says what was wrong and what to do.
-    static func cloneError(url: String, ref: String?, result: ProcessRunner.Result) -> SlipwayError {
-        let text = result.stderr.lowercased()
-        if result.timedOut {
-            return .invalidSource("cloning \(url) timed out; check that the repository is reachable from the server")
-        }
+    static func cloneError(url: String, ref: String?, result: CommandResult) -> SlipwayError {
+        let text = result.standardError.lowercased()
         if let ref, text.contains("remote branch") || text.contains("couldn't find remote ref") || text.contains("not our ref")
             || text.contains("no such remote ref") || (looksLikeCommit(ref) && text.contains("fetch")) {
             return .invalidSource("ref \"\(ref)\" was not found in \(url); check the branch, tag or commit name")
@@ -95,10 +113,10 @@ package struct SourceFetcher {
     }
 
     /// Unpacks an uploaded .tar.gz, refusing entries that escape the workspace.
-    func unpack(_ archive: URL, into destination: URL) throws {
+    func unpack(_ archive: URL, into destination: URL) async throws {
         try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
         do {
-            try SourceArchive.extractTarGz(archive, into: destination)
+            try await SourceArchive.extractTarGz(archive, into: destination)
         } catch let error as SourceArchiveError {
             throw SlipwayError.invalidSource("the uploaded archive was refused: \(error.description)")
         }

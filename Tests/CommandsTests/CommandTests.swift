@@ -1,0 +1,154 @@
+import Commands
+import Foundation
+import Testing
+
+@Suite("Command")
+struct CommandTests {
+    @Test("a program's exit status and both outputs come back; a failure is a result, not an error")
+    func statusAndOutput() async throws {
+        let result = try await Command("sh", ["-c", "echo out; echo err >&2; exit 3"]).run()
+        #expect(result.exitStatus == 3)
+        #expect(!result.succeeded)
+        #expect(result.standardOutput == "out\n")
+        #expect(result.reason == "err")
+        let checked = await #expect(throws: CommandError.self) { try await Command("sh", ["-c", "echo nope >&2; exit 1"]).runChecked() }
+        #expect(checked?.kind == .failed)
+        #expect(checked?.description.contains("nope") == true)
+    }
+
+    @Test("input, working directory and environment reach the program")
+    func inputDirectoryEnvironment() async throws {
+        let result = try await Command("sh", ["-c", "cat; pwd; echo $SLIPWAY_TEST_VALUE"], environment: ["SLIPWAY_TEST_VALUE": "v1"],
+                                       workingDirectory: "/tmp", input: Array("in\n".utf8)).run()
+        #expect(result.standardOutput == "in\n/tmp\nv1\n")
+    }
+
+    @Test("a program that does not finish in time is stopped with everything it started, and the error says so")
+    func timeoutStopsTheProcessGroup() async throws {
+        let marker = "slipway-timeout-\(UUID().uuidString)"
+        let start = ContinuousClock.now
+        // A child in the background and one in front, as git and its remote helper are.
+        let error = await #expect(throws: CommandError.self) {
+            try await Command("sh", ["-c", "sh -c 'sleep 60; : \(marker)' & sh -c 'sleep 61; : \(marker)'; wait"],
+                              timeout: .milliseconds(500)).run()
+        }
+        #expect(error?.timedOut == true)
+        #expect(error?.description.contains("did not finish within") == true)
+        #expect(ContinuousClock.now - start < .seconds(5), "the timeout fired late: \(ContinuousClock.now - start)")
+        try await expectEventuallyGone(marker)
+    }
+
+    @Test("a program that ignores SIGTERM is killed two seconds later")
+    func sigkillAfterGrace() async throws {
+        let marker = "slipway-stubborn-\(UUID().uuidString)"
+        let start = ContinuousClock.now
+        await #expect(throws: CommandError.self) {
+            try await Command("sh", ["-c", "trap '' TERM; sleep 60; echo \(marker)"], timeout: .milliseconds(300)).run()
+        }
+        #expect(ContinuousClock.now - start < .seconds(8))
+        try await expectEventuallyGone(marker)
+    }
+
+    @Test("cancelling the task that runs a program stops the program")
+    func cancellationStopsTheProgram() async throws {
+        let marker = "slipway-cancel-\(UUID().uuidString)"
+        let task = Task { try await Command("sh", ["-c", "sleep 60; echo \(marker)"]).run() }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!processes(mentioning: marker).isEmpty, "the program did not start")
+        task.cancel()
+        _ = await task.result
+        try await expectEventuallyGone(marker)
+    }
+
+    @Test("more output than the limit is an error, not a silently cut result")
+    func outputLimit() async throws {
+        let error = await #expect(throws: CommandError.self) {
+            try await Command("sh", ["-c", "yes | head -c 100000"], outputLimit: 1000).run()
+        }
+        #expect(error?.kind == .outputTooLarge(limit: 1000))
+    }
+
+    @Test("a program that is not installed says so")
+    func notFound() async throws {
+        let error = await #expect(throws: CommandError.self) { try await Command("slipway-no-such-program").run() }
+        #expect(error?.kind == .notFound)
+        #expect(error?.description.contains("slipway-no-such-program") == true)
+    }
+
+    @Test("many programs at once do not take the threads of the cooperative pool")
+    func manyAtOnce() async throws {
+        // Far more concurrent children than threads: with a blocking wait per child this deadlocks.
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 { group.addTask { _ = try await Command("sleep", ["1"]).runChecked() } }
+            try await group.waitForAll()
+        }
+        #expect(ContinuousClock.now - start < .seconds(6))
+    }
+}
+
+@Suite("BackgroundCommand")
+struct BackgroundCommandTests {
+    @Test("runs until stopped, with its output in the log; stop ends it")
+    func runsUntilStopped() async throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-bg-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let marker = "slipway-bg-\(UUID().uuidString)"
+        let background = try await BackgroundCommand.start(
+            Command("sh", ["-c", "echo started; echo to-stderr >&2; sleep 60; echo \(marker)"]), log: log)
+        try await eventually { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("to-stderr") == true }
+        #expect(background.isRunning)
+        await background.stop()
+        #expect(!background.isRunning)
+        #expect(background.exit?.signal == SIGTERM)
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == "started\nto-stderr\n")
+        try await expectEventuallyGone(marker)
+    }
+
+    @Test("a program that exits by itself is seen to have exited")
+    func exitsByItself() async throws {
+        let background = try await BackgroundCommand.start(Command("sh", ["-c", "exit 7"]))
+        try await eventually { !background.isRunning }
+        #expect(background.exit?.exitStatus == 7)
+    }
+
+    @Test("kill ends it at once, even when it ignores SIGTERM")
+    func kill() async throws {
+        let background = try await BackgroundCommand.start(Command("sh", ["-c", "trap '' TERM; sleep 60"]))
+        let start = ContinuousClock.now
+        await background.kill()
+        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(background.exit?.signal == SIGKILL)
+    }
+
+    @Test("a program that cannot start is an error from start")
+    func cannotStart() async throws {
+        await #expect(throws: CommandError.self) { _ = try await BackgroundCommand.start(Command("slipway-no-such-program")) }
+    }
+}
+
+/// Command lines of running processes that contain `text` (from /proc), zombies excluded.
+func processes(mentioning text: String) -> [String] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid in
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
+        let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+        return line.contains(text) ? "\(pid): \(line)" : nil
+    }
+}
+
+func eventually(within limit: Duration = .seconds(5), _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + limit
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("condition not met within \(limit)")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+func expectEventuallyGone(_ marker: String) async throws {
+    try await eventually { processes(mentioning: marker).isEmpty }
+    #expect(processes(mentioning: marker).isEmpty, "still running: \(processes(mentioning: marker))")
+}
