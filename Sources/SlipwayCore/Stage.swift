@@ -3,7 +3,9 @@
 public enum StageName: String, Sendable, Codable, CaseIterable {
     case fetch, config, build, push, release, apply, run, route
 
-    /// The stages of a deploy on the local container engine.
+    /// The stages of a deploy on the local container engine, as it declares them
+    /// (`Engine.deployStages`): a store is made with these before the engine exists, and the
+    /// server checks at start that the two agree.
     public static let localEngine: [StageName] = [.fetch, .config, .build, .release, .run, .route]
     /// The stages of a deploy on the Kubernetes engine: images are pushed after the build, the
     /// release's objects applied (after the release phase) before the rollout is watched.

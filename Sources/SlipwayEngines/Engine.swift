@@ -4,36 +4,43 @@ import SlipwayCore
 /// Where a deploy's log lines go (the deploy log file, and whoever follows it).
 public typealias LogSink = @Sendable (String) async -> Void
 
-/// What runs apps. One protocol, two implementations: the local container engine with the
-/// built-in router (the embedded default), and later Kubernetes.
+/// What runs apps: the local container engine with the built-in router (the embedded default),
+/// or a Kubernetes cluster.
+///
+/// A deploy calls, in this order:
+/// 1. `build`, then each of `imageSteps` (a stage each: `push` on Kubernetes) — no lock is held;
+///    a failure leaves nothing running changed (`discardImages` removes what was built).
+/// 2. `rollOut(release, previous:)` — takes the app's lock (throws `conflict` if another rollout,
+///    a destroy or a reconcile pass keeps it longer than a minute) and returns the `Rollout`
+///    that holds it; the lock's lifetime is the handle's.
+/// 3. `rollout.perform(stage)` for each of `rolloutStages`, in order, once each (`run`; on
+///    Kubernetes `apply`, then `run`). A failing step puts the previous release back itself
+///    and throws why (`SlipwayError`); the rollout stays open.
+/// 4. Exactly one of `rollout.commit()` (`release` serves and is recorded as the app's current
+///    release in `CurrentReleases`; if it throws, the rollout stays open: undo it) or
+///    `rollout.undo()` (`previous` serves again, or nothing when there was none; never throws).
+///    Either ends the rollout and frees the lock.
+///
+/// The current release is recorded only in `CurrentReleases` (the store): `commit` writes it,
+/// `restore` and `supervise` read it. `restore` runs once after a server start, before any
+/// deploy; `supervise` runs until cancelled. `replicas`, `runOneOff`, `collectLogs` and
+/// `destroy` may be called any time; `destroy` takes the app's lock like a rollout.
 public protocol Engine: Sendable {
     /// Builds one image per distinct Dockerfile of `spec` from `workspace` (the build context).
-    /// Returns the image id per service name.
+    /// Returns the image id per service name. Throws `invalidSource` when a build fails.
     func build(app: AppName, spec: AppSpec, workspace: URL, traceId: String, log: @escaping LogSink) async throws -> [String: String]
 
-    /// The stages a deploy on this engine records (see the extension for the defaults).
-    var deployStages: [StageName] { get }
+    /// The stages this engine adds after `build`, in order, each turning an app's images into
+    /// those its release records (Kubernetes: `push` to the registry). Empty locally.
+    var imageSteps: [ImageStep] { get }
 
-    /// The `push` stage, after `build`.
-    func push(app: AppName, images: [String: String], traceId: String, log: @escaping LogSink) async throws -> [String: String]
+    /// The stages a `Rollout` performs before `route`, in order (`run`; on Kubernetes `apply`
+    /// and `run`). The release phase runs at the start of the first one.
+    var rolloutStages: [StageName] { get }
 
-    /// The `apply` stage, before `rollOut`.
-    func apply(_ release: Release, previous: Release?, log: @escaping LogSink) async throws -> String
-
-    /// The `run` stage: a rolling update from what runs now (`previous`) to `release`. New replicas
-    /// start beside the old ones (at most `maxSurge` at a time), join the rotation once healthy, and
-    /// old ones drain and stop. If a new replica is not ready in time or crashes, the update is
-    /// undone — the previous release's replicas serve again — and the error says why.
-    func rollOut(_ release: Release, previous: Release?, log: @escaping LogSink) async throws
-
-    /// The `route` stage: traffic goes to `release` alone, what is left of other releases stops,
-    /// and the reconciler keeps `release` running from now on. `previous` is the release that
-    /// served before (what a rollback would return to).
-    func completeRollout(_ release: Release, previous: Release?, log: @escaping LogSink) async throws
-
-    /// Puts `previous` back after a rollout succeeded but the deploy failed later (or removes the
-    /// app's replicas when there was no previous release).
-    func undoRollout(_ release: Release, previous: Release?, log: @escaping LogSink) async
+    /// Starts changing `release.app` from `previous` (what serves now) to `release`: takes the
+    /// app's lock, changes nothing yet. See `Rollout` and the protocol's call order.
+    func rollOut(_ release: Release, previous: Release?, log: @escaping LogSink) async throws -> any Rollout
 
     /// Removes images a failed deploy built and no release uses.
     func discardImages(_ images: [String]) async
@@ -55,46 +62,76 @@ public protocol Engine: Sendable {
     /// The replicas that run for an app now.
     func replicas(of app: AppName) async throws -> [ReplicaView]
 
-    /// Stops and removes everything of an app and frees its routes.
-    func destroy(app: AppName) async throws
+    /// Stops and removes everything of an app and frees its routes. Named volumes survive
+    /// (deploys, rollbacks and destroys alike) unless `removingVolumes`. Returns the volumes
+    /// removed and those kept (engine names).
+    func destroy(app: AppName, removingVolumes: Bool) async throws -> DestroyedVolumes
 
-    /// The app's named volumes (engine names). They survive deploys, rollbacks and `destroy`.
-    func keptVolumes(of app: AppName) async -> [String]
+    /// After a server start, before any deploy: adopts the replicas of the current releases,
+    /// routes them again, and removes Slipway's containers that belong to no current release.
+    func restore() async throws
 
-    /// Removes the app's named volumes (after `destroy`); returns their names.
-    func removeVolumes(of app: AppName) async throws -> [String]
-
-    /// One pass of the reconciler: restarts crashed replicas (with backoff), replaces missing ones,
-    /// health-checks the running ones and takes failing ones out of rotation, removes containers
-    /// that belong to no current release. Apps a rollout is changing are left alone.
-    func reconcile() async
-
-    /// Engine events that should trigger a reconcile pass at once (a replica died, was killed by
-    /// the OOM killer, or was removed from outside). Ends when the engine's event stream ends.
-    func replicaEvents() -> AsyncThrowingStream<String, Error>
-
-    /// After a server start: adopts the replicas of the current releases, routes them again,
-    /// and removes Slipway's containers that belong to no current release.
-    func restore(currentReleases: [Release]) async throws
+    /// Keeps what runs equal to the current releases until cancelled: restarts crashed replicas
+    /// (with backoff), replaces missing ones, health-checks the running ones and takes failing
+    /// ones out of rotation, removes containers that belong to no current release. Apps whose
+    /// lock is held (a rollout, a destroy) are left alone. Kubernetes does this itself.
+    func supervise() async
 }
 
-/// Stages only some engines have, and what the others do for them.
-extension Engine {
-    /// The stages of a deploy on this engine, in order.
-    public var deployStages: [StageName] { StageName.localEngine }
+/// A rollout of one release, from `rollOut` until `commit` or `undo` (see `Engine` for the call
+/// order). It holds the app's lock: nothing else changes the app meanwhile.
+///
+/// Dropped without `commit` or `undo` (a bug, or a task cut off), a rollout frees the lock and
+/// the app returns to its recorded current release: locally the reconciler removes the new
+/// release's replicas and restarts any missing replica of the current one; on Kubernetes the
+/// current release's objects are applied again. A warning is logged.
+public protocol Rollout: AnyObject, Sendable {
+    /// The release being rolled out.
+    var release: Release { get }
 
-    /// The `push` stage (engines with `.push` in `deployStages`): makes the built images (local
-    /// image id per service) available where the engine runs them; returns the references a
-    /// release records. Others run images where they were built.
-    public func push(app: AppName, images: [String: String], traceId: String, log: @escaping LogSink) async throws -> [String: String] {
-        images
+    /// Performs one of the engine's `rolloutStages`; returns the stage's message. On failure the
+    /// previous release serves again and the error says why; the rollout stays open (undo it).
+    func perform(_ stage: StageName) async throws -> String
+
+    /// The release serves alone and is recorded as its app's current release; what is left of
+    /// other releases stops; the lock is freed. If it throws, the rollout is still open.
+    func commit() async throws
+
+    /// Puts back what served before (`previous`, or nothing if there was none) and frees the lock.
+    /// After a failed step, only frees the lock (the step put `previous` back already).
+    func undo() async
+}
+
+/// A stage an engine adds after `build`: e.g. `push`, which sends images to a registry.
+public struct ImageStep: Sendable {
+    public var stage: StageName
+    /// How the stage's message says what happened to the images (e.g. "pushed": "2 images pushed").
+    public var verb: String
+    /// Takes an app's images (image per service) and returns those its release records.
+    public var perform: @Sendable (_ app: AppName, _ images: [String: String], _ traceId: String, _ log: @escaping LogSink) async throws -> [String: String]
+
+    public init(stage: StageName, verb: String,
+                perform: @escaping @Sendable (AppName, [String: String], String, @escaping LogSink) async throws -> [String: String]) {
+        self.stage = stage
+        self.verb = verb
+        self.perform = perform
     }
+}
 
-    /// The `apply` stage (engines with `.apply` in `deployStages`): hands `release` to the
-    /// engine without waiting for it to run; `rollOut` then waits. A failure leaves `previous`
-    /// as it was. Returns the stage's message.
-    public func apply(_ release: Release, previous: Release?, log: @escaping LogSink) async throws -> String {
-        ""
+/// What `destroy` did with the app's named volumes.
+public struct DestroyedVolumes: Sendable, Equatable {
+    public var removed: [String]
+    public var kept: [String]
+    public init(removed: [String], kept: [String]) {
+        self.removed = removed
+        self.kept = kept
+    }
+}
+
+extension Engine {
+    /// The stages of a deploy on this engine, in order: what a deploy's record lists.
+    public var deployStages: [StageName] {
+        [.fetch, .config, .build] + imageSteps.map(\.stage) + [.release] + rolloutStages + [.route]
     }
 }
 

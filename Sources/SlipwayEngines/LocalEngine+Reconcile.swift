@@ -4,26 +4,67 @@ import SlipwayCore
 import SlipwayRouter
 
 extension LocalEngine {
-    public func reconcile() async {
-        let releases = await supervision.currentReleases
-        // One listing per pass; an app changed by a rollout or destroy since then is listed again.
+    /// A reconcile pass every 250 ms, and at once when the engine reports a replica died, was
+    /// OOM-killed or was removed; until cancelled.
+    public func supervise() async {
+        let (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                // Subscribes again if the stream ends (e.g. the engine restarted).
+                while !Task.isCancelled {
+                    do {
+                        // A replica died, was killed by the OOM killer, or was removed from outside.
+                        let events = docker.events(filters: ["type": ["container"], "label": labelFilters(), "event": ["die", "oom", "remove"]])
+                        for try await event in events {
+                            logger.debug("engine event", metadata: ["event": "\(event.action) \(event.attributes["name"] ?? event.actorID)"])
+                            wakeup.yield()
+                        }
+                    } catch {
+                        logger.debug("engine event stream ended", metadata: ["error": "\(error)"])
+                    }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    wakeup.yield()
+                }
+                wakeup.finish()
+            }
+            for await _ in wakeups {
+                if Task.isCancelled { break }
+                await reconcile()
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// One reconcile pass over every app that has containers or a current release.
+    func reconcile() async {
+        // One listing per pass; an app changed by a rollout or destroy since then is listed again
+        // (and its current release read again). Generations first: a change after them shows.
+        let generations = await locks.allGenerations()
         let listed: [ContainerSummary]
+        var current: [String: Release]
         do {
+            current = try currentReleaseByApp()
             listed = try await docker.listContainers(all: true, labelFilters: labelFilters())
         } catch {
-            logger.warning("reconcile: cannot list containers", metadata: ["error": "\(error)"])
+            logger.warning("reconcile: cannot list containers or read the current releases", metadata: ["error": "\(error)"])
             return
         }
         let byApp = Dictionary(grouping: listed) { $0.labels[Labels.name] ?? "" }
-        let apps = Set(byApp.keys.filter { !$0.isEmpty }).union(releases.keys)
-        let generations = await supervision.generations(apps)
+        let apps = Set(byApp.keys.filter { !$0.isEmpty }).union(current.keys)
         for app in apps.sorted() {
-            guard await supervision.begin(app) else { continue }
+            guard let lease = await locks.tryLock(app) else { continue }
             do {
                 let name = try DNSLabel(app)
-                let fresh = await supervision.generation(app) == generations[app]
+                let fresh = await locks.generation(app) == generations[app, default: 0]
+                // A rollout committed since the pass began: its release is current now.
+                if !fresh { current = try currentReleaseByApp() }
                 let observed = fresh ? try await observe(byApp[app] ?? []) : try await observe(app: name)
-                if let release = await supervision.currentReleases[app] {
+                if let release = current[app], !(await locks.isDestroyed(app)) {
                     await reconcile(release, observed: observed)
                 } else {
                     // No current release: whatever runs is left over (e.g. from a deploy cut off by a crash).
@@ -32,8 +73,12 @@ extension LocalEngine {
             } catch {
                 logger.warning("reconcile failed", metadata: ["app.name": "\(app)", "error": "\(error)"])
             }
-            await supervision.end(app)
+            await locks.unlock(lease)
         }
+    }
+
+    func currentReleaseByApp() throws -> [String: Release] {
+        Dictionary(try releases.currentReleases().map { ($0.app.value, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     private func reconcile(_ release: Release, observed: [ObservedReplica]) async {
@@ -148,19 +193,5 @@ extension LocalEngine {
             return false
         }
         return record.healthy && !failing
-    }
-
-    public func replicaEvents() -> AsyncThrowingStream<String, Error> {
-        let events = docker.events(filters: [
-            "type": ["container"],
-            "label": labelFilters(),
-            "event": ["die", "oom", "remove"],
-        ])
-        var iterator: AsyncThrowingStream<DockerEvent, Error>.AsyncIterator?
-        return AsyncThrowingStream {
-            if iterator == nil { iterator = events.makeAsyncIterator() }
-            guard let event = try await iterator?.next() else { return nil }
-            return "\(event.action) \(event.attributes["name"] ?? event.actorID)"
-        }
     }
 }

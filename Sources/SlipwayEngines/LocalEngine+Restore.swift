@@ -4,7 +4,8 @@ import SlipwayCore
 import SlipwayRouter
 
 extension LocalEngine {
-    public func restore(currentReleases: [Release]) async throws {
+    public func restore() async throws {
+        let currentReleases = try releases.currentReleases()
         let current = Dictionary(currentReleases.map { ($0.app.value, $0) }, uniquingKeysWith: { first, _ in first })
         var backends: [String: [String: [Backend]]] = [:]
         var orphans: [String] = []
@@ -25,7 +26,6 @@ extension LocalEngine {
             var services = backends[release.app.value] ?? [:]
             for service in release.services where services[service.name] == nil { services[service.name] = [] }
             routes.setRoutes(app: release.app.value, services: services, defaultService: release.defaultService)
-            await supervision.setCurrent(release)
             let count = services.values.reduce(0) { $0 + $1.count }
             logger.info("adopted app", metadata: ["app.name": "\(release.app)", "release": "\(release.label)", "replicas": "\(count)"])
         }

@@ -35,13 +35,13 @@ extension LocalEngine {
         try await docker.listVolumes(labelFilters: labelFilters(app: app) + [Self.volumeLabel])
     }
 
-    public func removeVolumes(of app: AppName) async throws -> [String] {
+    func removeVolumes(of app: AppName) async throws -> [String] {
         let names = try await volumes(of: app)
         for name in names { try await docker.removeVolume(name) }
         return names
     }
 
-    public func keptVolumes(of app: AppName) async -> [String] {
+    func keptVolumes(of app: AppName) async -> [String] {
         (try? await volumes(of: app)) ?? []
     }
 }

@@ -28,12 +28,17 @@ public struct LocalEngine: Engine {
     let router: Router?
     let configuration: Configuration
     let logger: Logger
+    /// Which release of each app should run (the store): read each reconcile pass, written by `commit`.
+    let releases: any CurrentReleases
+    let locks = AppLocks()
     let supervision = ReplicaSupervision()
 
-    public init(docker: DockerClient, routes: RouteTable, router: Router?, configuration: Configuration, logger: Logger) {
+    public init(docker: DockerClient, routes: RouteTable, router: Router?, releases: any CurrentReleases,
+                configuration: Configuration, logger: Logger) {
         self.docker = docker
         self.routes = routes
         self.router = router
+        self.releases = releases
         self.configuration = configuration
         self.logger = logger
     }
@@ -65,24 +70,34 @@ public struct LocalEngine: Engine {
         return views.sorted { ($0.release, $0.service, $0.index) < ($1.release, $1.service, $1.index) }
     }
 
-    public func destroy(app: AppName) async throws {
-        // Holding the app keeps the reconciler from replacing replicas while they are being removed.
-        let owned = await supervision.begin(app.value)
-        await supervision.forget(app: app.value)
-        routes.removeApp(app.value)
+    public func destroy(app: AppName, removingVolumes: Bool) async throws -> DestroyedVolumes {
+        // Holding the app keeps the reconciler from replacing replicas while they are being
+        // removed; the mark keeps it from doing so after, while the store still names a release.
+        // A rollout holding the app does not stop a destroy.
+        let lease = await locks.tryLock(app.value)
+        await locks.markDestroyed(app.value)
         do {
-            let replicas = try await observe(app: app)
-            await withTaskGroup(of: Void.self) { group in
-                for replica in replicas {
-                    group.addTask { await retire(replica, policy: RolloutPolicy(drainSeconds: 0, stopGraceSeconds: 10)) }
-                }
-            }
+            try await removeEverything(of: app)
         } catch {
-            if owned { await supervision.end(app.value) }
+            if let lease { await locks.unlock(lease) }
             throw error
         }
+        if let lease { await locks.unlock(lease) }
+        let removed = removingVolumes ? try await removeVolumes(of: app) : []
+        return DestroyedVolumes(removed: removed, kept: removingVolumes ? [] : await keptVolumes(of: app))
+    }
+
+    /// Stops and removes every replica of the app, its routes and its config files.
+    func removeEverything(of app: AppName) async throws {
+        await supervision.forget(app: app.value)
+        routes.removeApp(app.value)
+        let replicas = try await observe(app: app)
+        await withTaskGroup(of: Void.self) { group in
+            for replica in replicas {
+                group.addTask { await retire(replica, policy: RolloutPolicy(drainSeconds: 0, stopGraceSeconds: 10)) }
+            }
+        }
         removeConfigFiles(app: app.value)
-        if owned { await supervision.end(app.value) }
     }
 }
 

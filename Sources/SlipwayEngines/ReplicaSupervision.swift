@@ -1,9 +1,8 @@
 import Foundation
 import SlipwayCore
 
-/// What the local engine remembers between reconcile passes: which release each app should run,
-/// which apps a rollout is changing right now (the reconciler keeps its hands off those), and each
-/// replica's health and restart history. Rebuilt from the store and the engine after a restart.
+/// What the local engine remembers between reconcile passes: each replica's health, published
+/// port and restart history. Rebuilt from the engine after a restart.
 actor ReplicaSupervision {
     struct ReplicaRecord {
         var healthy = false
@@ -21,8 +20,6 @@ actor ReplicaSupervision {
         var crashLooping: Bool { waitUntil.map { $0 > .now } ?? false }
     }
 
-    private(set) var currentReleases: [String: Release] = [:]
-    private(set) var busyApps: Set<String> = []
     private var replicas: [String: ReplicaRecord] = [:]
     /// Published host ports by container id: they do not change while a container runs, so a
     /// reconcile pass need not inspect every container every second.
@@ -32,34 +29,9 @@ actor ReplicaSupervision {
     func setHostPort(_ containerID: String, _ port: Int) { hostPorts[containerID] = port }
     private var slots: [String: SlotHistory] = [:]
 
-    func setCurrent(_ release: Release) { currentReleases[release.app.value] = release }
+    /// Forgets the restart history of an app's slots (it was destroyed).
     func forget(app: String) {
-        currentReleases[app] = nil
         slots = slots.filter { !$0.key.hasPrefix(app + "/") }
-    }
-
-    /// Marks an app as being changed by a rollout, a destroy or a reconcile pass; returns false if it already is.
-    func begin(_ app: String) -> Bool { busyApps.insert(app).inserted }
-
-    /// Waits (up to `timeout`) until the app is free, then takes it. Reconcile passes hold an app briefly.
-    func acquire(_ app: String, timeout: Duration = .seconds(60)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !begin(app) {
-            if ContinuousClock.now >= deadline { return false }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return true
-    }
-    func end(_ app: String) {
-        busyApps.remove(app)
-        generations[app, default: 0] += 1
-    }
-
-    /// Bumped each time an operation on the app ends: a listing taken before a bump is stale.
-    private var generations: [String: Int] = [:]
-    func generation(_ app: String) -> Int { generations[app, default: 0] }
-    func generations(_ apps: Set<String>) -> [String: Int] {
-        Dictionary(uniqueKeysWithValues: apps.map { ($0, generations[$0, default: 0]) })
     }
 
     func record(_ containerID: String) -> ReplicaRecord? { replicas[containerID] }

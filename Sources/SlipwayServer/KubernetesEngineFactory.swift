@@ -22,7 +22,7 @@ enum KubernetesEngineFactory {
     }
 
     static func engine(_ configuration: ServerConfiguration, client: KubernetesClient, builder: LocalEngine, docker: DockerClient,
-                       secretHashKey: [UInt8], logger: Logger) throws -> KubernetesEngine {
+                       releases: any CurrentReleases, secretHashKey: [UInt8], logger: Logger) throws -> KubernetesEngine {
         let settings = configuration.kubernetes
         let tls: KubernetesRenderOptions.TLS = settings.tlsSecret.map { .secret($0) } ?? settings.clusterIssuer.map { .clusterIssuer($0) } ?? .none
         var options = KubernetesRenderOptions(domain: configuration.domain, ingressClass: settings.ingressClass, tls: tls,
@@ -47,7 +47,8 @@ enum KubernetesEngineFactory {
             "k8s.server": "\(client.configuration.server)", "k8s.context": "\(client.configuration.contextName ?? "-")",
             "registry": "\(engineConfiguration.registry)",
         ])
-        return KubernetesEngine(client: client, builder: builder, docker: docker, configuration: engineConfiguration, logger: logger)
+        return KubernetesEngine(client: client, builder: builder, docker: docker, releases: releases,
+                                configuration: engineConfiguration, logger: logger)
     }
 
     /// Whether the cluster answers with these credentials; a warning only (it may come up later,

@@ -31,7 +31,10 @@ public enum SlipwayServer {
         } catch let error as SecretError {
             throw SlipwayError.invalidRequest(error.description)
         }
-        var store = try SlipwayStore(path: configuration.databasePath, secrets: SecretCipher(masterKey: masterKey))
+        // Deploys are recorded with the engine's stages (Kubernetes adds push and apply), known
+        // before the engines, which record current releases in the store; checked against them below.
+        let stages = configuration.engine == .kubernetes ? StageName.kubernetesEngine : StageName.localEngine
+        let store = try SlipwayStore(path: configuration.databasePath, secrets: SecretCipher(masterKey: masterKey), deployStages: stages)
         let interrupted = try store.failInterruptedDeploys()
         if !interrupted.isEmpty {
             logger.warning("deploys interrupted by the last shutdown ended in ERROR", metadata: ["count": "\(interrupted.count)"])
@@ -49,7 +52,7 @@ public enum SlipwayServer {
                                                             filesDirectory: configuration.configFilesDirectory)
         engineConfiguration.report = { events.report($0) }
         engineConfiguration.readyTimeout = configuration.readyTimeout
-        let localEngine = LocalEngine(docker: connection.docker, routes: routes, router: router,
+        let localEngine = LocalEngine(docker: connection.docker, routes: routes, router: router, releases: StoreCurrentReleases(store: store),
                                       configuration: engineConfiguration, logger: logger)
         let engine: any Engine
         var kubernetesClient: KubernetesClient?
@@ -58,15 +61,16 @@ public enum SlipwayServer {
             kubernetesClient = client
             await KubernetesEngineFactory.probe(client, logger: logger)
             engine = try KubernetesEngineFactory.engine(configuration, client: client, builder: localEngine, docker: connection.docker,
-                                                        secretHashKey: masterKey.derivedKey(purpose: "kubernetes-secret-hashes"), logger: logger)
+                                                        releases: StoreCurrentReleases(store: store), secretHashKey: masterKey.derivedKey(purpose: "kubernetes-secret-hashes"),
+                                                        logger: logger)
         } else {
             engine = localEngine
         }
 
-        // Deploys are recorded with the engine's stages (Kubernetes adds push and apply). Set
-        // before the pipeline and the API take their copies of the store.
-        store.deployStages = engine.deployStages
-        try await engine.restore(currentReleases: store.currentReleases())
+        guard engine.deployStages == store.deployStages else {
+            throw ServerStartupError("internal: the engine's deploy stages \(engine.deployStages) differ from those deploys are recorded with")
+        }
+        try await engine.restore()
 
         let logs = try DeployLogs(directory: configuration.deployLogsDirectory)
         let masks = SecretMasks(store: store)
@@ -93,7 +97,7 @@ public enum SlipwayServer {
         let group = ServiceGroup(configuration: .init(
             services: (router.map { [ServiceGroupConfiguration.ServiceConfiguration(service: RouterService(router: $0))] } ?? [])
                 + [.init(service: events), .init(service: appLogs),
-                   .init(service: Reconciler(engine: engine, logger: logger)), .init(service: workers), .init(service: api)],
+                   .init(service: Reconciler(engine: engine)), .init(service: workers), .init(service: api)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {

@@ -11,23 +11,25 @@ public struct SlipwayStore: Sendable {
     /// Seals secret config values before they are written and opens them when read.
     let secrets: SecretCipher
     /// The stages a new deploy is recorded with: those of the engine the server runs.
-    public var deployStages: [StageName] = StageName.localEngine
+    public let deployStages: [StageName]
 
     /// Opens (and migrates) the database at `path`, in WAL mode so readers never wait on the workers.
-    public init(path: String, secrets: SecretCipher) throws {
+    public init(path: String, secrets: SecretCipher, deployStages: [StageName] = StageName.localEngine) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
-        try self.init(writer: DatabasePool(path: path, configuration: configuration), secrets: secrets)
+        try self.init(writer: DatabasePool(path: path, configuration: configuration), secrets: secrets, deployStages: deployStages)
     }
 
     /// A private in-memory database with a throwaway master key, for tests.
-    public static func inMemory() throws -> SlipwayStore {
-        try SlipwayStore(writer: DatabaseQueue(), secrets: SecretCipher(masterKey: MasterKey(key: .init(size: .bits256))))
+    public static func inMemory(deployStages: [StageName] = StageName.localEngine) throws -> SlipwayStore {
+        try SlipwayStore(writer: DatabaseQueue(), secrets: SecretCipher(masterKey: MasterKey(key: .init(size: .bits256))),
+                         deployStages: deployStages)
     }
 
-    init(writer: any DatabaseWriter, secrets: SecretCipher) throws {
+    init(writer: any DatabaseWriter, secrets: SecretCipher, deployStages: [StageName]) throws {
         self.writer = writer
         self.secrets = secrets
+        self.deployStages = deployStages
         try Self.migrator.migrate(writer)
     }
 

@@ -26,8 +26,8 @@ import Testing
         let namespace = KubernetesEngineFlowTests.namespace
         let v1 = try release(version: 1)
         _ = try await engine.apply(v1, previous: nil, log: { _ in })
-        try await engine.rollOut(v1, previous: nil, log: { _ in })
-        try await engine.completeRollout(v1, previous: nil, log: { _ in })
+        try await engine.waitForRollout(v1, previous: nil, log: { _ in })
+        try await engine.prune(keeping: v1, previous: nil, log: { _ in })
 
         let hpa = try #require(try await client.get(.horizontalPodAutoscaler, name: "shop-web", namespace: namespace))
         #expect(hpa[path: "spec", "scaleTargetRef", "kind"]?.stringValue == "Deployment")
@@ -43,7 +43,7 @@ import Testing
         _ = try await client.mergePatch(.deployment, name: "shop-web", namespace: namespace, patch: ["spec": ["replicas": 4]])
         let v2 = try release(version: 2)
         _ = try await engine.apply(v2, previous: v1, log: { _ in })
-        try await engine.rollOut(v2, previous: v1, log: { _ in })
+        try await engine.waitForRollout(v2, previous: v1, log: { _ in })
         let after = try #require(try await client.get(.deployment, name: "shop-web", namespace: namespace))
         #expect(after.labels[Labels.version] == "v2")
         #expect(after[path: "spec", "replicas"]?.intValue == 4)
@@ -55,11 +55,11 @@ import Testing
         v3.services[0].autoscale = nil
         v3.services[0].replicas = 3
         _ = try await engine.apply(v3, previous: v2, log: { _ in })
-        try await engine.completeRollout(v3, previous: v2, log: { _ in })
+        try await engine.prune(keeping: v3, previous: v2, log: { _ in })
         #expect(try await client.get(.horizontalPodAutoscaler, name: "shop-web", namespace: namespace) == nil)
         let v4 = try release(version: 4)
         _ = try await engine.apply(v4, previous: v3, log: { _ in })
-        try await engine.rollOut(v4, previous: v3, log: { _ in })
+        try await engine.waitForRollout(v4, previous: v3, log: { _ in })
         #expect(try await client.get(.deployment, name: "shop-web", namespace: namespace)?[path: "spec", "replicas"]?.intValue == 3)
         #expect(try await client.get(.horizontalPodAutoscaler, name: "shop-web", namespace: namespace) != nil)
         try await engine.destroy(app: v1.app)

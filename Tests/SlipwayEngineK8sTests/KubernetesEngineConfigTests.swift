@@ -37,7 +37,7 @@ import Testing
             // v2's rollout fails: v1 serves with its config, v2's is gone.
             try await kmock.setStuck(true)
             _ = try await kmock.engine.apply(v2, previous: v1, log: { _ in })
-            await #expect(throws: SlipwayError.self) { try await kmock.engine.rollOut(v2, previous: v1, log: { _ in }) }
+            await #expect(throws: SlipwayError.self) { try await kmock.engine.waitForRollout(v2, previous: v1, log: { _ in }) }
             #expect(try await servedConfig() == (try name(v1)))
             #expect(try await configMap(try name(v1))?[path: "data", "MODE"]?.stringValue == "v1")
             #expect(try await configMap(try name(v2)) == nil)

@@ -14,7 +14,7 @@ import Testing
             logger: testLogger)
         var configuration = KubernetesEngine.Configuration(registry: "registry.test/slipway")
         configuration.readyTimeout = .seconds(5)
-        return (KubernetesEngine(client: client, builder: nil, docker: nil, configuration: configuration, logger: testLogger), client)
+        return (KubernetesEngine(client: client, builder: nil, docker: nil, releases: InMemoryCurrentReleases(), configuration: configuration, logger: testLogger), client)
     }
 
     @Test func forbiddenNamesVerbAndResource() async throws {

@@ -55,8 +55,8 @@ import Testing
         #expect(released.contains { $0.contains("shop-release-v1-pod") }, "\(released)")
         #expect(try await versionLabel(client, .job, "shop-release-v1") == "v1")
         _ = try await engine.apply(v1, previous: nil, log: log.sink)
-        try await engine.rollOut(v1, previous: nil, log: log.sink)
-        try await engine.completeRollout(v1, previous: nil, log: log.sink)
+        try await engine.waitForRollout(v1, previous: nil, log: log.sink)
+        try await engine.prune(keeping: v1, previous: nil, log: log.sink)
         let rendered = try KubernetesRenderer(options: engine.configuration.renderOptions).render(v1)
         for object in rendered {
             let found = try await client.get(object.kind, name: object.name, namespace: object.namespace)
@@ -71,9 +71,9 @@ import Testing
         // (b) v2 has no worker: completeRollout prunes its Deployment and v1's Job.
         _ = try await engine.runOneOff(v2, service: nil, command: ["./migrate"], stdin: nil, purpose: .release) { _ in }
         _ = try await engine.apply(v2, previous: v1, log: log.sink)
-        try await engine.rollOut(v2, previous: v1, log: log.sink)
+        try await engine.waitForRollout(v2, previous: v1, log: log.sink)
         #expect(try await versionLabel(client, .deployment, "shop-worker") == "v1")  // not pruned before the route stage
-        try await engine.completeRollout(v2, previous: v1, log: log.sink)
+        try await engine.prune(keeping: v2, previous: v1, log: log.sink)
         #expect(try await client.get(.deployment, name: "shop-worker", namespace: namespace) == nil)
         #expect(try await client.get(.job, name: "shop-release-v1", namespace: namespace) == nil)
         #expect(try await versionLabel(client, .deployment, "shop-web") == "v2")
@@ -83,7 +83,7 @@ import Testing
                 "the previous release's config is kept for a rollback")
 
         // (c) undo/rollback: v1's objects are applied again, v2's own pruned.
-        await engine.undoRollout(v2, previous: v1, log: log.sink)
+        await engine.putBack(v1, instead: v2, log: log.sink)
         #expect(try await versionLabel(client, .deployment, "shop-worker") == "v1")
         #expect(try await versionLabel(client, .deployment, "shop-web") == "v1")
         #expect(try await client.get(.job, name: "shop-release-v2", namespace: namespace) == nil)
@@ -101,7 +101,7 @@ import Testing
         let v3 = try release(version: 3, worker: false)
         do {
             _ = try await engine.apply(v3, previous: v1, log: log.sink)
-            try await engine.rollOut(v3, previous: v1, log: log.sink)
+            try await engine.waitForRollout(v3, previous: v1, log: log.sink)
             Issue.record("the rollout of v3 should have failed")
         } catch let error as SlipwayError {
             #expect(error.message.contains("ProgressDeadlineExceeded"), "\(error.message)")

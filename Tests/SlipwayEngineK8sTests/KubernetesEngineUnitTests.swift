@@ -78,7 +78,7 @@ import Testing
             configuration: .init(server: "http://127.0.0.1:9", credentials: .init(bearerToken: "x"), userName: "tester",
                                  requestTimeout: .seconds(5), connectTimeout: .seconds(2)),
             logger: testLogger)
-        let engine = KubernetesEngine(client: client, builder: nil, docker: nil,
+        let engine = KubernetesEngine(client: client, builder: nil, docker: nil, releases: InMemoryCurrentReleases(),
                                       configuration: .init(registry: "registry.test/slipway"), logger: testLogger)
         let release = try KubernetesEngineFlowTests.release(version: 1, worker: false)
         do {

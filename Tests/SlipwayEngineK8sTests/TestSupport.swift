@@ -39,7 +39,8 @@ struct KmockSetup: Sendable {
         var configuration = KubernetesEngine.Configuration(registry: "registry.test/slipway", renderOptions: renderOptions)
         configuration.readyTimeout = .seconds(20)
         configuration.jobTimeout = .seconds(20)
-        let engine = KubernetesEngine(client: client, builder: nil, docker: nil, configuration: configuration, logger: testLogger)
+        let engine = KubernetesEngine(client: client, builder: nil, docker: nil, releases: InMemoryCurrentReleases(),
+                                      configuration: configuration, logger: testLogger)
         let controller = FakeController(client: client, namespace: KubernetesEngineFlowTests.namespace)
         await controller.start()
         let setup = KmockSetup(emulator: emulator, client: client, engine: engine, controller: controller)
@@ -54,15 +55,21 @@ struct KmockSetup: Sendable {
         try await client.shutdown()
     }
 
-    /// A whole deploy of `release` as the pipeline runs it: release phase, apply, rollout, prune.
+    /// A whole deploy of `release` as the pipeline runs it: release phase, then the rollout's
+    /// steps (apply, run) and commit (prune), or undo when one fails.
     func deploy(_ release: Release, previous: Release?, log: LogLines = LogLines()) async throws {
         if let command = release.releaseCommand {
             let code = try await engine.runOneOff(release, service: nil, command: command, stdin: nil, purpose: .release) { _ in }
             guard code == 0 else { throw TestFailure("the release phase of \(release.label) exited with \(code)") }
         }
-        _ = try await engine.apply(release, previous: previous, log: log.sink)
-        try await engine.rollOut(release, previous: previous, log: log.sink)
-        try await engine.completeRollout(release, previous: previous, log: log.sink)
+        let rollout = try await engine.rollOut(release, previous: previous, log: log.sink)
+        do {
+            for stage in engine.rolloutStages { _ = try await rollout.perform(stage) }
+            try await rollout.commit()
+        } catch {
+            await rollout.undo()
+            throw error
+        }
     }
 
     /// The controller reports every Deployment as stuck (ProgressDeadlineExceeded) or rolled out.
@@ -84,7 +91,7 @@ func withScriptedEngine<T>(answering responses: [ScriptedServer.Response],
     let client = try KubernetesClient(
         configuration: .init(server: server.url, credentials: .init(bearerToken: "t"), userName: "tester", requestTimeout: .seconds(10)),
         logger: testLogger)
-    let engine = KubernetesEngine(client: client, builder: nil, docker: nil,
+    let engine = KubernetesEngine(client: client, builder: nil, docker: nil, releases: InMemoryCurrentReleases(),
                                   configuration: .init(registry: "registry.test/slipway"), logger: testLogger)
     for response in responses { server.script(response) }
     let result: Result<T, any Error>

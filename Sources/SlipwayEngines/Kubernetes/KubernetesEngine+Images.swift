@@ -8,7 +8,12 @@ import SlipwayCore
 /// registry as OCI images (uncompressed layers: their digest is their diff_id) and referenced
 /// by digest.
 extension KubernetesEngine {
-    public var deployStages: [StageName] { StageName.kubernetesEngine }
+    /// `push`, after `build`.
+    public var imageSteps: [ImageStep] {
+        [ImageStep(stage: .push, verb: "pushed") { app, images, traceId, log in
+            try await push(app: app, images: images, traceId: traceId, log: log)
+        }]
+    }
 
     /// The `build` stage: the local engine builds; `push` then sends the images to the registry.
     public func build(app: AppName, spec: AppSpec, workspace: URL, traceId: String, log: @escaping LogSink) async throws -> [String: String] {

@@ -10,7 +10,7 @@ extension KubernetesEngine {
     /// whose version is not this release's. Config objects (ConfigMaps, Secrets) go by name
     /// instead: the release's and the previous release's stay, since the previous release's
     /// ReplicaSets refer to theirs (a `kubectl rollout undo` needs them).
-    public func completeRollout(_ release: Release, previous: Release?, log: @escaping LogSink) async throws {
+    func prune(keeping release: Release, previous: Release?, log: @escaping LogSink) async throws {
         let namespace = namespace(of: release.app)
         var pruned: [String] = []
         do {
@@ -40,12 +40,8 @@ extension KubernetesEngine {
         Set(try render(release).filter { $0.kind == .configMap || $0.kind == .secret }.map(\.name))
     }
 
-    /// The rollout succeeded but the deploy failed later: the previous release's objects are
-    /// applied again and the new release's pruned (or the namespace is deleted when there was none).
-    public func undoRollout(_ release: Release, previous: Release?, log: @escaping LogSink) async {
-        await putBack(previous, instead: release, log: log)
-    }
-
+    /// Applies the previous release's objects again and prunes the new release's (or deletes the
+    /// namespace when there was no previous release and this deploy made it).
     func putBack(_ previous: Release?, instead release: Release, log: @escaping LogSink) async {
         guard let previous else {
             await removeNamespaceIfNew(for: release, log: log)
@@ -54,7 +50,7 @@ extension KubernetesEngine {
         do {
             await log("Applying the objects of \(previous.label) again")
             try await apply(try render(previous).filter { $0.kind != .job })
-            try await completeRollout(previous, previous: nil, log: log)
+            try await prune(keeping: previous, previous: nil, log: log)
         } catch {
             await log("Could not put \(previous.label) back: \(error)")
             logger.error("could not put the previous release back", metadata: ["app.name": "\(release.app)", "error": "\(error)"])

@@ -4,12 +4,18 @@ import SlipwayCore
 import SlipwayKubernetes
 
 extension KubernetesEngine {
+    public var rolloutStages: [StageName] { [.apply, .run] }
+
+    public func rollOut(_ release: Release, previous: Release?, log: @escaping LogSink) async throws -> any Rollout {
+        KubernetesRollout(engine: self, release: release, previous: previous, log: log)
+    }
+
     /// The `apply` stage: the release's objects, checked by the API server first (a dry run of
     /// each: validation and admission) and then applied in order with server-side apply (the
     /// release-phase Job ran already in `runOneOff`). If the cluster refuses one of them, nothing
     /// was changed by the dry run, and what a real apply changed before a refusal is put back to
     /// the previous release's objects.
-    public func apply(_ release: Release, previous: Release?, log: @escaping LogSink) async throws -> String {
+    func apply(_ release: Release, previous: Release?, log: @escaping LogSink) async throws -> String {
         let objects = try render(release).filter { $0.kind != .job }
         let namespace = namespace(of: release.app)
         do {
@@ -35,7 +41,7 @@ extension KubernetesEngine {
 
     /// The `run` stage: watches the release's Deployments until they are available. On failure
     /// the previous release's objects are applied again, so it keeps serving.
-    public func rollOut(_ release: Release, previous: Release?, log: @escaping LogSink) async throws {
+    func waitForRollout(_ release: Release, previous: Release?, log: @escaping LogSink) async throws {
         let namespace = namespace(of: release.app)
         do {
             let deployments = Set(try render(release).filter { $0.kind == .deployment }.map(\.name))

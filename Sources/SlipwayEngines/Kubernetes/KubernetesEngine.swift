@@ -47,13 +47,17 @@ public struct KubernetesEngine: Engine {
     let docker: DockerClient?
     let configuration: Configuration
     let logger: Logger
+    /// Where a committed rollout records its release as current (the store).
+    let releases: any CurrentReleases
     /// Namespaces deploys in progress created (removed again if the app's first deploy fails).
     let createdNamespaces = CreatedNamespaces()
 
-    public init(client: KubernetesClient, builder: LocalEngine?, docker: DockerClient?, configuration: Configuration, logger: Logger) {
+    public init(client: KubernetesClient, builder: LocalEngine?, docker: DockerClient?, releases: any CurrentReleases,
+                configuration: Configuration, logger: Logger) {
         self.client = client
         self.builder = builder
         self.docker = docker
+        self.releases = releases
         self.configuration = configuration
         self.logger = logger
     }
@@ -85,18 +89,22 @@ public struct KubernetesEngine: Engine {
 
     // MARK: Nothing to do: Kubernetes reconciles
 
-    public func reconcile() async {}
+    public func restore() async throws {}
 
-    public func restore(currentReleases: [Release]) async throws {}
-
-    /// Kubernetes restarts pods itself; nothing here asks for a reconcile pass. Ends when cancelled.
-    public func replicaEvents() -> AsyncThrowingStream<String, Error> {
-        AsyncThrowingStream { _ in }
+    /// Kubernetes restarts pods itself: waits until cancelled.
+    public func supervise() async {
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
     }
 
     // MARK: Destroy and volumes
 
-    public func destroy(app: AppName) async throws {
+    public func destroy(app: AppName, removingVolumes: Bool) async throws -> DestroyedVolumes {
+        try await destroy(app: app)
+        let removed = removingVolumes ? try await removeVolumes(of: app) : []
+        return DestroyedVolumes(removed: removed, kept: removingVolumes ? [] : ((try? await claims(of: app)) ?? []))
+    }
+
+    func destroy(app: AppName) async throws {
         let namespace = namespace(of: app)
         do {
             _ = try await client.delete(.namespace, name: namespace, namespace: nil, propagationPolicy: .foreground)
@@ -107,11 +115,7 @@ public struct KubernetesEngine: Engine {
         }
     }
 
-    public func keptVolumes(of app: AppName) async -> [String] {
-        (try? await claims(of: app)) ?? []
-    }
-
-    public func removeVolumes(of app: AppName) async throws -> [String] {
+    func removeVolumes(of app: AppName) async throws -> [String] {
         let names = try await claims(of: app)
         for name in names {
             do {

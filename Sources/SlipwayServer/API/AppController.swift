@@ -35,16 +35,14 @@ struct AppController: Sendable {
             let record = try existingApp(try context.parameters.require("app"))
             let removeVolumes = try QueryFlag.value(request.uri.queryParameters.get("volumes"), name: "volumes")
             let images = Set(try store.releases(of: record.name).flatMap { $0.services.map(\.image) })
-            try await engine.destroy(app: record.name)
+            // Volumes hold data a redeploy of the app would want back: kept unless asked for.
+            let volumes = try await engine.destroy(app: record.name, removingVolumes: removeVolumes)
             try store.deleteApp(record.name)
             // Its images go too, unless another app's release uses the same build.
             await engine.discardImages(Array(images.subtracting(try store.releaseImages())))
             await appLogs.remove(app: record.name.value)
-            // Volumes hold data a redeploy of the app would want back: kept unless asked for.
-            let removed = removeVolumes ? try await engine.removeVolumes(of: record.name) : []
-            let kept = removeVolumes ? [] : await engine.keptVolumes(of: record.name)
             return try JSONResponse.make(DestroyResponse(app: record.name.value, destroyed: true,
-                                                         volumesRemoved: removed, volumesKept: kept))
+                                                         volumesRemoved: volumes.removed, volumesKept: volumes.kept))
         }
     }
 

@@ -4,7 +4,7 @@ import SlipwayEngines
 import SlipwayStore
 
 extension Pipeline {
-    /// fetch, config and build: from a repository or an upload to images ready to release.
+    /// fetch, config, build and the engine's image steps: from a repository or an upload to images ready to release.
     func planFromSource(_ deploy: QueuedDeploy, _ progress: inout Progress) async throws -> [PlannedRelease] {
         let workspace = workDirectory.appendingPathComponent(deploy.traceId).appendingPathComponent("src")
         try? FileManager.default.removeItem(at: workspace.deletingLastPathComponent())
@@ -34,14 +34,13 @@ extension Pipeline {
             let count = Set(images.values.flatMap(\.values)).count
             return ((), "\(count) image\(count == 1 ? "" : "s") built")
         }
-        if engine.deployStages.contains(.push) {
-            try await stage(deploy, .push) {
+        for step in engine.imageSteps {
+            try await stage(deploy, step.stage) {
                 for app in apps {
-                    images[app.name.value] = try await engine.push(app: app.name, images: images[app.name.value] ?? [:],
-                                                                   traceId: deploy.traceId, log: sink(deploy))
+                    images[app.name.value] = try await step.perform(app.name, images[app.name.value] ?? [:], deploy.traceId, sink(deploy))
                 }
                 let count = Set(images.values.flatMap(\.values)).count
-                return ((), "\(count) image\(count == 1 ? "" : "s") pushed")
+                return ((), "\(count) image\(count == 1 ? "" : "s") \(step.verb)")
             }
         }
         let description = "Deploy " + (source.commit.map { String($0.prefix(7)) } ?? "of an upload")

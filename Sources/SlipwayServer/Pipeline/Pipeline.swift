@@ -6,9 +6,10 @@ import SlipwayStore
 
 /// Runs one deploy through its stages, recording each, so that on any error the previous
 /// release keeps serving and nothing half-made (containers, images, releases) remains.
-/// A source deploy fetches, reads its config and builds (and pushes, on Kubernetes); a rollback
-/// skips those and releases an old release's images and config again. Both then release,
-/// (apply, on Kubernetes,) run and route.
+/// A source deploy fetches, reads its config, builds and runs the engine's image steps (push,
+/// on Kubernetes); a rollback skips those and releases an old release's images and config
+/// again. Both then release, run the engine's rollout steps (run; apply and run on Kubernetes)
+/// and route.
 struct Pipeline: Sendable {
     let store: SlipwayStore
     let engine: any Engine
@@ -43,9 +44,8 @@ struct Pipeline: Sendable {
         var workspace: URL?
         var builtImages: [String] = []
         var releases: [Release] = []
-        var previous: [String: Release] = [:]
-        /// Releases whose rolling update finished (their replicas serve) but which are not current yet.
-        var rolledOut: [Release] = []
+        /// Rollouts begun: each one not committed (`switched`) is undone.
+        var rollouts: [any Rollout] = []
         var switched: Set<String> = []
     }
 
@@ -110,43 +110,32 @@ struct Pipeline: Sendable {
         for release in releases + previous.values {
             await logs.addMask(deploy.traceId, SecretMask(release: release))
         }
-        progress.previous = previous
         // A change of the formation alone runs no release phase (as Heroku's scale); every other release does.
         let formationOnly = deploy.change.map { $0.scale != nil && $0.setConfig == nil && $0.unsetConfig == nil && $0.rollbackTo == nil } ?? false
-        let applies = engine.deployStages.contains(.apply)
-        if applies {
-            // apply: the release phase, then the release's objects to the cluster; a refused apply
-            // leaves the previous release's objects as they were.
-            try await stage(deploy, .apply) {
-                for release in releases where !formationOnly {
-                    try await runReleasePhase(deploy, release, previous: previous[release.app.value])
+        // The engine's rollout stages (run; apply and run on Kubernetes), each a step of every
+        // release's rollout. The first one begins with the release phase, before any replica
+        // changes, then takes each app's rollout; a failing step undoes itself, and rollouts of
+        // other apps are undone by `undo`.
+        for (position, name) in engine.rolloutStages.enumerated() {
+            try await stage(deploy, name) {
+                if position == 0 {
+                    for release in releases where !formationOnly {
+                        try await runReleasePhase(deploy, release, previous: previous[release.app.value])
+                    }
+                    for release in releases {
+                        progress.rollouts.append(try await engine.rollOut(release, previous: previous[release.app.value], log: sink(deploy)))
+                    }
                 }
                 var messages: [String] = []
-                for release in releases {
-                    messages.append(try await engine.apply(release, previous: previous[release.app.value], log: sink(deploy)))
-                    // Applied is as good as rolled out for `undo`: the previous release must come back.
-                    progress.rolledOut.append(release)
-                }
+                for rollout in progress.rollouts { messages.append(try await rollout.perform(name)) }
                 return ((), messages.joined(separator: "; "))
             }
         }
-        // run: a rolling update per app; a failing one undoes itself, apps rolled before it are undone by `undo`.
-        try await stage(deploy, .run) {
-            for release in releases where !formationOnly && !applies {
-                try await runReleasePhase(deploy, release, previous: previous[release.app.value])
-            }
-            for release in releases {
-                try await engine.rollOut(release, previous: previous[release.app.value], log: sink(deploy))
-                if !progress.rolledOut.contains(where: { $0.app == release.app }) { progress.rolledOut.append(release) }
-            }
-            let count = releases.reduce(0) { $0 + $1.services.reduce(0) { $0 + $1.replicas } }
-            return ((), "\(count) replica\(count == 1 ? "" : "s") of \(releases.map(\.label).joined(separator: ", ")) ready")
-        }
+        // route: each release serves and becomes its app's current release.
         try await stage(deploy, .route) {
-            for release in releases {
-                try await engine.completeRollout(release, previous: previous[release.app.value], log: sink(deploy))
-                try store.activate(app: release.app, version: release.version)
-                progress.switched.insert(release.app.value)
+            for rollout in progress.rollouts {
+                try await rollout.commit()
+                progress.switched.insert(rollout.release.app.value)
             }
             return ((), releases.map { "\($0.label) serves \(appURL($0.app.value))" }.joined(separator: ", "))
         }
@@ -171,8 +160,8 @@ struct Pipeline: Sendable {
 
     /// Undoes what a failed deploy made; what was already switched stays (it serves).
     private func undo(_ progress: Progress) async {
-        for release in progress.rolledOut where !progress.switched.contains(release.app.value) {
-            await engine.undoRollout(release, previous: progress.previous[release.app.value], log: { _ in })
+        for rollout in progress.rollouts where !progress.switched.contains(rollout.release.app.value) {
+            await rollout.undo()
         }
         for release in progress.releases where !progress.switched.contains(release.app.value) {
             try? store.discardRelease(app: release.app, version: release.version)
