@@ -53,8 +53,7 @@ struct CommandTests {
     func cancellationStopsTheProgram() async throws {
         let marker = "slipway-cancel-\(UUID().uuidString)"
         let task = Task { try await Command("sh", ["-c", "sleep 60; echo \(marker)"]).run() }
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(!processes(mentioning: marker).isEmpty, "the program did not start")
+        try await eventually { !processes(mentioning: marker).isEmpty }
         task.cancel()
         _ = await task.result
         try await expectEventuallyGone(marker)
