@@ -21,7 +21,8 @@ struct ClientRequestHead {
     /// Whether the client keeps the connection open after the response.
     let isKeepAlive: Bool
     /// Whether the head cannot pass through as is: HTTP/1.0, a hop-by-hop header, a
-    /// Transfer-Encoding, or X-Forwarded-* headers the router must merge with its own.
+    /// Transfer-Encoding, or X-Forwarded-* / Forwarded / X-Real-IP headers the router must replace
+    /// (or, from a trusted proxy, merge with its own).
     let needsRewrite: Bool
 
     init(raw: ByteBuffer) throws {
@@ -64,7 +65,10 @@ struct ClientRequestHead {
                 case .otherHopByHop:
                     needsRewrite = true
                 case .other:
-                    if HTTPBytes.hasPrefix(name, "x-forwarded-") { needsRewrite = true }
+                    if HTTPBytes.hasPrefix(name, "x-forwarded-") || HTTPBytes.equals(name, "forwarded")
+                        || HTTPBytes.equals(name, "x-real-ip") {
+                        needsRewrite = true
+                    }
                 }
             }
         }

@@ -97,6 +97,18 @@ struct MessageFramer {
         return false
     }
 
+    /// Whether part of a head has arrived and the rest is awaited.
+    var isInsideHead: Bool {
+        if case .head = self.state { return self.stash != nil }
+        return false
+    }
+
+    /// Whether the next bytes belong to a head.
+    var isAwaitingHead: Bool {
+        if case .head = self.state { return true }
+        return false
+    }
+
     /// Whether the current body runs until the connection closes.
     var isCloseDelimited: Bool {
         if case .untilClose = self.state { return true }

@@ -9,21 +9,27 @@ import NIOHTTP1
 /// ProxyServerHandler+Backend.swift does). A response head that
 /// needs none of this passes through as the backend's bytes, without `clientResponse`.
 enum ProxyHeaders {
-    /// The request as the backend should see it.
+    /// The request as the backend should see it. The client's X-Forwarded-*, Forwarded and
+    /// X-Real-IP headers are replaced by the router's, unless the peer is a `trustedPeer` (a proxy
+    /// in front of the router): then X-Forwarded-For is appended to and the others are kept.
     static func backendRequest(
         from head: HTTPRequestHead,
         clientIP: String?,
+        trustedPeer: Bool = false,
         scheme: String = "http"
     ) -> HTTPRequestHead {
         // Fast path, the usual case: nothing to strip, so keep the parsed headers and append ours.
         if case .passThrough(let host) = self.inspect(head) {
             var out = head
-            if let clientIP { out.headers.add(name: "x-forwarded-for", value: clientIP) }
+            if let clientIP {
+                out.headers.add(name: "x-forwarded-for", value: clientIP)
+                out.headers.add(name: "x-real-ip", value: clientIP)
+            }
             out.headers.add(name: "x-forwarded-proto", value: scheme)
             if let host { out.headers.add(name: "x-forwarded-host", value: host) }
             return out
         }
-        return self.rewrittenRequest(from: head, clientIP: clientIP, scheme: scheme)
+        return self.rewrittenRequest(from: head, clientIP: clientIP, trustedPeer: trustedPeer, scheme: scheme)
     }
 
     /// The request as sent to the backend, head bytes only: what `BackendConnection` writes,
@@ -33,6 +39,7 @@ enum ProxyHeaders {
     static func encodedBackendRequest(
         from head: ClientRequestHead,
         clientIP: String?,
+        trustedPeer: Bool = false,
         scheme: String = "http",
         into buffer: inout ByteBuffer,
         forwardedLines: inout ForwardedLines
@@ -40,7 +47,7 @@ enum ProxyHeaders {
         let isHEAD = head.method == .HEAD
         buffer.reserveCapacity(minimumWritableBytes: head.raw.readableBytes + 128)
         guard !head.needsRewrite else {
-            let out = self.backendRequest(from: head.parsed, clientIP: clientIP, scheme: scheme)
+            let out = self.backendRequest(from: head.parsed, clientIP: clientIP, trustedPeer: trustedPeer, scheme: scheme)
             buffer.writeRequestHead(out)
             // As NIO's request encoder decided: chunked only when that is the (only) coding.
             let isChunked = out.headers.first(name: "transfer-encoding") == "chunked"
@@ -61,7 +68,10 @@ enum ProxyHeaders {
         mutating func bytes(clientIP: String?, scheme: String, host: ByteBuffer?) -> ByteBuffer {
             if let lines = self.lines, host == self.host { return lines }
             var lines = ByteBuffer()
-            if let clientIP { lines.writeHeader("x-forwarded-for", clientIP) }
+            if let clientIP {
+                lines.writeHeader("x-forwarded-for", clientIP)
+                lines.writeHeader("x-real-ip", clientIP)
+            }
             lines.writeHeader("x-forwarded-proto", scheme)
             if let host {
                 lines.writeStaticString("x-forwarded-host: ")
@@ -87,7 +97,7 @@ enum ProxyHeaders {
             if name.asciiEquals("host") {
                 host = value
             } else if self.isHopByHop(name, connectionTokens: []) || name.asciiEquals("transfer-encoding")
-                || name.asciiHasPrefix("x-forwarded-") {
+                || name.asciiHasPrefix("x-forwarded-") || name.asciiEquals("forwarded") || name.asciiEquals("x-real-ip") {
                 return .rewrite
             }
         }
@@ -98,12 +108,16 @@ enum ProxyHeaders {
     private static func rewrittenRequest(
         from head: HTTPRequestHead,
         clientIP: String?,
+        trustedPeer: Bool,
         scheme: String
     ) -> HTTPRequestHead {
         var out = HTTPHeaders()
-        out.reserveCapacity(head.headers.count + 3)
+        out.reserveCapacity(head.headers.count + 4)
         let connectionTokens = self.connectionTokens(head.headers)
         var forwardedFor: String?
+        var forwardedProto: String?
+        var forwardedHost: String?
+        var realIP: String?
         var host: String?
         var hasContentLength = false
         var isChunked = false
@@ -111,10 +125,20 @@ enum ProxyHeaders {
             if name.asciiEquals("host") {
                 host = value
                 out.add(name: name, value: value)
-            } else if name.asciiEquals("x-forwarded-for") {
-                forwardedFor = forwardedFor.map { "\($0), \(value)" } ?? value
-            } else if name.asciiEquals("x-forwarded-proto") || name.asciiEquals("x-forwarded-host") {
-                continue
+            } else if name.asciiHasPrefix("x-forwarded-") || name.asciiEquals("forwarded") || name.asciiEquals("x-real-ip") {
+                // What a client says about where it came from is believed only from a trusted proxy.
+                guard trustedPeer else { continue }
+                if name.asciiEquals("x-forwarded-for") {
+                    forwardedFor = forwardedFor.map { "\($0), \(value)" } ?? value
+                } else if name.asciiEquals("x-forwarded-proto") {
+                    forwardedProto = forwardedProto ?? value
+                } else if name.asciiEquals("x-forwarded-host") {
+                    forwardedHost = forwardedHost ?? value
+                } else if name.asciiEquals("x-real-ip") {
+                    realIP = realIP ?? value
+                } else {
+                    out.add(name: name, value: value)  // Forwarded, X-Forwarded-Port, ...: as sent
+                }
             } else if name.asciiEquals("transfer-encoding") {
                 isChunked = isChunked || value.asciiContains("chunked")
             } else if self.isHopByHop(name, connectionTokens: connectionTokens) {
@@ -132,8 +156,9 @@ enum ProxyHeaders {
         } else if let forwardedFor {
             out.add(name: "x-forwarded-for", value: forwardedFor)
         }
-        out.add(name: "x-forwarded-proto", value: scheme)
-        if let host { out.add(name: "x-forwarded-host", value: host) }
+        if let address = realIP ?? clientIP { out.add(name: "x-real-ip", value: address) }
+        out.add(name: "x-forwarded-proto", value: forwardedProto ?? scheme)
+        if let forwardedHost = forwardedHost ?? host { out.add(name: "x-forwarded-host", value: forwardedHost) }
         // Always HTTP/1.1 to the backend so the pooled connection stays keep-alive.
         return HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: out)
     }

@@ -115,7 +115,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
 
     private func responseCompleted(trailers: ByteBuffer?) {
         guard let context = self.context else { return }
-        self.recordMetrics(status: self.responseStatus)
+        self.lastActive = self.recordMetrics(status: self.responseStatus) ?? .now()
         let connection = self.connection
         self.connection = nil
         connection?.exchange = nil
@@ -150,7 +150,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
     /// Answers the current request with a one-line plain-text reason.
     func respondWithError(_ status: HTTPResponseStatus, _ message: String) {
         guard let context = self.context else { return }
-        self.recordMetrics(status: Int(status.code))
+        self.lastActive = self.recordMetrics(status: Int(status.code)) ?? .now()
         let request = self.request
         // A request still uploading gets its answer now and the connection closed, rather than
         // reading (and throwing away) the rest of its body.
@@ -184,14 +184,15 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
-    /// Counts the exchange for its app (requests for hosts no app is routed at are not counted).
-    private func recordMetrics(status: Int) {
-        guard let route = self.metricsRoute else { return }
+    /// Counts the exchange for its app (requests for hosts no app is routed at are not counted);
+    /// returns when it ended, if it was counted.
+    private func recordMetrics(status: Int) -> NIODeadline? {
+        guard let route = self.metricsRoute else { return nil }
         self.metricsRoute = nil
         if route !== self.metricsHandles?.route {
             self.metricsHandles = (route, self.metrics.handles(app: route.app, service: route.service))
         }
-        self.metricsHandles?.handles.record(status: status, since: self.requestStart)
+        return self.metricsHandles?.handles.record(status: status, since: self.requestStart)
     }
 
     /// The whole request reached the backend: from now on it owes us a response head.

@@ -35,6 +35,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     let pool: BackendConnectionPool
     let routes: RouteTable
     let responseTimeout: TimeAmount
+    let headerTimeout: TimeAmount
+    let idleTimeout: TimeAmount
+    let trustedProxies: [IPNetwork]
     let metrics: RequestMetrics
     var logger: Logger
 
@@ -47,7 +50,15 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     /// end usually arrive in one read, and each wants the time (start, deadlines).
     private var eventTime: NIODeadline?
     private var clientIP: String?
-    private var framer = RequestFramer()
+    /// The peer is a proxy in --trusted-proxy: its X-Forwarded-* headers are kept.
+    private var clientIsTrustedProxy = false
+    var framer = RequestFramer()
+    /// When the first byte of the head being received arrived (the accept, for a new connection);
+    /// nil between requests (see ProxyServerHandler+Timeouts.swift).
+    var headStartedAt: NIODeadline?
+    /// When the connection was last busy: the idle timeout runs from here.
+    var lastActive = NIODeadline.uptimeNanoseconds(0)
+    let watchdog = ClientConnectionWatchdog()
 
     // Host -> route cache: clients send the same Host on every request of a keep-alive connection.
     // Valid while the route table's generation is unchanged: checking it takes no lock (the table's
@@ -105,7 +116,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         self.routes = routes
         self.metrics = metrics
         self.responseTimeout = TimeAmount(configuration.responseTimeout)
+        self.headerTimeout = TimeAmount(configuration.headerTimeout)
+        self.idleTimeout = TimeAmount(configuration.idleTimeout)
+        self.trustedProxies = configuration.trustedProxies
         self.logger = logger
+        self.watchdog.handler = self
     }
 
     var clientIsWritable: Bool { self.clientWritable && self.context != nil }
@@ -117,7 +132,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        self.clientIP = context.channel.remoteAddress?.ipAddress
+        self.peerAddressKnown(context.channel.remoteAddress)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -126,19 +141,28 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        self.clientIP = context.channel.remoteAddress?.ipAddress
+        self.peerAddressKnown(context.channel.remoteAddress)
+        self.startWatchdog(context: context)
         context.fireChannelActive()
+    }
+
+    private func peerAddressKnown(_ address: SocketAddress?) {
+        self.clientIP = address?.ipAddress
+        self.clientIsTrustedProxy = address.map { address in self.trustedProxies.contains { $0.contains(address) } } ?? false
     }
 
     // MARK: Client -> router
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = self.unwrapInboundIn(data)
-        self.eventTime = .now()
+        let now = NIODeadline.now()
+        self.eventTime = now
         defer { self.eventTime = nil }
+        if self.headStartedAt == nil && self.framer.isAwaitingHead { self.headStartedAt = now }
         do {
             // Until closed: after answering a malformed request, or quiesced.
             while self.phase != .closed, let part = try self.framer.next(&buffer) {
+                if case .head = part { self.headStartedAt = nil }
                 if self.mustQueue {
                     self.queued.append(.part(part))
                 } else {
@@ -148,6 +172,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         } catch {
             self.parseErrorCaught(error as? HTTPFramingError ?? HTTPFramingError("\(error)"))
         }
+        // A pipelined head that began after the end of the request before it, in this read.
+        if self.headStartedAt == nil && self.framer.isInsideHead { self.headStartedAt = now }
     }
 
     func handle(_ part: RequestFramer.Event) {
@@ -179,6 +205,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
                 self.respondWithError(status, message)
             case .discardingRequest:
                 self.phase = .idle
+                self.lastActive = self.now()
                 if self.quiescing {
                     self.context?.close(promise: nil)
                 } else {
@@ -298,7 +325,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         self.route = route
         self.backendRequestBuffer.clear()
         self.backendRequest = ProxyHeaders.encodedBackendRequest(
-            from: head, clientIP: self.clientIP, into: &self.backendRequestBuffer, forwardedLines: &self.forwardedLines)
+            from: head, clientIP: self.clientIP, trustedPeer: self.clientIsTrustedProxy, into: &self.backendRequestBuffer, forwardedLines: &self.forwardedLines)
         self.dispatch(excluding: nil)
     }
 

@@ -15,6 +15,12 @@ struct RequestFramer {
 
     private var message = MessageFramer()
 
+    /// Whether part of a request head has arrived and the rest is awaited.
+    var isInsideHead: Bool { self.message.isInsideHead }
+
+    /// Whether the next bytes belong to a request head (between requests, or inside one).
+    var isAwaitingHead: Bool { self.message.isAwaitingHead }
+
     init() {
         self.message.expectHead()
     }

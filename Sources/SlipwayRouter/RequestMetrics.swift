@@ -17,11 +17,15 @@ final class RequestMetrics: Sendable {
         fileprivate var counters: [Counter]  // indexed by status class 1...5 at 0...4
         fileprivate var latency: Timer
 
-        func record(status: Int, since start: NIODeadline) {
-            let elapsed = NIODeadline.now() - start
+        /// Counts the response; returns the time it ended (the time read for its duration).
+        @discardableResult
+        func record(status: Int, since start: NIODeadline) -> NIODeadline {
+            let now = NIODeadline.now()
+            let elapsed = now - start
             let statusClass = min(max(status / 100, 1), 5)
             self.counters[statusClass - 1].increment()
             self.latency.recordNanoseconds(elapsed.nanoseconds)
+            return now
         }
     }
 

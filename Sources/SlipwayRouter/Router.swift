@@ -53,6 +53,7 @@ public final class Router: Sendable {
             if state.stopped { throw RouterError.stopped }
             if state.serverChannel != nil { throw RouterError.alreadyStarted }
         }
+        self.raiseOpenFilesLimit()
         let bootstrap = ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.backlog, value: self.configuration.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -125,15 +126,31 @@ public final class Router: Sendable {
 
     // MARK: Internals
 
+    /// Every connection is a file descriptor: take what the hard limit allows, and say so when
+    /// that is below --max-connections (each client connection can need a backend one as well).
+    private func raiseOpenFilesLimit() {
+        guard let limit = OpenFilesLimit.raiseToHardLimit() else { return }
+        if limit < self.configuration.maxConnections {
+            self.logger.warning(
+                "the open-files limit is below the router's connection limit: connections beyond it will fail at accept",
+                metadata: [
+                    "router.open_files_limit": "\(limit)",
+                    "router.max_connections": "\(self.configuration.maxConnections)",
+                    "hint": "raise the hard limit (ulimit -Hn, LimitNOFILE= in a systemd unit) or lower --max-connections",
+                ])
+        }
+    }
+
     private func initializeClientChannel(_ channel: any Channel) throws {
         let pool = self.pool(for: channel.eventLoop)
         let id = ObjectIdentifier(channel)
         let accepted = self.state.withLockedValue { state -> Bool in
-            guard !state.stopped else { return false }
+            guard !state.stopped, state.clients.count < self.configuration.maxConnections else { return false }
             state.clients[id] = channel
             return true
         }
         guard accepted else {
+            // Over --max-connections (or stopping): closed at accept, before reading a byte.
             channel.close(promise: nil)
             return
         }

@@ -25,6 +25,17 @@ public struct RouterConfiguration: Sendable {
     public var shutdownGracePeriod: Duration
     /// Listen backlog of the client-facing socket.
     public var backlog: Int32
+    /// How long a client may take to send a request head, from its first byte (or, on a new
+    /// connection, from the accept): slowloris clients that trickle a header are cut off (408).
+    public var headerTimeout: Duration
+    /// How long a keep-alive connection may sit between requests (or an upgraded connection
+    /// without a byte either way) before the router closes it.
+    public var idleTimeout: Duration
+    /// Client connections open at once; one more is closed at accept.
+    public var maxConnections: Int
+    /// Peers whose X-Forwarded-For / Forwarded / X-Real-IP / X-Forwarded-Proto / -Host are kept
+    /// (and appended to): proxies in front of the router. Anyone else's are replaced.
+    public var trustedProxies: [IPNetwork]
 
     public init(
         responseTimeout: Duration = .seconds(60),
@@ -33,7 +44,11 @@ public struct RouterConfiguration: Sendable {
         maxIdleConnectionsPerBackend: Int = 1024,
         idleConnectionTimeout: Duration = .seconds(4),
         shutdownGracePeriod: Duration = .seconds(10),
-        backlog: Int32 = 1024
+        backlog: Int32 = 1024,
+        headerTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(60),
+        maxConnections: Int = 10_000,
+        trustedProxies: [IPNetwork] = []
     ) {
         self.responseTimeout = responseTimeout
         self.connectTimeout = connectTimeout
@@ -42,5 +57,9 @@ public struct RouterConfiguration: Sendable {
         self.idleConnectionTimeout = idleConnectionTimeout
         self.shutdownGracePeriod = shutdownGracePeriod
         self.backlog = backlog
+        self.headerTimeout = headerTimeout
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
+        self.trustedProxies = trustedProxies
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SlipwayCore
+import SlipwayRouter
 
 /// Everything `slipway server` is started with.
 public struct ServerConfiguration: Sendable {
@@ -7,6 +8,8 @@ public struct ServerConfiguration: Sendable {
     public var listenPort = 7070
     public var routerHost = "127.0.0.1"
     public var routerPort = 7080
+    /// The router's limits and timeouts (`--header-timeout`, `--idle-timeout`, `--max-connections`, `--trusted-proxy`).
+    public var router = RouterConfiguration()
     /// State: the database, deploy logs, workspaces.
     public var dataDirectory: URL
     /// The container engine's Docker-API socket; nil means find one (see `EngineConnector`).

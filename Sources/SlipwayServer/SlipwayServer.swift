@@ -43,7 +43,8 @@ public enum SlipwayServer {
         let routes = RouteTable(domain: configuration.domain)
         // With Kubernetes the cluster's Ingress routes apps: no local router, and the local engine only builds.
         let router = configuration.engine == .local
-            ? Router(host: configuration.routerHost, port: configuration.routerPort, routes: routes, logger: logger) : nil
+            ? Router(host: configuration.routerHost, port: configuration.routerPort, routes: routes, logger: logger,
+                     configuration: configuration.router) : nil
         // The router answers first (apps come back within a second of a restart), then the running
         // replicas are adopted and routed, before any worker may start a deploy.
         try await router?.start()

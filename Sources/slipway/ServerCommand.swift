@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SlipwayCore
+import SlipwayRouter
 import SlipwayServer
 
 /// Subcommands that need the server library; the root command lists these beside the client ones.
@@ -19,6 +20,13 @@ struct ServerCommand: AsyncParsableCommand {
 
     @Option(help: "Address of the HTTP API.") var listen = "127.0.0.1:7070"
     @Option(help: "Address of the router apps are reached through.") var router = "127.0.0.1:7080"
+    @Option(help: "Seconds a client may take to send a request head (slow clients get 408).") var headerTimeout = 10
+    @Option(help: "Seconds a keep-alive connection may sit idle between requests before the router closes it.") var idleTimeout = 60
+    @Option(help: "Client connections the router holds at once; more are closed at accept.") var maxConnections = 10_000
+    @Option(name: .customLong("trusted-proxy"),
+            help: ArgumentHelp("A proxy in front of the router whose X-Forwarded-For/Forwarded/X-Real-IP are kept (repeatable): CIDR or address. Anyone else's are replaced.",
+                               valueName: "cidr"))
+    var trustedProxy: [String] = []
     @Option(help: "State directory (database, deploy logs, workspaces). Default: ~/.slipway") var data: String?
     @Option(help: "The container engine's Docker-API socket. Default: DOCKER_HOST, /run/podman/podman.sock, /var/run/docker.sock, else Podman is started.")
     var engineSocket: String?
@@ -51,6 +59,10 @@ struct ServerCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try Self.hostPort(listen, option: "--listen")
         _ = try Self.hostPort(router, option: "--router")
+        guard headerTimeout > 0 else { throw ValidationError("--header-timeout must be a positive number of seconds") }
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be a positive number of seconds") }
+        guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
+        _ = try Self.trustedProxies(trustedProxy)
         guard readyTimeout > 0 else { throw ValidationError("--ready-timeout must be a positive number of seconds") }
         guard gitTimeout > 0 else { throw ValidationError("--git-timeout must be a positive number of seconds") }
         guard maxUploadMb > 0 else { throw ValidationError("--max-upload-mb must be positive") }
@@ -69,6 +81,10 @@ struct ServerCommand: AsyncParsableCommand {
             dataDirectory: data.map { URL(fileURLWithPath: $0) } ?? ServerConfiguration.defaultDataDirectory)
         (configuration.listenHost, configuration.listenPort) = try Self.hostPort(listen, option: "--listen")
         (configuration.routerHost, configuration.routerPort) = try Self.hostPort(router, option: "--router")
+        configuration.router.headerTimeout = .seconds(headerTimeout)
+        configuration.router.idleTimeout = .seconds(idleTimeout)
+        configuration.router.maxConnections = maxConnections
+        configuration.router.trustedProxies = try Self.trustedProxies(trustedProxy)
         configuration.engineSocket = engineSocket
         configuration.workers = workers
         configuration.readyTimeout = .seconds(readyTimeout)
@@ -94,6 +110,15 @@ struct ServerCommand: AsyncParsableCommand {
             try await SlipwayServer.run(configuration, logger: logger)
         } catch let error as ServerStartupError {
             throw ValidationError(error.description)
+        }
+    }
+
+    static func trustedProxies(_ values: [String]) throws -> [IPNetwork] {
+        try values.map { value in
+            guard let network = IPNetwork(value) else {
+                throw ValidationError("--trusted-proxy must be an address or CIDR range, e.g. 10.0.0.0/8 or 192.0.2.7 (got \(value))")
+            }
+            return network
         }
     }
 

@@ -12,14 +12,16 @@ import Testing
                 "Upgrade": "websocket", "Transfer-Encoding": "chunked", "X-Forwarded-For": "10.0.0.1",
                 "X-Forwarded-Proto": "https", "Accept": "*/*",
             ])
-        let out = ProxyHeaders.backendRequest(from: head, clientIP: "192.0.2.1")
+        let out = ProxyHeaders.backendRequest(from: head, clientIP: "192.0.2.1", trustedPeer: true)
         #expect(out.headers["x-secret"].isEmpty)
         #expect(out.headers["connection"].isEmpty)
         #expect(out.headers["te"].isEmpty)
         #expect(out.headers["upgrade"].isEmpty)
         #expect(out.headers["transfer-encoding"] == ["chunked"])
+        // From a trusted proxy: its X-Forwarded-For is appended to, its X-Forwarded-Proto kept.
         #expect(out.headers["x-forwarded-for"] == ["10.0.0.1, 192.0.2.1"])
-        #expect(out.headers["x-forwarded-proto"] == ["http"])
+        #expect(out.headers["x-forwarded-proto"] == ["https"])
+        #expect(out.headers["x-real-ip"] == ["192.0.2.1"])
         #expect(out.headers["x-forwarded-host"] == ["a.localhost"])
         #expect(out.headers["accept"] == ["*/*"])
     }
@@ -30,7 +32,7 @@ import Testing
         let out = ProxyHeaders.backendRequest(from: head, clientIP: "192.0.2.1")
         #expect(
             out.headers.map { "\($0.name): \($0.value)" } == [
-                "Host: a.localhost", "Accept: */*", "x-forwarded-for: 192.0.2.1", "x-forwarded-proto: http",
+                "Host: a.localhost", "Accept: */*", "x-forwarded-for: 192.0.2.1", "x-real-ip: 192.0.2.1", "x-forwarded-proto: http",
                 "x-forwarded-host: a.localhost",
             ])
         // An HTTP/1.0 client is upgraded to HTTP/1.1 towards the backend, so the pooled connection stays open.
