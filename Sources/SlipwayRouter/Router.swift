@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOExtras
 import NIOHTTP1
 import NIOPosix
 
@@ -18,8 +19,13 @@ public final class Router: Sendable {
     private let metrics = RequestMetrics()
     private let state = NIOLockedValueBox(State())
 
+    /// Completed once the router has stopped: every client connection closed, pools shut down.
+    private let stoppedPromise: EventLoopPromise<Void>
+
     private struct State {
         var serverChannel: (any Channel)?
+        /// Closes the listener and tells every client connection to finish its exchange (NIOExtras).
+        var quiescing: ServerQuiescingHelper?
         var boundPort: Int?
         var pools: [ObjectIdentifier: BackendConnectionPool] = [:]
         var clients: [ObjectIdentifier: any Channel] = [:]
@@ -41,6 +47,11 @@ public final class Router: Sendable {
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.configuration = configuration
+        self.stoppedPromise = eventLoopGroup.any().makePromise()
+    }
+
+    deinit {
+        self.stoppedPromise.succeed()  // never started, or already stopped (then this is a no-op)
     }
 
     /// The port the router listens on, once started.
@@ -54,7 +65,13 @@ public final class Router: Sendable {
             if state.serverChannel != nil { throw RouterError.alreadyStarted }
         }
         self.raiseOpenFilesLimit()
+        let quiescing = ServerQuiescingHelper(group: self.eventLoopGroup)
         let bootstrap = ServerBootstrap(group: self.eventLoopGroup)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
             .serverChannelOption(.backlog, value: self.configuration.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -69,6 +86,7 @@ public final class Router: Sendable {
         let raced = self.state.withLockedValue { state -> Bool in
             guard state.serverChannel == nil, !state.stopped else { return true }
             (state.serverChannel, state.boundPort, state.observerID) = (channel, port, observerID)
+            state.quiescing = quiescing
             return false
         }
         if raced {  // a concurrent start() or stop() got there first
@@ -81,31 +99,49 @@ public final class Router: Sendable {
     }
 
     /// Stops accepting, lets in-flight requests finish (up to the grace period), then closes
-    /// every client and pooled backend connection.
+    /// every client and pooled backend connection. Returns once all that is done.
     public func stop() async throws {
-        let (server, observerID) = self.state.withLockedValue { state in
-            state.stopped = true
-            defer { (state.serverChannel, state.observerID) = (nil, nil) }
-            return (state.serverChannel, state.observerID)
-        }
-        if let observerID { self.routes.removeObserver(observerID) }
-        try? await server?.close()
+        self.beginShutdown()
+        await self.waitUntilStopped()
+    }
 
-        // Idle keep-alive connections close at once; busy ones after their current response.
-        for client in self.state.withLockedValue({ Array($0.clients.values) }) {
-            client.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+    /// Starts a graceful shutdown and returns at once (see `stop()`): the listener closes, idle
+    /// keep-alive connections close, busy ones after their current response (NIOExtras'
+    /// ServerQuiescingHelper sends them ChannelShouldQuiesceEvent); whatever is still open after
+    /// the grace period is closed. Calling it again does nothing.
+    public func beginShutdown() {
+        let (alreadyStopped, quiescing, observerID) = self.state.withLockedValue { state in
+            defer { (state.serverChannel, state.observerID, state.quiescing, state.stopped) = (nil, nil, nil, true) }
+            return (state.stopped, state.quiescing, state.observerID)
         }
-        let deadline = ContinuousClock.now + self.configuration.shutdownGracePeriod
-        while ContinuousClock.now < deadline, self.state.withLockedValue({ !$0.clients.isEmpty }) {
-            try? await Task.sleep(for: .milliseconds(10))
+        guard !alreadyStopped else { return }
+        if let observerID { self.routes.removeObserver(observerID) }
+        guard let quiescing else {  // never started
+            self.stoppedPromise.succeed()
+            return
         }
-        for client in self.state.withLockedValue({ Array($0.clients.values) }) {
-            try? await client.close()
+        let eventLoop = self.stoppedPromise.futureResult.eventLoop
+        let drained = eventLoop.makePromise(of: Void.self)
+        quiescing.initiateShutdown(promise: drained)
+        let graceOver = eventLoop.scheduleTask(in: TimeAmount(self.configuration.shutdownGracePeriod)) {
+            for client in self.state.withLockedValue({ Array($0.clients.values) }) {
+                client.close(promise: nil)
+            }
         }
-        for pool in self.state.withLockedValue({ Array($0.pools.values) }) {
-            try? await pool.eventLoop.submit { pool.shutDown() }.get()
+        drained.futureResult.whenComplete { _ in
+            graceOver.cancel()
+            let pools = self.state.withLockedValue { Array($0.pools.values) }
+            EventLoopFuture.andAllComplete(pools.map { pool in pool.eventLoop.submit { pool.shutDown() } }, on: eventLoop)
+                .whenComplete { _ in
+                    self.logger.info("router stopped")
+                    self.stoppedPromise.succeed()
+                }
         }
-        self.logger.info("router stopped")
+    }
+
+    /// Returns once the router has stopped (at once if it never started and `beginShutdown` ran).
+    public func waitUntilStopped() async {
+        try? await self.stoppedPromise.futureResult.get()
     }
 
     /// Requests currently sent to (or waiting for a connection to) `backend`, over all event loops.

@@ -1,7 +1,9 @@
 import ServiceLifecycle
 
 /// Runs a `Router` as part of a ServiceGroup: starts it (unless the caller already did, to serve
-/// before other start-up work), and stops it gracefully on shutdown.
+/// before other start-up work) and runs until it has stopped. On graceful shutdown (or
+/// cancellation) it stops accepting, lets in-flight requests finish within the router's grace
+/// period, and returns once every connection is closed.
 public struct RouterService: Service {
     public let router: Router
 
@@ -11,9 +13,10 @@ public struct RouterService: Service {
 
     public func run() async throws {
         if self.router.boundPort == nil { try await self.router.start() }
-        // Returns on graceful shutdown; throws CancellationError if cancelled outright. Either
-        // way the router must stop, so the error is not propagated.
-        try? await gracefulShutdown()
-        try await self.router.stop()
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await self.router.waitUntilStopped()
+        } onCancelOrGracefulShutdown: {
+            self.router.beginShutdown()
+        }
     }
 }
