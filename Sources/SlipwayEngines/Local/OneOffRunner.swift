@@ -1,37 +1,39 @@
 import DockerAPI
 import Foundation
+import Logging
 import SlipwayCore
 
 /// One-off containers: the release phase and `slipway run`. They use a release's image,
 /// config and volumes like its replicas, but are never routed, never restarted, and removed
 /// once they exit. They carry `io.slipway.oneoff` instead of replica labels, so the reconciler
 /// leaves them alone; a server restart removes any left behind.
-extension LocalEngine {
-    static let oneOffLabel = "io.slipway.oneoff"
+struct OneOffRunner: Sendable {
+    let docker: DockerClient
+    let labels: ContainerLabels
+    let replicas: Replicas
+    let logger: Logger
+
     static let stdinPath = "/.slipway-stdin"
 
-    public func runOneOff(_ release: Release, service serviceName: String?, command: [String], stdin: Data?,
+    func run(_ release: Release, service serviceName: String?, command: [String], stdin: Data?,
                           purpose: OneOffPurpose, output: @escaping @Sendable (RunEvent) async -> Void) async throws -> Int {
         let service = try oneOffService(release, named: serviceName)
         let process = purpose == .release ? "release" : "run.\(UInt32.random(in: 1000...9999))"
-        let labels = [
-            Labels.managedBy: Labels.managedByValue,
-            Self.serverLabel: configuration.serverID,
-            Labels.name: release.app.value,
+        let containerLabels = labels.owned(by: release.app.value).merging([
             Labels.version: release.label,
             Labels.trace: release.traceId,
-            Self.oneOffLabel: purpose.rawValue,
-        ]
+            ContainerLabels.oneOff: purpose.rawValue,
+        ]) { _, new in new }
         // Standard input is copied into the container as a file and redirected by a shell, so it
         // needs no attach connection (which the two engines hijack differently); the command
         // then reads it to the end as from a pipe. It needs /bin/sh in the image, as any
         // `sh -c` command does.
         let effective = stdin == nil ? command : ["/bin/sh", "-c", "exec \"$@\" < \(Self.stdinPath)", "sh"] + command
         let spec = ContainerSpec(image: service.image, command: effective,
-                                 environment: environment(release: release, service: service, process: process),
-                                 labels: labels, useInit: true, stopTimeoutSeconds: 2,
-                                 binds: try await volumeBinds(release: release, service: service) + configFileBinds(release: release))
-        let name = "slipway-\(release.app.value)-\(process.replacingOccurrences(of: ".", with: "-"))-\(release.label)-\(configuration.serverID.prefix(6))"
+                                 environment: replicas.environment(release: release, service: service, process: process),
+                                 labels: containerLabels, useInit: true, stopTimeoutSeconds: 2,
+                                 binds: try await replicas.mounts.binds(release: release, service: service))
+        let name = "slipway-\(release.app.value)-\(process.replacingOccurrences(of: ".", with: "-"))-\(release.label)-\(labels.serverID.prefix(6))"
         try? await docker.removeContainer(name, force: true)  // a leftover of an interrupted one
         let id = try await docker.createContainer(name: name, spec: spec)
         do {
@@ -72,10 +74,10 @@ extension LocalEngine {
     }
 
     /// One-off containers a server restart found: whatever ran them is gone.
-    func removeOneOffLeftovers() async {
-        guard let leftovers = try? await docker.listContainers(all: true, labelFilters: labelFilters() + [Self.oneOffLabel]),
+    func removeLeftovers() async {
+        guard let leftovers = try? await docker.listContainers(all: true, labelFilters: labels.filters() + [ContainerLabels.oneOff]),
               !leftovers.isEmpty else { return }
         logger.info("removing one-off containers left by a previous run", metadata: ["count": "\(leftovers.count)"])
-        await removeContainers(leftovers.map(\.id))
+        await replicas.remove(leftovers.map(\.id))
     }
 }

@@ -6,6 +6,11 @@ import SlipwayRouter
 
 /// The embedded default engine: the local container engine (Podman or Docker, through the
 /// Docker Engine API) for builds and replicas, and the built-in router for traffic.
+///
+/// It composes parts with their own state: `Replicas` (starting, readiness, retiring; health
+/// records and ports), `ReplicaReconciler` (crash backoff, health, orphans), `RollingUpdate`
+/// (one per rollout, run by `LocalRollout`), `LogCollector` and `OneOffRunner`. `AppLocks`
+/// keeps a rollout, a destroy and a reconcile pass from changing one app at once.
 public struct LocalEngine: Engine {
     public struct Configuration: Sendable {
         /// How long a new replica may take to pass its health check.
@@ -25,38 +30,40 @@ public struct LocalEngine: Engine {
 
     let docker: DockerClient
     let routes: RouteTable
-    let router: Router?
-    let configuration: Configuration
     let logger: Logger
-    /// Which release of each app should run (the store): read each reconcile pass, written by `commit`.
+    /// Which release of each app should run (the store): read by the reconciler, written by `commit`.
     let releases: any CurrentReleases
     let locks = AppLocks()
-    let supervision = ReplicaSupervision()
+    let replicas: Replicas
+    let reconciler: ReplicaReconciler
+    let logCollector: LogCollector
+    let oneOffs: OneOffRunner
+    let backoff: CrashBackoff
 
     public init(docker: DockerClient, routes: RouteTable, router: Router?, releases: any CurrentReleases,
                 configuration: Configuration, logger: Logger) {
         self.docker = docker
         self.routes = routes
-        self.router = router
         self.releases = releases
-        self.configuration = configuration
         self.logger = logger
-    }
-
-    static let serverLabel = "io.slipway.server"
-
-    /// Label filters that select this server's containers (of one app, if given).
-    func labelFilters(app: AppName? = nil) -> [String] {
-        var filters = ["\(Labels.managedBy)=\(Labels.managedByValue)", "\(Self.serverLabel)=\(configuration.serverID)"]
-        if let app { filters.append("\(Labels.name)=\(app.value)") }
-        return filters
+        let labels = ContainerLabels(serverID: configuration.serverID)
+        let starts = ReplicaStarts()
+        let records = ReplicaRecords()
+        backoff = CrashBackoff()
+        replicas = Replicas(docker: docker, labels: labels,
+                            mounts: ReplicaMounts(docker: docker, labels: labels, filesDirectory: configuration.filesDirectory),
+                            records: records, starts: starts, router: router, readyTimeout: configuration.readyTimeout,
+                            report: configuration.report, logger: logger)
+        reconciler = ReplicaReconciler(docker: docker, labels: labels, replicas: replicas, records: records, backoff: backoff,
+                                       routes: routes, releases: releases, locks: locks, report: configuration.report, logger: logger)
+        logCollector = LogCollector(docker: docker, labels: labels, starts: starts, logger: logger)
+        oneOffs = OneOffRunner(docker: docker, labels: labels, replicas: replicas, logger: logger)
     }
 
     public func replicas(of app: AppName) async throws -> [ReplicaView] {
         var views: [ReplicaView] = []
-        for replica in try await observe(app: app) {
-            let slot = ReplicaSupervision.slotKey(app: replica.app, service: replica.service, index: replica.index)
-            let history = await supervision.history(slot)
+        for replica in try await replicas.observe(app: app) {
+            let history = await backoff.history(CrashBackoff.slotKey(app: replica.app, service: replica.service, index: replica.index))
             // A routed replica is ready while it is in rotation; an unrouted one (a worker) while it runs.
             let ready = replica.port == 0 ? replica.running
                 : replica.backend.map { routes.backends(app: app.value, service: replica.service).contains($0) } ?? false
@@ -83,42 +90,40 @@ public struct LocalEngine: Engine {
             throw error
         }
         if let lease { await locks.unlock(lease) }
-        let removed = removingVolumes ? try await removeVolumes(of: app) : []
-        return DestroyedVolumes(removed: removed, kept: removingVolumes ? [] : await keptVolumes(of: app))
+        let removed = removingVolumes ? try await replicas.mounts.removeVolumes(of: app) : []
+        let kept = removingVolumes ? [] : ((try? await replicas.mounts.volumes(of: app)) ?? [])
+        return DestroyedVolumes(removed: removed, kept: kept)
     }
 
     /// Stops and removes every replica of the app, its routes and its config files.
     func removeEverything(of app: AppName) async throws {
-        await supervision.forget(app: app.value)
+        await backoff.forget(app: app.value)
         routes.removeApp(app.value)
-        let replicas = try await observe(app: app)
+        let running = try await replicas.observe(app: app)
         await withTaskGroup(of: Void.self) { group in
-            for replica in replicas {
-                group.addTask { await retire(replica, policy: RolloutPolicy(drainSeconds: 0, stopGraceSeconds: 10)) }
+            for replica in running {
+                group.addTask { await replicas.retire(replica, policy: RolloutPolicy(drainSeconds: 0, stopGraceSeconds: 10)) }
             }
         }
-        removeConfigFiles(app: app.value)
+        replicas.mounts.removeConfigFiles(app: app.value)
     }
-}
 
-/// What Slipway's labels say about one of its containers.
-struct ReplicaLabels {
-    var app: String
-    var service: String
-    var version: Int
-    var index: Int
-    var port: Int
+    public func restore() async throws {
+        try await reconciler.restore()
+        await oneOffs.removeLeftovers()
+    }
 
-    init?(_ labels: [String: String]) {
-        guard let app = labels[Labels.name], let service = labels[Labels.component],
-              let versionText = labels[Labels.version], versionText.hasPrefix("v"),
-              let version = Int(versionText.dropFirst()),
-              let index = labels[Labels.replica].flatMap(Int.init),
-              let port = labels[Labels.port].flatMap(Int.init) else { return nil }
-        self.app = app
-        self.service = service
-        self.version = version
-        self.index = index
-        self.port = port
+    public func supervise() async {
+        await reconciler.supervise()
+    }
+
+    public func collectLogs(resumeAfter: @escaping @Sendable (String) -> Date?,
+                            deliver: @escaping @Sendable (String, AppLogLine) async -> Void) async {
+        await logCollector.collectLogs(resumeAfter: resumeAfter, deliver: deliver)
+    }
+
+    public func runOneOff(_ release: Release, service: String?, command: [String], stdin: Data?, purpose: OneOffPurpose,
+                          output: @escaping @Sendable (RunEvent) async -> Void) async throws -> Int {
+        try await oneOffs.run(release, service: service, command: command, stdin: stdin, purpose: purpose, output: output)
     }
 }

@@ -1,30 +1,36 @@
 import DockerAPI
 import Foundation
+import Logging
 import SlipwayCore
 
 /// App logs: every replica's output, followed from the moment its container starts (told by
-/// `startReplica` just before it starts one, and by the container engine's `start` events for
+/// `Replicas.start` just before it starts one, and by the container engine's `start` events for
 /// containers started otherwise, with a resync listing every few seconds for anything missed), delivered line by
 /// line. Output is read through `attach`, which streams what the container writes at once (an
 /// engine's `logs?follow` may poll: Podman's does every 250 ms), and is stamped when it arrives;
 /// what a replica printed before the attach comes from the logs API. Replicas that already ran
 /// when collecting began resume after `resumeAfter(app)`, so a server restart neither loses
 /// their lines nor stores them twice.
-extension LocalEngine {
+struct LogCollector: Sendable {
+    let docker: DockerClient
+    let labels: ContainerLabels
+    let starts: ReplicaStarts
+    let logger: Logger
+
     private enum LogSignal: Sendable {
         case started(String)
         case resync
         case ended(String)
     }
 
-    public func collectLogs(resumeAfter: @escaping @Sendable (String) -> Date?,
+    func collectLogs(resumeAfter: @escaping @Sendable (String) -> Date?,
                             deliver: @escaping @Sendable (String, AppLogLine) async -> Void) async {
         let (signals, signal) = AsyncStream.makeStream(of: LogSignal.self, bufferingPolicy: .bufferingNewest(10_000))
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 while !Task.isCancelled {
                     do {
-                        let events = docker.events(filters: ["type": ["container"], "label": labelFilters(), "event": ["start"]])
+                        let events = docker.events(filters: ["type": ["container"], "label": labels.filters(), "event": ["start"]])
                         for try await event in events { signal.yield(.started(event.actorID)) }
                     } catch {
                         logger.debug("log collector: engine events ended", metadata: ["error": "\(error)"])
@@ -33,7 +39,7 @@ extension LocalEngine {
                 }
             }
             group.addTask {
-                for await id in await supervision.replicaStarts() { signal.yield(.started(id)) }
+                for await id in await starts.stream() { signal.yield(.started(id)) }
             }
             group.addTask {
                 while !Task.isCancelled {
@@ -53,7 +59,7 @@ extension LocalEngine {
                     guard !followed.contains(id), let details = try? await docker.inspectContainer(id) else { continue }
                     candidates = [(id, details.labels)]
                 case .resync:
-                    candidates = ((try? await docker.listContainers(all: false, labelFilters: labelFilters())) ?? []).map { ($0.id, $0.labels) }
+                    candidates = ((try? await docker.listContainers(all: false, labelFilters: labels.filters())) ?? []).map { ($0.id, $0.labels) }
                 }
                 for candidate in candidates where !followed.contains(candidate.id) {
                     guard let labels = ReplicaLabels(candidate.labels) else { continue }  // one-off containers: their output goes elsewhere

@@ -9,7 +9,8 @@ import SlipwayRouter
 /// after every change, so the count of ready replicas stays within the policy throughout.
 /// On failure `rollBack` recreates the old replicas it retired, then removes the new ones.
 final class RollingUpdate {
-    let engine: LocalEngine
+    let replicas: Replicas
+    let routes: RouteTable
     let release: Release
     let previous: Release?
     let log: LogSink
@@ -21,8 +22,9 @@ final class RollingUpdate {
     /// Old replicas retired so far: recreated from `previous` on rollback.
     private var retired: [ObservedReplica] = []
 
-    init(engine: LocalEngine, release: Release, previous: Release?, log: @escaping LogSink) {
-        self.engine = engine
+    init(replicas: Replicas, routes: RouteTable, release: Release, previous: Release?, log: @escaping LogSink) {
+        self.replicas = replicas
+        self.routes = routes
         self.release = release
         self.previous = previous
         self.log = log
@@ -31,9 +33,9 @@ final class RollingUpdate {
     var app: String { release.app.value }
 
     func run() async throws {
-        let old = try await engine.observe(app: release.app).filter { $0.version != release.version }
+        let old = try await replicas.observe(app: release.app).filter { $0.version != release.version }
         let names = Set(release.services.map(\.name) + old.map(\.service))
-        for name in names { serving[name] = engine.routes.backends(app: app, service: name) }
+        for name in names { serving[name] = routes.backends(app: app, service: name) }
         defaultService = previous?.defaultService ?? release.defaultService
         do {
             // Dependencies first: a service starts only once those it depends on are ready.
@@ -84,12 +86,12 @@ final class RollingUpdate {
     private func startBatch(_ service: ReleasedService, indices: ClosedRange<Int>) async throws {
         var ids: [String] = []
         for index in indices {
-            let id = try await engine.startReplica(release: release, service: service, index: index)
+            let id = try await replicas.start(release: release, service: service, index: index)
             ids.append(id)
             createdIDs.append(id)
             await log("Started \(service.name).\(index) of \(release.label) (\(id.prefix(12)))")
         }
-        let ready = try await engine.waitUntilReady(ids, release: release, log: log)
+        let ready = try await replicas.waitUntilReady(ids, release: release, log: log)
         try await checkStillRunning()
         created += ready
         serving[service.name, default: []] += ready.compactMap(\.backend)
@@ -98,9 +100,9 @@ final class RollingUpdate {
 
     private func checkStillRunning() async throws {
         for replica in created {
-            guard let details = try await engine.docker.inspectContainer(replica.containerID), details.state.running else {
+            guard let details = try await replicas.docker.inspectContainer(replica.containerID), details.state.running else {
                 throw SlipwayError.engine("\(replica.service).\(replica.index) of \(release.label) crashed during the rollout"
-                                          + (await engine.logTail(replica.containerID, lines: 50)))
+                                          + (await replicas.logTail(replica.containerID, lines: 50)))
             }
         }
     }
@@ -108,13 +110,13 @@ final class RollingUpdate {
     private func retire(_ replica: ObservedReplica, policy: RolloutPolicy) async {
         if let backend = replica.backend { serving[replica.service]?.removeAll { $0 == backend } }
         push()
-        await engine.retire(replica, policy: policy)
+        await replicas.retire(replica, policy: policy)
         retired.append(replica)
         await log("Stopped \(replica.service).\(replica.index) of v\(replica.version)")
     }
 
     private func push() {
-        engine.routes.setRoutes(app: app, services: serving, defaultService: defaultService)
+        routes.setRoutes(app: app, services: serving, defaultService: defaultService)
     }
 
     /// Puts back what was retired (from the previous release's images), then removes every new replica.
@@ -123,11 +125,11 @@ final class RollingUpdate {
             var restored: [String] = []
             for replica in retired {
                 guard let service = previous.services.first(where: { $0.name == replica.service }) else { continue }
-                if let id = try? await engine.startReplica(release: previous, service: service, index: replica.index) {
+                if let id = try? await replicas.start(release: previous, service: service, index: replica.index) {
                     restored.append(id)
                 }
             }
-            if let back = try? await engine.waitUntilReady(restored, release: previous, log: log) {
+            if let back = try? await replicas.waitUntilReady(restored, release: previous, log: log) {
                 for replica in back { serving[replica.service, default: []].append(contentsOf: replica.backend.map { [$0] } ?? []) }
                 push()
             }
@@ -135,9 +137,9 @@ final class RollingUpdate {
         let newBackends = Set(created.compactMap(\.backend))
         for name in serving.keys { serving[name]?.removeAll { newBackends.contains($0) } }
         push()
-        if let router = engine.router, !newBackends.isEmpty {
+        if let router = replicas.router, !newBackends.isEmpty {
             _ = await router.waitUntilDrained(Array(newBackends), timeout: .seconds(10))
         }
-        await engine.removeContainers(createdIDs)
+        await replicas.remove(createdIDs)
     }
 }

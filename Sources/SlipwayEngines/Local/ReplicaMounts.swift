@@ -1,14 +1,65 @@
+import DockerAPI
 import Foundation
 import SlipwayCore
 
-/// Config files (`slipway config files`): written once per release under the data directory and
-/// bind-mounted read-only, so every replica and one-off container of a release sees the same
-/// files, and a new release (new files) never changes what an old replica sees.
-extension LocalEngine {
+/// What replicas and one-off containers of a release mount.
+///
+/// Named volumes: one engine volume per app and volume name, shared by every release of the
+/// app, so its content outlives deploys, rollbacks and restarts; only `destroy --volumes`
+/// removes them.
+///
+/// Config files (`slipway config files`): written once per release under the data directory
+/// and bind-mounted read-only, so every replica and one-off container of a release sees the
+/// same files, and a new release (new files) never changes what an old replica sees.
+struct ReplicaMounts: Sendable {
+    let docker: DockerClient
+    let labels: ContainerLabels
+    /// Where config files are written (under the data directory); nil: none can be mounted.
+    let filesDirectory: URL?
+
+    /// The volume and config-file binds of `service` in `release`, making what is missing.
+    func binds(release: Release, service: ReleasedService) async throws -> [String] {
+        try await volumeBinds(release: release, service: service) + configFileBinds(release: release)
+    }
+
+    // MARK: Named volumes
+
+    /// The engine's name for an app's volume. The server id keeps servers sharing an engine apart.
+    func volumeName(app: String, volume: String) -> String {
+        "slipway-\(labels.serverID.prefix(6))-\(app)-\(volume)"
+    }
+
+    /// Makes sure the service's volumes exist (labelled, so `destroy --volumes` can find them)
+    /// and returns the binds that mount them.
+    func volumeBinds(release: Release, service: ReleasedService) async throws -> [String] {
+        var binds: [String] = []
+        for (volume, path) in (service.volumes ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let name = volumeName(app: release.app.value, volume: volume)
+            var volumeLabels = labels.owned(by: release.app.value)
+            volumeLabels[ContainerLabels.volume] = volume
+            try await docker.createVolume(name: name, labels: volumeLabels)
+            binds.append("\(name):\(path)")
+        }
+        return binds
+    }
+
+    /// The names of an app's volumes (the engine's names).
+    func volumes(of app: AppName) async throws -> [String] {
+        try await docker.listVolumes(labelFilters: labels.filters(app: app) + [ContainerLabels.volume])
+    }
+
+    func removeVolumes(of app: AppName) async throws -> [String] {
+        let names = try await volumes(of: app)
+        for name in names { try await docker.removeVolume(name) }
+        return names
+    }
+
+    // MARK: Config files
+
     /// `<files>/<app>/v<N>/<mount path in hex>/<name>`: hex keeps any mount path one safe directory name.
     func configFilesDirectory(app: String, version: Int? = nil) -> URL? {
-        guard let root = configuration.filesDirectory else { return nil }
-        let appDirectory = root.appendingPathComponent(app)
+        guard let filesDirectory else { return nil }
+        let appDirectory = filesDirectory.appendingPathComponent(app)
         return version.map { appDirectory.appendingPathComponent("v\($0)") } ?? appDirectory
     }
 
