@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var engine: EngineKind = .local
     /// `--engine kubernetes` only.
     public var kubernetes = KubernetesSettings()
+    /// `--allow-source-dir`: directories on the server a deploy's `source` may be (or clone from).
+    public var allowedSourceDirectories: [String] = []
 
     public enum EngineKind: String, Sendable, CaseIterable {
         case local

@@ -14,16 +14,19 @@ public struct ExtractionLimits: Sendable, Equatable {
 
 extension SourceArchive {
     /// Extracts an uploaded `.tar.gz` into `destination` (created if missing; must be empty).
-    /// First lists the archive with tar itself and refuses it, extracting nothing, if any member is
+    /// First lists the archive with tar itself, checking each member as tar prints it (the listing
+    /// is never held in memory), and refuses it, extracting nothing, if any member is
     /// absolute, has a `..` component, is a hard link, device, fifo or other special file, is a
     /// symlink resolving outside the tree, or lies below a symlink (a file written through a link);
     /// or if the archive exceeds `limits`. Then extracts with ownership and permission bits from the
     /// archive ignored, and checks the symlinks on disk once more.
     public static func extractTarGz(_ archive: URL, into destination: URL, limits: ExtractionLimits = .init()) async throws {
-        let listing = try await TarProcess.run(["-z", "-f", archive.path] + TarListing.listArguments,
-                                         action: "read the archive \(archive.lastPathComponent) (is it a .tar.gz?)")
-        let entries = try TarListing.parse(listing)
-        try check(entries, limits: limits)
+        var checker = ArchiveChecker(limits: limits)
+        try await TarProcess.forEachLine(["-z", "-f", archive.path] + TarListing.listArguments,
+                                   action: "read the archive \(archive.lastPathComponent) (is it a .tar.gz?)") { line in
+            try checker.add(TarListing.parseLine(line))
+        }
+        try checker.finish()
         try prepareEmptyDirectory(destination)
         do {
             try await TarProcess.run(["-x", "-z", "-f", archive.path, "-C", destination.path,
@@ -40,59 +43,6 @@ extension SourceArchive {
         } catch {
             try? removeContents(of: destination)
             throw error
-        }
-    }
-
-    /// The checks on an archive's listing; throws for the first offending member.
-    static func check(_ entries: [TarEntry], limits: ExtractionLimits) throws {
-        if entries.count > limits.maxEntries {
-            throw SourceArchiveError("the archive has \(entries.count) entries, more than the limit of \(limits.maxEntries); add build outputs and dependencies (node_modules, .build, target) to .dockerignore")
-        }
-        var total: Int64 = 0
-        var symlinks: [String: String] = [:]
-        for entry in entries {
-            if entry.path.hasPrefix("/") {
-                throw SourceArchiveError.unsafeEntry(entry.path, "has an absolute path")
-            }
-            if entry.path.split(separator: "/").contains("..") {
-                throw SourceArchiveError.unsafeEntry(entry.path, "has a '..' component that would write outside the destination")
-            }
-            switch entry.kind {
-            case .regularFile:
-                total += entry.size
-                if total > limits.maxTotalBytes {
-                    throw SourceArchiveError("the archive unpacks to more than \(limits.maxTotalBytes) bytes, the limit; add large files (build outputs, data, dependencies) to .dockerignore")
-                }
-            case .directory:
-                break
-            case .symlink(let target):
-                symlinks[entry.path] = target
-            case .hardLink(let target):
-                throw SourceArchiveError.unsafeEntry(entry.path, "is a hard link (to \"\(target)\"), which uploads do not allow")
-            case .other(let type):
-                throw SourceArchiveError.unsafeEntry(entry.path, "is a special file (tar type '\(type)': a device, fifo or socket), which uploads do not allow")
-            }
-        }
-        for entry in entries {
-            // A member below a symlink would be written wherever the link points.
-            let components = entry.path.split(separator: "/").map(String.init)
-            for count in stride(from: components.count - 1, to: 0, by: -1) {
-                let ancestor = components.prefix(count).joined(separator: "/")
-                if symlinks[ancestor] != nil {
-                    throw SourceArchiveError.unsafeEntry(entry.path, "lies below the symlink \"\(ancestor)\" and would be written through it")
-                }
-            }
-        }
-        for (path, target) in symlinks.sorted(by: { $0.key < $1.key }) {
-            let outcome = SymlinkResolver.resolve(
-                link: path.split(separator: "/").map(String.init), target: target,
-                absoluteInside: { _ in nil },
-                readLink: { symlinks[$0.joined(separator: "/")] })
-            switch outcome {
-            case .inside: continue
-            case .escapes: throw SourceArchiveError.unsafeEntry(path, "is a symlink to \"\(target)\", outside the source tree")
-            case .loop: throw SourceArchiveError.unsafeEntry(path, "is a symlink loop")
-            }
         }
     }
 

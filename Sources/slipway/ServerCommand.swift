@@ -52,6 +52,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "IngressClass of the apps' Ingress. Default: the cluster's default class.") var ingressClass: String?
     @Option(help: "Existing kubernetes.io/tls Secret (in each app's namespace) for the Ingress.") var tlsSecret: String?
     @Option(help: "cert-manager ClusterIssuer that issues the Ingress certificate.") var clusterIssuer: String?
+    @Option(name: .customLong("allow-source-dir"),
+            help: ArgumentHelp("A directory on this machine deploys may name as their source (a path or file:// URL inside it); repeatable. None by default: folders are uploaded by the CLI.", valueName: "dir"))
+    var allowSourceDir: [String] = []
     @Flag(name: .customLong("k8s-allow-tolerate-all-taints"),
           help: "Let services tolerate every taint (a toleration without key); refused otherwise, as it lets pods onto control-plane nodes.")
     var allowTolerateAllTaints = false
@@ -63,6 +66,9 @@ struct ServerCommand: AsyncParsableCommand {
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be a positive number of seconds") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         _ = try Self.trustedProxies(trustedProxy)
+        for directory in allowSourceDir where !directory.hasPrefix("/") {
+            throw ValidationError("--allow-source-dir \(directory): give an absolute path")
+        }
         guard readyTimeout > 0 else { throw ValidationError("--ready-timeout must be a positive number of seconds") }
         guard gitTimeout > 0 else { throw ValidationError("--git-timeout must be a positive number of seconds") }
         guard maxUploadMb > 0 else { throw ValidationError("--max-upload-mb must be positive") }
@@ -103,6 +109,7 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.kubernetes.tlsSecret = tlsSecret
         configuration.kubernetes.clusterIssuer = clusterIssuer
         configuration.kubernetes.allowTolerateAllTaints = allowTolerateAllTaints
+        configuration.allowedSourceDirectories = allowSourceDir
         configuration.token = ProcessInfo.processInfo.environment["SLIPWAY_TOKEN"]
         var logger = Logger(label: "slipway")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

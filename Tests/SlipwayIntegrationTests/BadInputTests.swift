@@ -41,7 +41,9 @@ extension Integration {
         func unknownRepositoryAndRef() async throws {
             try await TestServer.with { server in
                 try await expectNothingChanges(server) { server, repo in
-                    try await expectFailure(server, source: "file:///nonexistent/repo.git", stage: "fetch", message: "was not found")
+                    // Inside the directory the test server allows (`--allow-source-dir`), but missing.
+                    let missing = "file://\(FileManager.default.temporaryDirectory.path)/nonexistent-\(UUID().uuidString.prefix(6))/repo.git"
+                    try await expectFailure(server, source: missing, stage: "fetch", message: "was not found")
                     try await expectFailure(server, source: repo.url, ref: "no-such-branch", stage: "fetch",
                                             message: "ref \"no-such-branch\" was not found")
                 }

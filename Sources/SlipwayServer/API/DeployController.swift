@@ -47,7 +47,7 @@ struct DeployController: Sendable {
         } else {
             // Any other content type is read as JSON: `curl -d '{...}'` sends a form type.
             let body = try await JSONResponse.decode(DeployRequest.self, from: request)
-            _ = try SourceLocation(body.source)
+            try SourceDirectoryPolicy(configuration.allowedSourceDirectories).check(SourceLocation(body.source))
             if let ref = body.ref { try GitRef.validate(ref) }
             try store.enqueueDeploy(traceId: traceId, app: app,
                                     source: SourceInfo(kind: .git, url: body.source, ref: body.ref), uploadPath: nil,

@@ -18,6 +18,7 @@ struct RADController: Sendable {
         router.post("/trigger") { request, _ in
             let body = try await JSONResponse.decode(TriggerRequest.self, from: request)
             let location = try SourceLocation(body.gitrepo)
+            try SourceDirectoryPolicy(deploys.configuration.allowedSourceDirectories).check(location)
             if let ref = body.ref { try GitRef.validate(ref) }
             guard let app = location.suggestedAppName else {
                 throw SlipwayError.invalidSource("cannot derive an app name from \(body.gitrepo); use POST /v1/apps/{app}/deploys")

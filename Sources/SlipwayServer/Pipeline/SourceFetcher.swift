@@ -108,8 +108,11 @@ package struct SourceFetcher {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw SlipwayError.invalidSource("source path \(path) does not exist on the server or is not a directory")
         }
-        try FileManager.default.copyItem(at: URL(fileURLWithPath: path), to: destination)
-        try Self.checkTree(destination)
+        do {
+            try SourceArchive.copyTree(URL(fileURLWithPath: path).resolvingSymlinksInPath(), to: destination)
+        } catch let error as SourceArchiveError {
+            throw SlipwayError.invalidSource("the source folder was refused: \(error.description)")
+        }
     }
 
     /// Unpacks an uploaded .tar.gz, refusing entries that escape the workspace.

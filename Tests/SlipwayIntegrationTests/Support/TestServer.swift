@@ -75,7 +75,9 @@ final class TestServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = ["server", "--listen", "127.0.0.1:\(apiPort)", "--router", "127.0.0.1:\(routerPort)",
-                             "--data", dataDirectory.path, "--engine-socket", TestEngine.socketPath] + extraArguments
+                             "--data", dataDirectory.path, "--engine-socket", TestEngine.socketPath,
+                             // Test repositories are made in the temporary directory and deployed as file:// URLs.
+                             "--allow-source-dir", FileManager.default.temporaryDirectory.path] + extraArguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = log
         process.standardError = log
