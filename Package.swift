@@ -135,9 +135,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // What several test targets share: the real components they start (docker-registry, the
-        // kmock Kubernetes API emulator), the fake Deployment controller, process helpers.
+        // kmock Kubernetes API emulator), the fake Deployment controller, process helpers, and
+        // `InMemoryEngine`, the engine test double of the in-process server suites.
         .target(name: "SlipwayTestSupport", dependencies: [
-            "KubernetesAPI",
+            "KubernetesAPI", "SlipwayEngines", "SlipwayCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -177,7 +178,9 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "SlipwayEngineK8sTests", dependencies: [
+        // The engines' tests: the Kubernetes engine against scripted API servers and, in the suites
+        // `scripts/test.sh --unit` leaves out, the kmock emulator and a real registry.
+        .testTarget(name: "SlipwayEnginesTests", dependencies: [
             "SlipwayTestSupport", "SlipwayEngines", "SlipwayCore", "SlipwayKubernetes", "KubernetesAPI", "OCIRegistry", "DockerAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
@@ -190,6 +193,16 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        // The server in process, without a container engine: the API through HummingbirdTesting,
+        // the pipeline, the deploy queue and the reconciler over `InMemoryEngine` and an in-memory store.
+        .testTarget(name: "SlipwayServerTests", dependencies: [
+            "SlipwayServer", "SlipwayTestSupport", "SlipwayStore", "SlipwayEngines", "SlipwayCore", "SlipwaySecrets", "SourceArchive",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "SlipwayStoreTests", dependencies: [
             "SlipwayStore", "SlipwayCore", "SlipwaySecrets", .product(name: "Crypto", package: "swift-crypto"),

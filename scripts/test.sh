@@ -2,9 +2,16 @@
 # The test command: prepares the machine (scripts/setup.sh), then runs the whole suite
 # against the real container engine. Extra arguments go to `swift test`, e.g.
 #   bash scripts/test.sh --filter SlipwayCoreTests
+# `--unit` runs just the unit suite: everything but the tests that need Podman, the registry or
+# the kmock emulator (a few seconds after a build; further arguments go to `swift test` too).
 # Exit code: that of `swift test` (or of the first preparation step that failed).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+unit=0
+if [[ ${1:-} == --unit ]]; then
+    unit=1
+    shift
+fi
 
 # 1. Machine: packages, containers.conf, Podman service, busybox base image, swift on PATH.
 source scripts/setup.sh
@@ -20,7 +27,20 @@ export SLIPWAY_REQUIRE_ENGINE=1 DOCKER_SOCKET=/run/podman/podman.sock
 echo "test: swift build --build-tests"
 swift build --build-tests
 status=0
-if (($# > 0)); then
+# The suites that start Podman containers, the registry or kmock; the unit suite is the rest.
+integration_suites=(
+    DockerAPITests.EngineTests
+    'OCIRegistryTests\.(OCIRegistryPushTests|OCIRegistryBasicAuthTests|OCIRegistryTokenAuthTests|PodmanPullTests)'
+    KubernetesAPITests.KmockSmokeTests
+    'SlipwayEnginesTests\.(KubernetesEngineFlowTests|KubernetesEngineConfigTests|KubernetesEngineAutoscaleTests|ImagePushTests)'
+    SlipwayIntegrationTests
+)
+if ((unit)); then
+    skips=()
+    for suite in "${integration_suites[@]}"; do skips+=(--skip "$suite"); done
+    echo "test: swift test (unit suite) $*"
+    swift test --skip-build "${skips[@]}" "$@" || status=$?
+elif (($# > 0)); then
     echo "test: swift test $*"
     swift test --skip-build "$@" || status=$?
 else

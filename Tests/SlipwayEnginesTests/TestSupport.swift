@@ -7,7 +7,7 @@ import SlipwayKubernetes
 import SlipwayTestSupport
 
 let testLogger: Logger = {
-    var logger = Logger(label: "SlipwayEngineK8sTests")
+    var logger = Logger(label: "SlipwayEnginesTests")
     logger.logLevel = .warning
     return logger
 }()

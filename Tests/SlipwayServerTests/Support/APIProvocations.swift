@@ -1,0 +1,154 @@
+import Foundation
+import Hummingbird
+import SlipwayCore
+import SlipwayServer
+
+/// One request per documented status of each operation of openapi.yaml ("METHOD /path STATUS"),
+/// sent to a server whose app `demo` has three releases (v3 with config files at /etc/demo).
+/// `{trace}` in a path is the trace id of demo's first deploy.
+enum APIProvocations {
+    struct Provocation: Sendable {
+        var method: HTTPRequest.Method
+        var path: String
+        var body: String?
+        var bytes: Data?
+        /// Files sent as a .tar.gz upload.
+        var archive: [String: String]?
+        var headers: HTTPFields = [:]
+        /// Changes what the requests after it would see (queues a release, destroys): sent last.
+        var changesState = false
+
+        init(_ method: HTTPRequest.Method, _ path: String, body: String? = nil, bytes: Data? = nil, archive: [String: String]? = nil,
+             headers: HTTPFields = [:], changesState: Bool = false) {
+            (self.method, self.path, self.body, self.bytes, self.archive, self.headers, self.changesState)
+                = (method, path, body, bytes, archive, headers, changesState)
+        }
+
+        func send(to server: InProcessServer, seed: Seed) async throws -> Answer {
+            let path = path.replacingOccurrences(of: "{trace}", with: seed.trace)
+            var bytes = bytes
+            if let archive { bytes = try await SourceTree.archive(archive, under: server.configuration.dataDirectory) }
+            return try await server.request(method, path, body: body, bytes: bytes.map { ByteBuffer(bytes: $0) }, headers: headers)
+        }
+    }
+
+    struct Seed: Sendable {
+        var trace: String
+    }
+
+    static let token = "contract-test-token-0123456789abcdef"
+    static let configure: @Sendable (inout ServerConfiguration) -> Void = {
+        $0.token = token
+        $0.maxUploadBytes = 4096
+    }
+
+    static func seed(_ server: InProcessServer) async throws -> Seed {
+        let first = try await server.deploy("demo")
+        _ = try await server.deploy("demo")
+        _ = try await server.change(.put, "/v1/apps/demo/files", body: #"{"mount": "/etc/demo", "files": {"a.conf": "aGk="}}"#)
+        return Seed(trace: first.traceId)
+    }
+
+    static let wrongToken: HTTPFields = [.authorization: "Bearer not-the-token"]
+    static let gzip: HTTPFields = [.contentType: "application/gzip"]
+
+    static let all: [String: Provocation] = [
+        "GET /healthz 200": .init(.get, "/healthz"),
+        "GET /metrics 200": .init(.get, "/metrics"),
+        "GET /metrics 401": .init(.get, "/metrics", headers: wrongToken),
+        "GET /openapi.yaml 200": .init(.get, "/openapi.yaml"),
+        "GET /v1/apps 200": .init(.get, "/v1/apps"),
+        "GET /v1/apps 401": .init(.get, "/v1/apps", headers: wrongToken),
+        "GET /v1/apps/{app} 200": .init(.get, "/v1/apps/demo"),
+        "GET /v1/apps/{app} 400": .init(.get, "/v1/apps/Not_A_Name"),
+        "GET /v1/apps/{app} 404": .init(.get, "/v1/apps/nope"),
+        "DELETE /v1/apps/{app} 200": .init(.delete, "/v1/apps/demo", changesState: true),
+        "DELETE /v1/apps/{app} 400": .init(.delete, "/v1/apps/demo?volumes=maybe"),
+        "DELETE /v1/apps/{app} 404": .init(.delete, "/v1/apps/nope"),
+        "GET /v1/apps/{app}/releases 200": .init(.get, "/v1/apps/demo/releases"),
+        "GET /v1/apps/{app}/releases 400": .init(.get, "/v1/apps/Not_A_Name/releases"),
+        "GET /v1/apps/{app}/releases 404": .init(.get, "/v1/apps/nope/releases"),
+        "GET /v1/apps/{app}/replicas 200": .init(.get, "/v1/apps/demo/replicas"),
+        "GET /v1/apps/{app}/replicas 400": .init(.get, "/v1/apps/-demo/replicas"),
+        "GET /v1/apps/{app}/replicas 404": .init(.get, "/v1/apps/nope/replicas"),
+        "POST /v1/apps/{app}/rollback 202": .init(.post, "/v1/apps/demo/rollback", body: #"{"to": 1}"#, changesState: true),
+        "POST /v1/apps/{app}/rollback 400": .init(.post, "/v1/apps/demo/rollback", body: #"{"to": "v1"}"#),
+        "POST /v1/apps/{app}/rollback 404": .init(.post, "/v1/apps/demo/rollback", body: #"{"to": 42}"#),
+        "POST /v1/apps/{app}/rollback 409": .init(.post, "/v1/apps/demo/rollback", body: #"{"to": 3}"#),
+        "GET /v1/apps/{app}/config 200": .init(.get, "/v1/apps/demo/config"),
+        "GET /v1/apps/{app}/config 400": .init(.get, "/v1/apps/\(String(repeating: "a", count: 64))/config"),
+        "GET /v1/apps/{app}/config 404": .init(.get, "/v1/apps/nope/config"),
+        "PATCH /v1/apps/{app}/config 202": .init(.patch, "/v1/apps/demo/config", body: #"{"set": {"GREETING": "hi"}}"#, changesState: true),
+        "PATCH /v1/apps/{app}/config 400": .init(.patch, "/v1/apps/demo/config", body: #"{"set": {"NOT-A-KEY": "x"}}"#),
+        "PATCH /v1/apps/{app}/config 404": .init(.patch, "/v1/apps/nope/config", body: #"{"set": {"GREETING": "hi"}}"#),
+        "GET /v1/apps/{app}/files 200": .init(.get, "/v1/apps/demo/files"),
+        "GET /v1/apps/{app}/files 400": .init(.get, "/v1/apps/Not_A_Name/files"),
+        "GET /v1/apps/{app}/files 404": .init(.get, "/v1/apps/nope/files"),
+        "PUT /v1/apps/{app}/files 202": .init(.put, "/v1/apps/demo/files", body: #"{"mount": "/etc/other", "files": {"b.conf": "aGk="}}"#, changesState: true),
+        "PUT /v1/apps/{app}/files 400": .init(.put, "/v1/apps/demo/files", body: #"{"mount": "relative/path", "files": {"b.conf": "aGk="}}"#),
+        "PUT /v1/apps/{app}/files 404": .init(.put, "/v1/apps/nope/files", body: #"{"mount": "/etc/other", "files": {"b.conf": "aGk="}}"#),
+        "DELETE /v1/apps/{app}/files 202": .init(.delete, "/v1/apps/demo/files?mount=/etc/demo", changesState: true),
+        "DELETE /v1/apps/{app}/files 400": .init(.delete, "/v1/apps/demo/files"),
+        "DELETE /v1/apps/{app}/files 404": .init(.delete, "/v1/apps/demo/files?mount=/etc/none"),
+        "POST /v1/apps/{app}/scale 202": .init(.post, "/v1/apps/demo/scale", body: #"{"web": 2}"#, changesState: true),
+        "POST /v1/apps/{app}/scale 400": .init(.post, "/v1/apps/demo/scale", body: #"{"web": -1}"#),
+        "POST /v1/apps/{app}/scale 404": .init(.post, "/v1/apps/nope/scale", body: #"{"web": 2}"#),
+        "GET /v1/apps/{app}/logs 200": .init(.get, "/v1/apps/demo/logs?tail=10"),
+        "GET /v1/apps/{app}/logs 400": .init(.get, "/v1/apps/demo/logs?tail=many"),
+        "GET /v1/apps/{app}/logs 404": .init(.get, "/v1/apps/nope/logs"),
+        "GET /v1/apps/{app}/logs/ws 400": .init(.get, "/v1/apps/demo/logs/ws"),
+        "GET /v1/apps/{app}/logs/ws 404": .init(.get, "/v1/apps/nope/logs/ws"),
+        "GET /v1/apps/{app}/events 200": .init(.get, "/v1/apps/demo/events"),
+        "GET /v1/apps/{app}/events 400": .init(.get, "/v1/apps/demo/events?since=yesterday-ish"),
+        "GET /v1/apps/{app}/events 404": .init(.get, "/v1/apps/nope/events"),
+        "POST /v1/apps/{app}/run 200": .init(.post, "/v1/apps/demo/run", body: #"{"command": ["echo", "hi"]}"#),
+        "POST /v1/apps/{app}/run 400": .init(.post, "/v1/apps/demo/run", body: #"{"command": []}"#),
+        "POST /v1/apps/{app}/run 404": .init(.post, "/v1/apps/nope/run", body: #"{"command": ["echo", "hi"]}"#),
+        "GET /v1/apps/{app}/deploys 200": .init(.get, "/v1/apps/demo/deploys"),
+        "GET /v1/apps/{app}/deploys 400": .init(.get, "/v1/apps/Not_A_Name/deploys"),
+        "POST /v1/apps/{app}/deploys 202": .init(.post, "/v1/apps/demo/deploys", archive: SourceTree.web, headers: gzip, changesState: true),
+        "POST /v1/apps/{app}/deploys 400": .init(.post, "/v1/apps/demo/deploys", body: #"{"source": "-upload-pack=touch /tmp/x"}"#),
+        "POST /v1/apps/{app}/deploys 413": .init(.post, "/v1/apps/demo/deploys", bytes: Data([0x1f, 0x8b]) + Data(count: 8192), headers: gzip),
+        "GET /v1/deploys/{traceId} 200": .init(.get, "/v1/deploys/{trace}"),
+        "GET /v1/deploys/{traceId} 404": .init(.get, "/v1/deploys/no-such-trace"),
+        "GET /v1/deploys/{traceId}/log 200": .init(.get, "/v1/deploys/{trace}/log"),
+        "GET /v1/deploys/{traceId}/log 404": .init(.get, "/v1/deploys/no-such-trace/log"),
+        "POST /trigger 202": .init(.post, "/trigger", body: #"{"gitrepo": "file:///nonexistent/slipway-trigger.git"}"#, changesState: true),
+        "POST /trigger 400": .init(.post, "/trigger", body: #"{"gitrepo": "ext::sh -c touch% /tmp/pwned"}"#),
+        "GET /status 200": .init(.get, "/status?traceId={trace}"),
+        "GET /status 400": .init(.get, "/status"),
+        "GET /status 404": .init(.get, "/status?traceId=no-such-trace"),
+    ]
+
+    /// Documented statuses no in-process request can provoke, and why.
+    static let notProvoked: [String: String] = [
+        "GET /v1/apps/{app}/logs/ws 101": "the WebSocket upgrade needs a live server: SlipwayIntegrationTests covers it",
+        "POST /v1/apps/{app}/deploys 415": "documented, but the server reads any Content-Type as JSON today (issue 14 adds the check)",
+    ]
+
+    /// Every documented operation, "METHOD /path".
+    static let operations: [String] = Set((Array(all.keys) + Array(notProvoked.keys)).map { key in
+        String(key[..<(key.lastIndex(of: " ") ?? key.endIndex)])
+    }).sorted()
+
+    /// Bad app names, unknown trace ids and bodies that are not what the operation takes.
+    static func hostile(_ operation: String) -> [Provocation] {
+        let parts = operation.split(separator: " ", maxSplits: 1).map(String.init)
+        let method = HTTPRequest.Method(rawValue: parts[0]) ?? .get
+        let template = parts[1]
+        var requests: [Provocation] = []
+        for app in [String(repeating: "a", count: 64), "Not_A_Name", "-demo"] where template.contains("{app}") {
+            requests.append(.init(method, template.replacingOccurrences(of: "{app}", with: app), body: method == .get || method == .delete ? nil : "{}"))
+        }
+        for trace in ["%2e%2e", String(repeating: "f", count: 300)] where template.contains("{traceId}") {
+            requests.append(.init(method, template.replacingOccurrences(of: "{traceId}", with: trace)))
+        }
+        if [.post, .put, .patch].contains(method) {
+            let path = template.replacingOccurrences(of: "{app}", with: "demo")
+            for body in ["not json", "[]", #"{"to": "v1", "set": [], "command": "sh", "mount": 5}"#, String(repeating: "[", count: 10_000)] {
+                requests.append(.init(method, path, body: body))
+            }
+        }
+        return requests
+    }
+}

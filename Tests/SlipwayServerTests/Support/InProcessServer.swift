@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import SlipwayCore
+import SlipwayEngines
+@testable import SlipwayServer
+import SlipwayStore
+import SlipwayTestSupport
+
+/// The server in one process, without a socket or a container engine: the API's router driven by
+/// HummingbirdTesting's `.router` client, with the deploy workers, the event log, the app log hub
+/// and the reconciler running as the application's services, over `InMemoryEngine` (the engine
+/// test double) and a real SQLite store (in memory, or a file when a test restarts the server).
+struct InProcessServer: Sendable {
+    let engine: InMemoryEngine
+    let store: SlipwayStore
+    let configuration: ServerConfiguration
+    let client: any TestClientProtocol
+    /// What the API's router serves, as "METHOD /path/:param".
+    let routes: [String]
+    /// Sent with every request (an API token, once configured).
+    var headers: HTTPFields = [:]
+
+    static let logger: Logger = {
+        var logger = Logger(label: "SlipwayServerTests")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    /// Starts a server over a new `InMemoryEngine` declaring `stages`, runs `test` against it, and
+    /// stops it. `dataDirectory` and `store` let a test start a second server over what the first
+    /// left (a restart).
+    @discardableResult
+    static func with<Value: Sendable>(stages: InMemoryEngine.Stages = .local, store: SlipwayStore? = nil, dataDirectory: URL? = nil,
+                                      configure: (inout ServerConfiguration) -> Void = { _ in },
+                                      _ test: @Sendable (InProcessServer) async throws -> Value) async throws -> Value {
+        let directory = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("slipway-inproc-\(UUID().uuidString)")
+        defer { if dataDirectory == nil { try? FileManager.default.removeItem(at: directory) } }
+        var configuration = ServerConfiguration(dataDirectory: directory)
+        configure(&configuration)
+        try configuration.validate()
+        let store = try store ?? SlipwayStore.inMemory(deployStages: stages == .local ? StageName.localEngine : StageName.kubernetesEngine)
+        let engine = InMemoryEngine(releases: StoreCurrentReleases(store: store), stages: stages)
+        guard engine.deployStages == store.deployStages else { throw TestTimeout("the store records other stages than the engine's") }
+        let (app, routes) = try await makeApplication(configuration: configuration, store: store, engine: engine)
+        return try await app.test(.router) { [configuration, store] client in
+            var server = InProcessServer(engine: engine, store: store, configuration: configuration, client: client, routes: routes)
+            if let token = configuration.token { server.headers[.authorization] = "Bearer \(token)" }
+            return try await test(server)
+        }
+    }
+
+    /// What `SlipwayServer.run` starts, minus the engine connection, the router and the listening socket.
+    private static func makeApplication(configuration: ServerConfiguration, store: SlipwayStore,
+                                        engine: InMemoryEngine) async throws -> (some ApplicationProtocol, [String]) {
+        _ = ServerMetrics.registry
+        for directory in [configuration.dataDirectory, configuration.workDirectory, configuration.uploadsDirectory] {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+        let interrupted = try store.failInterruptedDeploys()
+        SlipwayServer.removeLeftovers(configuration, interrupted: interrupted)
+        try await engine.restore()
+        let logs = try DeployLogs(directory: configuration.deployLogsDirectory)
+        let events = EventHub(store: store, logger: logger)
+        let masks = SecretMasks(store: store)
+        let appLogs = AppLogHub(engine: engine, store: store, masks: masks, logger: logger,
+                                lines: try AppLogStore(directory: configuration.appLogsDirectory, maxBytesPerApp: configuration.appLogBytes))
+        let pipeline = Pipeline(store: store, engine: engine, logs: logs, workDirectory: configuration.workDirectory,
+                                appURL: { configuration.appURL($0) }, keepReleases: configuration.keepReleases, logger: logger,
+                                stackImages: configuration.stackImages, report: { events.report($0) }, masks: masks)
+        let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
+        let parts = SlipwayServer.APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
+                                           events: events, appLogs: appLogs)
+        let router = SlipwayServer.apiRouter(parts)
+        let routes = router.routes.map { "\($0.method) \($0.path)" }
+        return (Application(router: router, services: [events, appLogs, Reconciler(engine: engine), workers], logger: logger),
+                routes)
+    }
+}
