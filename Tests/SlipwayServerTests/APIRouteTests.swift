@@ -69,7 +69,7 @@ struct APIRouteTests {
     @Test("RAD's /trigger names the app after the repository; /status answers RAD's text lines")
     func radEndpoints() async throws {
         try await InProcessServer.with { server in
-            let trigger = try await server.request(.post, "/trigger", body: #"{"gitrepo": "file:///nonexistent/My-Service.git"}"#)
+            let trigger = try await server.request(.post, "/trigger", body: #"{"gitrepo": "https://127.0.0.1:1/nobody/My-Service.git"}"#)
             #expect(trigger.status == 202)
             let traceId = trigger.body.trimmingCharacters(in: .whitespacesAndNewlines)
             let deploy = try await server.waitForDeploy(traceId)
