@@ -35,11 +35,7 @@ public enum SlipwayServer {
         // before the engines, which record current releases in the store; checked against them below.
         let stages = configuration.engine == .kubernetes ? StageName.kubernetesEngine : StageName.localEngine
         let store = try SlipwayStore(path: configuration.databasePath, secrets: SecretCipher(masterKey: masterKey), deployStages: stages)
-        let interrupted = try store.failInterruptedDeploys()
-        if !interrupted.isEmpty {
-            logger.warning("deploys interrupted by the last shutdown ended in ERROR", metadata: ["count": "\(interrupted.count)"])
-        }
-        removeLeftovers(configuration, interrupted: interrupted)
+        try recoverQueue(store, configuration, logger: logger)
         let routes = RouteTable(domain: configuration.domain)
         // With Kubernetes the cluster's Ingress routes apps: no local router, and the local engine only builds.
         let router = configuration.engine == .local
@@ -73,17 +69,7 @@ public enum SlipwayServer {
         }
         try await engine.restore()
 
-        let logs = try DeployLogs(directory: configuration.deployLogsDirectory)
-        let masks = SecretMasks(store: store)
-        let appLogs = AppLogHub(engine: engine, store: store, masks: masks, logger: logger,
-                                lines: try AppLogStore(directory: configuration.appLogsDirectory, maxBytesPerApp: configuration.appLogBytes))
-        var pipeline = Pipeline(store: store, engine: engine, logs: logs, workDirectory: configuration.workDirectory,
-                                appURL: { configuration.appURL($0) }, keepReleases: configuration.keepReleases, logger: logger,
-                                stackImages: configuration.stackImages, report: { events.report($0) }, masks: masks)
-        pipeline.sources.gitTimeout = configuration.gitTimeout
-        let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
-        let parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
-                             events: events, appLogs: appLogs)
+        let (parts, services) = try controlPlane(configuration, store: store, engine: engine, events: events, logger: logger)
         let api = Application(
             router: apiRouter(parts),
             server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter(parts)),
@@ -97,8 +83,7 @@ public enum SlipwayServer {
             logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: (router.map { [ServiceGroupConfiguration.ServiceConfiguration(service: RouterService(router: $0))] } ?? [])
-                + [.init(service: events), .init(service: appLogs),
-                   .init(service: Reconciler(engine: engine)), .init(service: workers), .init(service: api)],
+                + services.map { .init(service: $0) } + [.init(service: api)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {

@@ -51,30 +51,20 @@ struct InProcessServer: Sendable {
         }
     }
 
-    /// What `SlipwayServer.run` starts, minus the engine connection, the router and the listening socket.
+    /// What `SlipwayServer.run` starts (its `recoverQueue` and `controlPlane`), minus the engine
+    /// connection, the router and the listening socket.
     private static func makeApplication(configuration: ServerConfiguration, store: SlipwayStore,
                                         engine: InMemoryEngine) async throws -> (some ApplicationProtocol, [String]) {
         _ = ServerMetrics.registry
         for directory in [configuration.dataDirectory, configuration.workDirectory, configuration.uploadsDirectory] {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
-        let interrupted = try store.failInterruptedDeploys()
-        SlipwayServer.removeLeftovers(configuration, interrupted: interrupted)
+        try SlipwayServer.recoverQueue(store, configuration, logger: logger)
         try await engine.restore()
-        let logs = try DeployLogs(directory: configuration.deployLogsDirectory)
-        let events = EventHub(store: store, logger: logger)
-        let masks = SecretMasks(store: store)
-        let appLogs = AppLogHub(engine: engine, store: store, masks: masks, logger: logger,
-                                lines: try AppLogStore(directory: configuration.appLogsDirectory, maxBytesPerApp: configuration.appLogBytes))
-        let pipeline = Pipeline(store: store, engine: engine, logs: logs, workDirectory: configuration.workDirectory,
-                                appURL: { configuration.appURL($0) }, keepReleases: configuration.keepReleases, logger: logger,
-                                stackImages: configuration.stackImages, report: { events.report($0) }, masks: masks)
-        let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
-        let parts = SlipwayServer.APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
-                                           events: events, appLogs: appLogs)
+        let (parts, services) = try SlipwayServer.controlPlane(configuration, store: store, engine: engine,
+                                                               events: EventHub(store: store, logger: logger), logger: logger)
         let router = SlipwayServer.apiRouter(parts)
         let routes = router.routes.map { "\($0.method) \($0.path)" }
-        return (Application(router: router, services: [events, appLogs, Reconciler(engine: engine), workers], logger: logger),
-                routes)
+        return (Application(router: router, services: services, logger: logger), routes)
     }
 }

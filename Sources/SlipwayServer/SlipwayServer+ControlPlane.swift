@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SlipwayEngines
+import SlipwayStore
+
+extension SlipwayServer {
+    /// At start-up: deploys a killed server was running end in ERROR (queued ones stay queued),
+    /// and their workspaces and uploads go.
+    static func recoverQueue(_ store: SlipwayStore, _ configuration: ServerConfiguration, logger: Logger) throws {
+        let interrupted = try store.failInterruptedDeploys()
+        if !interrupted.isEmpty {
+            logger.warning("deploys interrupted by the last shutdown ended in ERROR", metadata: ["count": "\(interrupted.count)"])
+        }
+        removeLeftovers(configuration, interrupted: interrupted)
+    }
+
+    /// The control plane over an engine: what the API's controllers work with, and the services
+    /// that run beside the API (the event log, app logs, the reconciler, the deploy workers), in
+    /// start order. `run` serves them; SlipwayServerTests drive the same ones in process.
+    static func controlPlane(_ configuration: ServerConfiguration, store: SlipwayStore, engine: any Engine, events: EventHub,
+                             logger: Logger) throws -> (parts: APIParts, services: [any Service]) {
+        let logs = try DeployLogs(directory: configuration.deployLogsDirectory)
+        let masks = SecretMasks(store: store)
+        let appLogs = AppLogHub(engine: engine, store: store, masks: masks, logger: logger,
+                                lines: try AppLogStore(directory: configuration.appLogsDirectory, maxBytesPerApp: configuration.appLogBytes))
+        var pipeline = Pipeline(store: store, engine: engine, logs: logs, workDirectory: configuration.workDirectory,
+                                appURL: { configuration.appURL($0) }, keepReleases: configuration.keepReleases, logger: logger,
+                                stackImages: configuration.stackImages, report: { events.report($0) }, masks: masks)
+        pipeline.sources.gitTimeout = configuration.gitTimeout
+        let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
+        let parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
+                             events: events, appLogs: appLogs)
+        return (parts, [events, appLogs, Reconciler(engine: engine), workers])
+    }
+}
