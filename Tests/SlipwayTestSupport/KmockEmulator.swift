@@ -13,6 +13,7 @@ package final class KmockEmulator: Sendable {
 
     /// Fails (does not skip) with what to do when the venv or kmock is missing.
     package static func start() async throws -> KmockEmulator {
+        try UnitSuite.refuse("the kmock emulator")
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw TestFailure("no Python venv at \(python); run `bash scripts/setup.sh` (it installs kmock into /opt/slipway-py)")
         }
