@@ -78,8 +78,13 @@ extension DockerRequest {
         DockerRequest(method: .GET, path: "/_ping")
     }
 
-    static func build(tag: String, dockerfile: String, labels: [String: String], contextTar: URL) throws -> DockerRequest {
+    static func build(tag: String, dockerfile: String, labels: [String: String], memoryBytes: Int64? = nil,
+                      contextTar: URL) throws -> DockerRequest {
         var query: [(name: String, value: String)] = [("t", tag), ("dockerfile", dockerfile)]
+        if let memoryBytes {
+            // Each RUN step's container: memory and memory+swap (no swap beyond the limit).
+            query += [("memory", String(memoryBytes)), ("memswap", String(memoryBytes))]
+        }
         if !labels.isEmpty {
             query.append(("labels", String(decoding: try encodeJSON(labels), as: UTF8.self)))
         }
@@ -197,10 +202,21 @@ struct CreateContainerBody: Encodable, Equatable {
         /// Empty: the engine picks a free port.
         var HostPort: String
     }
+    struct LogConfigBody: Encodable, Equatable {
+        var `Type`: String
+        var Config: [String: String]
+    }
     struct HostConfigBody: Encodable, Equatable {
         var Init: Bool
         var PortBindings: [String: [PortBinding]]
         var Binds: [String]?
+        var Memory: Int64?
+        var MemorySwap: Int64?
+        var CpuShares: Int?
+        var PidsLimit: Int?
+        var SecurityOpt: [String]?
+        var CapDrop: [String]?
+        var LogConfig: LogConfigBody?
     }
     struct Empty: Encodable, Equatable {}
 
@@ -242,5 +258,18 @@ struct CreateContainerBody: Encodable, Equatable {
             ),
             Binds: spec.binds.isEmpty ? nil : spec.binds
         )
+        let limits = spec.limits
+        HostConfig.Memory = limits.memoryBytes
+        HostConfig.MemorySwap = limits.memoryBytes
+        HostConfig.CpuShares = limits.cpuShares
+        HostConfig.PidsLimit = limits.pidsLimit
+        HostConfig.SecurityOpt = limits.noNewPrivileges ? ["no-new-privileges"] : nil
+        HostConfig.CapDrop = limits.dropCapabilities.isEmpty ? nil : limits.dropCapabilities
+        if let size = limits.logMaxSize {
+            // json-file: Docker's default driver; Podman maps it to its own k8s-file, which rotates too.
+            var config = ["max-size": size]
+            if let files = limits.logMaxFiles { config["max-file"] = String(files) }
+            HostConfig.LogConfig = LogConfigBody(Type: "json-file", Config: config)
+        }
     }
 }

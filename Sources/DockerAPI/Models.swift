@@ -17,6 +17,37 @@ public struct DockerVersion: Sendable, Equatable {
 }
 
 /// What to run: the subset of `POST /containers/create` that deployments need.
+/// Resource and privilege limits of a container (`docker run --memory --cpu-shares --pids-limit
+/// --security-opt no-new-privileges --cap-drop --log-opt max-size`).
+public struct ContainerLimits: Sendable, Equatable {
+    /// Memory and memory+swap in bytes (equal: no swap beyond the limit); the kernel's OOM
+    /// killer ends the container past it.
+    public var memoryBytes: Int64?
+    /// Relative CPU weight under contention (1024 is one normal share).
+    public var cpuShares: Int?
+    public var pidsLimit: Int?
+    /// setuid binaries cannot raise privileges.
+    public var noNewPrivileges: Bool
+    /// Capabilities removed from the engine's default set (e.g. NET_RAW: no raw sockets, no ARP spoofing).
+    public var dropCapabilities: [String]
+    /// The engine's log file of the container rotates at this size (`10m`), keeping `logMaxFiles`.
+    public var logMaxSize: String?
+    public var logMaxFiles: Int?
+
+    public init(memoryBytes: Int64? = nil, cpuShares: Int? = nil, pidsLimit: Int? = nil, noNewPrivileges: Bool = false,
+                dropCapabilities: [String] = [], logMaxSize: String? = nil, logMaxFiles: Int? = nil) {
+        self.memoryBytes = memoryBytes
+        self.cpuShares = cpuShares
+        self.pidsLimit = pidsLimit
+        self.noNewPrivileges = noNewPrivileges
+        self.dropCapabilities = dropCapabilities
+        self.logMaxSize = logMaxSize
+        self.logMaxFiles = logMaxFiles
+    }
+
+    public static let none = ContainerLimits()
+}
+
 public struct ContainerSpec: Sendable, Equatable {
     public var image: String
     /// Overrides the image's CMD; nil keeps it.
@@ -37,6 +68,8 @@ public struct ContainerSpec: Sendable, Equatable {
     public var binds: [String]
     /// Keeps stdin open so a client can attach and write to it (`docker run -i`).
     public var openStdin: Bool
+    /// What the container may use and do; `.none` leaves the engine's defaults.
+    public var limits: ContainerLimits = .none
 
     public init(
         image: String,
@@ -49,8 +82,10 @@ public struct ContainerSpec: Sendable, Equatable {
         stopTimeoutSeconds: Int? = nil,
         workingDirectory: String? = nil,
         binds: [String] = [],
-        openStdin: Bool = false
+        openStdin: Bool = false,
+        limits: ContainerLimits = .none
     ) {
+        self.limits = limits
         self.binds = binds
         self.openStdin = openStdin
         self.image = image

@@ -79,6 +79,8 @@ public struct ReplicaView: Codable, Sendable {
     public var startedAt: Date?
     /// The node a Kubernetes pod runs on (`containerId` is then the pod's name); nil on the local engine.
     public var node: String?
+    /// What the container may use, e.g. "memory 512Mi, cpu shares 1024, pids 1024" (local engine).
+    public var limits: String?
     public init(service: String, index: Int, release: Int, containerId: String, state: String, ready: Bool, hostPort: Int?,
                 restarts: Int = 0, startedAt: Date? = nil, node: String? = nil) {
         self.node = node

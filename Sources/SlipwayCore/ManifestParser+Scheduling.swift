@@ -72,11 +72,16 @@ extension ManifestParser {
 
     private static func resources(_ raw: Any, path: String) throws -> ResourceRequests {
         guard let map = raw as? [String: Any], !map.isEmpty else {
-            throw SlipwayError.invalidManifest("slipway.yaml: `\(path)` must be a mapping like {cpu: 500m, memory: 256Mi}")
+            throw SlipwayError.invalidManifest("slipway.yaml: `\(path)` must be a mapping like {cpu: 500m, memory: 256Mi, pids: 2048}")
         }
-        try rejectUnknown(map, known: ["cpu", "memory"], path: path)
+        try rejectUnknown(map, known: ["cpu", "memory", "pids"], path: path)
+        let memory = try map["memory"].map { try quantity($0, field: "\(path).memory", example: "256Mi or 1Gi") }
+        if let memory, (KubernetesQuantity.value(memory) ?? 0) < 6 * 1_048_576 {
+            throw SlipwayError.invalidManifest("slipway.yaml: `\(path).memory` is below 6Mi, less than a container can start with; e.g. 64Mi")
+        }
         return ResourceRequests(cpu: try map["cpu"].map { try quantity($0, field: "\(path).cpu", example: "500m or 1") },
-                                memory: try map["memory"].map { try quantity($0, field: "\(path).memory", example: "256Mi or 1Gi") })
+                                memory: memory,
+                                pids: try map["pids"].map { try count($0, field: "\(path).pids", range: 16...1_000_000) })
     }
 
     private static func autoscale(_ raw: Any, path: String) throws -> Autoscale {

@@ -1,14 +1,19 @@
 /// Scheduling settings of a service that the Kubernetes engine uses (`resources`, `autoscale`,
 /// `nodeSelector`, `tolerations` in slipway.yaml). The local engine ignores them.
 
-/// `resources: {cpu: 500m, memory: 256Mi}`: what one replica asks for, as Kubernetes quantities.
+/// `resources: {cpu: 500m, memory: 256Mi, pids: 2048}`: what one replica asks for, as Kubernetes
+/// quantities. On Kubernetes, requests (memory is also the limit); on the local engine, limits of
+/// each replica and one-off container (CPU as shares: 1 CPU = 1024), over the engine's defaults.
 public struct ResourceRequests: Sendable, Codable, Equatable {
     public var cpu: String?
     public var memory: String?
+    /// Processes and threads one container may have (local engine only).
+    public var pids: Int?
 
-    public init(cpu: String? = nil, memory: String? = nil) {
+    public init(cpu: String? = nil, memory: String? = nil, pids: Int? = nil) {
         self.cpu = cpu
         self.memory = memory
+        self.pids = pids
     }
 }
 
@@ -75,6 +80,20 @@ public enum KubernetesQuantity {
         var exponent = suffix.dropFirst()
         if exponent.first == "+" || exponent.first == "-" { exponent = exponent.dropFirst() }
         return !exponent.isEmpty && exponent.allSatisfy(\.isASCIIDigit)
+    }
+
+    /// The quantity as a number (`500m` -> 0.5, `256Mi` -> 268435456, `1e3` -> 1000); nil if invalid.
+    public static func value(_ text: String) -> Double? {
+        guard isValid(text) else { return nil }
+        let multipliers: [(String, Double)] = [
+            ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
+            ("Pi", 1_125_899_906_842_624), ("Ei", 1_152_921_504_606_846_976),
+            ("n", 1e-9), ("u", 1e-6), ("m", 1e-3), ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("P", 1e15), ("E", 1e18),
+        ]
+        for (suffix, multiplier) in multipliers where text.hasSuffix(suffix) {
+            return Double(text.dropLast(suffix.count)).map { $0 * multiplier }
+        }
+        return Double(text)
     }
 
     /// Whether the quantity is more than zero (a request of 0 or a negative one makes no sense).

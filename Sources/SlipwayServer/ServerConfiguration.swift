@@ -1,5 +1,6 @@
 import Foundation
 import SlipwayCore
+import SlipwayEngines
 import SlipwayRouter
 
 /// Everything `slipway server` is started with.
@@ -18,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     public var readyTimeout: Duration = .seconds(60)
     /// Each git clone or fetch of a deploy's source ends (and the deploy fails) after this long.
     public var gitTimeout: Duration = .seconds(300)
+    /// Limits of every container on the local engine, and of builds (`--build-timeout`).
+    public var containerPolicy = ContainerPolicy()
     /// Apps are reachable at `APP.DOMAIN` through the router.
     public var domain = "localhost"
     public var maxUploadBytes = 200 * 1024 * 1024

@@ -49,6 +49,7 @@ public enum SlipwayServer {
                                                             filesDirectory: configuration.configFilesDirectory)
         engineConfiguration.report = { events.report($0) }
         engineConfiguration.readyTimeout = configuration.readyTimeout
+        engineConfiguration.containerPolicy = configuration.containerPolicy
         let localEngine = LocalEngine(docker: connection.docker, routes: routes, router: router, releases: StoreCurrentReleases(store: store),
                                       configuration: engineConfiguration, logger: logger)
         let engine: any Engine

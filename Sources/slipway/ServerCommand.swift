@@ -33,6 +33,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Deploys run at the same time (one at a time per app).") var workers = 2
     @Option(help: "Seconds a new replica may take to accept connections.") var readyTimeout = 60
     @Option(help: "Seconds a git clone of a deploy's source may take.") var gitTimeout = 300
+    @Option(help: "Seconds a deploy's image builds may take together (default 30 minutes).") var buildTimeout = 1800
     @Option(help: "Domain apps are routed under: APP.DOMAIN.") var domain = "localhost"
     @Option(help: "Largest accepted source upload, in MiB.") var maxUploadMb = 200
     @Option(help: "Keep the images of this many recent releases per app, for rollbacks.") var keepReleases = 10
@@ -70,6 +71,7 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("--allow-source-dir \(directory): give an absolute path")
         }
         guard readyTimeout > 0 else { throw ValidationError("--ready-timeout must be a positive number of seconds") }
+        guard buildTimeout > 0 else { throw ValidationError("--build-timeout must be a positive number of seconds") }
         guard gitTimeout > 0 else { throw ValidationError("--git-timeout must be a positive number of seconds") }
         guard maxUploadMb > 0 else { throw ValidationError("--max-upload-mb must be positive") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
@@ -95,6 +97,7 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.workers = workers
         configuration.readyTimeout = .seconds(readyTimeout)
         configuration.gitTimeout = .seconds(gitTimeout)
+        configuration.containerPolicy.buildTimeout = .seconds(buildTimeout)
         configuration.domain = domain
         configuration.maxUploadBytes = maxUploadMb * 1024 * 1024
         configuration.keepReleases = keepReleases

@@ -35,12 +35,12 @@ public enum Reports {
     /// `slipway ps APP`: one line per replica.
     public static func replicas(_ list: ReplicaList, now: Date) -> String {
         guard !list.replicas.isEmpty else { return "no replicas" }
-        var table = TextTable(header: ["REPLICA", "RELEASE", "STATE", "READY", "RESTARTS", "AGE", "PORT"])
+        var table = TextTable(header: ["REPLICA", "RELEASE", "STATE", "READY", "RESTARTS", "AGE", "PORT", "LIMITS"])
         for replica in list.replicas {
             table.rows.append([
                 "\(replica.service).\(replica.index)", "v\(replica.release)", replica.state, replica.ready ? "yes" : "no",
                 String(replica.restarts), replica.startedAt.map { Format.duration(now.timeIntervalSince($0)) } ?? "-",
-                replica.hostPort.map(String.init) ?? "-",
+                replica.hostPort.map(String.init) ?? "-", replica.limits ?? "-",
             ])
         }
         return table.render()

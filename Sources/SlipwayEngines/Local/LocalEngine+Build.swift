@@ -9,7 +9,31 @@ extension LocalEngine {
         "localhost/slipway/\(app.value)-\(service):\(traceId.prefix(12).lowercased())"
     }
 
+    /// Builds every image of `spec` within the policy's build timeout: past it the build is
+    /// cancelled (its request closed, which ends the engine's build) and the deploy fails.
     public func build(app: AppName, spec: AppSpec, workspace: URL, traceId: String, log: @escaping LogSink) async throws -> [String: String] {
+        let timeout = replicas.policy.buildTimeout
+        return try await withThrowingTaskGroup(of: [String: String]?.self) { group in
+            group.addTask { try await buildImages(app: app, spec: spec, workspace: workspace, traceId: traceId, log: log) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            guard let images = first else {
+                await discardImages(Self.builtTags(app: app, spec: spec, traceId: traceId))
+                throw SlipwayError.invalidSource("the build of \(app) took longer than \(timeout.components.seconds) s (the server's --build-timeout) and was stopped")
+            }
+            return images
+        }
+    }
+
+    static func builtTags(app: AppName, spec: AppSpec, traceId: String) -> [String] {
+        spec.services.map { imageTag(app: app, service: $0.name.value, traceId: traceId) }
+    }
+
+    private func buildImages(app: AppName, spec: AppSpec, workspace: URL, traceId: String, log: @escaping LogSink) async throws -> [String: String] {
         // The build context is the repository root, as `docker build -f DOCKERFILE .` would send it.
         let contextTar = workspace.deletingLastPathComponent().appendingPathComponent("context-\(app.value).tar")
         defer { try? FileManager.default.removeItem(at: contextTar) }
@@ -31,7 +55,7 @@ extension LocalEngine {
                 // No build labels: each one is an extra committed layer (about 0.1 s apiece with
                 // Podman), and the tag already says which app and deploy the image belongs to.
                 let image = try await docker.buildImage(contextTar: contextTar, tag: tag, dockerfile: service.dockerfile,
-                                                        onOutput: log)
+                                                        memoryBytes: replicas.policy.buildMemoryBytes, onOutput: log)
                 imageByDockerfile[service.dockerfile] = image
                 images[service.name.value] = image
                 try await refuseReservedLabels(image: image, service: service)

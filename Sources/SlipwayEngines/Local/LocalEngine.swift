@@ -22,6 +22,8 @@ public struct LocalEngine: Engine {
         public var filesDirectory: URL?
         /// Receives what happens to replicas (started, ready, crashed...), for the app's event log.
         public var report: @Sendable (AppEvent) -> Void = { _ in }
+        /// Memory, CPU, pids, privileges and log size of every container (issue 14).
+        public var containerPolicy = ContainerPolicy()
         public init(serverID: String, filesDirectory: URL? = nil) {
             self.serverID = serverID
             self.filesDirectory = filesDirectory
@@ -53,7 +55,7 @@ public struct LocalEngine: Engine {
         replicas = Replicas(docker: docker, labels: labels,
                             mounts: ReplicaMounts(docker: docker, labels: labels, filesDirectory: configuration.filesDirectory),
                             records: records, starts: starts, router: router, readyTimeout: configuration.readyTimeout,
-                            report: configuration.report, logger: logger)
+                            report: configuration.report, logger: logger, policy: configuration.containerPolicy)
         reconciler = ReplicaReconciler(docker: docker, labels: labels, replicas: replicas, records: records, backoff: backoff,
                                        routes: routes, releases: releases, locks: locks, report: configuration.report, logger: logger)
         logCollector = LogCollector(docker: docker, labels: labels, starts: starts, logger: logger)
@@ -62,6 +64,7 @@ public struct LocalEngine: Engine {
 
     public func replicas(of app: AppName) async throws -> [ReplicaView] {
         var views: [ReplicaView] = []
+        let current = (try? releases.currentReleases())?.first { $0.app == app }
         for replica in try await replicas.observe(app: app) {
             let history = await backoff.history(CrashBackoff.slotKey(app: replica.app, service: replica.service, index: replica.index))
             // A routed replica is ready while it is in rotation; an unrouted one (a worker) while it runs.
@@ -73,6 +76,8 @@ public struct LocalEngine: Engine {
                                      containerId: String(replica.containerID.prefix(12)), state: state, ready: ready,
                                      hostPort: replica.hostPort, restarts: history.restarts,
                                      startedAt: replica.running ? details?.state.startedAt : nil))
+            let resources = current?.services.first { $0.name == replica.service }?.resources
+            views[views.count - 1].limits = ContainerPolicy.describe(replicas.policy.limits(for: resources))
         }
         return views.sorted { ($0.release, $0.service, $0.index) < ($1.release, $1.service, $1.index) }
     }

@@ -32,7 +32,8 @@ struct OneOffRunner: Sendable {
         let spec = ContainerSpec(image: service.image, command: effective,
                                  environment: replicas.environment(release: release, service: service, process: process),
                                  labels: containerLabels, useInit: true, stopTimeoutSeconds: 2,
-                                 binds: try await replicas.mounts.binds(release: release, service: service))
+                                 binds: try await replicas.mounts.binds(release: release, service: service),
+                                 limits: replicas.policy.limits(for: service.resources))
         let name = "slipway-\(release.app.value)-\(process.replacingOccurrences(of: ".", with: "-"))-\(release.label)-\(labels.serverID.prefix(6))"
         try? await docker.removeContainer(name, force: true)  // a leftover of an interrupted one
         let id = try await docker.createContainer(name: name, spec: spec)

@@ -62,7 +62,7 @@ extension ReplicaReconciler {
         let name = "\(replica.service).\(replica.index)"
         if let state = try? await docker.inspectContainer(replica.containerID)?.state {
             report(AppEvent(app: replica.app, kind: state.oomKilled ? .replicaOOMKilled : .replicaCrashed,
-                            message: "\(name) exited with code \(state.exitCode)" + (state.oomKilled ? " (killed: out of memory)" : ""),
+                            message: "\(name) exited with code \(state.exitCode)" + replicas.policy.killReason(state, service.resources),
                             release: replica.version, replica: name))
         }
         do {

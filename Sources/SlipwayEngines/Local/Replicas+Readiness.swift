@@ -22,7 +22,7 @@ extension Replicas {
                     if !details.state.running {
                         let code = await settledExitCode(id, details.state)
                         throw SlipwayError.engine("\(labels.service).\(labels.index) exited with code \(code) before it was ready"
-                            + (details.state.oomKilled ? " (killed: out of memory)" : "") + (await logTail(id, lines: 50)))
+                            + policy.killReason(details.state, release.services.first { $0.name == labels.service }?.resources) + (await logTail(id, lines: 50)))
                     }
                     known[id] = (labels, details.hostPorts[labels.port])
                     if labels.port == 0 {

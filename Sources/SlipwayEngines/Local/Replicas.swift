@@ -33,6 +33,8 @@ struct Replicas: Sendable {
     /// Receives what happens to replicas (started, ready, stopped), for the app's event log.
     let report: @Sendable (AppEvent) -> Void
     let logger: Logger
+    /// Limits every replica and one-off container gets.
+    var policy = ContainerPolicy()
 
     /// This server's containers (of one app, if given), with their published ports.
     func observe(app: AppName? = nil) async throws -> [ObservedReplica] {
@@ -88,7 +90,8 @@ struct Replicas: Sendable {
         ]) { _, new in new }
         let spec = ContainerSpec(image: service.image, command: service.command, environment: environment, labels: containerLabels,
                                  publishedPorts: service.isRouted ? [service.port] : [], useInit: true,
-                                 stopTimeoutSeconds: service.rolloutPolicy.stopGraceSeconds, binds: binds)
+                                 stopTimeoutSeconds: service.rolloutPolicy.stopGraceSeconds, binds: binds,
+                                 limits: policy.limits(for: service.resources))
         let name = "slipway-\(release.app.value)-v\(release.version)-\(service.name)-\(index)-\(labels.serverID.prefix(6))"
         let id: String
         do {
