@@ -126,9 +126,10 @@ events_logger = "file"'
 
     # 5. Python test tools (a venv: Debian's Python refuses global pip installs):
     #    kubernetes-validate (official schemas), kmock (an API-server stand-in; none can run here) and
-    #    prometheus-client (its parser checks that /metrics is valid Prometheus text).
-    local venv=/opt/slipway-py python_tools="kmock==0.8.* kubernetes-validate prometheus-client"
-    if [[ -x $venv/bin/kubernetes-validate ]] && "$venv/bin/python" -c "import kmock, prometheus_client" >/dev/null 2>&1; then
+    #    prometheus-client (its parser checks that /metrics is valid Prometheus text), websockets
+    #    (a real WebSocket app and client for the router's upgrade tests).
+    local venv=/opt/slipway-py python_tools="kmock==0.8.* kubernetes-validate prometheus-client websockets"
+    if [[ -x $venv/bin/kubernetes-validate ]] && "$venv/bin/python" -c "import kmock, prometheus_client, websockets" >/dev/null 2>&1; then
         echo "setup: python tools: present in $venv"
     else
         python3 -m venv "$venv" >"$out" 2>&1 || fail "python3 -m venv $venv"

@@ -37,6 +37,9 @@ final class BackendConnection: ChannelDuplexHandler, TickFlushable {
     /// Written but not yet handed to the channel: small parts go out as one buffer per flush.
     private var output = OutputCoalescer()
     private var flushQueued = false
+    /// After a 101 (Switching Protocols): bytes pass through both ways unframed until either side
+    /// closes; the connection is never reused.
+    private(set) var isTunnel = false
 
     /// Kept here rather than asked of the channel (the pool and the exchange ask on every request,
     /// and asking goes through the pipeline): set once connected, cleared on close.
@@ -89,6 +92,17 @@ final class BackendConnection: ChannelDuplexHandler, TickFlushable {
         }
     }
 
+    /// The backend switched protocols: from now on its bytes go to the exchange as they come
+    /// (`tunnelRead`), and `writeRaw` sends the client's.
+    func startTunnel() {
+        self.isTunnel = true
+    }
+
+    func writeRaw(_ buffer: ByteBuffer) {
+        guard buffer.readableBytes > 0 else { return }
+        self.append(buffer)
+    }
+
     private func append(_ buffer: ByteBuffer) {
         guard let context = self.context else { return }
         self.output.append(buffer, context: context)
@@ -126,9 +140,18 @@ final class BackendConnection: ChannelDuplexHandler, TickFlushable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = self.unwrapInboundIn(data)
+        if self.isTunnel {
+            self.exchange?.tunnelRead(buffer)
+            return
+        }
         do {
             while let exchange = self.exchange, let event = try self.framer.next(&buffer) {
                 exchange.backendRead(event, from: self)
+                if self.isTunnel {
+                    // What came right after the 101 belongs to the new protocol already.
+                    if buffer.readableBytes > 0 { exchange.tunnelRead(buffer) }
+                    return
+                }
             }
         } catch {
             // A malformed response: the connection is not reusable. The owner (if any) hears
@@ -169,7 +192,7 @@ final class BackendConnection: ChannelDuplexHandler, TickFlushable {
 
     func channelInactive(context: ChannelHandlerContext) {
         self.isActive = false
-        if let exchange = self.exchange, let end = self.framer.finish() {
+        if let exchange = self.exchange, !self.isTunnel, let end = self.framer.finish() {
             exchange.backendRead(end, from: self)  // a body delimited by the connection's close
         }
         if let exchange = self.exchange {

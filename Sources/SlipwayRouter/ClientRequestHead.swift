@@ -24,6 +24,9 @@ struct ClientRequestHead {
     /// Transfer-Encoding, or X-Forwarded-* / Forwarded / X-Real-IP headers the router must replace
     /// (or, from a trusted proxy, merge with its own).
     let needsRewrite: Bool
+    /// An HTTP/1.1 protocol upgrade (`Upgrade` named in `Connection`, no body), e.g. a WebSocket
+    /// handshake: passed on with its Upgrade header; a 101 answer turns the connection into a tunnel.
+    let isUpgrade: Bool
 
     init(raw: ByteBuffer) throws {
         self.raw = raw
@@ -33,6 +36,7 @@ struct ClientRequestHead {
         var contentLength: Int?
         var isChunked = false
         var needsRewrite = false
+        var hasUpgrade = false
         var connection = HTTPBytes.ConnectionOptions()
         try raw.withUnsafeReadableBytes { bytes in
             var lines = HTTPBytes.Lines(bytes, strict: true)
@@ -64,6 +68,7 @@ struct ClientRequestHead {
                     connection.add(value)
                 case .otherHopByHop:
                     needsRewrite = true
+                    if HTTPBytes.equals(name, "upgrade") { hasUpgrade = true }
                 case .other:
                     if HTTPBytes.hasPrefix(name, "x-forwarded-") || HTTPBytes.equals(name, "forwarded")
                         || HTTPBytes.equals(name, "x-real-ip") {
@@ -85,6 +90,8 @@ struct ClientRequestHead {
         self.bodyFraming = isChunked ? .chunked : .length(contentLength ?? 0)
         self.isKeepAlive = !connection.close && (version.minor >= 1 || connection.keepAlive)
         self.needsRewrite = needsRewrite || version.minor == 0
+        self.isUpgrade = hasUpgrade && connection.upgrade && version.minor == 1 && !connection.close
+            && self.bodyFraming == .length(0)
     }
 
     /// The Host header's value as a string ("" if there is none).

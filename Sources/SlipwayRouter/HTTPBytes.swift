@@ -136,10 +136,12 @@ enum HTTPBytes {
     struct ConnectionOptions {
         var close = false
         var keepAlive = false
+        var upgrade = false
 
         mutating func add(_ value: UnsafeRawBufferPointer) {
             if HTTPBytes.containsToken(value, "close") { self.close = true }
             if HTTPBytes.containsToken(value, "keep-alive") { self.keepAlive = true }
+            if HTTPBytes.containsToken(value, "upgrade") { self.upgrade = true }
         }
     }
 

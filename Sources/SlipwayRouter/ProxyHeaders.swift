@@ -16,6 +16,7 @@ enum ProxyHeaders {
         from head: HTTPRequestHead,
         clientIP: String?,
         trustedPeer: Bool = false,
+        upgrade: Bool = false,
         scheme: String = "http"
     ) -> HTTPRequestHead {
         // Fast path, the usual case: nothing to strip, so keep the parsed headers and append ours.
@@ -29,7 +30,7 @@ enum ProxyHeaders {
             if let host { out.headers.add(name: "x-forwarded-host", value: host) }
             return out
         }
-        return self.rewrittenRequest(from: head, clientIP: clientIP, trustedPeer: trustedPeer, scheme: scheme)
+        return self.rewrittenRequest(from: head, clientIP: clientIP, trustedPeer: trustedPeer, upgrade: upgrade, scheme: scheme)
     }
 
     /// The request as sent to the backend, head bytes only: what `BackendConnection` writes,
@@ -47,7 +48,8 @@ enum ProxyHeaders {
         let isHEAD = head.method == .HEAD
         buffer.reserveCapacity(minimumWritableBytes: head.raw.readableBytes + 128)
         guard !head.needsRewrite else {
-            let out = self.backendRequest(from: head.parsed, clientIP: clientIP, trustedPeer: trustedPeer, scheme: scheme)
+            let out = self.backendRequest(
+                from: head.parsed, clientIP: clientIP, trustedPeer: trustedPeer, upgrade: head.isUpgrade, scheme: scheme)
             buffer.writeRequestHead(out)
             // As NIO's request encoder decided: chunked only when that is the (only) coding.
             let isChunked = out.headers.first(name: "transfer-encoding") == "chunked"
@@ -109,6 +111,7 @@ enum ProxyHeaders {
         from head: HTTPRequestHead,
         clientIP: String?,
         trustedPeer: Bool,
+        upgrade: Bool,
         scheme: String
     ) -> HTTPRequestHead {
         var out = HTTPHeaders()
@@ -141,6 +144,8 @@ enum ProxyHeaders {
                 }
             } else if name.asciiEquals("transfer-encoding") {
                 isChunked = isChunked || value.asciiContains("chunked")
+            } else if upgrade && name.asciiEquals("upgrade") {
+                out.add(name: name, value: value)  // the protocol asked for, e.g. websocket
             } else if self.isHopByHop(name, connectionTokens: connectionTokens) {
                 continue
             } else {
@@ -151,6 +156,7 @@ enum ProxyHeaders {
         if !hasContentLength && isChunked {
             out.add(name: "transfer-encoding", value: "chunked")
         }
+        if upgrade { out.add(name: "connection", value: "upgrade") }
         if let clientIP {
             out.add(name: "x-forwarded-for", value: forwardedFor.map { "\($0), \(clientIP)" } ?? clientIP)
         } else if let forwardedFor {

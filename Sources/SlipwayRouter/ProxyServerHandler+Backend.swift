@@ -6,6 +6,8 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
     func backendRead(_ event: ResponseFramer.Event, from connection: BackendConnection) {
         guard let context = self.context, connection === self.connection else { return }
         switch event {
+        case .complete(let head, let message) where head.status == .switchingProtocols && self.upgradeRequested:
+            self.startTunnel(head: message, connection: connection, context: context)
         case .complete(let head, let message):
             if self.responseHeadReceived(head, context: context) {
                 self.clientOutput.append(message, context: context)  // head and body as received
@@ -79,6 +81,9 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
     func backendClosed(_ connection: BackendConnection) {
         guard connection === self.connection else { return }
         self.connection = nil
+        if self.phase == .tunneling {
+            return self.tunnelEnded(context: self.context)
+        }
         if self.responseStarted {
             self.endInFlight()
             // Part of the response went out already; all we can do is cut the client off too.
@@ -186,7 +191,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
 
     /// Counts the exchange for its app (requests for hosts no app is routed at are not counted);
     /// returns when it ended, if it was counted.
-    private func recordMetrics(status: Int) -> NIODeadline? {
+    func recordMetrics(status: Int) -> NIODeadline? {
         guard let route = self.metricsRoute else { return nil }
         self.metricsRoute = nil
         if route !== self.metricsHandles?.route {
@@ -264,6 +269,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         self.progressDeadline = nil
         self.backendRequest = nil
         self.route = nil
+        self.upgradeRequested = false
     }
 }
 

@@ -23,6 +23,11 @@ extension ProxyServerHandler {
         guard !self.processingQueue else { return }  // re-entered from an error answered inline
         self.processingQueue = true
         defer { self.processingQueue = false }
+        // What a client sent after an upgrade request the backend did not accept: plain HTTP.
+        if !self.awaitingUpgradeAnswer, var held = self.heldAfterUpgrade, self.phase != .closed {
+            self.heldAfterUpgrade = nil
+            self.frame(&held, now: .now())
+        }
         while let next = self.queued.first {
             if self.phase == .closed || self.context == nil {
                 self.queued.removeAll()
@@ -79,7 +84,7 @@ extension ProxyServerHandler {
     func quiesce() {
         self.quiescing = true
         self.queued.removeAll()
-        if self.phase == .idle {
+        if self.phase == .idle || self.phase == .tunneling {  // a tunnel has no end to wait for
             self.phase = .closed
             self.context?.close(promise: nil)
         } else if !self.responseStarted {

@@ -35,7 +35,7 @@ extension ProxyServerHandler {
             let deadline = started + self.headerTimeout
             if now >= deadline { return self.headerTimedOut(context: context) }
             next = min(next, deadline)
-        } else if self.phase == .idle {
+        } else if self.phase == .idle || self.phase == .tunneling {
             let deadline = self.lastActive + self.idleTimeout
             if now >= deadline {
                 self.logger.trace("closing an idle client connection")

@@ -29,6 +29,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         case proxying
         /// The response is done but the client is still sending the request body: discard it.
         case discardingRequest
+        /// The backend accepted an upgrade (101): bytes pass through unframed both ways
+        /// (ProxyServerHandler+Upgrade.swift).
+        case tunneling
         case closed
     }
 
@@ -108,6 +111,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     /// response is still under way: pipelined requests, handled in order once it is done.
     var queued = CircularBuffer<QueuedEvent>(initialCapacity: 0)
     var processingQueue = false
+    /// The current request asks for an upgrade (ProxyServerHandler+Upgrade.swift).
+    var upgradeRequested = false
+    /// Client bytes that came after an upgrade request, held until the backend's answer says
+    /// whether they are HTTP or the new protocol.
+    var heldAfterUpgrade: ByteBuffer?
     /// The router is stopping: close once the current exchange is answered.
     var quiescing = false
 
@@ -156,8 +164,16 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = self.unwrapInboundIn(data)
         let now = NIODeadline.now()
+        if self.phase == .tunneling || self.awaitingUpgradeAnswer {
+            return self.upgradedClientRead(buffer, now: now)
+        }
         self.eventTime = now
         defer { self.eventTime = nil }
+        self.frame(&buffer, now: now)
+    }
+
+    /// Splits client bytes into requests and handles them (or queues them behind the current one).
+    func frame(_ buffer: inout ByteBuffer, now: NIODeadline) {
         if self.headStartedAt == nil && self.framer.isAwaitingHead { self.headStartedAt = now }
         do {
             // Until closed: after answering a malformed request, or quiesced.
@@ -167,6 +183,12 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
                     self.queued.append(.part(part))
                 } else {
                     self.handle(part)
+                    if self.awaitingUpgradeAnswer {
+                        // The next bytes are the new protocol's if the backend answers 101.
+                        self.heldAfterUpgrade = buffer
+                        buffer.moveReaderIndex(to: buffer.writerIndex)
+                        return
+                    }
                 }
             }
         } catch {
@@ -189,7 +211,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
                 self.connection?.write(.data(buffer))
                 self.backendNeedsFlush = true
                 self.extendDeadline()
-            case .idle, .rejecting, .discardingRequest, .closed:
+            case .idle, .rejecting, .discardingRequest, .tunneling, .closed:
                 break
             }
         case .end(let trailers):
@@ -211,7 +233,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
                 } else {
                     self.processQueued()
                 }
-            case .idle, .closed:
+            case .idle, .tunneling, .closed:
                 break
             }
         }
@@ -233,7 +255,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         switch self.phase {
         case .connecting:
             self.readPending = true
-        case .proxying where !(self.connection?.isWritable ?? true):
+        case .proxying where self.awaitingUpgradeAnswer || !(self.connection?.isWritable ?? true),
+            .tunneling where !(self.connection?.isWritable ?? true):
             self.readPending = true
         default:
             context.read()
@@ -299,6 +322,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         self.responseStarted = false
         self.attempts = 0
         self.clientKeepAlive = head.isKeepAlive && !self.quiescing
+        self.upgradeRequested = head.isUpgrade && !self.quiescing
         self.requestStart = self.now()
         self.metricsRoute = nil
 

@@ -1,0 +1,182 @@
+import Foundation
+
+/// A real WebSocket app and client (Python's `websockets`, from the venv scripts/setup.sh makes),
+/// for the router's upgrade tests. The app (`ws` mode) echoes every message, closes with 4001
+/// when sent "close-from-server", and logs each connection's close code; in `http` mode it is a
+/// plain HTTP/1.1 keep-alive server that answers 200 to everything, Upgrade or not.
+final class WebSocketApp: Sendable {
+    static let python = ProcessInfo.processInfo.environment["SLIPWAY_PYTHON"] ?? "/opt/slipway-py/bin/python"
+
+    let port: Int
+    private let process: Process
+    private let directory: String
+
+    /// The app's log: one line per closed WebSocket (`closed CODE`) or HTTP request (`GET upgrade=...`).
+    var log: String { (try? String(contentsOfFile: "\(self.directory)/app.log", encoding: .utf8)) ?? "" }
+
+    /// Fails (does not skip) with what to do when the venv or `websockets` is missing.
+    static func start(mode: String = "ws") async throws -> WebSocketApp {
+        let directory = try Self.workDirectory()
+        let process = try Self.python(["\(directory)/app.py", mode, "\(directory)/port", "\(directory)/app.log"], directory: directory)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if let text = try? String(contentsOfFile: "\(directory)/port", encoding: .utf8), let port = Int(text) {
+                return WebSocketApp(port: port, process: process, directory: directory)
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(process.processIdentifier, SIGKILL)
+        throw WebSocketAppError("the Python WebSocket app did not start: \(Self.stderr(directory))")
+    }
+
+    /// Runs the client through `port` with Host `host`; returns what it printed (one JSON object).
+    static func client(port: Int, host: String, mode: String) async throws -> [String: Any] {
+        let directory = try Self.workDirectory()
+        let process = try Self.python(["\(directory)/client.py", String(port), host, mode], directory: directory)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let output = (try? String(contentsOfFile: "\(directory)/stdout", encoding: .utf8)) ?? ""
+        guard process.terminationStatus == 0,
+            let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        else { throw WebSocketAppError("the WebSocket client failed: \(output) \(Self.stderr(directory))") }
+        return object
+    }
+
+    func stop() {
+        // SIGKILL: the child inherits the test process's blocked signals (libdispatch blocks
+        // SIGTERM in its threads), so terminate() would not end it.
+        kill(self.process.processIdentifier, SIGKILL)
+        self.process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: self.directory)
+    }
+
+    private init(port: Int, process: Process, directory: String) {
+        self.port = port
+        self.process = process
+        self.directory = directory
+    }
+
+    private static func workDirectory() throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: self.python) else {
+            throw WebSocketAppError("no Python venv at \(self.python); run `bash scripts/setup.sh` (it installs websockets there)")
+        }
+        let directory = NSTemporaryDirectory() + "ws-app-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data(Self.appScript.utf8).write(to: URL(fileURLWithPath: "\(directory)/app.py"))
+        try Data(Self.clientScript.utf8).write(to: URL(fileURLWithPath: "\(directory)/client.py"))
+        return directory
+    }
+
+    private static func python(_ arguments: [String], directory: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: self.python)
+        process.arguments = arguments
+        for name in ["stdout", "stderr"] { _ = FileManager.default.createFile(atPath: "\(directory)/\(name)", contents: nil) }
+        process.standardOutput = FileHandle(forWritingAtPath: "\(directory)/stdout")
+        process.standardError = FileHandle(forWritingAtPath: "\(directory)/stderr")
+        try process.run()
+        return process
+    }
+
+    private static func stderr(_ directory: String) -> String {
+        (try? String(contentsOfFile: "\(directory)/stderr", encoding: .utf8)) ?? ""
+    }
+
+    private static let appScript = #"""
+        import asyncio, os, sys
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        mode, port_file, log_path = sys.argv[1:4]
+        log = open(log_path, "a", buffering=1)
+
+        def announce(port):
+            with open(port_file + ".tmp", "w") as f:
+                f.write(str(port))
+            os.rename(port_file + ".tmp", port_file)
+
+        if mode == "http":
+            class Handler(BaseHTTPRequestHandler):
+                protocol_version = "HTTP/1.1"
+                def do_GET(self):
+                    body = f"upgrade={self.headers.get('Upgrade')} connection={self.headers.get('Connection')}".encode()
+                    log.write(f"GET {body.decode()}\n")
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                def log_message(self, *args):
+                    pass
+            server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+            announce(server.server_address[1])
+            server.serve_forever()
+        else:
+            from websockets.asyncio.server import serve
+            from websockets.exceptions import ConnectionClosed
+            async def echo(ws):
+                try:
+                    async for message in ws:
+                        if message == "close-from-server":
+                            await ws.close(4001, "server says bye")
+                            break
+                        await ws.send(message)
+                except ConnectionClosed:
+                    pass
+                await ws.wait_closed()
+                log.write(f"closed {ws.close_code}\n")
+            async def main():
+                async with serve(echo, "127.0.0.1", 0, max_size=None) as server:
+                    announce(server.sockets[0].getsockname()[1])
+                    await asyncio.Future()
+            asyncio.run(main())
+        """#
+
+    private static let clientScript = #"""
+        import asyncio, json, os, sys, time
+        from websockets.asyncio.client import connect
+        from websockets.exceptions import ConnectionClosed
+        port, host, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+
+        async def main():
+            out = {}
+            async with connect(f"ws://{host}/echo", host="127.0.0.1", port=port, max_size=None,
+                               open_timeout=10, ping_interval=None) as ws:
+                out["status"] = ws.response.status_code
+                if mode == "idle":
+                    start = time.monotonic()
+                    try:
+                        await asyncio.wait_for(ws.recv(), timeout=10)
+                    except ConnectionClosed:
+                        out["closed_after"] = time.monotonic() - start
+                    print(json.dumps(out))
+                    return
+                await ws.send("hello")
+                out["text"] = await ws.recv()
+                big = os.urandom(4 << 20)  # more than the sockets' buffers: backpressure both ways
+                await ws.send(big)
+                out["binary_echoed"] = (await ws.recv()) == big
+                samples = []
+                for _ in range(200):
+                    start = time.perf_counter()
+                    await ws.send("x")
+                    await ws.recv()
+                    samples.append(time.perf_counter() - start)
+                samples.sort()
+                out["p50_ms"] = samples[len(samples) // 2] * 1000
+                if mode == "server-close":
+                    await ws.send("close-from-server")
+                    try:
+                        await ws.recv()
+                    except ConnectionClosed as e:
+                        out["closed_by_server"] = [e.rcvd.code, e.rcvd.reason]
+                else:
+                    await ws.close(1000, "client done")
+                    out["close_code"] = ws.close_code
+            print(json.dumps(out))
+
+        asyncio.run(main())
+        """#
+}
+
+struct WebSocketAppError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
