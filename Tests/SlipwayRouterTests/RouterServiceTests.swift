@@ -56,11 +56,11 @@ struct RouterServiceTests {
         try await running.task.value
         let took = ContinuousClock.now - started
         #expect(took >= .milliseconds(700) && took < .seconds(5), "took \(took)")
+        #expect(await eventually { !busy.isOpen })  // and then everything it was sent has arrived
         let response = busy.text.lowercased()
         #expect(response.hasPrefix("http/1.1 200 ok\r\n"))
         #expect(response.contains("connection: close"))
         #expect(response.hasSuffix("\r\n\r\nweb"))
-        #expect(await eventually { !busy.isOpen })
         await web.stop()
     }
 
