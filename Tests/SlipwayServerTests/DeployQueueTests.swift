@@ -42,14 +42,12 @@ struct DeployQueueTests {
 
     @Test("after a crash, the deploy that was running ends in ERROR and the queued one runs")
     func restartOverTheSameStore() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-queue-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let cipher = SecretCipher(masterKey: MasterKey(key: .init(size: .bits256)))
+        let data = try DataDirectory()
+        defer { data.remove() }
+        let directory = data.url
         let snapshot = directory.appendingPathComponent("at-crash.sqlite").path
         let uploads = directory.appendingPathComponent("uploads"), uploadsAtCrash = directory.appendingPathComponent("uploads-at-crash")
-        let traceIds = try await InProcessServer.with(store: try SlipwayStore(path: directory.appendingPathComponent("first.sqlite").path, secrets: cipher),
-                                                      dataDirectory: directory) { server in
+        let traceIds = try await InProcessServer.with(store: try data.store("first.sqlite"), dataDirectory: directory) { server in
             let before = server.engine
             await before.hold(.build, app: "alpha")
             let running = try await server.queueDeploy("alpha")
@@ -65,7 +63,7 @@ struct DeployQueueTests {
         try FileManager.default.removeItem(at: uploads)
         try FileManager.default.moveItem(at: uploadsAtCrash, to: uploads)
 
-        try await InProcessServer.with(store: try SlipwayStore(path: snapshot, secrets: cipher), dataDirectory: directory) { server in
+        try await InProcessServer.with(store: try data.store("at-crash.sqlite"), dataDirectory: directory) { server in
             let interrupted = try await server.get("/v1/deploys/\(traceIds[0])").decode(DeployView.self)
             #expect(interrupted.status == .error)
             #expect(interrupted.error == "interrupted by server restart")
@@ -82,16 +80,13 @@ struct DeployQueueTests {
 
     @Test("a restart brings back what ran: the current releases are restored into the engine")
     func restartRestoresReleases() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-restore-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let cipher = SecretCipher(masterKey: MasterKey(key: .init(size: .bits256)))
-        let path = directory.appendingPathComponent("slipway.sqlite").path
-        try await InProcessServer.with(store: try SlipwayStore(path: path, secrets: cipher)) { server in
+        let data = try DataDirectory()
+        defer { data.remove() }
+        try await InProcessServer.with(store: try data.store("slipway.sqlite")) { server in
             try #require(try await server.deploy("demo").status == .completed)
             _ = try await server.change(.patch, "/v1/apps/demo/config", body: #"{"set": {"GREETING": "hi"}}"#)
         }
-        try await InProcessServer.with(store: try SlipwayStore(path: path, secrets: cipher)) { server in
+        try await InProcessServer.with(store: try data.store("slipway.sqlite")) { server in
             #expect(server.engine.current("demo")?.version == 2)
             let replicas = try await server.get("/v1/apps/demo/replicas").decode(ReplicaList.self).replicas
             #expect(replicas.map(\.release) == [2], "restore did not bring back the current release's replicas")
@@ -100,4 +95,19 @@ struct DeployQueueTests {
             #expect(try await server.deploy("demo").release == 3)
         }
     }
+}
+
+/// A data directory that outlives one server, with the master key its stores are sealed under.
+private struct DataDirectory {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-restart-\(UUID().uuidString)")
+    let cipher = SecretCipher(masterKey: MasterKey(key: .init(size: .bits256)))
+
+    init() throws { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+
+    /// The SQLite store in file `name`, opened as a starting server opens it.
+    func store(_ name: String) throws -> SlipwayStore {
+        try SlipwayStore(path: url.appendingPathComponent(name).path, secrets: cipher)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
 }
