@@ -64,7 +64,7 @@ extension InProcessServer {
             let view = try await get("/v1/deploys/\(traceId)").decode(DeployView.self)
             if view.status != .inProgress { return view }
             if ContinuousClock.now > deadline { throw TestTimeout("deploy \(traceId) still in progress: \(view.stages.map { "\($0.name)=\($0.status.rawValue)" })") }
-            try await Task.sleep(for: .milliseconds(5))
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
@@ -73,7 +73,7 @@ extension InProcessServer {
         let deadline = ContinuousClock.now + .seconds(5)
         while try await !condition() {
             if ContinuousClock.now > deadline { throw TestTimeout(what) }
-            try await Task.sleep(for: .milliseconds(5))
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
