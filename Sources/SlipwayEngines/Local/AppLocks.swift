@@ -45,11 +45,13 @@ actor AppLocks {
         }
     }
 
-    /// Frees the lock `lease` holds (nothing if it no longer holds it).
-    func unlock(_ lease: AppLease) {
-        guard holders[lease.app]?.lease === lease else { return }
+    /// Frees the lock `lease` holds (nothing if it no longer holds it); returns the app's generation after.
+    @discardableResult
+    func unlock(_ lease: AppLease) -> Int {
+        guard holders[lease.app]?.lease === lease else { return generations[lease.app, default: 0] }
         holders[lease.app] = nil
         generations[lease.app, default: 0] += 1
+        return generations[lease.app, default: 0]
     }
 
     func generation(_ app: String) -> Int { generations[app, default: 0] }

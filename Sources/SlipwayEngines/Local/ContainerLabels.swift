@@ -20,6 +20,16 @@ struct ContainerLabels: Sendable {
         return filters
     }
 
+    /// The label filter of this server's engine events. Podman ORs several `label` filters of
+    /// `/events` (Docker ANDs them; listings AND them in both), so events are selected by this
+    /// server's own label alone, and checked again with `owns`.
+    var eventFilter: [String] { ["\(Self.server)=\(serverID)"] }
+
+    /// Whether a container (its labels, or an event's attributes) is one of this server's.
+    func owns(_ labels: [String: String]) -> Bool {
+        labels[Self.server] == serverID && labels[Labels.managedBy] == Labels.managedByValue
+    }
+
     /// The labels every container and volume of `app` carries.
     func owned(by app: String) -> [String: String] {
         [Labels.managedBy: Labels.managedByValue, Self.server: serverID, Labels.name: app]

@@ -49,16 +49,18 @@ public struct LocalEngine: Engine {
         self.releases = releases
         self.logger = logger
         let labels = ContainerLabels(serverID: configuration.serverID)
-        let starts = ReplicaStarts()
+        let starts = Broadcast<String>(buffer: 1000)
         let records = ReplicaRecords()
+        let listings = Broadcast<[ContainerSummary]>(buffer: 1)
         backoff = CrashBackoff()
         replicas = Replicas(docker: docker, labels: labels,
                             mounts: ReplicaMounts(docker: docker, labels: labels, filesDirectory: configuration.filesDirectory),
                             records: records, starts: starts, router: router, readyTimeout: configuration.readyTimeout,
                             report: configuration.report, logger: logger, policy: configuration.containerPolicy)
         reconciler = ReplicaReconciler(docker: docker, labels: labels, replicas: replicas, records: records, backoff: backoff,
-                                       routes: routes, releases: releases, locks: locks, report: configuration.report, logger: logger)
-        logCollector = LogCollector(docker: docker, labels: labels, starts: starts, logger: logger)
+                                       routes: routes, releases: releases, locks: locks, listings: listings,
+                                       report: configuration.report, logger: logger)
+        logCollector = LogCollector(docker: docker, labels: labels, starts: starts, listings: listings, logger: logger)
         oneOffs = OneOffRunner(docker: docker, labels: labels, replicas: replicas, logger: logger)
     }
 

@@ -5,7 +5,7 @@ import SlipwayCore
 
 /// App logs: every replica's output, followed from the moment its container starts (told by
 /// `Replicas.start` just before it starts one, and by the container engine's `start` events for
-/// containers started otherwise, with a resync listing every few seconds for anything missed), delivered line by
+/// containers started otherwise, with the reconciler's listings for anything missed), delivered line by
 /// line. Output is read through `attach`, which streams what the container writes at once (an
 /// engine's `logs?follow` may poll: Podman's does every 250 ms), and is stamped when it arrives;
 /// what a replica printed before the attach comes from the logs API. Replicas that already ran
@@ -14,12 +14,17 @@ import SlipwayCore
 struct LogCollector: Sendable {
     let docker: DockerClient
     let labels: ContainerLabels
-    let starts: ReplicaStarts
+    let starts: Broadcast<String>
+    /// The reconciler's listings, so the collector lists nothing itself after its start.
+    let listings: Broadcast<[ContainerSummary]>
     let logger: Logger
 
     private enum LogSignal: Sendable {
         case started(String)
-        case resync
+        /// At the start: this collector's own listing (replicas that ran before may resume).
+        case adopt
+        /// A listing the reconciler made, to catch starts the events missed.
+        case listed([ContainerSummary])
         case ended(String)
     }
 
@@ -30,8 +35,8 @@ struct LogCollector: Sendable {
             group.addTask {
                 while !Task.isCancelled {
                     do {
-                        let events = docker.events(filters: ["type": ["container"], "label": labels.filters(), "event": ["start"]])
-                        for try await event in events { signal.yield(.started(event.actorID)) }
+                        let events = docker.events(filters: ["type": ["container"], "label": labels.eventFilter, "event": ["start"]])
+                        for try await event in events where labels.owns(event.attributes) { signal.yield(.started(event.actorID)) }
                     } catch {
                         logger.debug("log collector: engine events ended", metadata: ["error": "\(error)"])
                     }
@@ -42,10 +47,9 @@ struct LogCollector: Sendable {
                 for await id in await starts.stream() { signal.yield(.started(id)) }
             }
             group.addTask {
-                while !Task.isCancelled {
-                    signal.yield(.resync)
-                    try? await Task.sleep(for: .seconds(5))
-                }
+                let shared = await listings.stream()
+                signal.yield(.adopt)
+                for await listing in shared { signal.yield(.listed(listing)) }
             }
             var followed = Set<String>()
             var adopting = true
@@ -56,23 +60,25 @@ struct LogCollector: Sendable {
                     followed.remove(id)
                     continue
                 case .started(let id):
-                    guard !followed.contains(id), let details = try? await docker.inspectContainer(id) else { continue }
+                    guard !followed.contains(id), let details = try? await docker.inspectContainer(id), labels.owns(details.labels) else { continue }
                     candidates = [(id, details.labels)]
-                case .resync:
+                case .adopt:
                     candidates = ((try? await docker.listContainers(all: false, labelFilters: labels.filters())) ?? []).map { ($0.id, $0.labels) }
+                case .listed(let containers):
+                    candidates = containers.filter { $0.state == "running" }.map { ($0.id, $0.labels) }
                 }
                 for candidate in candidates where !followed.contains(candidate.id) {
                     guard let labels = ReplicaLabels(candidate.labels) else { continue }  // one-off containers: their output goes elsewhere
                     followed.insert(candidate.id)
                     // Only replicas found by the first listing may have run before: the others are read from their start.
                     var cutoff: Date?
-                    if adopting, case .resync = message { cutoff = resumeAfter(labels.app) }
+                    if adopting, case .adopt = message { cutoff = resumeAfter(labels.app) }
                     group.addTask {
                         await follow(candidate.id, labels: labels, after: cutoff, deliver: deliver)
                         signal.yield(.ended(candidate.id))
                     }
                 }
-                if case .resync = message { adopting = false }
+                if case .adopt = message { adopting = false }
             }
             group.cancelAll()
         }

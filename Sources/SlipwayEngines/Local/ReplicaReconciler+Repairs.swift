@@ -5,9 +5,12 @@ import SlipwayRouter
 
 /// What a pass does for one app with a current release: replace, restart, health-check, route.
 extension ReplicaReconciler {
-    func reconcile(_ release: Release, observed: [ObservedReplica]) async {
+    /// Returns whether the app is settled: nothing had to change, and every replica runs and
+    /// (if routed) passed its last health check. An app that is not is looked at every tick.
+    func reconcile(_ release: Release, observed: [ObservedReplica]) async -> Bool {
         let app = release.app.value
         let orphans = observed.filter { $0.version != release.version }
+        var settled = orphans.isEmpty
         if !orphans.isEmpty {
             logger.info("removing replicas of no current release", metadata: ["app.name": "\(app)", "count": "\(orphans.count)"])
             await replicas.remove(orphans.map(\.containerID))
@@ -20,21 +23,27 @@ extension ReplicaReconciler {
                 let slot = CrashBackoff.slotKey(app: app, service: service.name, index: index)
                 guard let replica = mine.first(where: { $0.index == index }) else {
                     await replace(slot: slot, release: release, service: service, index: index)
+                    settled = false
                     continue
                 }
                 if !replica.running {
                     await restartCrashed(replica, release: release, service: service, slot: slot)
-                } else if let backend = replica.backend, await checkHealth(replica, service: service, release: release, slot: slot) {
-                    inRotation.append(backend)
+                    settled = false
+                } else if let backend = replica.backend {
+                    if await checkHealth(replica, service: service, release: release, slot: slot) { inRotation.append(backend) }
+                    let record = await records.health(replica.containerID)
+                    if !(record?.healthy ?? false) || (record?.consecutiveFailures ?? 0) > 0 { settled = false }
                 }
             }
             // Replicas beyond the desired count (the formation shrank).
             for extra in mine where extra.index > service.replicas {
                 await replicas.retire(extra, policy: service.rolloutPolicy)
+                settled = false
             }
             services[service.name] = inRotation
         }
         routes.setRoutes(app: app, services: services, defaultService: release.defaultService)
+        return settled
     }
 
     /// A replica removed from outside the engine: start a new one in its slot.
@@ -87,17 +96,8 @@ extension ReplicaReconciler {
     private func checkHealth(_ replica: ObservedReplica, service: ReleasedService, release: Release, slot: String) async -> Bool {
         let check = service.healthCheck
         var record = await records.health(replica.containerID) ?? ReplicaRecords.Health()
-        // A replica not yet healthy is checked on every pass, so it joins the rotation as soon as it can.
-        let due = !record.healthy
-            || (record.lastCheck.map { ContinuousClock.now - $0 >= .milliseconds(Int64(check.intervalSeconds * 1000)) } ?? true)
-        if due, let port = replica.hostPort {
-            let wasHealthy = record.healthy
-            record = await records.recordCheck(replica.containerID, passed: await HealthProbe.passes(check, port: port))
-            if !wasHealthy && record.healthy {
-                report(AppEvent(app: replica.app, kind: .replicaReady,
-                                message: "\(replica.service).\(replica.index) ready on 127.0.0.1:\(port)",
-                                release: replica.version, replica: "\(replica.service).\(replica.index)"))
-            }
+        if Self.isDue(record, check), let port = replica.hostPort {
+            record = await probe(replica, port: port, check: check)
         }
         let failing = record.consecutiveFailures >= check.threshold
         let pastStart = ContinuousClock.now - record.startedAt > .milliseconds(Int64(check.startPeriodSeconds * 1000))
@@ -117,5 +117,23 @@ extension ReplicaReconciler {
             return false
         }
         return record.healthy && !failing
+    }
+
+    /// Whether a replica's health check is due: at the service's interval, and on every look
+    /// while it is not healthy yet (so it joins the rotation as soon as it can).
+    static func isDue(_ record: ReplicaRecords.Health, _ check: HealthCheck) -> Bool {
+        !record.healthy || (record.lastCheck.map { ContinuousClock.now - $0 >= .milliseconds(Int64(check.intervalSeconds * 1000)) } ?? true)
+    }
+
+    /// Runs the check once and records it; reports a replica that became ready.
+    func probe(_ replica: ObservedReplica, port: Int, check: HealthCheck) async -> ReplicaRecords.Health {
+        let wasHealthy = await records.health(replica.containerID)?.healthy ?? false
+        let record = await records.recordCheck(replica.containerID, passed: await HealthProbe.passes(check, port: port))
+        if !wasHealthy && record.healthy {
+            report(AppEvent(app: replica.app, kind: .replicaReady,
+                            message: "\(replica.service).\(replica.index) ready on 127.0.0.1:\(port)",
+                            release: replica.version, replica: "\(replica.service).\(replica.index)"))
+        }
+        return record
     }
 }

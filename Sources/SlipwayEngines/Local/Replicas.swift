@@ -25,7 +25,10 @@ struct Replicas: Sendable {
     let labels: ContainerLabels
     let mounts: ReplicaMounts
     let records: ReplicaRecords
-    let starts: ReplicaStarts
+    /// Told a created replica's id just before it starts: the log collector follows it from
+    /// there (a container's process writes a few hundred milliseconds before its start call
+    /// returns, and the engine's own start event comes later still).
+    let starts: Broadcast<String>
     /// Drains a backend's requests in flight before its replica stops; nil without a local router.
     let router: Router?
     /// How long a new replica may take to pass its health check.
@@ -101,7 +104,7 @@ struct Replicas: Sendable {
             try await docker.removeContainer(name, force: true)
             id = try await docker.createContainer(name: name, spec: spec)
         }
-        await starts.announce(id)
+        await starts.publish(id)
         do {
             try await docker.startContainer(id)
         } catch {
