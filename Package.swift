@@ -125,7 +125,7 @@ let package = Package(
         ], resources: [.copy("Resources/openapi.yaml")]),
         // Typed client of the HTTP API, used by the CLI and the tests.
         .target(name: "SlipwayClient", dependencies: [
-            "SlipwayCore", "FileChunks",
+            "SlipwayCore", "FileChunks", .product(name: "Yams", package: "Yams"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),

@@ -48,7 +48,9 @@ else
     echo "demo: server: started (pid $pid, API http://$API, router http://$ROUTER, data $DATA, log $LOG)"
 fi
 
-# 4. Deploy: the CLI prints the stages as they run, then the URL.
+# 4. Deploy: the CLI prints the stages as they run, then the URL. It finds the API token the
+#    server made in $DATA/admin.token (mode 0600) by itself, as for any server on this machine.
+[[ -r $DATA/admin.token ]] || echo "demo: note: no $DATA/admin.token (a server started elsewhere?); the CLI needs SLIPWAY_TOKEN then"
 echo "demo: slipway deploy examples/hello --app hello"
 "$BIN" deploy examples/hello --app hello || die "slipway deploy examples/hello --app hello (server log: $LOG)"
 
@@ -66,7 +68,8 @@ echo
 echo "demo: done. hello is deployed and stays up:"
 echo "  curl -H 'Host: hello.localhost' http://$ROUTER/          # the app, through the router"
 echo "  $BIN deploy examples/hello --app hello     # deploy again (a new release)"
-echo "  curl -X DELETE http://$API/v1/apps/hello          # remove the app"
+echo "  $BIN apps                                  # the CLI finds the token in $DATA/admin.token"
+echo "  curl -H \"Authorization: Bearer \$(cat $DATA/admin.token)\" -X DELETE http://$API/v1/apps/hello   # the API, with the token"
 if [[ -n $started ]]; then
     echo "To stop the server: kill \$(cat $PIDFILE)   (pid $started; log $LOG)"
 else

@@ -5,7 +5,7 @@
 #   2. /etc/containers/containers.conf that makes Podman work here
 #   3. the Podman service with the Docker-compatible API on /run/podman/podman.sock
 #   4. the offline base image docker.io/library/busybox:latest (so `FROM busybox` works)
-#   5. Python test tools in /opt/slipway-py (kubernetes-validate, kmock)
+#   5. Python test tools in /opt/slipway-py (kubernetes-validate, kmock, selenium, schemathesis)
 #   6. `swift` on PATH
 # Idempotent and quiet: one line per step; details only when a step fails.
 # Run it (`bash scripts/setup.sh`) or source it (`source scripts/setup.sh`): sourcing also
@@ -19,7 +19,7 @@ _slipway_setup_engine() (
     # io.slipway.*: a build whose image carries Slipway's own labels is refused.
     local image_label=org.slipway.setup.base-image=busybox-3
     local applets="sh httpd echo cat sleep wget ls mkdir rm env nc true false kill ps seq"
-    local packages="podman runc catatonit busybox-static iptables libsqlite3-dev git curl tar wrk ca-certificates jq docker-registry apache2-utils openssl"
+    local packages="podman runc catatonit busybox-static iptables libsqlite3-dev git curl tar wrk ca-certificates jq docker-registry apache2-utils openssl chromium chromium-driver"
     out=$(mktemp /tmp/slipway-setup.XXXXXX)
     trap 'rm -f "$out"' EXIT
 
@@ -127,9 +127,11 @@ events_logger = "file"'
     # 5. Python test tools (a venv: Debian's Python refuses global pip installs):
     #    kubernetes-validate (official schemas), kmock (an API-server stand-in; none can run here) and
     #    prometheus-client (its parser checks that /metrics is valid Prometheus text), websockets
-    #    (a real WebSocket app and client for the router's upgrade tests).
-    local venv=/opt/slipway-py python_tools="kmock==0.8.* kubernetes-validate prometheus-client websockets"
-    if [[ -x $venv/bin/kubernetes-validate ]] && "$venv/bin/python" -c "import kmock, prometheus_client, websockets" >/dev/null 2>&1; then
+    #    (a real WebSocket app and client for the router's upgrade tests), selenium (drives headless
+    #    Chromium in the browser attack tests) and schemathesis (fuzzes the API from openapi.yaml).
+    local venv=/opt/slipway-py python_tools="kmock==0.8.* kubernetes-validate prometheus-client websockets selenium schemathesis"
+    if [[ -x $venv/bin/kubernetes-validate && -x $venv/bin/schemathesis ]] \
+        && "$venv/bin/python" -c "import kmock, prometheus_client, websockets, selenium" >/dev/null 2>&1; then
         echo "setup: python tools: present in $venv"
     else
         python3 -m venv "$venv" >"$out" 2>&1 || fail "python3 -m venv $venv"

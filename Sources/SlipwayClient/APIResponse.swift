@@ -31,7 +31,7 @@ public enum APIResponse {
         if status == 404 || status == 405 {
             message += "; is --server (or SLIPWAY_SERVER) pointing at a Slipway server?"
         } else if status == 401 || status == 403 {
-            message += "; set SLIPWAY_TOKEN to the server's API token"
+            message += "; set SLIPWAY_TOKEN to the server's API token (its data directory's admin.token), or put `token:` in ~/.slipway/config"
         }
         return SlipwayError(code: "http_\(status)", message: message, httpStatus: status)
     }

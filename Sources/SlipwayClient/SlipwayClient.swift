@@ -15,6 +15,8 @@ public struct SlipwayClient: Sendable {
         public var baseURL: URL
         /// Sent as `Authorization: Bearer TOKEN` when set.
         public var token: String?
+        /// PEM file of the CA that signed an https server's certificate (self-signed servers); nil: the system's roots.
+        public var caFile: String?
         /// The deadline for one ordinary request.
         public var timeout: Duration
         /// The deadline for an upload, which may carry a large archive.

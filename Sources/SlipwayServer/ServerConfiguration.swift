@@ -28,8 +28,13 @@ public struct ServerConfiguration: Sendable {
     public var keepReleases = 10
     /// Stored app output per app (all replicas), rotated: `slipway logs --since` reaches this far back.
     public var appLogBytes = 50 * 1024 * 1024
-    /// When set, every API call but /healthz needs `Authorization: Bearer TOKEN`.
+    /// The API token (`SLIPWAY_TOKEN`); nil: the one in the data directory, made on first start.
+    /// Every API call but /healthz needs `Authorization: Bearer TOKEN`.
     public var token: String?
+    /// `--insecure-no-auth`: no token at all (tests on loopback only).
+    public var insecureNoAuth = false
+    /// Names the API answers to besides loopback names and IP addresses (`--api-host`).
+    public var apiHosts: [String] = []
     /// Base images of generated Dockerfiles (repositories without one), per stack: `--stack-image`.
     public var stackImages = StackImages.defaults
     /// Where apps run: the local container engine (default) or a Kubernetes cluster.
@@ -83,6 +88,8 @@ public struct ServerConfiguration: Sendable {
     var databasePath: String { dataDirectory.appendingPathComponent("slipway.sqlite").path }
     /// Encrypts secret config values; made with 0600 on first start unless SLIPWAY_MASTER_KEY is set.
     var masterKeyPath: URL { dataDirectory.appendingPathComponent("master.key") }
+    /// The API token made on first start (0600), found there by the CLI on this machine.
+    var adminTokenPath: URL { dataDirectory.appendingPathComponent(AdminToken.fileName) }
     var deployLogsDirectory: URL { dataDirectory.appendingPathComponent("deploys") }
     var workDirectory: URL { dataDirectory.appendingPathComponent("work") }
     var uploadsDirectory: URL { dataDirectory.appendingPathComponent("uploads") }
@@ -95,8 +102,15 @@ public struct ServerConfiguration: Sendable {
 
     /// Refuses configurations that would expose the API without a token.
     func validate() throws {
-        if !Self.isLoopback(listenHost), (token ?? "").isEmpty {
-            throw ServerStartupError("listening on \(listenHost) would expose the API to the network without authentication; set SLIPWAY_TOKEN or listen on 127.0.0.1")
+        if insecureNoAuth, !Self.isLoopback(listenHost) {
+            throw ServerStartupError("--insecure-no-auth would give the whole API to anyone who reaches \(listenHost); it is allowed on loopback only (--listen 127.0.0.1:PORT)")
+        }
+        if let token, !token.isEmpty {
+            if insecureNoAuth { throw ServerStartupError("SLIPWAY_TOKEN and --insecure-no-auth exclude each other; unset one") }
+            try AdminToken.check(token, origin: "SLIPWAY_TOKEN")
+        }
+        for name in apiHosts where AllowedHosts.hostName(name) != name.lowercased() {
+            throw ServerStartupError("--api-host takes a host name without port or scheme, e.g. slipway.example.com (got \(name))")
         }
         if workers < 1 { throw ServerStartupError("--workers must be at least 1") }
         if keepReleases < 1 { throw ServerStartupError("--keep-releases must be at least 1") }

@@ -30,7 +30,7 @@ extension SlipwayServer {
         pipeline.sources.gitTimeout = configuration.gitTimeout
         let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
         let parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
-                             events: events, appLogs: appLogs)
+                             events: events, appLogs: appLogs, token: configuration.token)
         return (parts, [events, appLogs, Reconciler(engine: engine), workers])
     }
 }

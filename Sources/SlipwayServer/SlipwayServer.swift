@@ -21,6 +21,12 @@ public enum SlipwayServer {
         for directory in [configuration.dataDirectory, configuration.workDirectory, configuration.uploadsDirectory] {
             try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
         }
+        let token = try AdminToken.resolve(configured: configuration.token, insecureNoAuth: configuration.insecureNoAuth,
+                                           dataDirectory: configuration.dataDirectory)
+        logAuthentication(configuration, token: token, logger: logger)
+        // From here on the configuration carries the token in force (the file's, when none was configured).
+        var configuration = configuration
+        configuration.token = token
         let connection = try await EngineConnector.connect(explicitSocket: configuration.engineSocket,
                                                            dataDirectory: configuration.dataDirectory, logger: logger)
         defer { connection.startedService?.terminate() }
@@ -105,13 +111,17 @@ public enum SlipwayServer {
         var workers: DeployWorkers
         var events: EventHub
         var appLogs: AppLogHub
+        /// nil only with `--insecure-no-auth`.
+        var token: String?
+
+        var guards: AllowedHosts { AllowedHosts(listenHost: configuration.listenHost, extra: configuration.apiHosts) }
     }
 
     static func apiRouter(_ parts: APIParts) -> Hummingbird.Router<BasicRequestContext> {
         let (configuration, store, engine, logs, workers) = (parts.configuration, parts.store, parts.engine, parts.logs, parts.workers)
         let router = Hummingbird.Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware())
-        if let token = configuration.token, !token.isEmpty { router.add(middleware: AuthMiddleware(token: token)) }
+        router.add(middleware: RequestGuardMiddleware(hosts: parts.guards, token: parts.token))
         router.get("/healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
         let metrics = MetricsScrape(store: store, engine: engine)
         router.get("/metrics") { _, _ in
@@ -141,9 +151,20 @@ public enum SlipwayServer {
     static func webSocketRouter(_ parts: APIParts) -> Hummingbird.Router<BasicWebSocketRequestContext> {
         let router = Hummingbird.Router(context: BasicWebSocketRequestContext.self)
         router.add(middleware: ErrorMiddleware())
-        if let token = parts.configuration.token, !token.isEmpty { router.add(middleware: AuthMiddleware(token: token)) }
+        router.add(middleware: RequestGuardMiddleware(hosts: parts.guards, token: parts.token))
         LogWebSocket(store: parts.store, hub: parts.appLogs).addRoutes(to: router)
         return router
+    }
+
+    /// Says where the token is, or what `--insecure-no-auth` gives away.
+    static func logAuthentication(_ configuration: ServerConfiguration, token: String?, logger: Logger) {
+        if token == nil {
+            logger.warning("--insecure-no-auth: every local user and every process on this machine can deploy, run commands in apps and read their secrets through the API (no token is asked); Host and Origin checks still refuse web pages. Use it for tests only")
+        } else if let configured = configuration.token, !configured.isEmpty {
+            logger.info("API token: SLIPWAY_TOKEN (every call but /healthz needs it)")
+        } else {
+            logger.info("API token: \(configuration.adminTokenPath.path) (mode 0600; the CLI on this machine finds it, elsewhere set SLIPWAY_TOKEN or ~/.slipway/config)")
+        }
     }
 
     /// Workspaces of deploys cut off by a crash, and the uploads of the ones that were interrupted.

@@ -2,11 +2,11 @@ import ArgumentParser
 import Foundation
 import SlipwayClient
 
-/// Options every client command takes. The token comes only from the environment: a flag would
-/// leave it in shell history and in `ps` output.
+/// Options every client command takes. The token never comes from a flag (it would stay in shell
+/// history and in `ps` output): see `ClientSettings` for where it is found.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The Slipway server (default: $SLIPWAY_SERVER, else \(SlipwayClient.Configuration.defaultServer)).",
+        "The Slipway server (default: $SLIPWAY_SERVER, else ~/.slipway/config's server, else \(SlipwayClient.Configuration.defaultServer)).",
         valueName: "url"))
     var server: String?
 
@@ -22,11 +22,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func clientConfiguration() throws -> SlipwayClient.Configuration {
-        let environment = ProcessInfo.processInfo.environment
-        let server = self.server ?? environment["SLIPWAY_SERVER"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? SlipwayClient.Configuration.defaultServer
-        let token = environment["SLIPWAY_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        return try SlipwayClient.Configuration(server: server, token: token)
+        try ClientSettings().configuration(serverFlag: server)
     }
 
     func withClient<Result: Sendable>(

@@ -14,8 +14,9 @@ struct ServerCommand: AsyncParsableCommand {
         abstract: "Run the Slipway control plane: the API, the deploy workers and the router.",
         discussion: """
         Apps are reached through the router at http://APP.localhost:ROUTER_PORT/. State lives under --data.
-        With SLIPWAY_TOKEN set, every API call but /healthz needs `Authorization: Bearer TOKEN`;
-        the token is required to listen on an address other than loopback.
+        Every API call but /healthz needs `Authorization: Bearer TOKEN`. The token is SLIPWAY_TOKEN
+        (at least 32 characters: `openssl rand -hex 32`), else the one in DATA/admin.token, made
+        with mode 0600 on first start; the CLI on this machine finds it there.
         """)
 
     @Option(help: "Address of the HTTP API.") var listen = "127.0.0.1:7070"
@@ -39,6 +40,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Keep the images of this many recent releases per app, for rollbacks.") var keepReleases = 10
     @Option(name: .customLong("app-log-mb"), help: "Store this many MiB of output per app (rotated), for `slipway logs --since`.")
     var appLogMB = 50
+    @Option(name: .customLong("api-host"), help: ArgumentHelp(
+        "A host name the API answers to (repeatable), besides localhost and IP addresses; other Host headers are refused (DNS rebinding).",
+        valueName: "name"))
+    var apiHost: [String] = []
+    @Flag(name: .customLong("insecure-no-auth"), help: "No API token: any local user or process may deploy, run commands and read secrets. Loopback only; for tests.")
+    var insecureNoAuth = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
     @Option(name: .customLong("stack-image"),
             help: ArgumentHelp("Base image for repositories without a Dockerfile, per stack (repeatable): STACK=IMAGE, STACK one of \(StackImages.keys.joined(separator: ", ")).",
@@ -113,7 +120,9 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.kubernetes.clusterIssuer = clusterIssuer
         configuration.kubernetes.allowTolerateAllTaints = allowTolerateAllTaints
         configuration.allowedSourceDirectories = allowSourceDir
-        configuration.token = ProcessInfo.processInfo.environment["SLIPWAY_TOKEN"]
+        configuration.token = ProcessInfo.processInfo.environment["SLIPWAY_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        configuration.insecureNoAuth = insecureNoAuth
+        configuration.apiHosts = apiHost
         var logger = Logger(label: "slipway")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         do {

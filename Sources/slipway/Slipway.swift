@@ -11,8 +11,9 @@ struct Slipway: AsyncParsableCommand {
         commandName: "slipway",
         abstract: "Turn an app's source into a running, reachable service.",
         discussion: """
-        Client commands talk to the server at --server, else $SLIPWAY_SERVER, else \(SlipwayClient.Configuration.defaultServer); \
-        $SLIPWAY_TOKEN, if set, is sent as the API token.
+        Client commands talk to the server at --server, else $SLIPWAY_SERVER, else ~/.slipway/config's `server:`, \
+        else \(SlipwayClient.Configuration.defaultServer). The API token is $SLIPWAY_TOKEN, else ~/.slipway/config's `token:`, \
+        else (for a server on loopback) a readable ~/.slipway/admin.token or /var/lib/slipway/admin.token made by the server.
         """,
         subcommands: [Deploy.self, Status.self, Apps.self, Info.self, Ps.self, Releases.self, Rollback.self, Config.self, Scale.self, Run.self, Logs.self, Events.self, Destroy.self] + extraSubcommands
     )

@@ -88,7 +88,9 @@ extension Integration {
                 let received = try await withThrowingTaskGroup(of: [String].self) { group in
                     group.addTask {
                         let messages = Messages()
-                        try await WebSocketClient.connect(url: url, logger: Logger(label: "test.ws")) { inbound, _, _ in
+                        let token = try #require(server.token)
+                        try await WebSocketClient.connect(url: url, configuration: .init(additionalHeaders: [.authorization: "Bearer \(token)"]),
+                                                          logger: Logger(label: "test.ws")) { inbound, _, _ in
                             for try await message in inbound.messages(maxSize: 1 << 16) {
                                 if case .text(let text) = message, await messages.add(text) == 10 { return }
                             }
@@ -155,6 +157,7 @@ final class LineCollector: @unchecked Sendable {
     init(_ executable: URL, _ arguments: [String]) throws {
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(cliEnvironment(arguments)) { _, new in new }
         process.standardInput = FileHandle.nullDevice
         let pipe = Pipe()
         process.standardOutput = pipe

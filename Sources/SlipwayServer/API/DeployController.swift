@@ -45,7 +45,7 @@ struct DeployController: Sendable {
             try store.enqueueDeploy(traceId: traceId, app: app, source: SourceInfo(kind: .upload), uploadPath: upload.path,
                                     requestedBy: Self.requester(request))
         } else {
-            // Any other content type is read as JSON: `curl -d '{...}'` sends a form type.
+            // Anything else must be JSON and say so (415 otherwise): see `JSONResponse.requireJSONContentType`.
             let body = try await JSONResponse.decode(DeployRequest.self, from: request)
             try SourceDirectoryPolicy(configuration.allowedSourceDirectories).check(SourceLocation(body.source))
             if let ref = body.ref { try GitRef.validate(ref) }

@@ -23,27 +23,3 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
-
-/// With a token configured, every call but /healthz needs `Authorization: Bearer TOKEN`.
-struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
-    let token: String
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.uri.path == "/healthz" { return try await next(request, context) }
-        let presented = request.headers[.authorization] ?? ""
-        guard presented.hasPrefix("Bearer "), Self.constantTimeEqual(String(presented.dropFirst(7)), token) else {
-            throw SlipwayError.unauthorized("missing or wrong API token; send Authorization: Bearer TOKEN (the CLI reads SLIPWAY_TOKEN)")
-        }
-        return try await next(request, context)
-    }
-
-    /// Compares without an early exit, so timing does not tell how much of a guess was right.
-    static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
-        let a = Array(lhs.utf8), b = Array(rhs.utf8)
-        var difference = UInt8(a.count == b.count ? 0 : 1)
-        for index in 0..<max(a.count, b.count) {
-            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
-        }
-        return difference == 0
-    }
-}

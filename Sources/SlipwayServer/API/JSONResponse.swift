@@ -21,6 +21,7 @@ enum JSONResponse {
 
     /// Reads a small JSON request body, answering 400 with the reason when it does not decode.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int = 1 << 20) async throws -> T {
+        try requireJSONContentType(request)
         let buffer = try await collect(request, limit: limit)
         return try decode(type, buffer)
     }
@@ -29,7 +30,20 @@ enum JSONResponse {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowEmpty: Bool) async throws -> T? {
         let buffer = try await collect(request, limit: 1 << 20)
         if buffer.readableBytes == 0 && allowEmpty { return nil }
+        try requireJSONContentType(request)
         return try decode(type, buffer)
+    }
+
+    /// A JSON body must say so. A browser sends `text/plain` or a form type cross-site without a
+    /// CORS preflight; reading those as JSON would let any web page post to the API.
+    static func requireJSONContentType(_ request: Request) throws {
+        let type = request.headers[.contentType] ?? ""
+        let mediaType = type.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard mediaType == "application/json" else {
+            throw SlipwayError(code: "unsupported_media_type",
+                               message: "this endpoint takes a JSON body: send Content-Type: application/json (got \(type.isEmpty ? "none" : "\"\(type.prefix(100))\""))",
+                               httpStatus: 415)
+        }
     }
 
     private static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {

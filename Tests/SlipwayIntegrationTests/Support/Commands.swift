@@ -3,10 +3,12 @@ import SlipwayTestSupport
 
 /// Runs a program to its end and returns its exit status and its stdout and stderr together.
 /// Its standard input is `stdin` through a pipe, else empty (never the test runner's own).
-func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil) throws -> (status: Int32, output: String) {
+func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil,
+                environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
     if let directory { process.currentDirectoryURL = directory }
     let pipe = Pipe()
     process.standardOutput = pipe
@@ -29,7 +31,19 @@ func run(_ executable: String, _ arguments: [String]) throws {
     guard result.status == 0 else { throw TestFailure("\(executable) \(arguments) failed: \(result.output)") }
 }
 
-/// Runs the real `slipway` CLI.
-func runCLI(_ arguments: [String], in directory: URL? = nil, stdin: Data? = nil) throws -> (status: Int32, output: String) {
-    try runProcess(TestServer.binary, arguments, in: directory, stdin: stdin)
+/// Runs the real `slipway` CLI; with `--server URL` of a test server it gets that server's token
+/// as SLIPWAY_TOKEN (each test server has its own data directory, which the CLI does not look in).
+func runCLI(_ arguments: [String], in directory: URL? = nil, stdin: Data? = nil,
+            environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    try runProcess(TestServer.binary, arguments, in: directory, stdin: stdin, environment: cliEnvironment(arguments, environment))
+}
+
+/// `environment` plus SLIPWAY_TOKEN of the test server that `--server URL` in `arguments` names.
+func cliEnvironment(_ arguments: [String], _ environment: [String: String] = [:]) -> [String: String] {
+    var environment = environment
+    if let flag = arguments.firstIndex(of: "--server"), flag + 1 < arguments.count, environment["SLIPWAY_TOKEN"] == nil,
+       let token = ServerTokens.shared.token(for: arguments[flag + 1]) {
+        environment["SLIPWAY_TOKEN"] = token
+    }
+    return environment
 }

@@ -22,6 +22,9 @@ final class TestServer: @unchecked Sendable {
     private(set) var process: Process?
     let http: HTTPClient
     var client: SlipwayClient
+    /// The API token: SLIPWAY_TOKEN when the test sets it, else the one the server made in its
+    /// data directory (read after start); nil with `--insecure-no-auth`.
+    private(set) var token: String?
 
     var baseURL: String { "http://127.0.0.1:\(apiPort)" }
 
@@ -32,8 +35,9 @@ final class TestServer: @unchecked Sendable {
         self.extraArguments = extraArguments
         self.environment = environment
         http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: SlipwayClient.httpConfiguration())
+        token = environment["SLIPWAY_TOKEN"]
         client = SlipwayClient(configuration: .init(baseURL: URL(string: "http://127.0.0.1:\(apiPort)")!,
-                                                     token: environment["SLIPWAY_TOKEN"]), httpClient: http)
+                                                     token: token), httpClient: http)
     }
 
     /// Runs `body` against a fresh server; fails the test (never skips) when the engine is required and missing.
@@ -85,11 +89,27 @@ final class TestServer: @unchecked Sendable {
         self.process = process
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            if (try? await get("/healthz").status) == 200 { return }
+            if (try? await get("/healthz").status) == 200 {
+                try adoptToken()
+                return
+            }
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw TestFailure("slipway server did not come up:\n\(serverLog().suffix(2000))")
+    }
+
+    /// Reads the token the server made (the same file the CLI on this machine finds) and hands it
+    /// to the typed client, the raw requests and `runCLI` against this server.
+    private func adoptToken() throws {
+        if environment["SLIPWAY_TOKEN"] == nil, !extraArguments.contains("--insecure-no-auth") {
+            let file = dataDirectory.appendingPathComponent("admin.token")
+            token = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var configuration = client.configuration
+        configuration.token = token
+        client = SlipwayClient(configuration: configuration, httpClient: http)
+        ServerTokens.shared.set(token, for: baseURL)
     }
 
     /// Graceful stop (SIGTERM), as an operator or systemd would.
@@ -130,6 +150,7 @@ final class TestServer: @unchecked Sendable {
             }
         }
         try? await http.shutdown()
+        ServerTokens.shared.set(nil, for: baseURL)
         try? FileManager.default.removeItem(at: dataDirectory)
         try? FileManager.default.removeItem(at: logFile)
     }
@@ -147,10 +168,14 @@ final class TestServer: @unchecked Sendable {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let token = environment["SLIPWAY_TOKEN"], headers["Authorization"] == nil {
+        if let token, headers["Authorization"] == nil {
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
         }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        if let body {
+            // The API reads JSON only when it says so (415 otherwise); tests that send other types say so.
+            if headers["Content-Type"] == nil { request.headers.add(name: "Content-Type", value: "application/json") }
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
         let response = try await http.execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 32 << 20)
         return Answer(status: Int(response.status.code), body: String(buffer: bytes), headers: response.headers)
@@ -208,6 +233,22 @@ final class TestServer: @unchecked Sendable {
         var filters = ["io.slipway.server=\(id)"]
         if let app { filters.append("app.kubernetes.io/name=\(app)") }
         return try await TestEngine.docker().listContainers(all: true, labelFilters: filters)
+    }
+}
+
+/// The token of each running test server by its base URL, so `runCLI ... --server URL` sends it
+/// (as SLIPWAY_TOKEN) like an operator's CLI finds its server's token.
+final class ServerTokens: @unchecked Sendable {
+    static let shared = ServerTokens()
+    private let lock = NSLock()
+    private var tokens: [String: String] = [:]
+
+    func set(_ token: String?, for baseURL: String) {
+        lock.withLock { tokens[baseURL] = token }
+    }
+
+    func token(for baseURL: String) -> String? {
+        lock.withLock { tokens[baseURL] }
     }
 }
 
