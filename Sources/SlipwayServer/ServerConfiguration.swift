@@ -100,6 +100,13 @@ public struct ServerConfiguration: Sendable {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
+    /// This configuration with the token in force.
+    func with(token: String?) -> ServerConfiguration {
+        var copy = self
+        copy.token = token
+        return copy
+    }
+
     /// Refuses configurations that would expose the API without a token.
     func validate() throws {
         if insecureNoAuth, !Self.isLoopback(listenHost) {

@@ -25,8 +25,7 @@ public enum SlipwayServer {
                                            dataDirectory: configuration.dataDirectory)
         logAuthentication(configuration, token: token, logger: logger)
         // From here on the configuration carries the token in force (the file's, when none was configured).
-        var configuration = configuration
-        configuration.token = token
+        let configuration = configuration.with(token: token)
         let connection = try await EngineConnector.connect(explicitSocket: configuration.engineSocket,
                                                            dataDirectory: configuration.dataDirectory, logger: logger)
         defer { connection.startedService?.terminate() }
