@@ -55,7 +55,7 @@ struct CommandTests {
     func cancellationStopsTheProgram() async throws {
         let marker = "slipway-cancel-\(UUID().uuidString)"
         let task = Task { try await Command("sh", ["-c", "sleep 60; echo \(marker)"]).run() }
-        try await eventually { !processes(mentioning: marker).isEmpty }
+        try await eventually(within: .seconds(20)) { !processes(mentioning: marker).isEmpty }
         task.cancel()
         _ = await task.result
         try await expectEventuallyGone(marker)

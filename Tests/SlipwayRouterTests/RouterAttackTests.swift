@@ -19,7 +19,8 @@ struct RouterAttackTests {
         let (harness, web) = try await Self.start(.init(headerTimeout: .seconds(1)))
         let start = ContinuousClock.now
         let slow = try await RawClient.connect(port: harness.port)
-        try await slow.send("GET / HTTP/1.1\r\nHost: atk.localhost\r\n")
+        // On a loaded machine the timeout may already have cut it: that is what is being tested.
+        try? await slow.send("GET / HTTP/1.1\r\nHost: atk.localhost\r\n")
         // Slowloris: a header byte every 200 ms, never the end of the head.
         var trickled = 0
         while slow.isOpen && ContinuousClock.now - start < .seconds(8) {

@@ -6,7 +6,9 @@ import NIOPosix
 import SlipwayRouter
 
 /// A router on port 0 in front of real test backends, and a real HTTP client to talk to it.
-struct RouterHarness {
+/// A class so that a test that throws before `shutdown()` still shuts its client down (in
+/// `deinit`): AsyncHTTPClient traps when a client is released running, ending the whole run.
+final class RouterHarness: Sendable {
     let router: Router
     let routes: RouteTable
     let port: Int
@@ -26,6 +28,18 @@ struct RouterHarness {
         let router = Router(host: "127.0.0.1", port: 0, routes: routes, logger: logger, configuration: configuration)
         let port = try await router.start()
         return RouterHarness(router: router, routes: routes, port: port, client: HTTPClient(eventLoopGroupProvider: .singleton))
+    }
+
+    private init(router: Router, routes: RouteTable, port: Int, client: HTTPClient) {
+        self.router = router
+        self.routes = routes
+        self.port = port
+        self.client = client
+    }
+
+    deinit {
+        // After shutdown() this only reports "already shut down" to a callback that ignores it.
+        self.client.shutdown { _ in }
     }
 
     func shutdown() async throws {
