@@ -7,17 +7,6 @@ extension TarProcess {
     static func forEachLine(_ arguments: [String], action: String, timeout: Duration = .seconds(600),
                             _ onLine: (Substring) throws -> Void) async throws {
         let command = Command("tar", arguments, environment: ["LC_ALL": "C"], timeout: timeout, outputLimit: 1024 * 1024)
-        let result: CommandResult
-        do {
-            result = try await command.forEachLine(onLine)
-        } catch let error as CommandError {
-            switch error.kind {
-            case .notFound: throw SourceArchiveError("tar is not installed; install GNU tar (apt-get install tar)")
-            default: throw SourceArchiveError("tar could not \(action): \(error.description)")
-            }
-        }
-        guard result.succeeded else {
-            throw SourceArchiveError.tarFailed(action, status: result.statusDescription, stderr: result.standardError)
-        }
+        _ = try await checked(action) { try await command.forEachLine(onLine) }
     }
 }

@@ -14,9 +14,15 @@ enum TarProcess {
     static func run(_ arguments: [String], action: String, timeout: Duration = .seconds(600)) async throws -> String {
         // The C locale keeps listing output ("link to", quoting of non-ASCII bytes) stable to parse.
         let command = Command("tar", arguments, environment: ["LC_ALL": "C"], timeout: timeout, outputLimit: outputLimit)
+        return try await checked(action) { try await command.run() }.standardOutput
+    }
+
+    /// Runs tar through `execute` (whole output, or line by line) and puts its failures in words:
+    /// tar missing, tar not finishing, tar exiting with an error.
+    static func checked(_ action: String, _ execute: () async throws -> CommandResult) async throws -> CommandResult {
         let result: CommandResult
         do {
-            result = try await command.run()
+            result = try await execute()
         } catch let error as CommandError {
             switch error.kind {
             case .notFound: throw SourceArchiveError("tar is not installed; install GNU tar (apt-get install tar)")
@@ -26,6 +32,6 @@ enum TarProcess {
         guard result.succeeded else {
             throw SourceArchiveError.tarFailed(action, status: result.statusDescription, stderr: result.standardError)
         }
-        return result.standardOutput
+        return result
     }
 }
