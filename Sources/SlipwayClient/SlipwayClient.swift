@@ -57,7 +57,7 @@ public struct SlipwayClient: Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (SlipwayClient) async throws -> Result
     ) async throws -> Result {
-        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration())
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: try httpConfiguration(caFile: configuration.caFile))
         let result: Result
         do {
             result = try await body(SlipwayClient(configuration: configuration, httpClient: http))
@@ -72,8 +72,10 @@ public struct SlipwayClient: Sendable {
     /// The HTTP settings the CLI wants: fail at once when nothing listens (AsyncHTTPClient's default is
     /// to retry connecting until the request's deadline, which would make `slipway apps` hang for 30 s
     /// with no server), and no read timeout, because the deploy log stays open as long as the build runs.
-    public static func httpConfiguration() -> HTTPClient.Configuration {
+    /// With `caFile`, https servers signed by that CA are trusted too.
+    public static func httpConfiguration(caFile: String? = nil) throws -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
+        if let caFile { configuration.tlsConfiguration = try tlsConfiguration(trusting: caFile) }
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout = .init(connect: .seconds(5), read: nil)
         configuration.redirectConfiguration = .disallow
@@ -329,6 +331,7 @@ public struct SlipwayClient: Sendable {
             return SlipwayError(code: "cancelled", message: "\(request.summary) was cancelled", httpStatus: 499)
         }
         let server = baseURL.absoluteString
+        if let failure = tlsFailure(error, server: server) { return failure }
         if let error = error as? HTTPClientError {
             if error == .deadlineExceeded || error == .readTimeout {
                 return SlipwayError(code: "timeout",
@@ -337,7 +340,8 @@ public struct SlipwayClient: Sendable {
             }
             if error == .remoteConnectionClosed {
                 return SlipwayError(code: "connection_closed",
-                                    message: "the server at \(server) closed the connection during \(request.summary); check `slipway server`'s output, or try again",
+                                    message: "the server at \(server) closed the connection during \(request.summary); check `slipway server`'s output, or try again"
+                                        + (baseURL.scheme == "http" ? " (a server started with --tls-cert answers https:// only)" : ""),
                                     httpStatus: 502)
             }
         }

@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var token: String?
     /// `--insecure-no-auth`: no token at all (tests on loopback only).
     public var insecureNoAuth = false
+    /// `--tls-cert` / `--tls-key`: the API over HTTPS; nil: plain HTTP (warned about off loopback).
+    public var tls: APITLSFiles?
     /// Names the API answers to besides loopback names and IP addresses (`--api-host`).
     public var apiHosts: [String] = []
     /// Base images of generated Dockerfiles (repositories without one), per stack: `--stack-image`.
@@ -98,6 +100,18 @@ public struct ServerConfiguration: Sendable {
 
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// The API's base URL as a client on this machine would write it.
+    var apiURL: String {
+        let host = listenHost.contains(":") ? "[\(listenHost)]" : listenHost
+        return "\(tls == nil ? "http" : "https")://\(host):\(listenPort)"
+    }
+
+    /// Why this API is exposed in the clear, if it is: a listener off loopback without TLS.
+    var plaintextExposureWarning: String? {
+        guard tls == nil, !Self.isLoopback(listenHost) else { return nil }
+        return "the API listens on \(listenHost):\(listenPort) without TLS: the API token and every secret sent to it cross the network in the clear. Start with --tls-cert FILE --tls-key FILE (or listen on 127.0.0.1 behind a TLS proxy)"
     }
 
     /// This configuration with the token in force.

@@ -16,6 +16,8 @@ import SlipwayStore
 public enum SlipwayServer {
     public static func run(_ configuration: ServerConfiguration, logger: Logger) async throws {
         try configuration.validate()
+        let tls = try configuration.tls?.serverConfiguration(logger: logger)
+        if let warning = configuration.plaintextExposureWarning { logger.warning("\(warning)") }
         _ = ServerMetrics.registry  // swift-metrics is bootstrapped before any metric is made
         let fileManager = FileManager.default
         for directory in [configuration.dataDirectory, configuration.workDirectory, configuration.uploadsDirectory] {
@@ -78,11 +80,11 @@ public enum SlipwayServer {
         let (parts, services) = try controlPlane(configuration, store: store, engine: engine, events: events, logger: logger)
         let api = Application(
             router: apiRouter(parts),
-            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter(parts)),
+            server: try APITLSFiles.server(.http1WebSocketUpgrade(webSocketRouter: webSocketRouter(parts)), tls: tls),
             configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "slipway"),
             onServerRunning: { _ in
                 logger.info("slipway is up", metadata: [
-                    "api": "http://\(configuration.listenHost):\(configuration.listenPort)",
+                    "api": "\(configuration.apiURL)",
                     "router": router == nil ? "none (--engine kubernetes: the cluster's Ingress)" : "http://\(configuration.routerHost):\(configuration.routerPort)",
                 ])
             },

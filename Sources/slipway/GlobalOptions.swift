@@ -10,6 +10,11 @@ struct GlobalOptions: ParsableArguments {
         valueName: "url"))
     var server: String?
 
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp(
+        "PEM certificate of the CA that signed an https:// server's certificate (default: $SLIPWAY_CA_FILE, else ~/.slipway/config's ca-file).",
+        valueName: "file"))
+    var caFile: String?
+
     @Flag(name: .long, help: "Print the result as JSON, in the API's shapes, for scripts.")
     var json = false
 
@@ -22,7 +27,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func clientConfiguration() throws -> SlipwayClient.Configuration {
-        try ClientSettings().configuration(serverFlag: server)
+        try ClientSettings().configuration(serverFlag: server, caFileFlag: caFile)
     }
 
     func withClient<Result: Sendable>(

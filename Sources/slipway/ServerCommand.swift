@@ -14,6 +14,7 @@ struct ServerCommand: AsyncParsableCommand {
         abstract: "Run the Slipway control plane: the API, the deploy workers and the router.",
         discussion: """
         Apps are reached through the router at http://APP.localhost:ROUTER_PORT/. State lives under --data.
+        With --tls-cert/--tls-key the API is https:// (clients trust a private CA with --ca-file or SLIPWAY_CA_FILE).
         Every API call but /healthz needs `Authorization: Bearer TOKEN`. The token is SLIPWAY_TOKEN
         (at least 32 characters: `openssl rand -hex 32`), else the one in DATA/admin.token, made
         with mode 0600 on first start; the CLI on this machine finds it there.
@@ -44,6 +45,12 @@ struct ServerCommand: AsyncParsableCommand {
         "A host name the API answers to (repeatable), besides localhost and IP addresses; other Host headers are refused (DNS rebinding).",
         valueName: "name"))
     var apiHost: [String] = []
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp(
+        "Serve the API over HTTPS with this PEM certificate (chain first-to-last); needs --tls-key. Off loopback without it the server warns.",
+        valueName: "file"))
+    var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert (keep it mode 0600).", valueName: "file"))
+    var tlsKey: String?
     @Flag(name: .customLong("insecure-no-auth"), help: "No API token: any local user or process may deploy, run commands and read secrets. Loopback only; for tests.")
     var insecureNoAuth = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
@@ -74,6 +81,9 @@ struct ServerCommand: AsyncParsableCommand {
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be a positive number of seconds") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         _ = try Self.trustedProxies(trustedProxy)
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together: give the certificate and its private key (PEM files)")
+        }
         for directory in allowSourceDir where !directory.hasPrefix("/") {
             throw ValidationError("--allow-source-dir \(directory): give an absolute path")
         }
@@ -123,6 +133,7 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.token = ProcessInfo.processInfo.environment["SLIPWAY_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.insecureNoAuth = insecureNoAuth
         configuration.apiHosts = apiHost
+        if let tlsCert, let tlsKey { configuration.tls = APITLSFiles(certificate: tlsCert, key: tlsKey) }
         var logger = Logger(label: "slipway")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         do {

@@ -19,6 +19,8 @@ final class TestServer: @unchecked Sendable {
     let routerPort: Int
     let extraArguments: [String]
     let environment: [String: String]
+    /// Set: the API is served over HTTPS with these certificates, and this test's clients trust their CA.
+    let tls: TestCertificates?
     private(set) var process: Process?
     let http: HTTPClient
     var client: SlipwayClient
@@ -26,26 +28,28 @@ final class TestServer: @unchecked Sendable {
     /// data directory (read after start); nil with `--insecure-no-auth`.
     private(set) var token: String?
 
-    var baseURL: String { "http://127.0.0.1:\(apiPort)" }
+    var baseURL: String { "\(tls == nil ? "http" : "https")://127.0.0.1:\(apiPort)" }
 
-    private init(dataDirectory: URL, extraArguments: [String], environment: [String: String]) throws {
+    private init(dataDirectory: URL, extraArguments: [String], environment: [String: String], tls: TestCertificates?) throws {
         self.dataDirectory = dataDirectory
         apiPort = try freePort()
         routerPort = try freePort()
-        self.extraArguments = extraArguments
+        self.extraArguments = extraArguments + (tls.map { ["--tls-cert", $0.serverCertificate, "--tls-key", $0.serverKey] } ?? [])
         self.environment = environment
-        http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: SlipwayClient.httpConfiguration())
+        self.tls = tls
+        http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                          configuration: try SlipwayClient.httpConfiguration(caFile: tls?.caCertificate))
         token = environment["SLIPWAY_TOKEN"]
-        client = SlipwayClient(configuration: .init(baseURL: URL(string: "http://127.0.0.1:\(apiPort)")!,
+        client = SlipwayClient(configuration: .init(baseURL: URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(apiPort)")!,
                                                      token: token), httpClient: http)
     }
 
     /// Runs `body` against a fresh server; fails the test (never skips) when the engine is required and missing.
-    static func with(arguments: [String] = [], environment: [String: String] = [:],
+    static func with(arguments: [String] = [], environment: [String: String] = [:], tls: TestCertificates? = nil,
                      _ body: (TestServer) async throws -> Void) async throws {
         try await TestEngine.requireEngine()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-it-\(UUID().uuidString.prefix(8))")
-        let server = try TestServer(dataDirectory: directory, extraArguments: arguments, environment: environment)
+        let server = try TestServer(dataDirectory: directory, extraArguments: arguments, environment: environment, tls: tls)
         do {
             try await server.start()
             try await body(server)
