@@ -1,0 +1,198 @@
+import ACME
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// A real pebble (Let's Encrypt's RFC 8555 test CA) and pebble-challtestsrv, started for one
+/// test on free loopback ports, with a CA and HTTPS certificate made by openssl for pebble's
+/// own listener. challtestsrv answers every A query with 127.0.0.1, serves the HTTP-01 bodies
+/// and TXT records it is given through its management API, and is pebble's DNS server.
+///
+/// Fails (never skips) when pebble, pebble-challtestsrv or openssl is missing.
+final class PebbleHarness: @unchecked Sendable {
+    let directory: URL
+    let directoryURL: String
+    /// Trusts pebble's HTTPS listener (the `--acme-ca-cert` of a real deployment).
+    let caFile: String
+    let httpPort: Int
+    let managementURL: String
+    let pebbleManagementURL: String
+    private var processes: [Process] = []
+
+    /// - Parameters:
+    ///   - httpPort: where pebble validates HTTP-01 (nil: challtestsrv serves it on a free port).
+    ///   - nonceRejectPercent: pebble's PEBBLE_WFE_NONCEREJECT (its default is 5).
+    static func withPebble<T>(
+        httpPort: Int? = nil, nonceRejectPercent: Int = 5, _ body: (PebbleHarness) async throws -> T
+    ) async throws -> T {
+        let harness = try await PebbleHarness(httpPort: httpPort, nonceRejectPercent: nonceRejectPercent)
+        defer { harness.stop() }
+        return try await body(harness)
+    }
+
+    private init(httpPort: Int?, nonceRejectPercent: Int) async throws {
+        for tool in ["pebble", "pebble-challtestsrv", "openssl"] where Self.which(tool) == nil {
+            throw HarnessError("\(tool) is not installed: run scripts/setup.sh (Debian packages pebble and openssl)")
+        }
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-pebble-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        caFile = directory.appendingPathComponent("ca.pem").path
+        try await Self.makeCertificates(in: directory)
+
+        let ports = try Self.freePorts(5)
+        let (acmePort, pebbleManagementPort, dnsPort, challengeManagementPort) = (ports[0], ports[1], ports[2], ports[3])
+        let serveHTTP01 = httpPort == nil
+        self.httpPort = httpPort ?? ports[4]
+        directoryURL = "https://127.0.0.1:\(acmePort)/dir"
+        managementURL = "http://127.0.0.1:\(challengeManagementPort)"
+        pebbleManagementURL = "https://127.0.0.1:\(pebbleManagementPort)"
+
+        try start(
+            "pebble-challtestsrv",
+            ["-dns01", "127.0.0.1:\(dnsPort)", "-http01", serveHTTP01 ? "127.0.0.1:\(self.httpPort)" : "", "-https01", "", "-tlsalpn01", "",
+             "-management", "127.0.0.1:\(challengeManagementPort)", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""],
+            environment: [:])
+        let config = """
+            {"pebble": {"listenAddress": "127.0.0.1:\(acmePort)", "managementListenAddress": "127.0.0.1:\(pebbleManagementPort)",
+              "certificate": "cert.pem", "privateKey": "key.pem", "httpPort": \(self.httpPort), "tlsPort": \(ports[4] + 1),
+              "ocspResponderURL": "", "externalAccountBindingRequired": false}}
+            """
+        try Data(config.utf8).write(to: directory.appendingPathComponent("pebble.json"))
+        try start(
+            "pebble", ["-config", "pebble.json", "-dnsserver", "127.0.0.1:\(dnsPort)"],
+            environment: ["PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": String(nonceRejectPercent)])
+        try await Self.waitForPort(acmePort, name: "pebble", log: directory.appendingPathComponent("pebble.log"))
+        try await Self.waitForPort(challengeManagementPort, name: "pebble-challtestsrv", log: directory.appendingPathComponent("pebble-challtestsrv.log"))
+    }
+
+    func stop() {
+        for process in processes where process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func client(contactEmail: String? = "ops@slipway.test", key: ACMEAccountKey = ACMEAccountKey(), trustCA: Bool = true) throws -> ACMEClient {
+        var configuration = ACMEClient.Configuration(directoryURL: directoryURL, caCertificateFile: trustCA ? caFile : nil, contactEmail: contactEmail)
+        configuration.minPollInterval = .milliseconds(100)
+        configuration.pollTimeout = .seconds(60)
+        return try ACMEClient(configuration: configuration, accountKey: key, logger: Logger(label: "acme-test"))
+    }
+
+    /// Calls challtestsrv's management API (e.g. `add-http01` with token and content).
+    func manage(_ command: String, _ fields: [String: String]) async throws {
+        var request = HTTPClientRequest(url: "\(managementURL)/\(command)")
+        request.method = .POST
+        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(fields)))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        guard response.status == .ok else { throw HarnessError("challtestsrv \(command) answered \(response.status)") }
+    }
+
+    private func start(_ tool: String, _ arguments: [String], environment: [String: String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.which(tool) ?? tool)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let log = directory.appendingPathComponent("\(tool).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes.append(process)
+    }
+
+    private static func makeCertificates(in directory: URL) async throws {
+        let ext = directory.appendingPathComponent("ext.cnf")
+        try Data("subjectAltName=IP:127.0.0.1,DNS:localhost\n".utf8).write(to: ext)
+        let steps: [[String]] = [
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+             "-days", "2", "-subj", "/CN=Slipway test pebble CA"],
+            ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem", "-out", "pebble.csr",
+             "-subj", "/CN=127.0.0.1"],
+            ["x509", "-req", "-in", "pebble.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "cert.pem",
+             "-days", "2", "-extfile", "ext.cnf"],
+        ]
+        for arguments in steps {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: which("openssl") ?? "/usr/bin/openssl")
+            process.arguments = arguments
+            process.currentDirectoryURL = directory
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+                process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+                do { try process.run() } catch { continuation.resume(throwing: error) }
+            }
+            guard status == 0 else { throw HarnessError("openssl \(arguments.prefix(2).joined(separator: " ")) failed (\(status))") }
+        }
+    }
+
+    static func which(_ tool: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for folder in path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"] {
+            let candidate = "\(folder)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Ports the kernel hands out for port 0, closed again before use.
+    static func freePorts(_ count: Int) throws -> [Int] {
+        var channels: [Channel] = []
+        defer { for channel in channels { try? channel.close().wait() } }
+        var ports: [Int] = []
+        for _ in 0..<count {
+            let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+            channels.append(channel)
+            ports.append(channel.localAddress?.port ?? 0)
+        }
+        return ports
+    }
+
+    static func waitForPort(_ port: Int, name: String, log: URL) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get() {
+                try? await channel.close()
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        throw HarnessError("\(name) did not listen on 127.0.0.1:\(port) within 20 s; its output:\n\(output.suffix(2000))")
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Answers challenges through challtestsrv's management API: HTTP-01 bodies it serves on the
+/// port pebble validates, TXT records in the DNS pebble asks.
+struct ChallengeTestServerSolver: ACMEChallengeSolver {
+    let harness: PebbleHarness
+    let challengeType: ACMEChallengeType
+    /// When false, nothing is published: the server's validation must fail.
+    var publishes = true
+
+    func present(_ task: ACMEChallengeTask) async throws {
+        guard publishes else { return }
+        switch challengeType {
+        case .http01: try await harness.manage("add-http01", ["token": task.token, "content": task.keyAuthorization])
+        case .dns01: try await harness.manage("set-txt", ["host": task.dnsRecordName + ".", "value": task.dnsValue])
+        }
+    }
+
+    func cleanUp(_ task: ACMEChallengeTask) async {
+        switch challengeType {
+        case .http01: try? await harness.manage("del-http01", ["token": task.token])
+        case .dns01: try? await harness.manage("clear-txt", ["host": task.dnsRecordName + "."])
+        }
+    }
+}
