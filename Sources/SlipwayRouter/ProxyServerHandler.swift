@@ -37,6 +37,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
 
     let pool: BackendConnectionPool
     let routes: RouteTable
+    let challengeTokens: ACMEChallengeTokens
     let responseTimeout: TimeAmount
     let headerTimeout: TimeAmount
     let idleTimeout: TimeAmount
@@ -119,9 +120,13 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     /// The router is stopping: close once the current exchange is answered.
     var quiescing = false
 
-    init(pool: BackendConnectionPool, routes: RouteTable, configuration: RouterConfiguration, metrics: RequestMetrics, logger: Logger) {
+    init(
+        pool: BackendConnectionPool, routes: RouteTable, challengeTokens: ACMEChallengeTokens, configuration: RouterConfiguration,
+        metrics: RequestMetrics, logger: Logger
+    ) {
         self.pool = pool
         self.routes = routes
+        self.challengeTokens = challengeTokens
         self.metrics = metrics
         self.responseTimeout = TimeAmount(configuration.responseTimeout)
         self.headerTimeout = TimeAmount(configuration.headerTimeout)
@@ -326,6 +331,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         self.requestStart = self.now()
         self.metricsRoute = nil
 
+        if let keyAuthorization = self.challengeTokens.answer(to: head) {
+            // An ACME HTTP-01 check: answered (200, once the request is read) by the router itself.
+            self.phase = .rejecting(.ok, keyAuthorization)
+            return
+        }
         let generation = self.routes.generation
         let route: ServiceRoute?
         if generation == self.cachedGeneration && head.host == self.cachedHost {

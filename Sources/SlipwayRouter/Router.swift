@@ -13,6 +13,8 @@ public final class Router: Sendable {
     public let host: String
     public let requestedPort: Int
     public let routes: RouteTable
+    /// HTTP-01 answers the router gives itself, for any Host (see ACMEChallengeTokens).
+    public let challengeTokens: ACMEChallengeTokens
     public let configuration: RouterConfiguration
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
@@ -39,11 +41,13 @@ public final class Router: Sendable {
         routes: RouteTable,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger,
-        configuration: RouterConfiguration = .init()
+        configuration: RouterConfiguration = .init(),
+        challengeTokens: ACMEChallengeTokens = ACMEChallengeTokens()
     ) {
         self.host = host
         self.requestedPort = port
         self.routes = routes
+        self.challengeTokens = challengeTokens
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.configuration = configuration
@@ -197,7 +201,9 @@ public final class Router: Sendable {
         // does pipelining and the 400s for malformed requests (NIO's pipelining handler holds
         // reads around every request: two epoll_ctl calls per request).
         try channel.pipeline.syncOperations.addHandler(
-            ProxyServerHandler(pool: pool, routes: self.routes, configuration: self.configuration, metrics: self.metrics, logger: self.logger)
+            ProxyServerHandler(
+                pool: pool, routes: self.routes, challengeTokens: self.challengeTokens, configuration: self.configuration,
+                metrics: self.metrics, logger: self.logger)
         )
     }
 
