@@ -101,6 +101,11 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // TLS certificates and keys in the data directory (certs/HOST/), checked with swift-certificates.
+        .target(name: "CertificateStore", dependencies: [
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
         // Programs run to their end or in the background (git, tar, podman) on swift-subprocess:
         // timeouts, output limits, cancellation that ends the child; no thread ever waits on one.
         .target(name: "Commands", dependencies: [
@@ -129,7 +134,7 @@ let package = Package(
         // Control plane: HTTP API, pipeline workers, reconciler, wiring.
         .target(name: "SlipwayServer", dependencies: [
             "SlipwayCore", "SlipwayStore", "SlipwaySecrets", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
-            "KubernetesAPI", "SlipwayKubernetes", "OCIRegistry", "Commands",
+            "KubernetesAPI", "SlipwayKubernetes", "OCIRegistry", "Commands", "CertificateStore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -167,6 +172,9 @@ let package = Package(
             "SlipwayKubernetes", "SlipwayCore", "KubernetesAPI", .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
+        // A private CA and leaf certificates made with the real openssl, for the TLS tests.
+        .target(name: "TLSTestSupport", path: "Tests/TLSTestSupport"),
+        .testTarget(name: "CertificateStoreTests", dependencies: ["CertificateStore", "TLSTestSupport"]),
         .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive", "Commands"]),
         .testTarget(name: "FileChunksTests", dependencies: ["FileChunks", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SlipwayClientTests", dependencies: ["SlipwayClient", "SlipwayCore"]),
@@ -227,6 +235,7 @@ let package = Package(
         // the pipeline, the deploy queue and the reconciler over `InMemoryEngine` and an in-memory store.
         .testTarget(name: "SlipwayServerTests", dependencies: [
             "SlipwayServer", "SlipwayTestSupport", "SlipwayStore", "SlipwayEngines", "SlipwayCore", "SlipwaySecrets", "SourceArchive",
+            "TLSTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

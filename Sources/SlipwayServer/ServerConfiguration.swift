@@ -97,6 +97,8 @@ public struct ServerConfiguration: Sendable {
     var uploadsDirectory: URL { dataDirectory.appendingPathComponent("uploads") }
     var configFilesDirectory: URL { dataDirectory.appendingPathComponent("files") }
     var appLogsDirectory: URL { dataDirectory.appendingPathComponent("logs") }
+    /// TLS certificates and keys the router serves: `certs/HOST/{cert.pem,key.pem}` (see CertificateStore).
+    public var certificatesDirectory: URL { dataDirectory.appendingPathComponent("certs") }
 
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")

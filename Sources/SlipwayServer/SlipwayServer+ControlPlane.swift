@@ -1,3 +1,4 @@
+import CertificateStore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -30,7 +31,8 @@ extension SlipwayServer {
         pipeline.sources.gitTimeout = configuration.gitTimeout
         let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
         let parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
-                             events: events, appLogs: appLogs, token: configuration.token)
+                             events: events, appLogs: appLogs, token: configuration.token,
+                             certificates: CertificateStore(directory: configuration.certificatesDirectory))
         return (parts, [events, appLogs, Reconciler(engine: engine), workers])
     }
 }

@@ -1,3 +1,4 @@
+import CertificateStore
 import DockerAPI
 import Foundation
 import Hummingbird
@@ -114,6 +115,10 @@ public enum SlipwayServer {
         var appLogs: AppLogHub
         /// nil only with `--insecure-no-auth`.
         var token: String?
+        /// TLS certificates the router serves (`DATA/certs`).
+        var certificates: CertificateStore
+        /// Tells the router to reload certificates after the API changed them.
+        var certificatesChanged: @Sendable () -> Void = {}
 
         var guards: AllowedHosts { AllowedHosts(listenHost: configuration.listenHost, extra: configuration.apiHosts) }
     }
@@ -144,6 +149,7 @@ public enum SlipwayServer {
         RunController(store: store, engine: engine).addRoutes(to: router)
         EventController(store: store, events: parts.events).addRoutes(to: router)
         LogController(store: store, hub: parts.appLogs).addRoutes(to: router)
+        CertificateController(store: parts.certificates, changed: parts.certificatesChanged).addRoutes(to: router)
         LogWebSocket(store: store, hub: parts.appLogs).addFallbackRoute(to: router)
         return router
     }

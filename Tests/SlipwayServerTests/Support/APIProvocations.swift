@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import SlipwayCore
 import SlipwayServer
+import Synchronization
+import TLSTestSupport
 
 /// One request per documented status of each operation of openapi.yaml ("METHOD /path STATUS"),
 /// sent to a server whose app `demo` has three releases (v3 with config files at /etc/demo).
@@ -26,6 +28,7 @@ enum APIProvocations {
 
         func send(to server: InProcessServer, seed: Seed) async throws -> Answer {
             let path = path.replacingOccurrences(of: "{trace}", with: seed.trace)
+            let body = body.map { seed.certificates.fill($0) }
             var bytes = bytes
             if let archive { bytes = try await SourceTree.archive(archive, under: server.configuration.dataDirectory) }
             return try await server.request(method, path, body: body, bytes: bytes.map { ByteBuffer(bytes: $0) }, headers: headers)
@@ -34,6 +37,7 @@ enum APIProvocations {
 
     struct Seed: Sendable {
         var trace: String
+        var certificates: SeedCertificates
     }
 
     static let token = "contract-test-token-0123456789abcdef"
@@ -46,7 +50,10 @@ enum APIProvocations {
         let first = try await server.deploy("demo")
         _ = try await server.deploy("demo")
         _ = try await server.change(.put, "/v1/apps/demo/files", body: #"{"mount": "/etc/demo", "files": {"a.conf": "aGk="}}"#)
-        return Seed(trace: first.traceId)
+        let certificates = try SeedCertificates.shared()
+        let stored = try await server.request(.post, "/v1/certs", body: certificates.fill(#"{"host": "seeded.example.test", "certificate": "{cert}", "key": "{key}"}"#))
+        guard stored.status == 201 else { throw TestTimeout("seeding a certificate: \(stored.status) \(stored.body)") }
+        return Seed(trace: first.traceId, certificates: certificates)
     }
 
     static let wrongToken: HTTPFields = [.authorization: "Bearer not-the-token"]
@@ -119,6 +126,13 @@ enum APIProvocations {
         "POST /trigger 202": .init(.post, "/trigger", body: #"{"gitrepo": "https://127.0.0.1:1/nobody/slipway-trigger.git"}"#, changesState: true),
         "POST /trigger 403": .init(.post, "/trigger", body: #"{"gitrepo": "file:///etc/slipway-trigger.git"}"#),
         "POST /trigger 400": .init(.post, "/trigger", body: #"{"gitrepo": "ext::sh -c touch% /tmp/pwned"}"#),
+        "GET /v1/certs 200": .init(.get, "/v1/certs"),
+        "POST /v1/certs 201": .init(.post, "/v1/certs", body: #"{"host": "shop.example.test", "certificate": "{cert}", "key": "{key}"}"#, changesState: true),
+        "POST /v1/certs 400": .init(.post, "/v1/certs", body: #"{"host": "bank.example.test", "certificate": "{cert}", "key": "{key}"}"#),
+        "POST /v1/certs 413": .init(.post, "/v1/certs", body: #"{"host": "shop.example.test", "certificate": ""# + String(repeating: "A", count: 1_100_000) + #"", "key": ""}"#),
+        "DELETE /v1/certs/{host} 200": .init(.delete, "/v1/certs/seeded.example.test", changesState: true),
+        "DELETE /v1/certs/{host} 400": .init(.delete, "/v1/certs/127.0.0.1"),
+        "DELETE /v1/certs/{host} 404": .init(.delete, "/v1/certs/nothing.example.test"),
         "GET /status 200": .init(.get, "/status?traceId={trace}"),
         "GET /status 400": .init(.get, "/status"),
         "GET /status 404": .init(.get, "/status?traceId=no-such-trace"),
@@ -163,6 +177,34 @@ enum APIProvocations {
     static let operations: [String] = Set((Array(all.keys) + Array(notProvoked.keys)).map { key in
         String(key[..<(key.lastIndex(of: " ") ?? key.endIndex)])
     }).sorted()
+
+    /// One CA-signed certificate for `*.example.test` and its key, made once with openssl;
+    /// `{cert}` and `{key}` in a provocation's body become their JSON-escaped PEM texts.
+    struct SeedCertificates: Sendable {
+        var certificatePEM: String
+        var keyPEM: String
+
+        static func shared() throws -> SeedCertificates {
+            try cache.withLock { cached in
+                if let cached { return cached }
+                let pki = try TestPKI()
+                defer { pki.remove() }
+                let leaf = try pki.leaf(["seeded.example.test", "shop.example.test"])
+                let made = SeedCertificates(certificatePEM: leaf.certificatePEM, keyPEM: leaf.keyPEM)
+                cached = made
+                return made
+            }
+        }
+
+        private static let cache = Mutex<SeedCertificates?>(nil)
+
+        func fill(_ body: String) -> String {
+            body.replacingOccurrences(of: "{cert}", with: Self.escaped(certificatePEM))
+                .replacingOccurrences(of: "{key}", with: Self.escaped(keyPEM))
+        }
+
+        private static func escaped(_ pem: String) -> String { pem.replacingOccurrences(of: "\n", with: "\\n") }
+    }
 
     /// Bad app names, unknown trace ids and bodies that are not what the operation takes.
     static func hostile(_ operation: String) -> [Provocation] {
