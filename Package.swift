@@ -236,6 +236,7 @@ let package = Package(
         .testTarget(name: "SlipwayServerTests", dependencies: [
             "SlipwayServer", "SlipwayTestSupport", "SlipwayStore", "SlipwayEngines", "SlipwayCore", "SlipwaySecrets", "SourceArchive",
             "TLSTestSupport",
+            "SlipwayRouter",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

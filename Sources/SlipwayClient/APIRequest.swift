@@ -169,6 +169,31 @@ extension APIRequest {
         return items.isEmpty ? "" : "?" + items.joined(separator: "&")
     }
 
+    public static func domains(app: AppName) -> APIRequest {
+        APIRequest(method: .get, path: "/v1/apps/\(segment(app.value))/domains")
+    }
+
+    public static func addDomain(app: AppName, _ request: DomainRequest) throws -> APIRequest {
+        APIRequest(method: .post, path: "/v1/apps/\(segment(app.value))/domains", body: .json(try JSONEncoder().encode(request)))
+    }
+
+    public static func removeDomain(app: AppName, host: String) -> APIRequest {
+        APIRequest(method: .delete, path: "/v1/apps/\(segment(app.value))/domains" + query(["host": host]))
+    }
+
+    public static func maintenance(app: AppName) -> APIRequest {
+        APIRequest(method: .get, path: "/v1/apps/\(segment(app.value))/maintenance")
+    }
+
+    public static func setMaintenance(app: AppName, message: String?) throws -> APIRequest {
+        APIRequest(method: .put, path: "/v1/apps/\(segment(app.value))/maintenance",
+                   body: .json(try JSONEncoder().encode(MaintenanceRequest(message: message))))
+    }
+
+    public static func clearMaintenance(app: AppName) -> APIRequest {
+        APIRequest(method: .delete, path: "/v1/apps/\(segment(app.value))/maintenance")
+    }
+
     public static func health() -> APIRequest {
         APIRequest(method: .get, path: "/healthz", accept: "*/*")
     }

@@ -263,6 +263,33 @@ public struct SlipwayClient: Sendable {
         return try APIResponse.destroyResult(status: status, body: body, app: app, request: request)
     }
 
+    /// The app's custom hosts.
+    public func domains(app: AppName) async throws -> DomainList {
+        try await json(.domains(app: app), as: DomainList.self)
+    }
+
+    /// Routes `host` (or `*.host` for every name below it) to the app, at once.
+    public func addDomain(app: AppName, host: String, service: String? = nil) async throws -> DomainList {
+        try await json(try .addDomain(app: app, DomainRequest(host: host, service: service)), as: DomainList.self)
+    }
+
+    public func removeDomain(app: AppName, host: String) async throws -> DomainList {
+        try await json(.removeDomain(app: app, host: host), as: DomainList.self)
+    }
+
+    public func maintenance(app: AppName) async throws -> MaintenanceView {
+        try await json(.maintenance(app: app), as: MaintenanceView.self)
+    }
+
+    /// Maintenance mode on: the router answers 503 with a page showing `message`; replicas keep running.
+    public func setMaintenance(app: AppName, message: String?) async throws -> MaintenanceView {
+        try await json(try .setMaintenance(app: app, message: message), as: MaintenanceView.self)
+    }
+
+    public func clearMaintenance(app: AppName) async throws -> MaintenanceView {
+        try await json(.clearMaintenance(app: app), as: MaintenanceView.self)
+    }
+
     /// Succeeds if the server answers `GET /healthz` with 2xx.
     public func health() async throws {
         let request = APIRequest.health()

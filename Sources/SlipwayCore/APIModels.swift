@@ -119,12 +119,19 @@ public struct AppView: Codable, Sendable {
     public var createdAt: Date
     public var currentRelease: Int?
     public var services: [ServiceView]
-    public init(name: String, url: String, createdAt: Date, currentRelease: Int?, services: [ServiceView]) {
+    /// The custom hosts routed to the app (`slipway domains add`), with their URLs; nil from older servers.
+    public var domains: [DomainView]?
+    /// Set while the app is in maintenance mode (the router answers 503 with a page).
+    public var maintenance: MaintenanceView?
+    public init(name: String, url: String, createdAt: Date, currentRelease: Int?, services: [ServiceView],
+                domains: [DomainView]? = nil, maintenance: MaintenanceView? = nil) {
         self.name = name
         self.url = url
         self.createdAt = createdAt
         self.currentRelease = currentRelease
         self.services = services
+        self.domains = domains
+        self.maintenance = maintenance
     }
 }
 

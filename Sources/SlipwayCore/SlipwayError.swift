@@ -22,6 +22,9 @@ public struct SlipwayError: Error, Sendable, Equatable, CustomStringConvertible,
     public static func invalidSource(_ message: String) -> SlipwayError {
         .init(code: "invalid_source", message: message, httpStatus: 400)
     }
+    public static func invalidDomain(_ message: String) -> SlipwayError {
+        .init(code: "invalid_domain", message: message, httpStatus: 400)
+    }
     public static func invalidRequest(_ message: String) -> SlipwayError {
         .init(code: "invalid_request", message: message, httpStatus: 400)
     }

@@ -19,4 +19,6 @@ public enum RouteResolution: Hashable, Sendable {
     case unknownHost
     /// The app and service exist but have no ready replica (503).
     case noBackends(app: String, service: String)
+    /// The app is in maintenance mode (503 with its page).
+    case maintenance(app: String)
 }

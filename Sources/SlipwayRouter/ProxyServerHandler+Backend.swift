@@ -155,23 +155,41 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
     /// Answers the current request with a one-line plain-text reason.
     func respondWithError(_ status: HTTPResponseStatus, _ message: String) {
         guard let context = self.context else { return }
-        self.lastActive = self.recordMetrics(status: Int(status.code)) ?? .now()
-        let request = self.request
-        // A request still uploading gets its answer now and the connection closed, rather than
-        // reading (and throwing away) the rest of its body.
-        let keepAlive = (request?.isKeepAlive ?? false) && self.requestEnded && !self.quiescing
+        let keepAlive = self.mayKeepAliveAfterAnswer
         let (head, body) = ProxyHeaders.errorResponse(
-            status, message: message, version: request?.version ?? .http1_1, keepAlive: keepAlive,
+            status, message: message, version: self.request?.version ?? .http1_1, keepAlive: keepAlive,
             allocator: context.channel.allocator)
+        self.answer(head, body, keepAlive: keepAlive, context: context)
+    }
+
+    /// Answers the current request with the app's maintenance page (503, Retry-After).
+    func respondWithMaintenance(_ page: MaintenancePage) {
+        guard let context = self.context else { return }
+        let keepAlive = self.mayKeepAliveAfterAnswer
+        self.answer(page.head(version: self.request?.version ?? .http1_1, keepAlive: keepAlive), page.body,
+                    keepAlive: keepAlive, context: context)
+    }
+
+    /// A request still uploading gets its answer now and the connection closed, rather than
+    /// reading (and throwing away) the rest of its body.
+    private var mayKeepAliveAfterAnswer: Bool {
+        (self.request?.isKeepAlive ?? false) && self.requestEnded && !self.quiescing
+    }
+
+    /// Sends a response the router makes itself (no backend) and moves on to the next request.
+    private func answer(_ head: HTTPResponseHead, _ body: ByteBuffer, keepAlive: Bool, context: ChannelHandlerContext) {
+        self.lastActive = self.recordMetrics(status: Int(head.status.code)) ?? .now()
+        let request = self.request
         self.logger.debug(
-            "answered with an error",
-            metadata: ["http.status": "\(status.code)", "http.host": "\(request?.hostString ?? "")"])
+            "answered without a backend",
+            metadata: ["http.status": "\(head.status.code)", "http.host": "\(request?.hostString ?? "")"])
         self.resetExchange()
         self.phase = self.requestEnded ? .idle : .discardingRequest
         self.resumeClientReads()
-        var bytes = context.channel.allocator.buffer(capacity: 128 + body.readableBytes)
+        var bytes = context.channel.allocator.buffer(capacity: 256 + body.readableBytes)
         bytes.writeResponseHead(head)
-        bytes.writeImmutableBuffer(body)
+        // A HEAD gets the headers alone (Content-Length included): a body would be read as the next response.
+        if request?.method != .HEAD { bytes.writeImmutableBuffer(body) }
         if keepAlive {
             self.clientOutput.append(bytes, context: context)
             self.flushClient()

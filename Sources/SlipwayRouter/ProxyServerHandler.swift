@@ -23,6 +23,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         case idle
         /// Routing failed at the head; answer once the request (and any body) has been read.
         case rejecting(HTTPResponseStatus, String)
+        /// The app is in maintenance mode: answer with its page once the request has been read.
+        case maintenance(MaintenancePage)
         /// Waiting for a new backend connection; body parts are buffered (reads are held meanwhile).
         case connecting
         /// Relaying to and from `connection`.
@@ -216,7 +218,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
                 self.connection?.write(.data(buffer))
                 self.backendNeedsFlush = true
                 self.extendDeadline()
-            case .idle, .rejecting, .discardingRequest, .tunneling, .closed:
+            case .idle, .rejecting, .maintenance, .discardingRequest, .tunneling, .closed:
                 break
             }
         case .end(let trailers):
@@ -230,6 +232,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
                 self.requestFullySent()
             case .rejecting(let status, let message):
                 self.respondWithError(status, message)
+            case .maintenance(let page):
+                self.respondWithMaintenance(page)
             case .discardingRequest:
                 self.phase = .idle
                 self.lastActive = self.now()
@@ -351,9 +355,15 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
             return
         }
         self.metricsRoute = route
+        if let page = route.maintenance {
+            self.phase = .maintenance(page)
+            return
+        }
         guard !route.backends.isEmpty else {
             self.phase = .rejecting(
-                .serviceUnavailable, "slipway: \(route.app) has no ready replicas (service \(route.service))")
+                .serviceUnavailable,
+                route.service.isEmpty ? "slipway: \(route.app) has no ready replicas"
+                    : "slipway: \(route.app) has no ready replicas (service \(route.service))")
             return
         }
         self.route = route

@@ -14,7 +14,7 @@ public final class RouteTable: Sendable {
     private let changes = ManagedAtomic<Int>(0)
 
     private struct State {
-        var apps: [String: AppRoutes] = [:]
+        var routes = Routes()
         var snapshot: RouteSnapshot
         var observers: [Int: @Sendable () -> Void] = [:]
         var nextObserverID = 0
@@ -25,40 +25,64 @@ public final class RouteTable: Sendable {
         var defaultService: String?
     }
 
+    /// Everything a snapshot is built from. Backends come from the engine (deploys, health checks);
+    /// custom hosts and maintenance pages from the server (`slipway domains`, `slipway maintenance`).
+    struct Routes {
+        var apps: [String: AppRoutes] = [:]
+        var customHosts: [String: [CustomHost]] = [:]
+        var maintenance: [String: MaintenancePage] = [:]
+    }
+
     public init(domain: String = "localhost") {
         let domain = RouteTable.normalize(domain)
         self.domain = domain
-        self.state = NIOLockedValueBox(State(snapshot: RouteSnapshot(domain: domain, apps: [:])))
+        self.state = NIOLockedValueBox(State(snapshot: RouteSnapshot(domain: domain, routes: Routes())))
     }
 
     /// Replace all routes of one app: services -> backends; `defaultService` is where `APP.DOMAIN` goes.
     public func setRoutes(app: String, services: [String: [Backend]], defaultService: String?) {
-        self.update { $0[app.lowercased()] = AppRoutes(services: services, defaultService: defaultService) }
+        self.update { $0.apps[app.lowercased()] = AppRoutes(services: services, defaultService: defaultService) }
     }
 
     /// Takes one backend out of an app's rotation (a replica failing its health checks), atomically.
     public func removeBackend(_ backend: Backend, app: String) {
-        self.update { apps in
-            guard var routes = apps[app.lowercased()] else { return }
+        self.update { all in
+            guard var routes = all.apps[app.lowercased()] else { return }
             for (name, list) in routes.services { routes.services[name] = list.filter { $0 != backend } }
-            apps[app.lowercased()] = routes
+            all.apps[app.lowercased()] = routes
         }
     }
 
+    /// Forgets the app's backends (the engine removed its replicas). Its custom hosts and maintenance
+    /// page stay until `setCustomHosts` / `setMaintenance` say otherwise: the server owns those.
     public func removeApp(_ app: String) {
-        self.update { $0[app.lowercased()] = nil }
+        self.update { $0.apps[app.lowercased()] = nil }
+    }
+
+    /// Replaces the app's custom hosts (exact names or `*.` wildcards, already validated and
+    /// lowercase). An exact host wins over a wildcard, a longer wildcard over a shorter one, and
+    /// the built-in `APP.DOMAIN` names over any custom host.
+    public func setCustomHosts(app: String, _ hosts: [CustomHost]) {
+        self.update { $0.customHosts[app.lowercased()] = hosts.isEmpty ? nil : hosts }
+    }
+
+    /// Maintenance mode: while `page` is set, every host of the app answers 503 with it, whatever
+    /// its backends; nil turns it off.
+    public func setMaintenance(app: String, _ page: MaintenancePage?) {
+        self.update { $0.maintenance[app.lowercased()] = page }
     }
 
     public func backends(app: String, service: String) -> [Backend] {
-        self.state.withLockedValue { $0.apps[app.lowercased()]?.services[service] } ?? []
+        self.state.withLockedValue { $0.routes.apps[app.lowercased()]?.services[service] } ?? []
     }
 
     public var apps: [String] {
-        self.state.withLockedValue { Array($0.apps.keys) }.sorted()
+        self.state.withLockedValue { Array($0.routes.apps.keys) }.sorted()
     }
 
     public func resolve(host: String) -> RouteResolution {
         guard let route = self.snapshot.route(forHost: host) else { return .unknownHost }
+        if route.maintenance != nil { return .maintenance(app: route.app) }
         if route.backends.isEmpty { return .noBackends(app: route.app, service: route.service) }
         return .service(app: route.app, service: route.service, backends: route.backends)
     }
@@ -89,10 +113,10 @@ public final class RouteTable: Sendable {
         self.state.withLockedValue { _ = $0.observers.removeValue(forKey: id) }
     }
 
-    private func update(_ body: (inout [String: AppRoutes]) -> Void) {
+    private func update(_ body: (inout Routes) -> Void) {
         let observers = self.state.withLockedValue { state in
-            body(&state.apps)
-            state.snapshot = RouteSnapshot(domain: self.domain, apps: state.apps)
+            body(&state.routes)
+            state.snapshot = RouteSnapshot(domain: self.domain, routes: state.routes)
             self.changes.wrappingIncrement(ordering: .releasing)
             return Array(state.observers.values)
         }
@@ -114,50 +138,5 @@ public final class RouteTable: Sendable {
             return name.lowercased()
         }
         return String(name)
-    }
-}
-
-/// One routable service at one moment; identity is used by the pools as a round-robin key.
-final class ServiceRoute: Sendable {
-    let app: String
-    let service: String
-    let backends: [Backend]
-
-    init(app: String, service: String, backends: [Backend]) {
-        self.app = app
-        self.service = service
-        self.backends = backends
-    }
-}
-
-/// An immutable view of the table: full host name -> service.
-final class RouteSnapshot: Sendable {
-    let domain: String
-    let hosts: [String: ServiceRoute]
-    let allBackends: Set<Backend>
-
-    init(domain: String, apps: [String: RouteTable.AppRoutes]) {
-        var hosts: [String: ServiceRoute] = [:]
-        var all = Set<Backend>()
-        for (app, routes) in apps {
-            var byService: [String: ServiceRoute] = [:]
-            for (service, backends) in routes.services {
-                let route = ServiceRoute(app: app, service: service, backends: backends)
-                byService[service] = route
-                hosts["\(service.lowercased()).\(app).\(domain)"] = route
-                all.formUnion(backends)
-            }
-            if let defaultService = routes.defaultService {
-                hosts["\(app).\(domain)"] =
-                    byService[defaultService] ?? ServiceRoute(app: app, service: defaultService, backends: [])
-            }
-        }
-        self.domain = domain
-        self.hosts = hosts
-        self.allBackends = all
-    }
-
-    func route(forHost host: some StringProtocol) -> ServiceRoute? {
-        self.hosts[RouteTable.normalize(host)]
     }
 }

@@ -83,8 +83,13 @@ public struct ServerConfiguration: Sendable {
         if engine == .kubernetes {
             return "\(kubernetes.tlsSecret != nil || kubernetes.clusterIssuer != nil ? "https" : "http")://\(app).\(domain)/"
         }
+        return hostURL("\(app).\(domain)")
+    }
+
+    /// The URL of a host name served by the local router (an app's custom domain).
+    func hostURL(_ host: String) -> String {
         let port = routerPort == 80 ? "" : ":\(routerPort)"
-        return "http://\(app).\(domain)\(port)/"
+        return "http://\(host)\(port)/"
     }
 
     var databasePath: String { dataDirectory.appendingPathComponent("slipway.sqlite").path }

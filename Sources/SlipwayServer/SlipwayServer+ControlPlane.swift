@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SlipwayEngines
+import SlipwayRouter
 import SlipwayStore
 
 extension SlipwayServer {
@@ -16,11 +17,17 @@ extension SlipwayServer {
         removeLeftovers(configuration, interrupted: interrupted)
     }
 
+    /// Custom hosts and maintenance pages, as stored, into the route table: before the router
+    /// answers its first request after a restart.
+    static func restoreEdge(_ store: SlipwayStore, routes: RouteTable?) throws {
+        try AppEdge(store: store, routes: routes).restore()
+    }
+
     /// The control plane over an engine: what the API's controllers work with, and the services
     /// that run beside the API (the event log, app logs, the reconciler, the deploy workers), in
     /// start order. `run` serves them; SlipwayServerTests drive the same ones in process.
     static func controlPlane(_ configuration: ServerConfiguration, store: SlipwayStore, engine: any Engine, events: EventHub,
-                             logger: Logger) throws -> (parts: APIParts, services: [any Service]) {
+                             routes: RouteTable? = nil, logger: Logger) throws -> (parts: APIParts, services: [any Service]) {
         let logs = try DeployLogs(directory: configuration.deployLogsDirectory)
         let masks = SecretMasks(store: store)
         let appLogs = AppLogHub(engine: engine, store: store, masks: masks, logger: logger,
@@ -31,7 +38,7 @@ extension SlipwayServer {
         pipeline.sources.gitTimeout = configuration.gitTimeout
         let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
         let parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
-                             events: events, appLogs: appLogs, token: configuration.token,
+                             events: events, appLogs: appLogs, edge: AppEdge(store: store, routes: routes), token: configuration.token,
                              certificates: CertificateStore(directory: configuration.certificatesDirectory))
         return (parts, [events, appLogs, Reconciler(engine: engine), workers])
     }

@@ -45,6 +45,7 @@ public enum SlipwayServer {
         let store = try SlipwayStore(path: configuration.databasePath, secrets: SecretCipher(masterKey: masterKey), deployStages: stages)
         try recoverQueue(store, configuration, logger: logger)
         let routes = RouteTable(domain: configuration.domain)
+        try restoreEdge(store, routes: configuration.engine == .local ? routes : nil)
         // With Kubernetes the cluster's Ingress routes apps: no local router, and the local engine only builds.
         let router = configuration.engine == .local
             ? Router(host: configuration.routerHost, port: configuration.routerPort, routes: routes, logger: logger,
@@ -78,7 +79,8 @@ public enum SlipwayServer {
         }
         try await engine.restore()
 
-        let (parts, services) = try controlPlane(configuration, store: store, engine: engine, events: events, logger: logger)
+        let (parts, services) = try controlPlane(configuration, store: store, engine: engine, events: events,
+                                                 routes: configuration.engine == .local ? routes : nil, logger: logger)
         let api = Application(
             router: apiRouter(parts),
             server: try APITLSFiles.server(.http1WebSocketUpgrade(webSocketRouter: webSocketRouter(parts)), tls: tls),
@@ -113,6 +115,8 @@ public enum SlipwayServer {
         var workers: DeployWorkers
         var events: EventHub
         var appLogs: AppLogHub
+        /// Custom hosts and maintenance pages: stored, and handed to the router.
+        var edge: AppEdge
         /// nil only with `--insecure-no-auth`.
         var token: String?
         /// TLS certificates the router serves (`DATA/certs`).
@@ -143,7 +147,8 @@ public enum SlipwayServer {
         }
         let deploys = DeployController(store: store, logs: logs, configuration: configuration, workers: workers)
         deploys.addRoutes(to: router)
-        AppController(store: store, engine: engine, configuration: configuration, appLogs: parts.appLogs.lines).addRoutes(to: router)
+        AppController(store: store, engine: engine, configuration: configuration, appLogs: parts.appLogs.lines, edge: parts.edge).addRoutes(to: router)
+        DomainController(store: store, edge: parts.edge, configuration: configuration).addRoutes(to: router)
         RADController(store: store, deploys: deploys).addRoutes(to: router)
         ChangeController(store: store, workers: workers).addRoutes(to: router)
         RunController(store: store, engine: engine).addRoutes(to: router)

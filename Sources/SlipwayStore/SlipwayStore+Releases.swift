@@ -101,11 +101,12 @@ extension SlipwayStore {
         }
     }
 
-    /// Removes an app and its releases; its deploys stay as history.
+    /// Removes an app, its releases, events, custom hosts and maintenance mode; its deploys stay as history.
     public func deleteApp(_ name: AppName) throws {
         try writer.write { db in
             try db.execute(sql: "DELETE FROM release WHERE app = ?", arguments: [name.value])
             try db.execute(sql: "DELETE FROM event WHERE app = ?", arguments: [name.value])
+            try Self.deleteEdge(of: name, db)
             try db.execute(sql: "DELETE FROM app WHERE name = ?", arguments: [name.value])
         }
     }

@@ -84,6 +84,7 @@ public struct SlipwayStore: Sendable {
         }
         registerUpgradeMigrations(&migrator)
         registerEventMigration(&migrator)
+        registerEdgeMigration(&migrator)
         return migrator
     }
 

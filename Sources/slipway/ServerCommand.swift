@@ -21,7 +21,10 @@ struct ServerCommand: AsyncParsableCommand {
         """)
 
     @Option(help: "Address of the HTTP API.") var listen = "127.0.0.1:7070"
-    @Option(help: "Address of the router apps are reached through.") var router = "127.0.0.1:7080"
+    /// `--router` was its name before the router had an HTTPS listener beside it; kept as an alias.
+    @Option(name: [.customLong("http"), .customLong("router")],
+            help: "Address of the router's plain-HTTP listener apps are reached through (alias: --router).")
+    var http = "127.0.0.1:7080"
     @Option(help: "Seconds a client may take to send a request head (slow clients get 408).") var headerTimeout = 10
     @Option(help: "Seconds a keep-alive connection may sit idle between requests before the router closes it.") var idleTimeout = 60
     @Option(help: "Client connections the router holds at once; more are closed at accept.") var maxConnections = 10_000
@@ -76,7 +79,7 @@ struct ServerCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try Self.hostPort(listen, option: "--listen")
-        _ = try Self.hostPort(router, option: "--router")
+        _ = try Self.hostPort(http, option: "--http")
         guard headerTimeout > 0 else { throw ValidationError("--header-timeout must be a positive number of seconds") }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be a positive number of seconds") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
@@ -105,7 +108,7 @@ struct ServerCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration(
             dataDirectory: data.map { URL(fileURLWithPath: $0) } ?? ServerConfiguration.defaultDataDirectory)
         (configuration.listenHost, configuration.listenPort) = try Self.hostPort(listen, option: "--listen")
-        (configuration.routerHost, configuration.routerPort) = try Self.hostPort(router, option: "--router")
+        (configuration.routerHost, configuration.routerPort) = try Self.hostPort(http, option: "--http")
         configuration.router.headerTimeout = .seconds(headerTimeout)
         configuration.router.idleTimeout = .seconds(idleTimeout)
         configuration.router.maxConnections = maxConnections

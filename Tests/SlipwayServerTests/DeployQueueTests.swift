@@ -98,7 +98,8 @@ struct DeployQueueTests {
 }
 
 /// A data directory that outlives one server, with the master key its stores are sealed under.
-private struct DataDirectory {
+/// A data directory for tests that restart a server over what the first one left (also DomainAPITests).
+struct DataDirectory {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-restart-\(UUID().uuidString)")
     let cipher = SecretCipher(masterKey: MasterKey(key: .init(size: .bits256)))
 

@@ -51,7 +51,9 @@ public enum Reports {
         guard !list.apps.isEmpty else { return "no apps yet; deploy one with `slipway deploy FOLDER_OR_GIT_URL`" }
         var table = TextTable(header: ["NAME", "RELEASE", "SERVICES", "URL"])
         for app in list.apps.sorted(by: { $0.name < $1.name }) {
-            table.rows.append([app.name, Format.release(app.currentRelease), Format.services(app.services), app.url])
+            let urls = [app.url] + (app.domains ?? []).map(\.url)
+            table.rows.append([app.name + (app.maintenance != nil ? " (maintenance)" : ""), Format.release(app.currentRelease),
+                               Format.services(app.services), urls.joined(separator: " ")])
         }
         return table.render()
     }
@@ -61,9 +63,11 @@ public enum Reports {
         var lines = [
             TextTable(header: ["app", app.name], rows: [
                 ["url", app.url],
+            ] + (app.domains ?? []).map { ["domain", $0.url + ($0.service.map { " (service \($0))" } ?? "")] } + [
                 ["release", Format.release(app.currentRelease)],
                 ["created", Format.dateTime(app.createdAt, timeZone: timeZone)],
-            ]).render(),
+            ] + (app.maintenance.map { [["maintenance", "on since \(Format.dateTime($0.since ?? app.createdAt, timeZone: timeZone))" + ($0.message.map { ": \($0)" } ?? "")]] } ?? [])
+            ).render(),
             "",
         ]
         guard !app.services.isEmpty else {
@@ -88,6 +92,21 @@ public enum Reports {
         lines.append("")
         lines.append(replicas.rows.isEmpty ? "no replicas" : replicas.render())
         return lines.joined(separator: "\n")
+    }
+
+    /// `slipway domains APP`: each custom host, the service it goes to, its URL.
+    public static func domains(_ list: DomainList) -> String {
+        guard !list.domains.isEmpty else { return "\(list.app) has no custom domains; add one with `slipway domains add \(list.app) HOST`" }
+        var table = TextTable(header: ["HOST", "SERVICE", "URL"])
+        for domain in list.domains { table.rows.append([domain.host, domain.service ?? "(default)", domain.url]) }
+        return table.render()
+    }
+
+    /// `slipway maintenance APP`: whether it is on, since when, and the message shown.
+    public static func maintenance(_ view: MaintenanceView, timeZone: TimeZone = .current) -> String {
+        guard view.enabled else { return "\(view.app): maintenance mode is off" }
+        let since = view.since.map { " since \(Format.dateTime($0, timeZone: timeZone))" } ?? ""
+        return "\(view.app): maintenance mode is on\(since); the router answers 503" + (view.message.map { " with: \($0)" } ?? "")
     }
 
     /// `slipway releases APP`: newest first, the current one marked.

@@ -4,13 +4,15 @@ import SlipwayCore
 import SlipwayEngines
 import SlipwayStore
 
-/// App endpoints: list, show (services, replicas, URL, current release), releases, destroy.
+/// App endpoints: list, show (services, replicas, URLs and custom domains, current release), releases, destroy.
 struct AppController: Sendable {
     let store: SlipwayStore
     let engine: any Engine
     let configuration: ServerConfiguration
     /// The app's stored output goes with it.
     let appLogs: AppLogStore
+    /// Its custom hosts and maintenance page go with it too.
+    let edge: AppEdge
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v1/apps") { _, _ in
@@ -41,6 +43,7 @@ struct AppController: Sendable {
             // Its images go too, unless another app's release uses the same build.
             await engine.discardImages(Array(images.subtracting(try store.releaseImages())))
             await appLogs.remove(app: record.name.value)
+            edge.forget(record.name)
             return try JSONResponse.make(DestroyResponse(app: record.name.value, destroyed: true,
                                                          volumesRemoved: volumes.removed, volumesKept: volumes.kept))
         }
@@ -70,7 +73,11 @@ struct AppController: Sendable {
             return ServiceView(name: service.name, url: configuration.appURL(host), port: service.port,
                                replicas: service.replicas, readyReplicas: instances.filter(\.ready).count, instances: instances)
         }
+        let maintenance = try store.maintenance(of: record.name).first.map {
+            MaintenanceView(app: record.name.value, enabled: true, message: $0.message, since: $0.since)
+        }
         return AppView(name: record.name.value, url: configuration.appURL(record.name.value), createdAt: record.createdAt,
-                       currentRelease: record.currentRelease, services: services)
+                       currentRelease: record.currentRelease, services: services,
+                       domains: try DomainController.views(try store.domains(of: record.name), configuration), maintenance: maintenance)
     }
 }

@@ -82,7 +82,7 @@ final class TestServer: @unchecked Sendable {
         log.seekToEndOfFile()
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["server", "--listen", "127.0.0.1:\(apiPort)", "--router", "127.0.0.1:\(routerPort)",
+        process.arguments = ["server", "--listen", "127.0.0.1:\(apiPort)", "--http", "127.0.0.1:\(routerPort)",
                              "--data", dataDirectory.path, "--engine-socket", TestEngine.socketPath,
                              // Test repositories are made in the temporary directory and deployed as file:// URLs.
                              "--allow-source-dir", FileManager.default.temporaryDirectory.path] + extraArguments

@@ -4,9 +4,11 @@ import SlipwayCore
 import SlipwayServer
 import Synchronization
 import TLSTestSupport
+import SlipwayTestSupport
 
 /// One request per documented status of each operation of openapi.yaml ("METHOD /path STATUS"),
-/// sent to a server whose app `demo` has three releases (v3 with config files at /etc/demo).
+/// sent to a server whose app `demo` has three releases (v3 with config files at /etc/demo) and the
+/// custom host demo.example.com, and whose app `other` owns taken.example.com.
 /// `{trace}` in a path is the trace id of demo's first deploy.
 enum APIProvocations {
     struct Provocation: Sendable {
@@ -50,6 +52,12 @@ enum APIProvocations {
         let first = try await server.deploy("demo")
         _ = try await server.deploy("demo")
         _ = try await server.change(.put, "/v1/apps/demo/files", body: #"{"mount": "/etc/demo", "files": {"a.conf": "aGk="}}"#)
+        // demo has a custom host; another app owns taken.example.com.
+        _ = try await server.deploy("other")
+        for (app, host) in [("demo", "demo.example.com"), ("other", "taken.example.com")] {
+            let answer = try await server.request(.post, "/v1/apps/\(app)/domains", body: #"{"host": "\#(host)"}"#)
+            guard answer.status == 201 else { throw TestFailure("seeding \(host): \(answer.status) \(answer.body)") }
+        }
         let certificates = try SeedCertificates.shared()
         let stored = try await server.request(.post, "/v1/certs", body: certificates.fill(#"{"host": "seeded.example.test", "certificate": "{cert}", "key": "{key}"}"#))
         guard stored.status == 201 else { throw TestTimeout("seeding a certificate: \(stored.status) \(stored.body)") }
@@ -119,6 +127,25 @@ enum APIProvocations {
         "POST /v1/apps/{app}/deploys 400": .init(.post, "/v1/apps/demo/deploys", body: #"{"source": "-upload-pack=touch /tmp/x"}"#),
         "POST /v1/apps/{app}/deploys 403": .init(.post, "/v1/apps/demo/deploys", body: #"{"source": "/etc"}"#),
         "POST /v1/apps/{app}/deploys 413": .init(.post, "/v1/apps/demo/deploys", bytes: Data([0x1f, 0x8b]) + Data(count: 8192), headers: gzip),
+        "GET /v1/apps/{app}/domains 200": .init(.get, "/v1/apps/demo/domains"),
+        "GET /v1/apps/{app}/domains 400": .init(.get, "/v1/apps/Not_A_Name/domains"),
+        "GET /v1/apps/{app}/domains 404": .init(.get, "/v1/apps/nope/domains"),
+        "POST /v1/apps/{app}/domains 201": .init(.post, "/v1/apps/demo/domains", body: #"{"host": "shop.example.com"}"#, changesState: true),
+        "POST /v1/apps/{app}/domains 400": .init(.post, "/v1/apps/demo/domains", body: #"{"host": "127.0.0.1"}"#),
+        "POST /v1/apps/{app}/domains 404": .init(.post, "/v1/apps/nope/domains", body: #"{"host": "shop.example.com"}"#),
+        "POST /v1/apps/{app}/domains 409": .init(.post, "/v1/apps/demo/domains", body: #"{"host": "taken.example.com"}"#),
+        "DELETE /v1/apps/{app}/domains 200": .init(.delete, "/v1/apps/demo/domains?host=demo.example.com", changesState: true),
+        "DELETE /v1/apps/{app}/domains 400": .init(.delete, "/v1/apps/demo/domains"),
+        "DELETE /v1/apps/{app}/domains 404": .init(.delete, "/v1/apps/demo/domains?host=none.example.com"),
+        "GET /v1/apps/{app}/maintenance 200": .init(.get, "/v1/apps/demo/maintenance"),
+        "GET /v1/apps/{app}/maintenance 400": .init(.get, "/v1/apps/-demo/maintenance"),
+        "GET /v1/apps/{app}/maintenance 404": .init(.get, "/v1/apps/nope/maintenance"),
+        "PUT /v1/apps/{app}/maintenance 200": .init(.put, "/v1/apps/demo/maintenance", body: #"{"message": "back soon"}"#, changesState: true),
+        "PUT /v1/apps/{app}/maintenance 400": .init(.put, "/v1/apps/demo/maintenance", body: #"{"message": "\u0007bell"}"#),
+        "PUT /v1/apps/{app}/maintenance 404": .init(.put, "/v1/apps/nope/maintenance", body: #"{"message": "back soon"}"#),
+        "DELETE /v1/apps/{app}/maintenance 200": .init(.delete, "/v1/apps/demo/maintenance", changesState: true),
+        "DELETE /v1/apps/{app}/maintenance 400": .init(.delete, "/v1/apps/Not_A_Name/maintenance"),
+        "DELETE /v1/apps/{app}/maintenance 404": .init(.delete, "/v1/apps/nope/maintenance"),
         "GET /v1/deploys/{traceId} 200": .init(.get, "/v1/deploys/{trace}"),
         "GET /v1/deploys/{traceId} 404": .init(.get, "/v1/deploys/no-such-trace"),
         "GET /v1/deploys/{traceId}/log 200": .init(.get, "/v1/deploys/{trace}/log"),

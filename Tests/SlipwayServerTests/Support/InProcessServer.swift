@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import SlipwayCore
 import SlipwayEngines
+import SlipwayRouter
 @testable import SlipwayServer
 import SlipwayStore
 import SlipwayTestSupport
@@ -16,6 +17,8 @@ struct InProcessServer: Sendable {
     let engine: InMemoryEngine
     let store: SlipwayStore
     let configuration: ServerConfiguration
+    /// The router's table as the server fills it (custom hosts, maintenance pages); no router listens.
+    let routeTable: RouteTable
     let client: any TestClientProtocol
     /// What the API's router serves, as "METHOD /path/:param".
     let routes: [String]
@@ -43,26 +46,30 @@ struct InProcessServer: Sendable {
         let store = try store ?? SlipwayStore.inMemory(deployStages: stages == .local ? StageName.localEngine : StageName.kubernetesEngine)
         let engine = InMemoryEngine(releases: StoreCurrentReleases(store: store), stages: stages)
         guard engine.deployStages == store.deployStages else { throw TestTimeout("the store records other stages than the engine's") }
-        let (app, routes) = try await makeApplication(configuration: configuration, store: store, engine: engine)
+        let routeTable = RouteTable(domain: configuration.domain)
+        let (app, routes) = try await makeApplication(configuration: configuration, store: store, engine: engine, routeTable: routeTable)
         return try await app.test(.router) { [configuration, store] client in
-            var server = InProcessServer(engine: engine, store: store, configuration: configuration, client: client, routes: routes)
+            var server = InProcessServer(engine: engine, store: store, configuration: configuration, routeTable: routeTable,
+                                         client: client, routes: routes)
             if let token = configuration.token { server.headers[.authorization] = "Bearer \(token)" }
             return try await test(server)
         }
     }
 
-    /// What `SlipwayServer.run` starts (its `recoverQueue` and `controlPlane`), minus the engine
-    /// connection, the router and the listening socket.
-    private static func makeApplication(configuration: ServerConfiguration, store: SlipwayStore,
-                                        engine: InMemoryEngine) async throws -> (some ApplicationProtocol, [String]) {
+    /// What `SlipwayServer.run` starts (its `recoverQueue`, `restoreEdge` and `controlPlane`), minus
+    /// the engine connection, the router and the listening socket.
+    private static func makeApplication(configuration: ServerConfiguration, store: SlipwayStore, engine: InMemoryEngine,
+                                        routeTable: RouteTable) async throws -> (some ApplicationProtocol, [String]) {
         _ = ServerMetrics.registry
         for directory in [configuration.dataDirectory, configuration.workDirectory, configuration.uploadsDirectory] {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
         try SlipwayServer.recoverQueue(store, configuration, logger: logger)
+        try SlipwayServer.restoreEdge(store, routes: routeTable)
         try await engine.restore()
         let (parts, services) = try SlipwayServer.controlPlane(configuration, store: store, engine: engine,
-                                                               events: EventHub(store: store, logger: logger), logger: logger)
+                                                               events: EventHub(store: store, logger: logger),
+                                                               routes: routeTable, logger: logger)
         let router = SlipwayServer.apiRouter(parts)
         let routes = router.routes.map { "\($0.method) \($0.path)" }
         return (Application(router: router, services: services, logger: logger), routes)
