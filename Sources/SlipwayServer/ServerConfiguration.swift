@@ -45,6 +45,11 @@ public struct ServerConfiguration: Sendable {
     public var kubernetes = KubernetesSettings()
     /// `--allow-source-dir`: directories on the server a deploy's `source` may be (or clone from).
     public var allowedSourceDirectories: [String] = []
+    /// `--allow-git-host`: hosts a git source may name although they look like a cloud metadata
+    /// service or a link-local address.
+    public var allowedGitHosts: Set<String> = []
+    /// `--max-clone-mb`: a git clone larger than this on disk is stopped.
+    public var maxCloneBytes: Int64 = 1024 * 1_048_576
 
     public enum EngineKind: String, Sendable, CaseIterable {
         case local

@@ -36,6 +36,7 @@ extension SlipwayServer {
                                 appURL: { configuration.appURL($0) }, keepReleases: configuration.keepReleases, logger: logger,
                                 stackImages: configuration.stackImages, report: { events.report($0) }, masks: masks)
         pipeline.sources.gitTimeout = configuration.gitTimeout
+        pipeline.sources.maxCloneBytes = configuration.maxCloneBytes
         let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
         let parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
                              events: events, appLogs: appLogs, edge: AppEdge(store: store, routes: routes), token: configuration.token,

@@ -85,6 +85,7 @@ public struct SlipwayStore: Sendable {
         registerUpgradeMigrations(&migrator)
         registerEventMigration(&migrator)
         registerEdgeMigration(&migrator)
+        registerCredentialMigration(&migrator)
         return migrator
     }
 

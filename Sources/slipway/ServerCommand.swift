@@ -73,6 +73,10 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-source-dir"),
             help: ArgumentHelp("A directory on this machine deploys may name as their source (a path or file:// URL inside it); repeatable. None by default: folders are uploaded by the CLI.", valueName: "dir"))
     var allowSourceDir: [String] = []
+    @Option(name: .customLong("allow-git-host"),
+            help: ArgumentHelp("A git host deploys may clone from although it is a link-local address or a cloud metadata name; repeatable.", valueName: "host"))
+    var allowGitHost: [String] = []
+    @Option(name: .customLong("max-clone-mb"), help: "MiB a git clone of a deploy's source may take on disk.") var maxCloneMb = 1024
     @Flag(name: .customLong("k8s-allow-tolerate-all-taints"),
           help: "Let services tolerate every taint (a toleration without key); refused otherwise, as it lets pods onto control-plane nodes.")
     var allowTolerateAllTaints = false
@@ -91,6 +95,7 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("--allow-source-dir \(directory): give an absolute path")
         }
         guard readyTimeout > 0 else { throw ValidationError("--ready-timeout must be a positive number of seconds") }
+        guard maxCloneMb > 0 else { throw ValidationError("--max-clone-mb must be positive") }
         guard buildTimeout > 0 else { throw ValidationError("--build-timeout must be a positive number of seconds") }
         guard gitTimeout > 0 else { throw ValidationError("--git-timeout must be a positive number of seconds") }
         guard maxUploadMb > 0 else { throw ValidationError("--max-upload-mb must be positive") }
@@ -133,6 +138,8 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.kubernetes.clusterIssuer = clusterIssuer
         configuration.kubernetes.allowTolerateAllTaints = allowTolerateAllTaints
         configuration.allowedSourceDirectories = allowSourceDir
+        configuration.allowedGitHosts = Set(allowGitHost.map { $0.lowercased() })
+        configuration.maxCloneBytes = Int64(maxCloneMb) * 1_048_576
         configuration.token = ProcessInfo.processInfo.environment["SLIPWAY_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.insecureNoAuth = insecureNoAuth
         configuration.apiHosts = apiHost

@@ -106,3 +106,39 @@ struct RepositoryIdentityTests {
         #expect(!RepositoryIdentity.same(first, second))
     }
 }
+
+@Suite("Git URL safety: credentials, transports, hosts")
+struct GitURLSafetyTests {
+    @Test func credentialsAreSplitOffAndShownRedacted() throws {
+        let split = try #require(GitURLSafety.split("https://deploy:s3cr%40t@git.example.com/acme/shop.git"))
+        #expect(split.clean == "https://git.example.com/acme/shop.git")
+        #expect(split.shown == "https://***@git.example.com/acme/shop.git")
+        #expect(split.username == "deploy" && split.password == "s3cr@t")
+        #expect(GitURLSafety.split("https://ghp_token@github.com/a/b")?.username == "ghp_token")
+        #expect(GitURLSafety.split("https://github.com/a/b") == nil)
+        #expect(GitURLSafety.split("ssh://git@github.com/a/b") == nil, "an ssh login name is not a secret")
+        #expect(GitURLSafety.withoutRedaction(split.shown) == split.clean)
+    }
+
+    @Test func plainTransportsWarn() {
+        #expect(GitURLSafety.transportWarning("http://git.example.com/a")?.contains("plain http") == true)
+        #expect(GitURLSafety.transportWarning("git://git.example.com/a")?.contains("neither encrypted") == true)
+        #expect(GitURLSafety.transportWarning("https://git.example.com/a") == nil)
+    }
+
+    @Test("attack: metadata services and link-local hosts are refused", arguments: [
+        "http://169.254.169.254/latest/meta-data", "https://metadata.google.internal/x", "git://[fe80::1%25eth0]/r",
+        "https://[fe80::1]:8443/r", "http://100.100.100.200/r", "ssh://git@169.254.1.1/r", "git@169.254.9.9:r.git",
+        "https://user:pw@169.254.169.254/r", "http://[::ffff:169.254.169.254]/r",
+    ])
+    func forbidden(url: String) throws {
+        let host = try #require(GitURLSafety.host(of: url), "\(url)")
+        #expect(GitURLSafety.forbiddenHostReason(host) != nil, "\(url) -> \(host)")
+    }
+
+    @Test("ordinary hosts pass", arguments: ["https://github.com/a/b", "http://10.0.0.5/r", "ssh://git@192.168.1.2/r", "https://[2001:db8::1]/r"])
+    func allowed(url: String) throws {
+        let host = try #require(GitURLSafety.host(of: url))
+        #expect(GitURLSafety.forbiddenHostReason(host) == nil)
+    }
+}

@@ -47,11 +47,12 @@ struct DeployController: Sendable {
         } else {
             // Anything else must be JSON and say so (415 otherwise): see `JSONResponse.requireJSONContentType`.
             let body = try await JSONResponse.decode(DeployRequest.self, from: request)
-            try SourceDirectoryPolicy(configuration.allowedSourceDirectories).check(SourceLocation(body.source))
+            let source = try GitSourceRequest(body.source, configuration: configuration)
             if let ref = body.ref { try GitRef.validate(ref) }
             try store.enqueueDeploy(traceId: traceId, app: app,
-                                    source: SourceInfo(kind: .git, url: body.source, ref: body.ref), uploadPath: nil,
+                                    source: SourceInfo(kind: .git, url: source.shownURL, ref: body.ref), uploadPath: nil,
                                     requestedBy: Self.requester(request))
+            try source.storeCredentials(traceId, in: store)
         }
         workers.wake()
         return traceId

@@ -17,15 +17,15 @@ struct RADController: Sendable {
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("/trigger") { request, _ in
             let body = try await JSONResponse.decode(TriggerRequest.self, from: request)
-            let location = try SourceLocation(body.gitrepo)
-            try SourceDirectoryPolicy(deploys.configuration.allowedSourceDirectories).check(location)
+            let source = try GitSourceRequest(body.gitrepo, configuration: deploys.configuration)
             if let ref = body.ref { try GitRef.validate(ref) }
-            guard let app = location.suggestedAppName else {
+            guard let app = source.location.suggestedAppName else {
                 throw SlipwayError.invalidSource("cannot derive an app name from \(body.gitrepo); use POST /v1/apps/{app}/deploys")
             }
             let traceId = UUID().uuidString.lowercased()
             try store.enqueueDeploy(traceId: traceId, app: app, appExplicit: false,
-                                    source: SourceInfo(kind: .git, url: body.gitrepo, ref: body.ref), uploadPath: nil)
+                                    source: SourceInfo(kind: .git, url: source.shownURL, ref: body.ref), uploadPath: nil)
+            try source.storeCredentials(traceId, in: store)
             deploys.workers.wake()
             if JSONResponse.wantsJSON(request) {
                 return try JSONResponse.make(TraceResponse(traceId: traceId), status: .accepted)

@@ -68,8 +68,12 @@ extension Pipeline {
         case .git:
             switch try SourceLocation(source.url ?? "") {
             case .git(let url):
+                // `url` is as the deploy shows it (credentials redacted); the credentials come from the store.
                 await log(deploy, "Cloning \(url)\(source.ref.map { " at \($0)" } ?? "")")
-                source.commit = try await fetcher.clone(url: url, ref: source.ref, into: workspace)
+                if let warning = GitURLSafety.transportWarning(url) { await log(deploy, warning) }
+                let credentials = try store.takeDeployCredentials(deploy.traceId)
+                source.commit = try await fetcher.clone(url: GitURLSafety.withoutRedaction(url), ref: source.ref, into: workspace,
+                                                        credentials: credentials.map { ($0.username, $0.password) })
             case .localPath(let path):
                 if FileManager.default.fileExists(atPath: path + "/.git") {
                     await log(deploy, "Cloning \(path)\(source.ref.map { " at \($0)" } ?? "")")

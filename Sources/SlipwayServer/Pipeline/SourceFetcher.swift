@@ -10,8 +10,12 @@ package struct SourceFetcher {
     /// Bounds each git command; a stalled remote ends with a "timed out" error.
     package var gitTimeout: Duration
 
-    package init(gitTimeout: Duration = .seconds(300)) {
+    /// Bounds a clone's size on disk; a bigger one is stopped (`--max-clone-mb`).
+    package var maxCloneBytes: Int64
+
+    package init(gitTimeout: Duration = .seconds(300), maxCloneBytes: Int64 = 1024 * 1_048_576) {
         self.gitTimeout = gitTimeout
+        self.maxCloneBytes = maxCloneBytes
     }
 
     /// Environment that keeps git from prompting, running helpers or reading the server user's config hooks.
@@ -25,18 +29,55 @@ package struct SourceFetcher {
     ]
 
     /// Clones `url` at `ref` (branch, tag or commit) into `destination`; returns the commit built.
-    package func clone(url: String, ref: String?, into destination: URL) async throws -> String {
+    /// `credentials` (from an `https://user:token@` URL) reach git as an Authorization header in its
+    /// environment, never in its arguments (which every local user can read in /proc) or the URL
+    /// (which git repeats in its messages).
+    package func clone(url: String, ref: String?, into destination: URL,
+                       credentials: (username: String, password: String)? = nil) async throws -> String {
+        let environment = Self.environment(url: url, credentials: credentials)
+        return try await CloneSizeWatch.bounded(destination, limit: maxCloneBytes, url: url) {
+            try await cloneUnbounded(url: url, ref: ref, into: destination, environment: environment)
+        }
+    }
+
+    /// git's environment for one clone. Redirects are never followed: git sends its extra headers
+    /// (the credentials) to wherever a redirect of `info/refs` leads for the requests after it, and a
+    /// redirect could lead a clone to a metadata host the URL check refused. The header is also
+    /// scoped to the URL's origin (`http.<origin>/.extraHeader`), so no other remote gets it.
+    static func environment(url: String, credentials: (username: String, password: String)?) -> [String: String] {
+        var settings = [("http.followRedirects", "false")]
+        if let credentials {
+            let basic = Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()
+            settings.append(("http.\(origin(of: url)).extraHeader", "Authorization: Basic \(basic)"))
+        }
+        var environment = gitEnvironment
+        environment["GIT_CONFIG_COUNT"] = String(settings.count)
+        for (index, (key, value)) in settings.enumerated() {
+            environment["GIT_CONFIG_KEY_\(index)"] = key
+            environment["GIT_CONFIG_VALUE_\(index)"] = value
+        }
+        return environment
+    }
+
+    /// `https://host:port/` of an http(s) URL (the whole URL if it has no path).
+    static func origin(of url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        return String(url[..<(rest.firstIndex(of: "/") ?? url.endIndex)]) + "/"
+    }
+
+    private func cloneUnbounded(url: String, ref: String?, into destination: URL, environment: [String: String]) async throws -> String {
         if let ref { try GitRef.validate(ref) }
         var arguments = ["-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never",
                          "clone", "--quiet", "--depth", "1", "--no-recurse-submodules"]
         if let ref { arguments += ["--branch", ref] }
         arguments += ["--", url, destination.path]
         do {
-            var result = try await git(arguments)
+            var result = try await git(arguments, environment: environment)
             if !result.succeeded, let ref, Self.looksLikeCommit(ref) {
                 // `--branch` takes branches and tags only; a commit id is fetched on its own.
                 try? FileManager.default.removeItem(at: destination)
-                result = try await fetchCommit(url: url, commit: ref, into: destination)
+                result = try await fetchCommit(url: url, commit: ref, into: destination, environment: environment)
             }
             guard result.succeeded else {
                 try? FileManager.default.removeItem(at: destination)
@@ -59,13 +100,13 @@ package struct SourceFetcher {
     }
 
     /// Runs git with the environment above, bounded by `gitTimeout`.
-    private func git(_ arguments: [String]) async throws -> CommandResult {
-        try await Command("git", arguments, environment: Self.gitEnvironment, timeout: gitTimeout,
+    private func git(_ arguments: [String], environment: [String: String] = gitEnvironment) async throws -> CommandResult {
+        try await Command("git", arguments, environment: environment, timeout: gitTimeout,
                           outputLimit: 1024 * 1024).run()
     }
 
     /// The result of the first step that failed, else of the last.
-    private func fetchCommit(url: String, commit: String, into destination: URL) async throws -> CommandResult {
+    private func fetchCommit(url: String, commit: String, into destination: URL, environment: [String: String]) async throws -> CommandResult {
         try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
         let steps: [[String]] = [
             ["init", "--quiet"],
@@ -74,7 +115,7 @@ package struct SourceFetcher {
         ]
         var result = CommandResult(exitStatus: 0, standardOutput: "", standardError: "")
         for step in steps {
-            result = try await git(["-C", destination.path] + step)
+            result = try await git(["-C", destination.path] + step, environment: environment)
             if !result.succeeded { break }
         }
         return result
@@ -87,6 +128,13 @@ package struct SourceFetcher {
     /// Turns git's stderr into a message that says what was wrong and what to do.
     static func cloneError(url: String, ref: String?, result: CommandResult) -> SlipwayError {
         let text = result.standardError.lowercased()
+        if let status = ["301", "302", "303", "307", "308"].first(where: { text.contains("returned error: \($0)") }) {
+            return .invalidSource("the git server at \(url) answered with a redirect (HTTP \(status)); Slipway does not follow a git server's redirects (they could carry the credentials or the clone to another host): deploy from the URL the repository moved to")
+        }
+        if text.contains("could not read username") || text.contains("could not read password") || text.contains("authentication failed")
+            || text.contains("returned error: 401") || text.contains("returned error: 403") {
+            return .invalidSource("the git server refused access to \(url): give credentials that can read it in the URL (https://USER:TOKEN@host/...)")
+        }
         if let ref, text.contains("remote branch") || text.contains("couldn't find remote ref") || text.contains("not our ref")
             || text.contains("no such remote ref") || (looksLikeCommit(ref) && text.contains("fetch")) {
             return .invalidSource("ref \"\(ref)\" was not found in \(url); check the branch, tag or commit name")
