@@ -115,7 +115,7 @@ extension Integration {
                     #expect(!answer.body.contains("pw@"))
                 }
                 let deploys = try await server.get("/v1/apps/\(app)/deploys")
-                #expect(deploys.body.replacingOccurrences(of: " ", with: "").contains(#""deploys":[]"#), "nothing was queued: \(deploys.body)")
+                #expect(deploys.status == 404, "nothing was queued: \(deploys.body)")
                 // The operator's own exception is queued (and fails at fetch: nothing answers there).
                 let allowed = try await server.request(.POST, "/v1/apps/\(app)/deploys", body: Data(#"{"source": "http://169.254.1.2:1/r"}"#.utf8),
                                                        headers: ["Content-Type": "application/json"])

@@ -35,6 +35,21 @@ struct APIRouteTests {
         }
     }
 
+    @Test("an app's deploys: 404 for an app nobody deployed, like its other routes; a first deploy is listed before the app exists")
+    func deploysOfUnknownApp() async throws {
+        try await InProcessServer.with { server in
+            let unknown = try await server.get("/v1/apps/nobody/deploys")
+            #expect(unknown.status == 404 && unknown.errorCode == "not_found", "\(unknown.status) \(unknown.body)")
+            #expect(unknown.errorMessage?.contains("no app named nobody") == true)
+            // A source with nothing to build fails before any release: there is no app, only its deploy.
+            let failed = try await server.waitForDeploy(try await server.queueDeploy("fresh", files: ["notes.txt": "nothing to run"]))
+            #expect(failed.status == .error)
+            let listed = try await server.get("/v1/apps/fresh/deploys")
+            #expect(listed.status == 200)
+            #expect(try listed.decode([String: [DeployView]].self)["deploys"]?.map(\.traceId) == [failed.traceId])
+        }
+    }
+
     @Test("destroy removes the app, its replicas and its images; its name is free again")
     func destroy() async throws {
         try await InProcessServer.with { server in

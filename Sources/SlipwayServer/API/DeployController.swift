@@ -29,7 +29,12 @@ struct DeployController: Sendable {
         }
         router.get("/v1/apps/:app/deploys") { _, context in
             let app = try DNSLabel(context.parameters.require("app"))
-            return try JSONResponse.make(["deploys": try store.deploys(app: app)])
+            let deploys = try store.deploys(app: app)
+            // An app's first deploy is listed while it is queued, before the app exists.
+            if deploys.isEmpty, try store.app(app) == nil {
+                throw SlipwayError.notFound("no app named \(app); `slipway apps` lists them, `slipway deploy` creates one")
+            }
+            return try JSONResponse.make(["deploys": deploys])
         }
     }
 

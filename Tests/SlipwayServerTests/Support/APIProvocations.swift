@@ -123,6 +123,7 @@ enum APIProvocations {
         "POST /v1/apps/{app}/run 404": .init(.post, "/v1/apps/nope/run", body: #"{"command": ["echo", "hi"]}"#),
         "GET /v1/apps/{app}/deploys 200": .init(.get, "/v1/apps/demo/deploys"),
         "GET /v1/apps/{app}/deploys 400": .init(.get, "/v1/apps/Not_A_Name/deploys"),
+        "GET /v1/apps/{app}/deploys 404": .init(.get, "/v1/apps/no-such-app/deploys"),
         "POST /v1/apps/{app}/deploys 202": .init(.post, "/v1/apps/demo/deploys", archive: SourceTree.web, headers: gzip, changesState: true),
         "POST /v1/apps/{app}/deploys 400": .init(.post, "/v1/apps/demo/deploys", body: #"{"source": "-upload-pack=touch /tmp/x"}"#),
         "POST /v1/apps/{app}/deploys 403": .init(.post, "/v1/apps/demo/deploys", body: #"{"source": "/etc"}"#),
