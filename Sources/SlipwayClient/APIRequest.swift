@@ -194,6 +194,10 @@ extension APIRequest {
         APIRequest(method: .delete, path: "/v1/apps/\(segment(app.value))/maintenance")
     }
 
+    public static func rotateSecretsKey() -> APIRequest {
+        APIRequest(method: .post, path: "/v1/secrets/rotate-key")
+    }
+
     public static func health() -> APIRequest {
         APIRequest(method: .get, path: "/healthz", accept: "*/*")
     }

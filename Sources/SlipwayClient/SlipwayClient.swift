@@ -290,6 +290,11 @@ public struct SlipwayClient: Sendable {
         try await json(.clearMaintenance(app: app), as: MaintenanceView.self)
     }
 
+    /// Re-encrypts every stored secret under a new master key (the upload deadline: it may be long).
+    public func rotateSecretsKey() async throws -> KeyRotationResult {
+        try await json(.rotateSecretsKey(), as: KeyRotationResult.self, timeout: configuration.uploadTimeout)
+    }
+
     /// Succeeds if the server answers `GET /healthz` with 2xx.
     public func health() async throws {
         let request = APIRequest.health()

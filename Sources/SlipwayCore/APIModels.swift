@@ -250,3 +250,18 @@ public struct RunEvent: Codable, Sendable, Equatable {
         self.error = error
     }
 }
+
+/// `POST /v1/secrets/rotate-key`: every stored secret re-encrypted under a new master key.
+public struct KeyRotationResult: Codable, Sendable, Equatable {
+    /// Secret values re-encrypted (each stored copy counts: a value kept by five releases counts five).
+    public var secrets: Int
+    /// Releases and deploys (config changes) that hold them.
+    public var records: Int
+    /// Where the new key now is (back it up with the data directory; the old one is gone).
+    public var keyFile: String
+    /// An earlier rotation had been cut off (the server was killed) and this one completed it.
+    public var completedInterrupted: Bool
+    public init(secrets: Int, records: Int, keyFile: String, completedInterrupted: Bool = false) {
+        (self.secrets, self.records, self.keyFile, self.completedInterrupted) = (secrets, records, keyFile, completedInterrupted)
+    }
+}

@@ -126,6 +126,9 @@ public struct ServerConfiguration: Sendable {
         return "the API listens on \(listenHost):\(listenPort) without TLS: the API token and every secret sent to it cross the network in the clear. Start with --tls-cert FILE --tls-key FILE (or listen on 127.0.0.1 behind a TLS proxy)"
     }
 
+    /// SLIPWAY_MASTER_KEY holds the master key (no key file: `secrets rotate-key` is refused).
+    var masterKeyFromEnvironment = false
+
     /// This configuration with the token in force.
     func with(token: String?) -> ServerConfiguration {
         var copy = self

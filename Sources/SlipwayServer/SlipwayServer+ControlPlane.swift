@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SlipwayEngines
 import SlipwayRouter
+import SlipwaySecrets
 import SlipwayStore
 
 extension SlipwayServer {
@@ -40,7 +41,9 @@ extension SlipwayServer {
         let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
         let parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
                              events: events, appLogs: appLogs, edge: AppEdge(store: store, routes: routes), token: configuration.token,
-                             certificates: CertificateStore(directory: configuration.certificatesDirectory))
+                             certificates: CertificateStore(directory: configuration.certificatesDirectory),
+                             rotation: SecretRotation(store: store, files: configuration.masterKeyFromEnvironment ? nil : MasterKeyFiles(file: configuration.masterKeyPath),
+                                                      logger: logger))
         return (parts, [events, appLogs, Reconciler(engine: engine), workers])
     }
 }

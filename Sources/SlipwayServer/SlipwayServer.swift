@@ -27,22 +27,24 @@ public enum SlipwayServer {
         let token = try AdminToken.resolve(configured: configuration.token, insecureNoAuth: configuration.insecureNoAuth,
                                            dataDirectory: configuration.dataDirectory)
         logAuthentication(configuration, token: token, logger: logger)
+        let keys: MasterKeyFiles.Loaded
+        do {
+            keys = try MasterKeyFiles(file: configuration.masterKeyPath).load(environment: ProcessInfo.processInfo.environment)
+        } catch let error as SecretError {
+            throw SlipwayError.invalidRequest(error.description)
+        }
         // From here on the configuration carries the token in force (the file's, when none was configured).
-        let configuration = configuration.with(token: token)
+        var configured = configuration.with(token: token)
+        configured.masterKeyFromEnvironment = keys.fromEnvironment
+        let configuration = configured
         let connection = try await EngineConnector.connect(explicitSocket: configuration.engineSocket,
                                                            dataDirectory: configuration.dataDirectory, logger: logger)
         defer { connection.startedService?.terminate() }
 
-        let masterKey: MasterKey
-        do {
-            masterKey = try MasterKey.load(environment: ProcessInfo.processInfo.environment, file: configuration.masterKeyPath)
-        } catch let error as SecretError {
-            throw SlipwayError.invalidRequest(error.description)
-        }
         // Deploys are recorded with the engine's stages (Kubernetes adds push and apply), known
         // before the engines, which record current releases in the store; checked against them below.
         let stages = configuration.engine == .kubernetes ? StageName.kubernetesEngine : StageName.localEngine
-        let store = try SlipwayStore(path: configuration.databasePath, secrets: SecretCipher(masterKey: masterKey), deployStages: stages)
+        let store = try SlipwayStore(path: configuration.databasePath, secrets: SecretCipher(keyring: keys.keyring), deployStages: stages)
         try recoverQueue(store, configuration, logger: logger)
         let routes = RouteTable(domain: configuration.domain)
         try restoreEdge(store, routes: configuration.engine == .local ? routes : nil)
@@ -68,7 +70,7 @@ public enum SlipwayServer {
             kubernetesClient = client
             await KubernetesEngineFactory.probe(client, logger: logger)
             engine = try KubernetesEngineFactory.engine(configuration, client: client, builder: localEngine, docker: connection.docker,
-                                                        releases: StoreCurrentReleases(store: store), secretHashKey: masterKey.derivedKey(purpose: "kubernetes-secret-hashes"),
+                                                        releases: StoreCurrentReleases(store: store), secretHashKey: keys.keyring.sealingKey.derivedKey(purpose: "kubernetes-secret-hashes"),
                                                         logger: logger)
         } else {
             engine = localEngine
@@ -81,6 +83,7 @@ public enum SlipwayServer {
 
         let (parts, services) = try controlPlane(configuration, store: store, engine: engine, events: events,
                                                  routes: configuration.engine == .local ? routes : nil, logger: logger)
+        try await parts.rotation.completeInterrupted()
         let api = Application(
             router: apiRouter(parts),
             server: try APITLSFiles.server(.http1WebSocketUpgrade(webSocketRouter: webSocketRouter(parts)), tls: tls),
@@ -123,6 +126,7 @@ public enum SlipwayServer {
         var certificates: CertificateStore
         /// Tells the router to reload certificates after the API changed them.
         var certificatesChanged: @Sendable () -> Void = {}
+        var rotation: SecretRotation
 
         var guards: AllowedHosts { AllowedHosts(listenHost: configuration.listenHost, extra: configuration.apiHosts) }
     }
@@ -152,6 +156,7 @@ public enum SlipwayServer {
         RADController(store: store, deploys: deploys).addRoutes(to: router)
         ChangeController(store: store, workers: workers).addRoutes(to: router)
         RunController(store: store, engine: engine).addRoutes(to: router)
+        SecretsController(rotation: parts.rotation).addRoutes(to: router)
         EventController(store: store, events: parts.events).addRoutes(to: router)
         LogController(store: store, hub: parts.appLogs).addRoutes(to: router)
         CertificateController(store: parts.certificates, changed: parts.certificatesChanged).addRoutes(to: router)

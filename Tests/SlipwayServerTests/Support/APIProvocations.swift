@@ -161,6 +161,7 @@ enum APIProvocations {
         "DELETE /v1/certs/{host} 200": .init(.delete, "/v1/certs/seeded.example.test", changesState: true),
         "DELETE /v1/certs/{host} 400": .init(.delete, "/v1/certs/127.0.0.1"),
         "DELETE /v1/certs/{host} 404": .init(.delete, "/v1/certs/nothing.example.test"),
+        "POST /v1/secrets/rotate-key 200": .init(.post, "/v1/secrets/rotate-key"),
         "GET /status 200": .init(.get, "/status?traceId={trace}"),
         "GET /status 400": .init(.get, "/status"),
         "GET /status 404": .init(.get, "/status?traceId=no-such-trace"),
@@ -197,6 +198,7 @@ enum APIProvocations {
     /// Documented statuses no in-process request can provoke, and why.
     static let notProvoked: [String: String] = [
         "GET /v1/apps/{app}/logs/ws 101": "the WebSocket upgrade needs a live server: SlipwayIntegrationTests covers it",
+        "POST /v1/secrets/rotate-key 409": "needs SLIPWAY_MASTER_KEY in the server process's environment: SlipwayIntegrationTests' SecretRotationTests covers it",
     ].merging(Set(explicit.keys.map(operation(of:))).filter { $0.hasPrefix("GET ") && $0 != "GET /healthz" }.map {
         ("\($0) 403", "wrong_host needs a foreign Host, which HummingbirdTesting's router client cannot send (always localhost): SlipwayIntegrationTests' APIAccessTests covers it")
     }) { first, _ in first }
