@@ -16,10 +16,23 @@ extension SlipwayStore {
     }
 
     public func setDeployCredentials(_ traceId: String, username: String, password: String) throws {
-        let sealed = try secrets.seal(try Self.encodeJSON([username, password]), context: "deploy/\(traceId)/git")
         try writer.write { db in
+            // Sealed inside the write, so a key rotation (one write transaction) sees it before or after, never half.
+            let sealed = try secrets.seal(try Self.encodeJSON([username, password]), context: "deploy/\(traceId)/git")
             try db.execute(sql: "INSERT OR REPLACE INTO deployCredential (traceId, sealed) VALUES (?, ?)", arguments: [traceId, sealed])
         }
+    }
+
+    /// Re-seals every stored credential with the sealing key (inside a key rotation's transaction).
+    func resealDeployCredentials(_ db: Database) throws -> Int {
+        let rows = try Row.fetchAll(db, sql: "SELECT traceId, sealed FROM deployCredential")
+        for row in rows {
+            let traceId: String = row["traceId"]
+            let context = "deploy/\(traceId)/git"
+            let resealed = try secrets.seal(try secrets.open(row["sealed"], context: context), context: context)
+            try db.execute(sql: "UPDATE deployCredential SET sealed = ? WHERE traceId = ?", arguments: [resealed, traceId])
+        }
+        return rows.count
     }
 
     /// The deploy's credentials, deleted as they are read; nil if it has none (or they were taken).

@@ -16,7 +16,7 @@ extension SlipwayStore {
     /// The keys the store seals and opens with (shared by every copy of this store).
     public var keyring: SecretKeyring { secrets.keyring }
 
-    /// Re-seals every stored secret (of every release and every deploy's config change) with the
+    /// Re-seals every stored secret (of every release, every deploy's config change and git credentials) with the
     /// keyring's sealing key, in one transaction: after a crash either all of them or none are.
     /// Each value is opened with whichever keyring key sealed it.
     public func resealSecrets() throws -> ResealCount {
@@ -41,6 +41,9 @@ extension SlipwayStore {
                 count.records += 1
                 try db.execute(sql: "UPDATE deploy SET change = ? WHERE traceId = ?", arguments: [resealed, row["traceId"] as String])
             }
+            let credentials = try resealDeployCredentials(db)
+            count.secrets += credentials
+            count.records += credentials
             return count
         }
     }

@@ -28,6 +28,7 @@ struct KeyRotationTests {
         }
         try store.enqueueDeploy(traceId: "q", app: app, source: SourceInfo(kind: .upload), uploadPath: nil,
                                 change: ReleaseChange(setConfig: ["API_TOKEN": "queued-token"]))
+        try store.setDeployCredentials("q", username: "deployer", password: "git-token-5e6f")
         return (directory, database, files)
     }
 
@@ -37,6 +38,7 @@ struct KeyRotationTests {
         #expect(releases.map { $0.config?["DB_PASSWORD"] } == ["pw-2", "pw-1"])
         #expect(releases.map { $0.config?["SIGNING"] } == ["sig-2", "sig-1"])
         #expect(try store.claimNextDeploy()?.change?.setConfig?["API_TOKEN"] == "queued-token")
+        #expect(try store.takeDeployCredentials("q")?.password == "git-token-5e6f")
     }
 
     @Test("a rotation stopped after any step leaves every secret readable, and the next start completes it", arguments: Stop.allCases)
@@ -50,7 +52,7 @@ struct KeyRotationTests {
             try files.beginRotation(keyring)
             if stop != .afterNewKey {
                 let count = try store.resealSecrets()
-                #expect(count == ResealCount(secrets: 5, records: 3), "\(count)")
+                #expect(count == ResealCount(secrets: 6, records: 4), "\(count)")
                 if stop == .afterRename { try files.finishRotation(keyring) }
             }
         }
