@@ -89,6 +89,13 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Certificates for the hosts that need them: ACME issuance into the certificate store and
+        // renewal at two thirds of their life, with backoff and events; HTTP-01 through the router.
+        .target(name: "SlipwayCertificates", dependencies: [
+            "ACME", "CertificateStore", "SlipwayRouter", "SlipwayCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // HTTP/1.1 reverse proxy on SwiftNIO, routing by Host header.
         .target(name: "SlipwayRouter", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
@@ -209,10 +216,18 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // A real pebble and pebble-challtestsrv on free loopback ports, for the ACME tests.
+        .target(name: "ACMETestSupport", dependencies: [
+            "ACME",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/ACMETestSupport"),
         // The ACME client: JWS, thumbprints and CSRs against known vectors, and the whole flow
         // against a real pebble and pebble-challtestsrv the suite starts (ACMEPebbleTests).
         .testTarget(name: "ACMETests", dependencies: [
-            "ACME",
+            "ACME", "ACMETestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
@@ -220,6 +235,14 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Issuance, renewal at two thirds, backoff and events: the real router answering HTTP-01
+        // for a real pebble, certificates in a real store.
+        .testTarget(name: "SlipwayCertificatesTests", dependencies: [
+            "SlipwayCertificates", "ACME", "ACMETestSupport", "CertificateStore", "SlipwayRouter", "SlipwayCore",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SlipwayRouterTests", dependencies: [

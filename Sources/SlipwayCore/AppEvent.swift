@@ -17,6 +17,10 @@ public struct AppEvent: Codable, Sendable, Equatable {
         case replicaOOMKilled = "replica.oom-killed"
         case replicaUnhealthy = "replica.unhealthy"
         case replicaRestarted = "replica.restarted"
+        /// ACME: a certificate for one of the app's hosts was obtained or renewed.
+        case certificateIssued = "certificate.issued"
+        /// ACME: obtaining or renewing one failed (the old certificate, if any, keeps serving).
+        case certificateFailed = "certificate.failed"
     }
 
     /// Position in the server's event log: increasing, so a follower resumes after the last one it saw.

@@ -1,4 +1,5 @@
 import ACME
+import ACMETestSupport
 import Crypto
 import Foundation
 import SwiftASN1

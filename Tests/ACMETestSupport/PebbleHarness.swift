@@ -11,20 +11,20 @@ import NIOPosix
 /// and TXT records it is given through its management API, and is pebble's DNS server.
 ///
 /// Fails (never skips) when pebble, pebble-challtestsrv or openssl is missing.
-final class PebbleHarness: @unchecked Sendable {
-    let directory: URL
-    let directoryURL: String
+public final class PebbleHarness: @unchecked Sendable {
+    public let directory: URL
+    public let directoryURL: String
     /// Trusts pebble's HTTPS listener (the `--acme-ca-cert` of a real deployment).
-    let caFile: String
-    let httpPort: Int
-    let managementURL: String
-    let pebbleManagementURL: String
+    public let caFile: String
+    public let httpPort: Int
+    public let managementURL: String
+    public let pebbleManagementURL: String
     private var processes: [Process] = []
 
     /// - Parameters:
     ///   - httpPort: where pebble validates HTTP-01 (nil: challtestsrv serves it on a free port).
     ///   - nonceRejectPercent: pebble's PEBBLE_WFE_NONCEREJECT (its default is 5).
-    static func withPebble<T>(
+    public static func withPebble<T>(
         httpPort: Int? = nil, nonceRejectPercent: Int = 5, _ body: (PebbleHarness) async throws -> T
     ) async throws -> T {
         let harness = try await PebbleHarness(httpPort: httpPort, nonceRejectPercent: nonceRejectPercent)
@@ -67,7 +67,7 @@ final class PebbleHarness: @unchecked Sendable {
         try await Self.waitForPort(challengeManagementPort, name: "pebble-challtestsrv", log: directory.appendingPathComponent("pebble-challtestsrv.log"))
     }
 
-    func stop() {
+    public func stop() {
         for process in processes where process.isRunning {
             process.terminate()
             process.waitUntilExit()
@@ -75,7 +75,7 @@ final class PebbleHarness: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    func client(contactEmail: String? = "ops@slipway.test", key: ACMEAccountKey = ACMEAccountKey(), trustCA: Bool = true) throws -> ACMEClient {
+    public func client(contactEmail: String? = "ops@slipway.test", key: ACMEAccountKey = ACMEAccountKey(), trustCA: Bool = true) throws -> ACMEClient {
         var configuration = ACMEClient.Configuration(directoryURL: directoryURL, caCertificateFile: trustCA ? caFile : nil, contactEmail: contactEmail)
         configuration.minPollInterval = .milliseconds(100)
         configuration.pollTimeout = .seconds(60)
@@ -83,7 +83,7 @@ final class PebbleHarness: @unchecked Sendable {
     }
 
     /// Calls challtestsrv's management API (e.g. `add-http01` with token and content).
-    func manage(_ command: String, _ fields: [String: String]) async throws {
+    public func manage(_ command: String, _ fields: [String: String]) async throws {
         var request = HTTPClientRequest(url: "\(managementURL)/\(command)")
         request.method = .POST
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(fields)))
@@ -132,7 +132,7 @@ final class PebbleHarness: @unchecked Sendable {
         }
     }
 
-    static func which(_ tool: String) -> String? {
+    public static func which(_ tool: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for folder in path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"] {
             let candidate = "\(folder)/\(tool)"
@@ -142,7 +142,7 @@ final class PebbleHarness: @unchecked Sendable {
     }
 
     /// Ports the kernel hands out for port 0, closed again before use.
-    static func freePorts(_ count: Int) throws -> [Int] {
+    public static func freePorts(_ count: Int) throws -> [Int] {
         var channels: [Channel] = []
         defer { for channel in channels { try? channel.close().wait() } }
         var ports: [Int] = []
@@ -154,7 +154,7 @@ final class PebbleHarness: @unchecked Sendable {
         return ports
     }
 
-    static func waitForPort(_ port: Int, name: String, log: URL) async throws {
+    public static func waitForPort(_ port: Int, name: String, log: URL) async throws {
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get() {
@@ -168,20 +168,25 @@ final class PebbleHarness: @unchecked Sendable {
     }
 }
 
-struct HarnessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct HarnessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Answers challenges through challtestsrv's management API: HTTP-01 bodies it serves on the
 /// port pebble validates, TXT records in the DNS pebble asks.
-struct ChallengeTestServerSolver: ACMEChallengeSolver {
-    let harness: PebbleHarness
-    let challengeType: ACMEChallengeType
+public struct ChallengeTestServerSolver: ACMEChallengeSolver {
+    public let harness: PebbleHarness
+    public let challengeType: ACMEChallengeType
     /// When false, nothing is published: the server's validation must fail.
-    var publishes = true
+    public var publishes = true
 
-    func present(_ task: ACMEChallengeTask) async throws {
+    public init(harness: PebbleHarness, challengeType: ACMEChallengeType) {
+        self.harness = harness
+        self.challengeType = challengeType
+    }
+
+    public func present(_ task: ACMEChallengeTask) async throws {
         guard publishes else { return }
         switch challengeType {
         case .http01: try await harness.manage("add-http01", ["token": task.token, "content": task.keyAuthorization])
@@ -189,7 +194,7 @@ struct ChallengeTestServerSolver: ACMEChallengeSolver {
         }
     }
 
-    func cleanUp(_ task: ACMEChallengeTask) async {
+    public func cleanUp(_ task: ACMEChallengeTask) async {
         switch challengeType {
         case .http01: try? await harness.manage("del-http01", ["token": task.token])
         case .dns01: try? await harness.manage("clear-txt", ["host": task.dnsRecordName + "."])

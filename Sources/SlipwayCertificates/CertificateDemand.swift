@@ -1,0 +1,16 @@
+/// A host that should have a certificate, and the app it belongs to (whose events say how
+/// obtaining it went).
+public struct CertificateDemand: Sendable, Hashable {
+    public let host: String
+    public let app: String
+
+    public init(host: String, app: String) {
+        self.host = host
+        self.app = app
+    }
+}
+
+/// Where the renewer learns which hosts need certificates: the custom domains in the store.
+public protocol CertificateHostsSource: Sendable {
+    func hostsNeedingCertificates() async throws -> [CertificateDemand]
+}
