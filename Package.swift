@@ -103,6 +103,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOExtras", package: "swift-nio-extras"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Atomics", package: "swift-atomics"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -246,7 +247,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SlipwayRouterTests", dependencies: [
-            "SlipwayRouter",
+            "SlipwayRouter", "TLSTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -258,8 +259,7 @@ let package = Package(
         // the pipeline, the deploy queue and the reconciler over `InMemoryEngine` and an in-memory store.
         .testTarget(name: "SlipwayServerTests", dependencies: [
             "SlipwayServer", "SlipwayTestSupport", "SlipwayStore", "SlipwayEngines", "SlipwayCore", "SlipwaySecrets", "SourceArchive",
-            "TLSTestSupport",
-            "SlipwayRouter",
+            "TLSTestSupport", "CertificateStore", "SlipwayRouter",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -45,7 +45,9 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         let hasBody = head.status.mayHaveResponseBody && requestMethod != .HEAD
         if self.clientKeepAlive && head.version == .http1_1 && requestVersion == .http1_1 && !head.isInterim
             && !head.hasHopByHop && (head.contentLength != nil || !hasBody) {
-            return true
+            guard self.role.responseHeaderLines != nil else { return true }
+            self.clientOutput.append(self.withRoleHeaders(head.raw), context: context)  // e.g. HSTS added
+            return false
         }
         let (out, keepAlive) = ProxyHeaders.clientResponse(
             from: head.parsed, requestMethod: requestMethod, requestVersion: requestVersion,
@@ -56,7 +58,7 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         }
         var buffer = context.channel.allocator.buffer(capacity: head.raw.readableBytes + 64)
         buffer.writeResponseHead(out)
-        self.clientOutput.append(buffer, context: context)
+        self.clientOutput.append(head.isInterim ? buffer : self.withRoleHeaders(buffer), context: context)
         return false
     }
 
@@ -156,9 +158,13 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
     func respondWithError(_ status: HTTPResponseStatus, _ message: String) {
         guard let context = self.context else { return }
         let keepAlive = self.mayKeepAliveAfterAnswer
-        let (head, body) = ProxyHeaders.errorResponse(
+        var (head, body) = ProxyHeaders.errorResponse(
             status, message: message, version: self.request?.version ?? .http1_1, keepAlive: keepAlive,
             allocator: context.channel.allocator)
+        if let location = self.redirectLocation {  // a 308 to HTTPS (ProxyServerHandler+TLS.swift)
+            head.headers.add(name: "location", value: location)
+            self.redirectLocation = nil
+        }
         self.answer(head, body, keepAlive: keepAlive, context: context)
     }
 
@@ -186,8 +192,9 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         self.resetExchange()
         self.phase = self.requestEnded ? .idle : .discardingRequest
         self.resumeClientReads()
-        var bytes = context.channel.allocator.buffer(capacity: 256 + body.readableBytes)
-        bytes.writeResponseHead(head)
+        var headBytes = context.channel.allocator.buffer(capacity: 256)
+        headBytes.writeResponseHead(head)
+        var bytes = self.withRoleHeaders(headBytes)  // HSTS over HTTPS
         // A HEAD gets the headers alone (Content-Length included): a body would be read as the next response.
         if request?.method != .HEAD { bytes.writeImmutableBuffer(body) }
         if keepAlive {

@@ -40,6 +40,12 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     let pool: BackendConnectionPool
     let routes: RouteTable
     let challengeTokens: ACMEChallengeTokens
+    /// Plain or HTTPS listener (TLS/ListenerRole.swift).
+    let role: ListenerRole
+    /// Whether the last Host seen has a certificate, while the certificates are unchanged.
+    var cachedRedirect: (generation: Int, host: ByteBuffer, covered: Bool)?
+    /// The Location of a 308 to HTTPS being answered (the phase is `.rejecting`).
+    var redirectLocation: String?
     let responseTimeout: TimeAmount
     let headerTimeout: TimeAmount
     let idleTimeout: TimeAmount
@@ -124,8 +130,9 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
 
     init(
         pool: BackendConnectionPool, routes: RouteTable, challengeTokens: ACMEChallengeTokens, configuration: RouterConfiguration,
-        metrics: RequestMetrics, logger: Logger
+        metrics: RequestMetrics, logger: Logger, role: ListenerRole = .plain
     ) {
+        self.role = role
         self.pool = pool
         self.routes = routes
         self.challengeTokens = challengeTokens
@@ -340,6 +347,11 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
             self.phase = .rejecting(.ok, keyAuthorization)
             return
         }
+        if self.role.redirect != nil, let location = self.httpsRedirectLocation(for: head) {
+            self.redirectLocation = location
+            self.phase = .rejecting(.permanentRedirect, "slipway: this site is served over HTTPS: \(location)")
+            return
+        }
         let generation = self.routes.generation
         let route: ServiceRoute?
         if generation == self.cachedGeneration && head.host == self.cachedHost {
@@ -369,7 +381,8 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
         self.route = route
         self.backendRequestBuffer.clear()
         self.backendRequest = ProxyHeaders.encodedBackendRequest(
-            from: head, clientIP: self.clientIP, trustedPeer: self.clientIsTrustedProxy, into: &self.backendRequestBuffer, forwardedLines: &self.forwardedLines)
+            from: head, clientIP: self.clientIP, trustedPeer: self.clientIsTrustedProxy, scheme: self.role.scheme,
+            into: &self.backendRequestBuffer, forwardedLines: &self.forwardedLines)
         self.dispatch(excluding: nil)
     }
 

@@ -4,6 +4,7 @@ import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The HTTP/1.1 reverse proxy in front of every app: routes by Host through a `RouteTable`.
 ///
@@ -16,6 +17,8 @@ public final class Router: Sendable {
     /// HTTP-01 answers the router gives itself, for any Host (see ACMEChallengeTokens).
     public let challengeTokens: ACMEChallengeTokens
     public let configuration: RouterConfiguration
+    /// The HTTPS listener, if any (`--https`).
+    public let tls: RouterTLS?
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let metrics = RequestMetrics()
@@ -29,6 +32,8 @@ public final class Router: Sendable {
         /// Closes the listener and tells every client connection to finish its exchange (NIOExtras).
         var quiescing: ServerQuiescingHelper?
         var boundPort: Int?
+        var tlsServerChannel: (any Channel)?
+        var boundHTTPSPort: Int?
         var pools: [ObjectIdentifier: BackendConnectionPool] = [:]
         var clients: [ObjectIdentifier: any Channel] = [:]
         var observerID: Int?
@@ -42,8 +47,10 @@ public final class Router: Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger,
         configuration: RouterConfiguration = .init(),
-        challengeTokens: ACMEChallengeTokens = ACMEChallengeTokens()
+        challengeTokens: ACMEChallengeTokens = ACMEChallengeTokens(),
+        tls: RouterTLS? = nil
     ) {
+        self.tls = tls
         self.host = host
         self.requestedPort = port
         self.routes = routes
@@ -61,6 +68,9 @@ public final class Router: Sendable {
     /// The port the router listens on, once started.
     public var boundPort: Int? { self.state.withLockedValue { $0.boundPort } }
 
+    /// The port the HTTPS listener listens on, once started (nil without `tls`).
+    public var boundHTTPSPort: Int? { self.state.withLockedValue { $0.boundHTTPSPort } }
+
     /// Binds and starts accepting connections; returns the bound port (useful with port 0).
     @discardableResult
     public func start() async throws -> Int {
@@ -70,33 +80,42 @@ public final class Router: Sendable {
         }
         self.raiseOpenFilesLimit()
         let quiescing = ServerQuiescingHelper(group: self.eventLoopGroup)
-        let bootstrap = ServerBootstrap(group: self.eventLoopGroup)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
-                }
+        // HTTPS first: the plain listener's redirects name its port.
+        var tlsChannel: (any Channel)?
+        var plainRole = ListenerRole.plain
+        if let tls = self.tls {
+            let context = try tls.makeContext(applicationProtocols: ["http/1.1"])
+            let role = ListenerRole.https(strictTransportSecurity: tls.strictTransportSecurity)
+            let channel = try await self.bootstrap(quiescing: quiescing, role: role, tls: context).bind(host: tls.host, port: tls.port).get()
+            tlsChannel = channel
+            if tls.redirectPlainHTTP {
+                plainRole.redirect = .init(certificates: tls.certificates, port: tls.publicPort ?? channel.localAddress?.port ?? tls.port)
             }
-            .serverChannelOption(.backlog, value: self.configuration.backlog)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try self.initializeClientChannel(channel)
-                }
-            }
-        let channel = try await bootstrap.bind(host: self.host, port: self.requestedPort).get()
+        }
+        let channel: any Channel
+        do {
+            channel = try await self.bootstrap(quiescing: quiescing, role: plainRole, tls: nil).bind(host: self.host, port: self.requestedPort).get()
+        } catch {
+            try? await tlsChannel?.close()
+            throw error
+        }
         let port = channel.localAddress?.port ?? self.requestedPort
         let observerID = self.routes.addObserver { [weak self] in self?.routesChanged() }
         let raced = self.state.withLockedValue { state -> Bool in
             guard state.serverChannel == nil, !state.stopped else { return true }
             (state.serverChannel, state.boundPort, state.observerID) = (channel, port, observerID)
+            (state.tlsServerChannel, state.boundHTTPSPort) = (tlsChannel, tlsChannel?.localAddress?.port)
             state.quiescing = quiescing
             return false
         }
         if raced {  // a concurrent start() or stop() got there first
             self.routes.removeObserver(observerID)
             try? await channel.close()
+            try? await tlsChannel?.close()
             throw self.state.withLockedValue { $0.stopped } ? RouterError.stopped : RouterError.alreadyStarted
+        }
+        if let tlsChannel, let tls = self.tls {
+            self.logger.info("router listening for HTTPS", metadata: ["router.address": "\(tls.host):\(tlsChannel.localAddress?.port ?? tls.port)"])
         }
         self.logger.info("router listening", metadata: ["router.address": "\(self.host):\(port)"])
         return port
@@ -115,7 +134,10 @@ public final class Router: Sendable {
     /// the grace period is closed. Calling it again does nothing.
     public func beginShutdown() {
         let (alreadyStopped, quiescing, observerID) = self.state.withLockedValue { state in
-            defer { (state.serverChannel, state.observerID, state.quiescing, state.stopped) = (nil, nil, nil, true) }
+            defer {
+                (state.serverChannel, state.observerID, state.quiescing, state.stopped) = (nil, nil, nil, true)
+                state.tlsServerChannel = nil
+            }
             return (state.stopped, state.quiescing, state.observerID)
         }
         guard !alreadyStopped else { return }
@@ -166,6 +188,24 @@ public final class Router: Sendable {
 
     // MARK: Internals
 
+    /// A listener's bootstrap: every accepted connection gets the role's handlers (TLS first, with `tls`).
+    private func bootstrap(quiescing: ServerQuiescingHelper, role: ListenerRole, tls: NIOSSLContext?) -> ServerBootstrap {
+        ServerBootstrap(group: self.eventLoopGroup)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .serverChannelOption(.backlog, value: self.configuration.backlog)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try self.initializeClientChannel(channel, role: role, tls: tls)
+                }
+            }
+    }
+
     /// Every connection is a file descriptor: take what the hard limit allows, and say so when
     /// that is below --max-connections (each client connection can need a backend one as well).
     private func raiseOpenFilesLimit() {
@@ -181,7 +221,7 @@ public final class Router: Sendable {
         }
     }
 
-    private func initializeClientChannel(_ channel: any Channel) throws {
+    private func initializeClientChannel(_ channel: any Channel, role: ListenerRole, tls: NIOSSLContext?) throws {
         let pool = self.pool(for: channel.eventLoop)
         let id = ObjectIdentifier(channel)
         let accepted = self.state.withLockedValue { state -> Bool in
@@ -200,10 +240,13 @@ public final class Router: Sendable {
         // One handler: it frames requests itself (RequestFramer), writes responses as bytes, and
         // does pipelining and the 400s for malformed requests (NIO's pipelining handler holds
         // reads around every request: two epoll_ctl calls per request).
+        // Over TLS, NIOSSL decrypts in front of it; the handler's header timeout, counted from the
+        // accept, covers a handshake that never ends.
+        if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
         try channel.pipeline.syncOperations.addHandler(
             ProxyServerHandler(
                 pool: pool, routes: self.routes, challengeTokens: self.challengeTokens, configuration: self.configuration,
-                metrics: self.metrics, logger: self.logger)
+                metrics: self.metrics, logger: self.logger, role: role)
         )
     }
 

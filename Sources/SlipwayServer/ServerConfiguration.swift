@@ -9,6 +9,11 @@ public struct ServerConfiguration: Sendable {
     public var listenPort = 7070
     public var routerHost = "127.0.0.1"
     public var routerPort = 7080
+    /// The router's HTTPS listener (`--https HOST:PORT`); nil: plain HTTP only.
+    public var httpsHost: String?
+    public var httpsPort: Int?
+    /// `--hsts`: HTTPS responses carry `Strict-Transport-Security` with this value.
+    public var strictTransportSecurity: String?
     /// The router's limits and timeouts (`--header-timeout`, `--idle-timeout`, `--max-connections`, `--trusted-proxy`).
     public var router = RouterConfiguration()
     /// State: the database, deploy logs, workspaces.

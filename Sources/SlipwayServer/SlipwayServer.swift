@@ -49,9 +49,18 @@ public enum SlipwayServer {
         let routes = RouteTable(domain: configuration.domain)
         try restoreEdge(store, routes: configuration.engine == .local ? routes : nil)
         // With Kubernetes the cluster's Ingress routes apps: no local router, and the local engine only builds.
+        let certificates = CertificateStore(directory: configuration.certificatesDirectory)
+        certificates.recover()
+        let served = ServedCertificates()
+        let reloader = CertificateReloader(store: certificates, served: served, logger: logger)
+        await reloader.reloadIfChanged()  // served from the first connection on
+        let routerTLS = configuration.httpsPort.map {
+            RouterTLS(host: configuration.httpsHost ?? "0.0.0.0", port: $0, certificates: served,
+                      strictTransportSecurity: configuration.strictTransportSecurity)
+        }
         let router = configuration.engine == .local
             ? Router(host: configuration.routerHost, port: configuration.routerPort, routes: routes, logger: logger,
-                     configuration: configuration.router) : nil
+                     configuration: configuration.router, tls: routerTLS) : nil
         // The router answers first (apps come back within a second of a restart), then the running
         // replicas are adopted and routed, before any worker may start a deploy.
         try await router?.start()
@@ -81,9 +90,11 @@ public enum SlipwayServer {
         }
         try await engine.restore()
 
-        let (parts, services) = try controlPlane(configuration, store: store, engine: engine, events: events,
+        var (parts, services) = try controlPlane(configuration, store: store, engine: engine, events: events,
                                                  routes: configuration.engine == .local ? routes : nil, logger: logger)
         try await parts.rotation.completeInterrupted()
+        parts.certificatesChanged = { await reloader.reloadIfChanged() }
+        if routerTLS != nil && router != nil { services.append(reloader) }
         let api = Application(
             router: apiRouter(parts),
             server: try APITLSFiles.server(.http1WebSocketUpgrade(webSocketRouter: webSocketRouter(parts)), tls: tls),
@@ -92,6 +103,7 @@ public enum SlipwayServer {
                 logger.info("slipway is up", metadata: [
                     "api": "\(configuration.apiURL)",
                     "router": router == nil ? "none (--engine kubernetes: the cluster's Ingress)" : "http://\(configuration.routerHost):\(configuration.routerPort)",
+                    "https": "\(router?.boundHTTPSPort.map { "\(configuration.httpsHost ?? "0.0.0.0"):\($0)" } ?? "off (--https HOST:PORT)")",
                 ])
             },
             logger: logger)
@@ -125,7 +137,7 @@ public enum SlipwayServer {
         /// TLS certificates the router serves (`DATA/certs`).
         var certificates: CertificateStore
         /// Tells the router to reload certificates after the API changed them.
-        var certificatesChanged: @Sendable () -> Void = {}
+        var certificatesChanged: @Sendable () async -> Void = {}
         var rotation: SecretRotation
 
         var guards: AllowedHosts { AllowedHosts(listenHost: configuration.listenHost, extra: configuration.apiHosts) }

@@ -25,6 +25,10 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: [.customLong("http"), .customLong("router")],
             help: "Address of the router's plain-HTTP listener apps are reached through (alias: --router).")
     var http = "127.0.0.1:7080"
+    @Option(help: ArgumentHelp("Address of the router's HTTPS listener (e.g. :443): certificates from `slipway certs` by SNI, HTTP/1.1; plain HTTP to a host with a certificate is redirected there (308).", valueName: "host:port"))
+    var https: String?
+    @Flag(help: "HTTPS responses carry Strict-Transport-Security: max-age=31536000 (browsers then refuse plain HTTP for a year).")
+    var hsts = false
     @Option(help: "Seconds a client may take to send a request head (slow clients get 408).") var headerTimeout = 10
     @Option(help: "Seconds a keep-alive connection may sit idle between requests before the router closes it.") var idleTimeout = 60
     @Option(help: "Client connections the router holds at once; more are closed at accept.") var maxConnections = 10_000
@@ -84,6 +88,8 @@ struct ServerCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try Self.hostPort(listen, option: "--listen")
         _ = try Self.hostPort(http, option: "--http")
+        if let https { _ = try Self.hostPort(https, option: "--https") }
+        if hsts && https == nil { throw ValidationError("--hsts needs --https HOST:PORT: Strict-Transport-Security is sent over HTTPS only") }
         guard headerTimeout > 0 else { throw ValidationError("--header-timeout must be a positive number of seconds") }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be a positive number of seconds") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
@@ -114,6 +120,11 @@ struct ServerCommand: AsyncParsableCommand {
             dataDirectory: data.map { URL(fileURLWithPath: $0) } ?? ServerConfiguration.defaultDataDirectory)
         (configuration.listenHost, configuration.listenPort) = try Self.hostPort(listen, option: "--listen")
         (configuration.routerHost, configuration.routerPort) = try Self.hostPort(http, option: "--http")
+        if let https {
+            let (host, port) = try Self.hostPort(https, option: "--https")
+            (configuration.httpsHost, configuration.httpsPort) = (host, port)
+        }
+        configuration.strictTransportSecurity = hsts ? "max-age=31536000" : nil
         configuration.router.headerTimeout = .seconds(headerTimeout)
         configuration.router.idleTimeout = .seconds(idleTimeout)
         configuration.router.maxConnections = maxConnections

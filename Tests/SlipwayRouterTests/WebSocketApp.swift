@@ -31,9 +31,10 @@ final class WebSocketApp: Sendable {
     }
 
     /// Runs the client through `port` with Host `host`; returns what it printed (one JSON object).
-    static func client(port: Int, host: String, mode: String) async throws -> [String: Any] {
+    /// With `caFile`, over TLS (wss://), trusting that CA and sending `host` as the server name.
+    static func client(port: Int, host: String, mode: String, caFile: String? = nil) async throws -> [String: Any] {
         let directory = try Self.workDirectory()
-        let process = try Self.python(["\(directory)/client.py", String(port), host, mode], directory: directory)
+        let process = try Self.python(["\(directory)/client.py", String(port), host, mode] + (caFile.map { [$0] } ?? []), directory: directory)
         while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         let output = (try? String(contentsOfFile: "\(directory)/stdout", encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0,
@@ -130,15 +131,17 @@ final class WebSocketApp: Sendable {
         """#
 
     private static let clientScript = #"""
-        import asyncio, json, os, sys, time
+        import asyncio, json, os, ssl, sys, time
         from websockets.asyncio.client import connect
         from websockets.exceptions import ConnectionClosed
         port, host, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+        ca = sys.argv[4] if len(sys.argv) > 4 else None
+        tls = {"ssl": ssl.create_default_context(cafile=ca), "server_hostname": host} if ca else {}
 
         async def main():
             out = {}
-            async with connect(f"ws://{host}/echo", host="127.0.0.1", port=port, max_size=None,
-                               open_timeout=10, ping_interval=None) as ws:
+            async with connect(f"{'wss' if ca else 'ws'}://{host}/echo", host="127.0.0.1", port=port, max_size=None,
+                               open_timeout=10, ping_interval=None, **tls) as ws:
                 out["status"] = ws.response.status_code
                 if mode == "idle":
                     start = time.monotonic()

@@ -1,5 +1,8 @@
+import CertificateStore
 import Foundation
 import SlipwayCore
+@testable import SlipwayServer
+import SlipwayRouter
 import TLSTestSupport
 import Testing
 
@@ -48,5 +51,35 @@ import Testing
             #expect(removed.status == 200 && removed.json?["removed"] as? Bool == true, "\(removed.body)")
             #expect(try await server.request(.get, "/v1/certs").decode(CertificateList.self).certificates.isEmpty)
         }
+    }
+}
+
+/// The router's certificates follow the store: what another writer (the ACME client, another
+/// process) stores is served after the reloader's next look; a damaged file never replaces a good one.
+@Suite struct CertificateReloaderTests {
+    @Test func theServedSetFollowsTheStore() async throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        let store = CertificateStore(directory: pki.directory.appendingPathComponent("certs"))
+        let served = ServedCertificates()
+        let reloader = CertificateReloader(store: store, served: served, logger: InProcessServer.logger)
+        await reloader.reloadIfChanged()
+        #expect(served.hosts.isEmpty)
+
+        let leaf = try pki.leaf(["shop.example.test"])
+        try store.add(host: "shop.example.test", certificatePEM: leaf.certificatePEM, keyPEM: leaf.keyPEM, source: .acme)
+        await reloader.reloadIfChanged()
+        #expect(served.hosts == ["shop.example.test"] && served.covers(host: "shop.example.test"))
+
+        // Hand-damaged: the key no longer matches. The store refuses to load it, the router keeps nothing new.
+        let other = try pki.leaf(["blog.example.test"])
+        try store.add(host: "blog.example.test", certificatePEM: other.certificatePEM, keyPEM: other.keyPEM, source: .manual)
+        try Data(leaf.keyPEM.utf8).write(to: store.directory.appendingPathComponent("blog.example.test/key.pem"))
+        await reloader.reloadIfChanged()
+        #expect(served.hosts == ["shop.example.test"])
+
+        try store.remove(host: CertificateHost("shop.example.test"))
+        await reloader.reloadIfChanged()
+        #expect(served.hosts.isEmpty)
     }
 }

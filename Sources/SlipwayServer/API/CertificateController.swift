@@ -9,7 +9,7 @@ import SlipwayCore
 struct CertificateController: Sendable {
     let store: CertificateStore
     /// Called after a change, so the router serves it at once rather than at its next look.
-    let changed: @Sendable () -> Void
+    let changed: @Sendable () async -> Void
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v1/certs") { _, _ in
@@ -18,14 +18,14 @@ struct CertificateController: Sendable {
         router.post("/v1/certs") { request, _ in
             let body = try await JSONResponse.decode(CertificateAddRequest.self, from: request)
             let record = try Self.mapped { try store.add(host: body.host, certificatePEM: body.certificate, keyPEM: body.key, source: .manual) }
-            changed()
+            await changed()
             return try JSONResponse.make(Self.view(record), status: .created)
         }
         router.delete("/v1/certs/:host") { _, context in
             let raw = try context.parameters.require("host")
             let host = try Self.mapped { try CertificateHost(raw.removingPercentEncoding ?? raw) }
             try Self.mapped { try store.remove(host: host) }
-            changed()
+            await changed()
             return try JSONResponse.make(CertificateRemoved(host: host.name, removed: true))
         }
     }

@@ -1,0 +1,50 @@
+import Foundation
+
+/// The real curl as a client (TLS with SNI and a private CA, HTTP/2 by ALPN): what a user's tools
+/// see. Runs to its end without blocking a thread (polled).
+struct Curl {
+    struct Result {
+        var exitCode: Int32
+        /// The last response's status (0 when none came).
+        var status: Int
+        /// The last response's headers, names lowercased.
+        var headers: [String: String]
+        var body: String
+        var stderr: String
+        /// "1.1" or "2".
+        var httpVersion: String
+    }
+
+    /// `curl ARGS URL` with a timeout; the response head and body are read from files curl writes.
+    static func run(_ arguments: [String], timeout: Int = 20) async throws -> Result {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let headers = directory.appendingPathComponent("headers").path
+        let body = directory.appendingPathComponent("body").path
+        let errors = directory.appendingPathComponent("stderr").path
+        FileManager.default.createFile(atPath: errors, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-sS", "--max-time", String(timeout), "-D", headers, "-o", body, "-w", "%{http_code} %{http_version}"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: errors)
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        let written = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
+        var parsed: [String: String] = [:]
+        let headText = (try? String(contentsOfFile: headers, encoding: .utf8)) ?? ""
+        // With redirects or 1xx there are several heads: keep the last.
+        for line in headText.components(separatedBy: "\r\n") {
+            if line.hasPrefix("HTTP/") { parsed = [:]; continue }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            parsed[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Result(
+            exitCode: process.terminationStatus, status: written.first.flatMap { Int($0) } ?? 0, headers: parsed,
+            body: (try? String(contentsOfFile: body, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: errors, encoding: .utf8)) ?? "",
+            httpVersion: written.count > 1 ? String(written[1]) : "")
+    }
+}
