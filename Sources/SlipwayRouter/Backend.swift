@@ -1,5 +1,5 @@
 /// One replica the router can send requests to: a plain-HTTP listener on host:port.
-public struct Backend: Hashable, Sendable, CustomStringConvertible {
+public struct Backend: Hashable, Sendable, Codable, CustomStringConvertible {
     public var host: String
     public var port: Int
 
@@ -22,3 +22,12 @@ public enum RouteResolution: Hashable, Sendable {
     /// The app is in maintenance mode (503 with its page).
     case maintenance(app: String)
 }
+
+/// Waits for requests in flight to backends that left the route table, before their replicas
+/// stop: the in-process `Router`, or the server's link to a router process.
+public protocol BackendDrainer: Sendable {
+    /// False if `timeout` passed first.
+    func waitUntilDrained(_ backends: [Backend], timeout: Duration) async -> Bool
+}
+
+extension Router: BackendDrainer {}

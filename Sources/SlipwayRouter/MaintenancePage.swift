@@ -4,7 +4,7 @@ import NIOHTTP1
 /// What the router answers for an app in maintenance mode: 503, a small HTML page with the
 /// operator's message (escaped), and `Retry-After`. Built once when the mode is set, so answering
 /// costs a buffer copy.
-public struct MaintenancePage: Hashable, Sendable {
+public struct MaintenancePage: Hashable, Sendable, Codable {
     public let app: String
     public let message: String?
     public let retryAfterSeconds: Int
@@ -24,6 +24,23 @@ public struct MaintenancePage: Hashable, Sendable {
             </head><body><h1>Down for maintenance</h1><p>\(Self.escaped(text))</p></body></html>
 
             """)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case app, message, retryAfterSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(app: try container.decode(String.self, forKey: .app), message: try container.decodeIfPresent(String.self, forKey: .message),
+                  retryAfterSeconds: try container.decode(Int.self, forKey: .retryAfterSeconds))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.app, forKey: .app)
+        try container.encodeIfPresent(self.message, forKey: .message)
+        try container.encode(self.retryAfterSeconds, forKey: .retryAfterSeconds)
     }
 
     func head(version: HTTPVersion, keepAlive: Bool) -> HTTPResponseHead {

@@ -20,17 +20,20 @@ public final class RouteTable: Sendable {
         var nextObserverID = 0
     }
 
-    struct AppRoutes {
-        var services: [String: [Backend]]
-        var defaultService: String?
+    public struct AppRoutes: Codable, Sendable, Equatable {
+        public var services: [String: [Backend]]
+        public var defaultService: String?
     }
 
     /// Everything a snapshot is built from. Backends come from the engine (deploys, health checks);
     /// custom hosts and maintenance pages from the server (`slipway domains`, `slipway maintenance`).
-    struct Routes {
-        var apps: [String: AppRoutes] = [:]
-        var customHosts: [String: [CustomHost]] = [:]
-        var maintenance: [String: MaintenancePage] = [:]
+    /// Codable: the server hands it whole to a router running as its own process (`slipway router`),
+    /// which keeps the last one on disk.
+    public struct Routes: Codable, Sendable, Equatable {
+        public var apps: [String: AppRoutes] = [:]
+        public var customHosts: [String: [CustomHost]] = [:]
+        public var maintenance: [String: MaintenancePage] = [:]
+        public init() {}
     }
 
     public init(domain: String = "localhost") {
@@ -72,6 +75,16 @@ public final class RouteTable: Sendable {
         self.update { $0.maintenance[app.lowercased()] = page }
     }
 
+    /// Everything in the table, to hand to another process.
+    public func exportRoutes() -> Routes {
+        self.state.withLockedValue { $0.routes }
+    }
+
+    /// Replaces everything at once (what a router process receives from the server).
+    public func replaceRoutes(_ routes: Routes) {
+        self.update { $0 = routes }
+    }
+
     public func backends(app: String, service: String) -> [Backend] {
         self.state.withLockedValue { $0.routes.apps[app.lowercased()]?.services[service] } ?? []
     }
@@ -99,9 +112,10 @@ public final class RouteTable: Sendable {
     }
 
     /// Calls `observer` (on the writer's thread, outside the lock) after every change.
-    /// The router uses it to close pooled connections to backends that left the table.
+    /// The router uses it to close pooled connections to backends that left the table; the server
+    /// to hand the table to a router process.
     @discardableResult
-    func addObserver(_ observer: @escaping @Sendable () -> Void) -> Int {
+    public func addObserver(_ observer: @escaping @Sendable () -> Void) -> Int {
         self.state.withLockedValue { state in
             state.nextObserverID += 1
             state.observers[state.nextObserverID] = observer
@@ -109,7 +123,7 @@ public final class RouteTable: Sendable {
         }
     }
 
-    func removeObserver(_ id: Int) {
+    public func removeObserver(_ id: Int) {
         self.state.withLockedValue { _ = $0.observers.removeValue(forKey: id) }
     }
 

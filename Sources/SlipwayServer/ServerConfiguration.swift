@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable {
     public var strictTransportSecurity: String?
     /// The router's limits and timeouts (`--header-timeout`, `--idle-timeout`, `--max-connections`, `--trusted-proxy`).
     public var router = RouterConfiguration()
+    /// `--standalone-router`: the router runs as its own process (`slipway router`), handed the routes
+    /// over DATA/router/control.sock, and keeps serving while the server is down.
+    public var standaloneRouter = false
     /// State: the database, deploy logs, workspaces.
     public var dataDirectory: URL
     /// The container engine's Docker-API socket; nil means find one (see `EngineConnector`).
@@ -143,6 +146,12 @@ public struct ServerConfiguration: Sendable {
 
     /// Refuses configurations that would expose the API without a token.
     func validate() throws {
+        if standaloneRouter, httpsPort != nil {
+            throw ServerStartupError("--https is not served by a router process yet (--standalone-router): run the router in the server (drop --standalone-router) to serve HTTPS")
+        }
+        if standaloneRouter, engine == .kubernetes {
+            throw ServerStartupError("--standalone-router needs the local engine: with --engine kubernetes the cluster's Ingress routes apps")
+        }
         if insecureNoAuth, !Self.isLoopback(listenHost) {
             throw ServerStartupError("--insecure-no-auth would give the whole API to anyone who reaches \(listenHost); it is allowed on loopback only (--listen 127.0.0.1:PORT)")
         }

@@ -28,7 +28,8 @@ extension SlipwayServer {
     /// that run beside the API (the event log, app logs, the reconciler, the deploy workers), in
     /// start order. `run` serves them; SlipwayServerTests drive the same ones in process.
     static func controlPlane(_ configuration: ServerConfiguration, store: SlipwayStore, engine: any Engine, events: EventHub,
-                             routes: RouteTable? = nil, logger: Logger) throws -> (parts: APIParts, services: [any Service]) {
+                             routes: RouteTable? = nil, routesApplied: @escaping @Sendable () async -> Void = {},
+                             logger: Logger) throws -> (parts: APIParts, services: [any Service]) {
         let logs = try DeployLogs(directory: configuration.deployLogsDirectory)
         let masks = SecretMasks(store: store)
         let appLogs = AppLogHub(engine: engine, store: store, masks: masks, logger: logger,
@@ -40,7 +41,7 @@ extension SlipwayServer {
         pipeline.sources.maxCloneBytes = configuration.maxCloneBytes
         let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
         let parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
-                             events: events, appLogs: appLogs, edge: AppEdge(store: store, routes: routes), token: configuration.token,
+                             events: events, appLogs: appLogs, edge: AppEdge(store: store, routes: routes, applied: routesApplied), token: configuration.token,
                              certificates: CertificateStore(directory: configuration.certificatesDirectory),
                              rotation: SecretRotation(store: store, files: configuration.masterKeyFromEnvironment ? nil : MasterKeyFiles(file: configuration.masterKeyPath),
                                                       logger: logger))

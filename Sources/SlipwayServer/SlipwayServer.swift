@@ -48,7 +48,6 @@ public enum SlipwayServer {
         try recoverQueue(store, configuration, logger: logger)
         let routes = RouteTable(domain: configuration.domain)
         try restoreEdge(store, routes: configuration.engine == .local ? routes : nil)
-        // With Kubernetes the cluster's Ingress routes apps: no local router, and the local engine only builds.
         let certificates = CertificateStore(directory: configuration.certificatesDirectory)
         certificates.recover()
         let served = ServedCertificates()
@@ -58,19 +57,25 @@ public enum SlipwayServer {
             RouterTLS(host: configuration.httpsHost ?? "0.0.0.0", port: $0, certificates: served,
                       strictTransportSecurity: configuration.strictTransportSecurity)
         }
-        let router = configuration.engine == .local
+        // With Kubernetes the cluster's Ingress routes apps: no local router, and the local engine only builds.
+        // With --standalone-router the router is a process of its own, found or started here.
+        let router = configuration.engine == .local && !configuration.standaloneRouter
             ? Router(host: configuration.routerHost, port: configuration.routerPort, routes: routes, logger: logger,
                      configuration: configuration.router, tls: routerTLS) : nil
-        // The router answers first (apps come back within a second of a restart), then the running
-        // replicas are adopted and routed, before any worker may start a deploy.
+        let routerLink = configuration.engine == .local && configuration.standaloneRouter
+            ? RouterLink(process: RouterProcess(configuration: configuration), routes: routes, logger: logger) : nil
+        // The router answers first (apps come back within a second of a restart; a router process
+        // never stopped), then the running replicas are adopted and routed, before any worker may
+        // start a deploy.
         try await router?.start()
+        try await routerLink?.connect()
         let events = EventHub(store: store, logger: logger)
         var engineConfiguration = LocalEngine.Configuration(serverID: try serverID(configuration.dataDirectory),
                                                             filesDirectory: configuration.configFilesDirectory)
         engineConfiguration.report = { events.report($0) }
         engineConfiguration.readyTimeout = configuration.readyTimeout
         engineConfiguration.containerPolicy = configuration.containerPolicy
-        let localEngine = LocalEngine(docker: connection.docker, routes: routes, router: router, releases: StoreCurrentReleases(store: store),
+        let localEngine = LocalEngine(docker: connection.docker, routes: routes, router: router ?? routerLink, releases: StoreCurrentReleases(store: store),
                                       configuration: engineConfiguration, logger: logger)
         let engine: any Engine
         var kubernetesClient: KubernetesClient?
@@ -89,9 +94,12 @@ public enum SlipwayServer {
             throw ServerStartupError("internal: the engine's deploy stages \(engine.deployStages) differ from those deploys are recorded with")
         }
         try await engine.restore()
+        // Only now is the server's table complete: the router process keeps its own until then.
+        await routerLink?.release()
 
         var (parts, services) = try controlPlane(configuration, store: store, engine: engine, events: events,
-                                                 routes: configuration.engine == .local ? routes : nil, logger: logger)
+                                                 routes: configuration.engine == .local ? routes : nil,
+                                                 routesApplied: { await routerLink?.flush(timeout: .seconds(2)) }, logger: logger)
         try await parts.rotation.completeInterrupted()
         parts.certificatesChanged = { await reloader.reloadIfChanged() }
         if routerTLS != nil && router != nil { services.append(reloader) }
@@ -102,13 +110,15 @@ public enum SlipwayServer {
             onServerRunning: { _ in
                 logger.info("slipway is up", metadata: [
                     "api": "\(configuration.apiURL)",
-                    "router": router == nil ? "none (--engine kubernetes: the cluster's Ingress)" : "http://\(configuration.routerHost):\(configuration.routerPort)",
+                    "router": configuration.engine == .kubernetes ? "none (--engine kubernetes: the cluster's Ingress)"
+                        : "http://\(configuration.routerHost):\(configuration.routerPort)\(routerLink == nil ? "" : " (router process)")",
                     "https": "\(router?.boundHTTPSPort.map { "\(configuration.httpsHost ?? "0.0.0.0"):\($0)" } ?? "off (--https HOST:PORT)")",
                 ])
             },
             logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: (router.map { [ServiceGroupConfiguration.ServiceConfiguration(service: RouterService(router: $0))] } ?? [])
+                + (routerLink.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
                 + services.map { .init(service: $0) } + [.init(service: api)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))

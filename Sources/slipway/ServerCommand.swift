@@ -6,7 +6,7 @@ import SlipwayRouter
 import SlipwayServer
 
 /// Subcommands that need the server library; the root command lists these beside the client ones.
-let extraSubcommands: [ParsableCommand.Type] = [ServerCommand.self, K8s.self]
+let extraSubcommands: [ParsableCommand.Type] = [ServerCommand.self, RouterCommand.self, K8s.self]
 
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,6 +29,9 @@ struct ServerCommand: AsyncParsableCommand {
     var https: String?
     @Flag(help: "HTTPS responses carry Strict-Transport-Security: max-age=31536000 (browsers then refuse plain HTTP for a year).")
     var hsts = false
+    @Flag(name: .customLong("standalone-router"),
+          help: "Run the router as its own process (`slipway router`, started if none runs for --data) that keeps serving while the server restarts.")
+    var standaloneRouter = false
     @Option(help: "Seconds a client may take to send a request head (slow clients get 408).") var headerTimeout = 10
     @Option(help: "Seconds a keep-alive connection may sit idle between requests before the router closes it.") var idleTimeout = 60
     @Option(help: "Client connections the router holds at once; more are closed at accept.") var maxConnections = 10_000
@@ -129,6 +132,7 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.router.idleTimeout = .seconds(idleTimeout)
         configuration.router.maxConnections = maxConnections
         configuration.router.trustedProxies = try Self.trustedProxies(trustedProxy)
+        configuration.standaloneRouter = standaloneRouter
         configuration.engineSocket = engineSocket
         configuration.workers = workers
         configuration.readyTimeout = .seconds(readyTimeout)

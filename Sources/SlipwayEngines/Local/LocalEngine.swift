@@ -42,7 +42,7 @@ public struct LocalEngine: Engine {
     let oneOffs: OneOffRunner
     let backoff: CrashBackoff
 
-    public init(docker: DockerClient, routes: RouteTable, router: Router?, releases: any CurrentReleases,
+    public init(docker: DockerClient, routes: RouteTable, router: (any BackendDrainer)?, releases: any CurrentReleases,
                 configuration: Configuration, logger: Logger) {
         self.docker = docker
         self.routes = routes

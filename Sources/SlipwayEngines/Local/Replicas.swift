@@ -30,7 +30,7 @@ struct Replicas: Sendable {
     /// returns, and the engine's own start event comes later still).
     let starts: Broadcast<String>
     /// Drains a backend's requests in flight before its replica stops; nil without a local router.
-    let router: Router?
+    let router: (any BackendDrainer)?
     /// How long a new replica may take to pass its health check.
     let readyTimeout: Duration
     /// Receives what happens to replicas (started, ready, stopped), for the app's event log.

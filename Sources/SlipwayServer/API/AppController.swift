@@ -43,7 +43,7 @@ struct AppController: Sendable {
             // Its images go too, unless another app's release uses the same build.
             await engine.discardImages(Array(images.subtracting(try store.releaseImages())))
             await appLogs.remove(app: record.name.value)
-            edge.forget(record.name)
+            await edge.forget(record.name)
             return try JSONResponse.make(DestroyResponse(app: record.name.value, destroyed: true,
                                                          volumesRemoved: volumes.removed, volumesKept: volumes.kept))
         }

@@ -26,7 +26,7 @@ struct DomainController: Sendable {
             if let owner = try store.addDomain(host, app: app, service: service) {
                 throw SlipwayError.conflict("\(host) already routes to the app \(owner); remove it there first (`slipway domains remove \(owner) \(host)`)")
             }
-            try edge.sync(app)
+            try await edge.sync(app)
             return try JSONResponse.make(try list(app), status: .created)
         }
         router.delete("/v1/apps/:app/domains") { request, context in
@@ -39,7 +39,7 @@ struct DomainController: Sendable {
                 let hosts = try store.domains(of: app).map(\.host.value)
                 throw SlipwayError.notFound("\(app) has no domain \(host) (it has: \(hosts.isEmpty ? "none" : hosts.joined(separator: ", ")))")
             }
-            try edge.sync(app)
+            try await edge.sync(app)
             return try JSONResponse.make(try list(app))
         }
         router.get("/v1/apps/:app/maintenance") { _, context in
@@ -51,13 +51,13 @@ struct DomainController: Sendable {
             let body = try await JSONResponse.decode(MaintenanceRequest.self, from: request, allowEmpty: true)
             try MaintenanceRequest.validate(message: body?.message)
             try store.setMaintenance(app: app, message: body?.message)
-            try edge.sync(app)
+            try await edge.sync(app)
             return try JSONResponse.make(try maintenance(app))
         }
         router.delete("/v1/apps/:app/maintenance") { _, context in
             let app = try existingApp(context.parameters.require("app"))
             try store.clearMaintenance(app: app)
-            try edge.sync(app)
+            try await edge.sync(app)
             return try JSONResponse.make(try maintenance(app))
         }
     }

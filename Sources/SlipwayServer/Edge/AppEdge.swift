@@ -9,6 +9,10 @@ struct AppEdge: Sendable {
     let store: SlipwayStore
     /// nil with `--engine kubernetes`: there is no local router (the cluster's Ingress routes apps).
     let routes: RouteTable?
+    /// Returns once the router serves the table as changed: at once in process; a router process
+    /// (`--standalone-router`) has been handed it. A user whose `domains remove` returned expects the
+    /// host gone.
+    var applied: @Sendable () async -> Void = {}
 
     /// Every app's hosts and maintenance mode, as stored.
     func restore() throws {
@@ -22,16 +26,18 @@ struct AppEdge: Sendable {
     }
 
     /// The app's hosts and maintenance mode as stored now (after a change).
-    func sync(_ app: AppName) throws {
+    func sync(_ app: AppName) async throws {
         guard let routes else { return }
         routes.setCustomHosts(app: app.value, try store.domains(of: app).map(Self.customHost))
         routes.setMaintenance(app: app.value, try store.maintenance(of: app).first.map(Self.page))
+        await applied()
     }
 
     /// The app is gone: so are its hosts and its maintenance page.
-    func forget(_ app: AppName) {
+    func forget(_ app: AppName) async {
         routes?.setCustomHosts(app: app.value, [])
         routes?.setMaintenance(app: app.value, nil)
+        await applied()
     }
 
     static func customHost(_ record: DomainRecord) -> CustomHost {

@@ -137,12 +137,28 @@ final class TestServer: @unchecked Sendable {
         while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
     }
 
+    /// The pid of the router process (`--standalone-router`) serving this data directory, if one runs.
+    var routerProcessID: Int32? {
+        (try? String(contentsOf: dataDirectory.appendingPathComponent("router/router.pid"), encoding: .utf8))
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            .flatMap { Foundation.kill($0, 0) == 0 ? $0 : nil }
+    }
+
+    /// SIGTERM to the router process, if any: it outlives the server on purpose.
+    func stopRouterProcess() async {
+        guard let pid = routerProcessID else { return }
+        Foundation.kill(pid, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(15)
+        while Foundation.kill(pid, 0) == 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+    }
+
     func cleanUp() async {
         if process == nil { try? await start() }
         if let apps = try? await client.apps() {
             for app in apps.apps { _ = try? await client.destroy(app: try DNSLabel(app.name)) }
         }
         await stop()
+        await stopRouterProcess()
         // Anything still labelled with this server's id is a leak the test should not leave behind.
         if let id = try? String(contentsOf: dataDirectory.appendingPathComponent("server-id"), encoding: .utf8) {
             let docker = TestEngine.docker()

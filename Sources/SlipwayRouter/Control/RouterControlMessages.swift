@@ -1,0 +1,40 @@
+/// The control protocol of a router running as its own process (`slipway router`): HTTP/1.1 with
+/// JSON bodies over a unix socket in the data directory (mode 0600), spoken by the server.
+///
+/// - `GET /status` -> `RouterProcessStatus`: is a router there, and is it the one the server wants.
+/// - `PUT /routes` with `RouteTable.Routes` -> 204: replace the whole table (and keep it on disk).
+/// - `POST /drain` with `DrainRequest` -> `DrainResponse`: wait for requests in flight to backends
+///   that left the table, before the server stops their replicas.
+public enum RouterControl {
+    public static let socketName = "control.sock"
+    public static let routesFileName = "routes.json"
+    public static let pidFileName = "router.pid"
+    public static let logFileName = "router.log"
+}
+
+public struct RouterProcessStatus: Codable, Sendable, Equatable {
+    public var pid: Int32
+    /// The plain-HTTP listener, `host:port`.
+    public var http: String
+    public var domain: String
+    /// Apps with backends in its table now.
+    public var apps: Int
+
+    public init(pid: Int32, http: String, domain: String, apps: Int) {
+        (self.pid, self.http, self.domain, self.apps) = (pid, http, domain, apps)
+    }
+}
+
+public struct DrainRequest: Codable, Sendable {
+    public var backends: [Backend]
+    public var timeoutMilliseconds: Int
+    public init(backends: [Backend], timeoutMilliseconds: Int) {
+        self.backends = backends
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+}
+
+public struct DrainResponse: Codable, Sendable {
+    public var drained: Bool
+    public init(drained: Bool) { self.drained = drained }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+
+/// The control socket of a router process (see `RouterControl`): the server hands it route tables
+/// and asks it to drain backends. Only local processes that can open the socket file (0600, in a
+/// 0700 directory) reach it.
+public final class RouterControlServer: Sendable {
+    let router: Router
+    let stateFile: RouteStateFile
+    let logger: Logger
+    private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
+
+    public init(router: Router, stateFile: RouteStateFile, logger: Logger) {
+        self.router = router
+        self.stateFile = stateFile
+        self.logger = logger
+    }
+
+    public func start(socketPath: String) async throws {
+        let handler = { @Sendable (channel: any Channel) -> EventLoopFuture<Void> in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                try channel.pipeline.syncOperations.addHandler(NIOHTTPServerRequestAggregator(maxContentLength: 64 << 20))
+                try channel.pipeline.syncOperations.addHandler(RouterControlHandler(server: self))
+            }
+        }
+        let previous = umask(0o077)  // the socket file is created 0600
+        defer { umask(previous) }
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer(handler)
+            .bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true).get()
+        self.channel.withLockedValue { $0 = channel }
+    }
+
+    public func stop() async {
+        try? await self.channel.withLockedValue { $0 }?.close()
+    }
+
+    /// Answers one control request: (status, JSON body).
+    func handle(_ request: NIOHTTPServerRequestFull) async -> (HTTPResponseStatus, Data) {
+        let path = request.head.uri.split(separator: "?").first.map(String.init) ?? request.head.uri
+        let body = request.body.map { Data($0.readableBytesView) } ?? Data()
+        do {
+            switch (request.head.method, path) {
+            case (.GET, "/status"):
+                let routes = self.router.routes
+                let status = RouterProcessStatus(
+                    pid: getpid(), http: "\(self.router.host):\(self.router.boundPort ?? self.router.requestedPort)",
+                    domain: routes.domain, apps: routes.apps.count)
+                return (.ok, try JSONEncoder().encode(status))
+            case (.PUT, "/routes"):
+                let routes = try JSONDecoder().decode(RouteTable.Routes.self, from: body)
+                self.router.routes.replaceRoutes(routes)
+                try self.stateFile.write(routes)
+                return (.noContent, Data())
+            case (.POST, "/drain"):
+                let drain = try JSONDecoder().decode(DrainRequest.self, from: body)
+                let drained = await self.router.waitUntilDrained(drain.backends, timeout: .milliseconds(drain.timeoutMilliseconds))
+                return (.ok, try JSONEncoder().encode(DrainResponse(drained: drained)))
+            default:
+                return (.notFound, Data(#"{"error": "unknown control request"}"#.utf8))
+            }
+        } catch {
+            self.logger.warning("router control request failed", metadata: ["error": "\(error)"])
+            return (.badRequest, Data(#"{"error": "bad control request"}"#.utf8))
+        }
+    }
+}
+
+private final class RouterControlHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOHTTPServerRequestFull
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let server: RouterControlServer
+
+    init(server: RouterControlServer) {
+        self.server = server
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let request = Self.unwrapInboundIn(data)
+        let channel = context.channel
+        let server = self.server
+        // Drains take up to their timeout: answered off the event loop.
+        channel.eventLoop.makeFutureWithTask { await server.handle(request) }.whenSuccess { status, body in
+            var headers = HTTPHeaders()
+            headers.add(name: "content-type", value: "application/json")
+            headers.add(name: "content-length", value: String(body.count))
+            channel.write(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)), promise: nil)
+            channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil)
+            channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+        }
+    }
+}

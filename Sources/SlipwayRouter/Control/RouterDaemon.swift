@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `slipway router`: the router as its own process, for `slipway server --standalone-router`.
+/// Serves the table it last kept on disk from its first second, takes new ones from the server over
+/// its control socket, and runs until SIGTERM or SIGINT, whatever happens to the server.
+public enum RouterDaemon {
+    public static func run(dataDirectory: URL, host: String, port: Int, domain: String,
+                           configuration: RouterConfiguration, logger: Logger) async throws {
+        let directory = dataDirectory.appendingPathComponent("router")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let stateFile = RouteStateFile(url: directory.appendingPathComponent(RouterControl.routesFileName))
+        let routes = RouteTable(domain: domain)
+        do {
+            if let saved = try stateFile.read() {
+                routes.replaceRoutes(saved)
+                logger.info("serving the last routes kept", metadata: ["router.apps": "\(saved.apps.count)"])
+            }
+        } catch {
+            logger.error("the kept routes are unreadable; starting empty until the server sends them",
+                         metadata: ["error": "\(error)", "file": "\(stateFile.url.path)"])
+        }
+        let router = Router(host: host, port: port, routes: routes, logger: logger, configuration: configuration)
+        try await router.start()
+        let control = RouterControlServer(router: router, stateFile: stateFile, logger: logger)
+        try await control.start(socketPath: directory.appendingPathComponent(RouterControl.socketName).path)
+        let pidFile = directory.appendingPathComponent(RouterControl.pidFileName)
+        try "\(getpid())\n".write(to: pidFile, atomically: true, encoding: .utf8)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: RouterService(router: router))],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        await control.stop()
+        try? FileManager.default.removeItem(at: pidFile)
+    }
+}

@@ -1,0 +1,184 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import SlipwayRouter
+import Synchronization
+
+/// The server's side of a router running as its own process (`slipway server --standalone-router`).
+///
+/// The engine and the API keep writing the server's `RouteTable` as before; every change is handed,
+/// whole, to the router process over its control socket (see `RouterControl`), which keeps the last
+/// table on disk and serves it whether or not a server runs. Nothing is handed over until `release()`
+/// (after the engine has adopted the running replicas), so a restarting server never replaces the
+/// router's table with its own still-empty one. Checked every second: a router that died (or was
+/// killed) is started again and given the table.
+actor RouterLink: BackendDrainer, Service {
+    let process: RouterProcess
+    let routes: RouteTable
+    let logger: Logger
+    private let http: HTTPClient
+    private let changes: AsyncStream<Void>
+    private let changed: AsyncStream<Void>.Continuation
+    /// Table changes seen, and the count as of the last table the router acknowledged.
+    private let wanted = ChangeCount()
+    private var applied = -1
+    private var released = false
+    private var observerID: Int?
+
+    init(process: RouterProcess, routes: RouteTable, logger: Logger) {
+        self.process = process
+        self.routes = routes
+        self.logger = logger
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton)
+        (self.changes, self.changed) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Finds the data directory's router process, or starts one; refuses one that listens elsewhere.
+    func connect() async throws {
+        if let status = try? await self.status() {
+            try self.check(status)
+            logger.info("taking over the running router process", metadata: ["router.pid": "\(status.pid)", "router.http": "\(status.http)"])
+            return
+        }
+        try await self.startProcess()
+    }
+
+    /// From now on the table is the router's: sent now, and after every change.
+    func release() {
+        guard !released else { return }
+        released = true
+        let wanted = self.wanted
+        let changed = self.changed
+        observerID = routes.addObserver {
+            wanted.bump()
+            changed.yield()
+        }
+        changed.yield()
+    }
+
+    func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for await _ in self.changes { await self.push() } }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    await self.checkAlive()
+                }
+            }
+            await withGracefulShutdownHandler {
+                await group.next()
+            } onGracefulShutdown: {
+                self.changed.finish()
+            }
+            group.cancelAll()
+        }
+        if let observerID { routes.removeObserver(observerID) }
+        try? await http.shutdown()
+    }
+
+    /// Waits until the router has the current table, then for its requests in flight to `backends`.
+    nonisolated func waitUntilDrained(_ backends: [Backend], timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        await self.flush(until: deadline)
+        let remaining = deadline - ContinuousClock.now
+        let request = DrainRequest(backends: backends, timeoutMilliseconds: max(0, Int(remaining.components.seconds * 1000)))
+        guard let body = try? JSONEncoder().encode(request),
+              let answer = try? await self.send(.POST, "/drain", body: body, timeout: remaining + .seconds(2)),
+              let drained = try? JSONDecoder().decode(DrainResponse.self, from: answer) else { return false }
+        return drained.drained
+    }
+
+    /// Returns once the router process has the table as it is now (or `timeout` passed).
+    func flush(timeout: Duration) async {
+        await flush(until: ContinuousClock.now + timeout)
+    }
+
+    // MARK: Internals
+
+    private func flush(until deadline: ContinuousClock.Instant) async {
+        let target = wanted.value
+        while released, applied < target, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    private func push() async {
+        guard released else { return }
+        let version = wanted.value
+        guard version > applied else { return }
+        do {
+            let body = try JSONEncoder().encode(routes.exportRoutes())
+            _ = try await send(.PUT, "/routes", body: body, timeout: .seconds(5))
+            applied = max(applied, version)
+        } catch {
+            logger.warning("could not hand the routes to the router process; retrying", metadata: ["error": "\(error)"])
+            try? await Task.sleep(for: .milliseconds(200))
+            changed.yield()
+        }
+    }
+
+    private func checkAlive() async {
+        guard (try? await status()) == nil else { return }
+        logger.error("the router process does not answer; starting it again")
+        do {
+            try await startProcess()
+            applied = -1  // the new one has only what it kept on disk: send the table again
+            changed.yield()
+        } catch {
+            logger.error("could not start the router process", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func startProcess() async throws {
+        try await process.spawn(logger: logger)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let status = try? await status() {
+                try check(status)
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ServerStartupError("the router process did not start within 10 s; see \(process.logFile.path)")
+    }
+
+    private func check(_ status: RouterProcessStatus) throws {
+        guard status.http == process.http, status.domain == routes.domain else {
+            throw ServerStartupError("a router process (pid \(status.pid)) already serves this data directory with --http \(status.http) --domain \(status.domain); stop it (kill \(status.pid)) or start the server with the same --http and --domain")
+        }
+    }
+
+    private func status() async throws -> RouterProcessStatus {
+        try JSONDecoder().decode(RouterProcessStatus.self, from: try await send(.GET, "/status", body: nil, timeout: .seconds(2)))
+    }
+
+    private nonisolated func send(_ method: HTTPMethod, _ path: String, body: Data?, timeout: Duration) async throws -> Data {
+        guard let url = URL(httpURLWithSocketPath: process.socketPath, uri: path) else {
+            throw ServerStartupError("the router's control socket path \(process.socketPath) is not usable")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        request.headers.add(name: "host", value: "localhost")
+        if let body {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
+                                                                             + timeout.components.attoseconds / 1_000_000_000))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw ServerStartupError("the router process answered \(response.status.code) to \(method) \(path)")
+        }
+        return Data(bytes.readableBytesView)
+    }
+}
+
+/// Changes of the route table so far (bumped on the writer's thread by the table's observer).
+final class ChangeCount: Sendable {
+    private let count = Mutex(0)
+    func bump() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
+}

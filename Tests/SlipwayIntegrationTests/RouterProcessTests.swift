@@ -1,0 +1,66 @@
+import Foundation
+import SlipwayCore
+import Synchronization
+import Testing
+
+extension Integration {
+    /// `slipway server --standalone-router`: the router is its own process and outlives the server.
+    @Suite("Router process", .serialized)
+    struct RouterProcessTests {
+        @Test("kill -9 of the server: the app keeps answering; the restarted server takes the routes over without a failed request")
+        func outlivesTheServer() async throws {
+            let app = "rp-\(UUID().uuidString.prefix(6).lowercased())"
+            let repo = try GitRepository(files: GitRepository.helloFiles(page: "v1 of \(app)"))
+            defer { repo.remove() }
+            try await TestServer.with(arguments: ["--standalone-router"]) { server in
+                #expect(try await server.deploy(app, source: repo.url).status == .completed)
+                #expect(try await server.client.addDomain(app: try DNSLabel(app), host: "\(app).example.com").domains.count == 1)
+                let routerPID = try #require(server.routerProcessID, "no router process runs")
+                #expect(try await server.viaRouter(host: "\(app).example.com").body == "v1 of \(app)")
+
+                // Requests one after another through the router while the server is killed and restarted.
+                let tally = Mutex((ok: 0, failed: [String]()))
+                let load = Task {
+                    while !Task.isCancelled {
+                        let answer = try? await server.viaRouter(host: "\(app).localhost")
+                        if answer == nil && Task.isCancelled { break }  // cut off by the end of the load, not by the router
+                        tally.withLock {
+                            if answer?.body == "v1 of \(app)" { $0.ok += 1 } else { $0.failed.append("\(answer?.status ?? 0) \(answer?.body.prefix(80) ?? "no answer")") }
+                        }
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                await server.kill()
+                try await Task.sleep(for: .seconds(1))
+                let whileDown = tally.withLock { $0.ok }
+                try await server.start()
+                try await Task.sleep(for: .milliseconds(500))
+                load.cancel()
+                _ = await load.result
+                let (ok, failed) = tally.withLock { ($0.ok, $0.failed) }
+                print("router process across a server kill -9 and restart: \(ok) requests answered (\(whileDown) up to the restart), \(failed.count) failed")
+                #expect(failed.isEmpty, "failed requests: \(failed.count), first: \(failed.prefix(3))")
+                #expect(whileDown > 10 && ok > whileDown, "answered \(ok) (\(whileDown) before the restart)")
+                #expect(server.routerProcessID == routerPID, "the server started a second router instead of taking this one over")
+
+                // The restarted server drives the same router: a new release is served, and a domain removed goes.
+                try repo.commit(["www/index.html": "v2 of \(app)"], message: "v2")
+                #expect(try await server.deploy(app, source: repo.url).release == 2)
+                #expect(try await server.viaRouter(host: "\(app).example.com").body == "v2 of \(app)")
+                _ = try await server.client.removeDomain(app: try DNSLabel(app), host: "\(app).example.com")
+                #expect(try await server.viaRouter(host: "\(app).example.com").status == 502)
+
+                // kill -9 of the router: the server starts it again, and it serves the kept routes.
+                Foundation.kill(routerPID, SIGKILL)
+                let deadline = ContinuousClock.now + .seconds(5)
+                var back = false
+                while !back, ContinuousClock.now < deadline {
+                    back = (try? await server.viaRouter(host: "\(app).localhost"))?.body == "v2 of \(app)"
+                    if !back { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(back, "the router was not back within 5 s of a kill -9")
+                #expect(server.routerProcessID != nil && server.routerProcessID != routerPID)
+            }
+        }
+    }
+}
