@@ -271,7 +271,7 @@ let package = Package(
             "SlipwayStore", "SlipwayCore", "SlipwaySecrets", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "SlipwayIntegrationTests", dependencies: [
-            "SlipwayTestSupport", "SlipwayClient", "SlipwayCore", "DockerAPI", "KubernetesAPI",
+            "SlipwayTestSupport", "SlipwayClient", "SlipwayCore", "DockerAPI", "KubernetesAPI", "TLSTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

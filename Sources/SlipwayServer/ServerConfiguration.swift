@@ -146,9 +146,6 @@ public struct ServerConfiguration: Sendable {
 
     /// Refuses configurations that would expose the API without a token.
     func validate() throws {
-        if standaloneRouter, httpsPort != nil {
-            throw ServerStartupError("--https is not served by a router process yet (--standalone-router): run the router in the server (drop --standalone-router) to serve HTTPS")
-        }
         if standaloneRouter, engine == .kubernetes {
             throw ServerStartupError("--standalone-router needs the local engine: with --engine kubernetes the cluster's Ingress routes apps")
         }

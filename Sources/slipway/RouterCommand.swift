@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Logging
-import SlipwayRouter
 import SlipwayServer
 
 /// `slipway router`: the router on its own, as `slipway server --standalone-router` starts it.
@@ -17,6 +16,9 @@ struct RouterCommand: AsyncParsableCommand {
 
     @Option(help: "State directory shared with the server (default: ~/.slipway).") var data: String?
     @Option(name: [.customLong("http"), .customLong("router")], help: "Address of the plain-HTTP listener.") var http = "127.0.0.1:7080"
+    @Option(help: ArgumentHelp("Address of the HTTPS listener: certificates of DATA/certs by SNI.", valueName: "host:port"))
+    var https: String?
+    @Flag(help: "HTTPS responses carry Strict-Transport-Security.") var hsts = false
     @Option(help: "Domain apps are routed under: APP.DOMAIN.") var domain = "localhost"
     @Option(help: "Seconds a client may take to send a request head.") var headerTimeout = 10
     @Option(help: "Seconds a keep-alive connection may sit idle.") var idleTimeout = 60
@@ -27,6 +29,7 @@ struct RouterCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try ServerCommand.hostPort(http, option: "--http")
+        if let https { _ = try ServerCommand.hostPort(https, option: "--https") }
         guard headerTimeout > 0, idleTimeout > 0, maxConnections > 0 else {
             throw ValidationError("--header-timeout, --idle-timeout and --max-connections must be positive")
         }
@@ -35,15 +38,17 @@ struct RouterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (host, port) = try ServerCommand.hostPort(http, option: "--http")
-        var configuration = RouterConfiguration()
-        configuration.headerTimeout = .seconds(headerTimeout)
-        configuration.idleTimeout = .seconds(idleTimeout)
-        configuration.maxConnections = maxConnections
-        configuration.trustedProxies = try ServerCommand.trustedProxies(trustedProxy)
+        var configuration = ServerConfiguration(dataDirectory: data.map { URL(fileURLWithPath: $0) } ?? ServerConfiguration.defaultDataDirectory)
+        (configuration.routerHost, configuration.routerPort) = try ServerCommand.hostPort(http, option: "--http")
+        if let https { (configuration.httpsHost, configuration.httpsPort) = try ServerCommand.hostPort(https, option: "--https") }
+        configuration.strictTransportSecurity = hsts ? "max-age=31536000" : nil
+        configuration.domain = domain
+        configuration.router.headerTimeout = .seconds(headerTimeout)
+        configuration.router.idleTimeout = .seconds(idleTimeout)
+        configuration.router.maxConnections = maxConnections
+        configuration.router.trustedProxies = try ServerCommand.trustedProxies(trustedProxy)
         var logger = Logger(label: "slipway-router")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        try await RouterDaemon.run(dataDirectory: data.map { URL(fileURLWithPath: $0) } ?? ServerConfiguration.defaultDataDirectory,
-                                   host: host, port: port, domain: domain, configuration: configuration, logger: logger)
+        try await SlipwayServer.runRouterProcess(configuration, logger: logger)
     }
 }

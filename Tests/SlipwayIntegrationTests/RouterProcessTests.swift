@@ -2,6 +2,7 @@ import Foundation
 import SlipwayCore
 import Synchronization
 import Testing
+import TLSTestSupport
 
 extension Integration {
     /// `slipway server --standalone-router`: the router is its own process and outlives the server.
@@ -12,11 +13,32 @@ extension Integration {
             let app = "rp-\(UUID().uuidString.prefix(6).lowercased())"
             let repo = try GitRepository(files: GitRepository.helloFiles(page: "v1 of \(app)"))
             defer { repo.remove() }
-            try await TestServer.with(arguments: ["--standalone-router"]) { server in
+            let pki = try TestPKI()
+            defer { pki.remove() }
+            let httpsPort = try freePort()
+            let secure = "s-\(app).example.com"
+            let https = {
+                try runProcess(URL(fileURLWithPath: "/usr/bin/curl"), ["-sS", "--max-time", "5", "--resolve", "\(secure):\(httpsPort):127.0.0.1",
+                                                                        "--cacert", pki.caCertificate.path, "https://\(secure):\(httpsPort)/"])
+            }
+            try await TestServer.with(arguments: ["--standalone-router", "--https", "127.0.0.1:\(httpsPort)"]) { server in
                 #expect(try await server.deploy(app, source: repo.url).status == .completed)
                 #expect(try await server.client.addDomain(app: try DNSLabel(app), host: "\(app).example.com").domains.count == 1)
                 let routerPID = try #require(server.routerProcessID, "no router process runs")
                 #expect(try await server.viaRouter(host: "\(app).example.com").body == "v1 of \(app)")
+
+                // HTTPS from the router process: a certificate added through the API is served by SNI.
+                _ = try await server.client.addDomain(app: try DNSLabel(app), host: secure)
+                let leaf = try pki.leaf([secure])
+                let body = try JSONEncoder().encode(CertificateAddRequest(host: secure, certificate: leaf.certificatePEM, key: leaf.keyPEM))
+                let added = try await server.request(.POST, "/v1/certs", body: body)
+                #expect(added.status == 201, "\(added.body)")
+                var served = try https()
+                for _ in 0..<30 where served.output != "v1 of \(app)" {
+                    try await Task.sleep(for: .milliseconds(200))
+                    served = try https()
+                }
+                #expect(served.output == "v1 of \(app)", "\(served.output)")
 
                 // Requests one after another through the router while the server is killed and restarted.
                 let tally = Mutex((ok: 0, failed: [String]()))
@@ -32,6 +54,7 @@ extension Integration {
                 try await Task.sleep(for: .milliseconds(300))
                 await server.kill()
                 try await Task.sleep(for: .seconds(1))
+                #expect(try https().output == "v1 of \(app)", "HTTPS while the server is down")
                 let whileDown = tally.withLock { $0.ok }
                 try await server.start()
                 try await Task.sleep(for: .milliseconds(500))

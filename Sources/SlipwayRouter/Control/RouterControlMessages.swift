@@ -17,11 +17,13 @@ public struct RouterProcessStatus: Codable, Sendable, Equatable {
     /// The plain-HTTP listener, `host:port`.
     public var http: String
     public var domain: String
+    /// The HTTPS listener, `host:port`, if it has one.
+    public var https: String?
     /// Apps with backends in its table now.
     public var apps: Int
 
-    public init(pid: Int32, http: String, domain: String, apps: Int) {
-        (self.pid, self.http, self.domain, self.apps) = (pid, http, domain, apps)
+    public init(pid: Int32, http: String, domain: String, https: String?, apps: Int) {
+        (self.pid, self.http, self.domain, self.https, self.apps) = (pid, http, domain, https, apps)
     }
 }
 

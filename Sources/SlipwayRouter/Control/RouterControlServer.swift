@@ -51,7 +51,8 @@ public final class RouterControlServer: Sendable {
                 let routes = self.router.routes
                 let status = RouterProcessStatus(
                     pid: getpid(), http: "\(self.router.host):\(self.router.boundPort ?? self.router.requestedPort)",
-                    domain: routes.domain, apps: routes.apps.count)
+                    domain: routes.domain, https: self.router.tls.map { "\($0.host):\(self.router.boundHTTPSPort ?? $0.port)" },
+                    apps: routes.apps.count)
                 return (.ok, try JSONEncoder().encode(status))
             case (.PUT, "/routes"):
                 let routes = try JSONDecoder().decode(RouteTable.Routes.self, from: body)

@@ -6,8 +6,10 @@ import ServiceLifecycle
 /// Serves the table it last kept on disk from its first second, takes new ones from the server over
 /// its control socket, and runs until SIGTERM or SIGINT, whatever happens to the server.
 public enum RouterDaemon {
+    /// `tls`: the HTTPS listener too; `services` run beside the router (what keeps its certificates current).
     public static func run(dataDirectory: URL, host: String, port: Int, domain: String,
-                           configuration: RouterConfiguration, logger: Logger) async throws {
+                           configuration: RouterConfiguration, tls: RouterTLS? = nil, services: [any Service] = [],
+                           logger: Logger) async throws {
         let directory = dataDirectory.appendingPathComponent("router")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let stateFile = RouteStateFile(url: directory.appendingPathComponent(RouterControl.routesFileName))
@@ -21,13 +23,13 @@ public enum RouterDaemon {
             logger.error("the kept routes are unreadable; starting empty until the server sends them",
                          metadata: ["error": "\(error)", "file": "\(stateFile.url.path)"])
         }
-        let router = Router(host: host, port: port, routes: routes, logger: logger, configuration: configuration)
+        let router = Router(host: host, port: port, routes: routes, logger: logger, configuration: configuration, tls: tls)
         try await router.start()
         let control = RouterControlServer(router: router, stateFile: stateFile, logger: logger)
         try await control.start(socketPath: directory.appendingPathComponent(RouterControl.socketName).path)
         let pidFile = directory.appendingPathComponent(RouterControl.pidFileName)
         try "\(getpid())\n".write(to: pidFile, atomically: true, encoding: .utf8)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: RouterService(router: router))],
+        let group = ServiceGroup(configuration: .init(services: [.init(service: RouterService(router: router))] + services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await control.stop()

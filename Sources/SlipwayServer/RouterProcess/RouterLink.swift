@@ -146,8 +146,8 @@ actor RouterLink: BackendDrainer, Service {
     }
 
     private func check(_ status: RouterProcessStatus) throws {
-        guard status.http == process.http, status.domain == routes.domain else {
-            throw ServerStartupError("a router process (pid \(status.pid)) already serves this data directory with --http \(status.http) --domain \(status.domain); stop it (kill \(status.pid)) or start the server with the same --http and --domain")
+        guard status.http == process.http, status.domain == routes.domain, status.https == process.https else {
+            throw ServerStartupError("a router process (pid \(status.pid)) already serves this data directory with --http \(status.http) --domain \(status.domain) --https \(status.https ?? "(none)"); stop it (kill \(status.pid)) or start the server with the same --http, --https and --domain")
         }
     }
 

@@ -22,6 +22,9 @@ struct RouterProcess: Sendable {
     /// `host:port` of the plain-HTTP listener the router must have.
     var http: String { "\(configuration.routerHost):\(configuration.routerPort)" }
 
+    /// `host:port` of the HTTPS listener it must have, if any.
+    var https: String? { configuration.httpsPort.map { "\(configuration.httpsHost ?? "0.0.0.0"):\($0)" } }
+
     /// The arguments of `slipway router` that give it this server's router settings.
     var arguments: [String] {
         var arguments = ["router", "--data", configuration.dataDirectory.path, "--http", http, "--domain", configuration.domain,
@@ -29,6 +32,8 @@ struct RouterProcess: Sendable {
                          "--idle-timeout", "\(configuration.router.idleTimeout.wholeSeconds)",
                          "--max-connections", "\(configuration.router.maxConnections)"]
         for proxy in configuration.router.trustedProxies { arguments += ["--trusted-proxy", proxy.description] }
+        if let https { arguments += ["--https", https] }
+        if configuration.strictTransportSecurity != nil { arguments.append("--hsts") }
         return arguments
     }
 
