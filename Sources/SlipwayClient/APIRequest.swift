@@ -88,6 +88,11 @@ extension APIRequest {
         APIRequest(method: .get, path: "/v1/deploys/\(segment(traceId))")
     }
 
+    /// `DELETE /v1/deploys/{id}`: cancels a queued or running deploy.
+    public static func cancelDeploy(traceId: String) -> APIRequest {
+        APIRequest(method: .delete, path: "/v1/deploys/\(segment(traceId))")
+    }
+
     public static func deployLog(traceId: String) -> APIRequest {
         APIRequest(method: .get, path: "/v1/deploys/\(segment(traceId))/log", accept: "text/plain")
     }

@@ -98,6 +98,12 @@ public struct SlipwayClient: Sendable {
         try await json(.deployStatus(traceId: traceId), as: DeployView.self)
     }
 
+    /// Cancels a queued or running deploy and answers with it once it has ended (the server waits
+    /// up to a minute for a running one to wind down).
+    public func cancel(traceId: String) async throws -> DeployView {
+        try await json(.cancelDeploy(traceId: traceId), as: DeployView.self, timeout: max(configuration.timeout, .seconds(90)))
+    }
+
     /// The deploy's log, line by line as the server writes it; the stream ends when the deploy ends.
     /// Errors for the request itself (unknown trace id, unreachable server) are thrown here, before streaming.
     public func deployLog(traceId: String) async throws -> AsyncThrowingStream<String, Error> {

@@ -171,7 +171,9 @@ public enum SlipwayServer {
             }
             return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        let deploys = DeployController(store: store, logs: logs, configuration: configuration, workers: workers)
+        let events = parts.events
+        let deploys = DeployController(store: store, logs: logs, configuration: configuration, workers: workers,
+                                       report: { events.report($0) })
         deploys.addRoutes(to: router)
         AppController(store: store, engine: engine, configuration: configuration, appLogs: parts.appLogs.lines, edge: parts.edge).addRoutes(to: router)
         DomainController(store: store, edge: parts.edge, configuration: configuration).addRoutes(to: router)

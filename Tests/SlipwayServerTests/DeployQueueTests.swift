@@ -40,6 +40,34 @@ struct DeployQueueTests {
         }
     }
 
+    @Test("a queued deploy is cancelled at once: ERROR 'cancelled while queued', nothing built, the deploy before it unaffected; a second cancel is a 409")
+    func cancelQueued() async throws {
+        try await InProcessServer.with { server in
+            let engine = server.engine
+            await engine.hold(.run, app: "alpha")
+            let first = try await server.queueDeploy("alpha")
+            let queued = try await server.queueDeploy("alpha")
+            try await server.eventually("alpha's first rollout starts") { await engine.isWaiting(at: .run, app: "alpha") }
+
+            let answer = try await server.request(.delete, "/v1/deploys/\(queued)", headers: [.init("X-Slipway-User")!: "alice"])
+            #expect(answer.status == 200, "\(answer.body)")
+            let cancelled = try answer.decode(DeployView.self)
+            #expect(cancelled.status == .error && cancelled.error == "cancelled while queued by alice")
+            #expect(cancelled.stages.allSatisfy { $0.status == .skipped }, "\(cancelled.stages)")
+            let again = try await server.request(.delete, "/v1/deploys/\(queued)")
+            #expect(again.status == 409 && again.errorCode == "conflict")
+
+            await engine.letGo(.run, app: "alpha")
+            #expect(try await server.waitForDeploy(first).status == .completed)
+            try await Task.sleep(for: .milliseconds(300))
+            let calls = await engine.calls
+            #expect(calls.filter { $0 == "build alpha" }.count == 1, "the cancelled deploy ran: \(calls)")
+            #expect(try await server.get("/v1/apps/alpha").decode(AppView.self).currentRelease == 1)
+            let log = try await server.get("/v1/deploys/\(queued)/log")
+            #expect(log.body.contains("cancelled while queued"))
+        }
+    }
+
     @Test("after a crash, the deploy that was running ends in ERROR and the queued one runs")
     func restartOverTheSameStore() async throws {
         let data = try DataDirectory()

@@ -19,7 +19,18 @@ extension LocalEngine {
                 try await Task.sleep(for: timeout)
                 return nil
             }
-            let first = try await group.next() ?? nil
+            let first: [String: String]?
+            do {
+                first = try await group.next() ?? nil
+            } catch {
+                group.cancelAll()
+                if Task.isCancelled {
+                    // The deploy was cancelled: what this build tagged goes too, from a task the cancel does not reach.
+                    let tags = Self.builtTags(app: app, spec: spec, traceId: traceId)
+                    await Task { await discardImages(tags) }.value
+                }
+                throw error
+            }
             group.cancelAll()
             guard let images = first else {
                 await discardImages(Self.builtTags(app: app, spec: spec, traceId: traceId))

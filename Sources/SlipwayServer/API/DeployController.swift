@@ -3,12 +3,14 @@ import Hummingbird
 import SlipwayCore
 import SlipwayStore
 
-/// Deploy endpoints: queue a deploy (git source or uploaded archive), read its status, follow its log.
+/// Deploy endpoints: queue a deploy (git source or uploaded archive), read its status, follow its log, cancel it.
 struct DeployController: Sendable {
     let store: SlipwayStore
     let logs: DeployLogs
     let configuration: ServerConfiguration
     let workers: DeployWorkers
+    /// The app event log (a cancelled queued deploy is reported there).
+    var report: @Sendable (AppEvent) -> Void = { _ in }
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("/v1/apps/:app/deploys") { request, context in
@@ -19,6 +21,7 @@ struct DeployController: Sendable {
         router.get("/v1/deploys/:trace") { _, context in
             try JSONResponse.make(try deployView(context.parameters.require("trace")))
         }
+        addCancelRoute(to: router)
         router.get("/v1/deploys/:trace/log") { _, context in
             let traceId = try context.parameters.require("trace")
             let view = try deployView(traceId)

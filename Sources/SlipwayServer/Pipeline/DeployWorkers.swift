@@ -10,11 +10,17 @@ final class DeployWorkers: Service, Sendable {
     let store: SlipwayStore
     let pipeline: Pipeline
     let logger: Logger
+    /// The deploys running now, for `DELETE /v1/deploys/{id}`.
+    let cancellations: DeployCancellations
     /// One wake-up stream per worker: an AsyncStream has a single consumer.
     private let wakeups: [(stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)]
 
     init(store: SlipwayStore, pipeline: Pipeline, count: Int, logger: Logger) {
         self.store = store
+        let cancellations = DeployCancellations()
+        var pipeline = pipeline
+        pipeline.cancellations = cancellations
+        self.cancellations = cancellations
         self.pipeline = pipeline
         self.logger = logger
         wakeups = (0..<count).map { _ in AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1)) }
@@ -59,7 +65,8 @@ final class DeployWorkers: Service, Sendable {
                 return
             }
             guard let deploy = next else { return }
-            await pipeline.run(deploy)
+            let pipeline = self.pipeline
+            await cancellations.run(deploy.traceId) { await pipeline.run(deploy) }
             wake()
         }
     }

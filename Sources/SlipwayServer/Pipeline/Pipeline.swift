@@ -30,6 +30,8 @@ struct Pipeline: Sendable {
     var report: @Sendable (AppEvent) -> Void = { _ in }
     /// Told about each new release, so its secrets are masked in app logs before its replicas start.
     var masks: SecretMasks?
+    /// Deploys someone cancelled (`DELETE /v1/deploys/{id}`): they end as "cancelled", not with the interruption's error.
+    var cancellations: DeployCancellations?
 
     /// A release to create: the app, and how to make release vN once N is known.
     struct PlannedRelease: Sendable {
@@ -75,8 +77,14 @@ struct Pipeline: Sendable {
             await pruneImages(of: progress.releases.map(\.app))
         } catch {
             // The reason may quote a replica's output, which may print a secret.
-            let reason = await logs.mask(deploy.traceId, (error as? SlipwayError)?.message ?? "\(error)")
-            await undo(progress)
+            let reason = if let requester = cancellations?.requester(of: deploy.traceId) {
+                cancelledReason(deploy, by: requester)
+            } else {
+                await logs.mask(deploy.traceId, (error as? SlipwayError)?.message ?? "\(error)")
+            }
+            // A cancelled deploy's task is cancelled: the clean-up runs in a task of its own.
+            let undone = progress
+            await Task { await undo(undone) }.value
             await log(deploy, "ERROR: \(reason)")
             report(AppEvent(app: deploy.app.value, kind: .deployFailed, message: "deploy \(deploy.traceId.prefix(8)) failed: \(reason)",
                             traceId: deploy.traceId))
@@ -133,10 +141,19 @@ struct Pipeline: Sendable {
         }
         // route: each release serves and becomes its app's current release.
         try await stage(deploy, .route) {
-            for rollout in progress.rollouts {
-                try await rollout.commit()
-                progress.switched.insert(rollout.release.app.value)
-            }
+            // Once traffic starts to switch a cancel no longer stops it (half a switch would serve
+            // neither release in full): the commits run in a task of their own.
+            let rollouts = progress.rollouts
+            let outcome = await Task { () async -> (switched: [String], error: (any Error)?) in
+                var switched: [String] = []
+                for rollout in rollouts {
+                    do { try await rollout.commit() } catch { return (switched, error) }
+                    switched.append(rollout.release.app.value)
+                }
+                return (switched, nil)
+            }.value
+            progress.switched.formUnion(outcome.switched)
+            if let error = outcome.error { throw error }
             return ((), releases.map { "\($0.label) serves \(appURL($0.app.value))" }.joined(separator: ", "))
         }
     }
@@ -156,6 +173,12 @@ struct Pipeline: Sendable {
             throw SlipwayError.engine("the release command exited with code \(code) (its output is above); no replica changed and \(serving)")
         }
         await log(deploy, "Release command finished (exit code 0)")
+    }
+
+    /// "cancelled during build by alice": the stage the deploy had reached, and who asked.
+    private func cancelledReason(_ deploy: QueuedDeploy, by requester: String) -> String {
+        let stage = (try? store.deploy(deploy.traceId))?.stages.first { $0.status == .inProgress }?.name
+        return "cancelled" + (stage.map { " during \($0)" } ?? "") + (requester.isEmpty ? "" : " by \(requester)")
     }
 
     /// Undoes what a failed deploy made; what was already switched stays (it serves).

@@ -149,6 +149,8 @@ enum APIProvocations {
         "DELETE /v1/apps/{app}/maintenance 404": .init(.delete, "/v1/apps/nope/maintenance"),
         "GET /v1/deploys/{traceId} 200": .init(.get, "/v1/deploys/{trace}"),
         "GET /v1/deploys/{traceId} 404": .init(.get, "/v1/deploys/no-such-trace"),
+        "DELETE /v1/deploys/{traceId} 404": .init(.delete, "/v1/deploys/no-such-trace"),
+        "DELETE /v1/deploys/{traceId} 409": .init(.delete, "/v1/deploys/{trace}"),
         "GET /v1/deploys/{traceId}/log 200": .init(.get, "/v1/deploys/{trace}/log"),
         "GET /v1/deploys/{traceId}/log 404": .init(.get, "/v1/deploys/no-such-trace/log"),
         "POST /trigger 202": .init(.post, "/trigger", body: #"{"gitrepo": "https://127.0.0.1:1/nobody/slipway-trigger.git"}"#, changesState: true),
@@ -199,6 +201,7 @@ enum APIProvocations {
     static let notProvoked: [String: String] = [
         "GET /v1/apps/{app}/logs/ws 101": "the WebSocket upgrade needs a live server: SlipwayIntegrationTests covers it",
         "POST /v1/secrets/rotate-key 409": "needs SLIPWAY_MASTER_KEY in the server process's environment: SlipwayIntegrationTests' SecretRotationTests covers it",
+        "DELETE /v1/deploys/{traceId} 200": "needs a deploy still queued or running: DeployQueueTests.cancelQueued and SlipwayIntegrationTests.CancelTests cover it",
     ].merging(Set(explicit.keys.map(operation(of:))).filter { $0.hasPrefix("GET ") && $0 != "GET /healthz" }.map {
         ("\($0) 403", "wrong_host needs a foreign Host, which HummingbirdTesting's router client cannot send (always localhost): SlipwayIntegrationTests' APIAccessTests covers it")
     }) { first, _ in first }
