@@ -1,5 +1,5 @@
 /// The control protocol of a router running as its own process (`slipway router`): HTTP/1.1 with
-/// JSON bodies over a unix socket in the data directory (mode 0600), spoken by the server.
+/// JSON bodies over a unix socket in the data directory (its owner's alone), spoken by the server.
 ///
 /// - `GET /status` -> `RouterProcessStatus`: is a router there, and is it the one the server wants.
 /// - `PUT /routes` with `RouteTable.Routes` -> 204: replace the whole table (and keep it on disk).

@@ -7,8 +7,8 @@ import NIOHTTP1
 import NIOPosix
 
 /// The control socket of a router process (see `RouterControl`): the server hands it route tables
-/// and asks it to drain backends. Only local processes that can open the socket file (0600, in a
-/// 0700 directory) reach it.
+/// and asks it to drain backends. Only its owner can connect: the socket file is 0700, in a 0700
+/// directory.
 public final class RouterControlServer: Sendable {
     let router: Router
     let stateFile: RouteStateFile
@@ -29,7 +29,9 @@ public final class RouterControlServer: Sendable {
                 try channel.pipeline.syncOperations.addHandler(RouterControlHandler(server: self))
             }
         }
-        let previous = umask(0o077)  // the socket file is created 0600
+        // The socket file is created for its owner only (0700). umask is process-wide: a file made
+        // elsewhere in this moment is only more private.
+        let previous = umask(0o077)
         defer { umask(previous) }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer(handler)
