@@ -7,9 +7,12 @@ extension DockerClient {
         try await sendIgnoringBody(.createVolume(name: name, labels: labels))
     }
 
-    /// `GET /volumes` with label filters ("key=value" or "key"); the names of the matching volumes.
+    /// `GET /volumes` with label filters ("key=value" or "key"); the names of the volumes that
+    /// match every filter. Podman ORs several label filters of this listing (Docker ANDs them), so
+    /// they are checked again here: otherwise a lookup of one app's volume finds every volume.
     public func listVolumes(labelFilters: [String]) async throws -> [String] {
-        try await sendForJSON(.listVolumes(labelFilters: labelFilters), as: WireVolumeList.self).Volumes?.map(\.Name) ?? []
+        let volumes = try await sendForJSON(.listVolumes(labelFilters: labelFilters), as: WireVolumeList.self).Volumes ?? []
+        return volumes.filter { LabelFilter.matchesAll(labelFilters, $0.Labels ?? [:]) }.map(\.Name)
     }
 
     /// `DELETE /volumes/{name}`. A volume that is already gone is not an error; one still used
@@ -20,6 +23,19 @@ extension DockerClient {
 }
 
 struct WireVolumeList: Decodable {
-    struct Volume: Decodable { var Name: String }
+    struct Volume: Decodable {
+        var Name: String
+        var Labels: [String: String]?
+    }
     var Volumes: [Volume]?
+}
+
+/// Docker's `label` filters ("key" or "key=value"), evaluated here as both engines should: all of them.
+enum LabelFilter {
+    static func matchesAll(_ filters: [String], _ labels: [String: String]) -> Bool {
+        filters.allSatisfy { filter in
+            guard let equals = filter.firstIndex(of: "=") else { return labels[filter] != nil }
+            return labels[String(filter[..<equals])] == String(filter[filter.index(after: equals)...])
+        }
+    }
 }

@@ -152,6 +152,19 @@ extension DockerRequest {
         DockerRequest(method: .DELETE, path: "/volumes/\(escapePath(name))")
     }
 
+    static func createNetwork(name: String, labels: [String: String], isolated: Bool) throws -> DockerRequest {
+        DockerRequest(method: .POST, path: "/networks/create",
+                      body: .json(try encodeJSON(CreateNetworkBody(Name: name, Labels: labels, Options: isolated ? ["isolate": "true"] : [:]))))
+    }
+
+    static func listNetworks(labelFilters: [String]) throws -> DockerRequest {
+        DockerRequest(method: .GET, path: "/networks", query: [("filters", try filtersJSON(["label": labelFilters]))])
+    }
+
+    static func removeNetwork(_ name: String) -> DockerRequest {
+        DockerRequest(method: .DELETE, path: "/networks/\(escapePath(name))")
+    }
+
     static func putArchive(_ id: String, directory: String, tar: Data) -> DockerRequest {
         DockerRequest(method: .PUT, path: "/containers/\(escapePath(id))/archive", query: [("path", directory)], body: .tar(tar))
     }
@@ -190,6 +203,14 @@ extension DockerRequest {
     }
 }
 
+struct CreateNetworkBody: Encodable, Equatable {
+    var Name: String
+    var Labels: [String: String]
+    /// `isolate`: Podman's (netavark's) option that keeps other networks' containers out.
+    var Options: [String: String]
+    var CheckDuplicate = true
+}
+
 struct CreateVolumeBody: Encodable, Equatable {
     var Name: String
     var Labels: [String: String]
@@ -217,6 +238,7 @@ struct CreateContainerBody: Encodable, Equatable {
         var SecurityOpt: [String]?
         var CapDrop: [String]?
         var LogConfig: LogConfigBody?
+        var NetworkMode: String?
     }
     struct Empty: Encodable, Equatable {}
 
@@ -258,6 +280,7 @@ struct CreateContainerBody: Encodable, Equatable {
             ),
             Binds: spec.binds.isEmpty ? nil : spec.binds
         )
+        HostConfig.NetworkMode = spec.network
         let limits = spec.limits
         HostConfig.Memory = limits.memoryBytes
         HostConfig.MemorySwap = limits.memoryBytes

@@ -70,6 +70,8 @@ public struct ContainerSpec: Sendable, Equatable {
     public var openStdin: Bool
     /// What the container may use and do; `.none` leaves the engine's defaults.
     public var limits: ContainerLimits = .none
+    /// The network the container joins (`docker run --network`); nil: the engine's default one.
+    public var network: String?
 
     public init(
         image: String,

@@ -10,8 +10,13 @@ struct ContainerLabels: Sendable {
     static let oneOff = "io.slipway.oneoff"
     /// Named volumes carry their name in the app.
     static let volume = "io.slipway.volume"
+    /// An app's network carries the app's name (see `AppNetworks`).
+    static let network = "io.slipway.network"
 
     let serverID: String
+
+    /// The engine names of this server's objects.
+    var names: EngineNames { EngineNames(serverID: serverID) }
 
     /// Label filters that select this server's containers (of one app, if given).
     func filters(app: AppName? = nil) -> [String] {

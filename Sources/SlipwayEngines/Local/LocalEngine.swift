@@ -55,6 +55,7 @@ public struct LocalEngine: Engine {
         backoff = CrashBackoff()
         replicas = Replicas(docker: docker, labels: labels,
                             mounts: ReplicaMounts(docker: docker, labels: labels, filesDirectory: configuration.filesDirectory),
+                            networks: AppNetworks(docker: docker, labels: labels),
                             records: records, starts: starts, router: router, readyTimeout: configuration.readyTimeout,
                             report: configuration.report, logger: logger, policy: configuration.containerPolicy)
         reconciler = ReplicaReconciler(docker: docker, labels: labels, replicas: replicas, records: records, backoff: backoff,
@@ -113,6 +114,7 @@ public struct LocalEngine: Engine {
             }
         }
         replicas.mounts.removeConfigFiles(app: app.value)
+        await replicas.networks.remove(app: app)
     }
 
     public func restore() async throws {

@@ -29,12 +29,13 @@ struct OneOffRunner: Sendable {
         // then reads it to the end as from a pipe. It needs /bin/sh in the image, as any
         // `sh -c` command does.
         let effective = stdin == nil ? command : ["/bin/sh", "-c", "exec \"$@\" < \(Self.stdinPath)", "sh"] + command
-        let spec = ContainerSpec(image: service.image, command: effective,
+        var spec = ContainerSpec(image: service.image, command: effective,
                                  environment: replicas.environment(release: release, service: service, process: process),
                                  labels: containerLabels, useInit: true, stopTimeoutSeconds: 2,
                                  binds: try await replicas.mounts.binds(release: release, service: service),
                                  limits: replicas.policy.limits(for: service.resources))
-        let name = "slipway-\(release.app.value)-\(process.replacingOccurrences(of: ".", with: "-"))-\(release.label)-\(labels.serverID.prefix(6))"
+        spec.network = try await replicas.networks.ensure(app: release.app.value)
+        let name = labels.names.oneOff(app: release.app.value, process: process, release: release.label)
         try? await docker.removeContainer(name, force: true)  // a leftover of an interrupted one
         let id = try await docker.createContainer(name: name, spec: spec)
         do {

@@ -24,9 +24,12 @@ struct ReplicaMounts: Sendable {
 
     // MARK: Named volumes
 
-    /// The engine's name for an app's volume. The server id keeps servers sharing an engine apart.
-    func volumeName(app: String, volume: String) -> String {
-        "slipway-\(labels.serverID.prefix(6))-\(app)-\(volume)"
+    /// The engine's name for an app's volume (see `EngineNames`). A volume this app made before
+    /// the names were unambiguous (`slipway-SERVER-APP-VOLUME`) is found by its labels and kept,
+    /// so upgrading never hands an app a new, empty volume.
+    func volumeName(app: String, volume: String) async throws -> String {
+        let existing = try await docker.listVolumes(labelFilters: labels.filters(app: try DNSLabel(app)) + ["\(ContainerLabels.volume)=\(volume)"])
+        return existing.sorted().first ?? labels.names.volume(app: app, volume: volume)
     }
 
     /// Makes sure the service's volumes exist (labelled, so `destroy --volumes` can find them)
@@ -34,7 +37,7 @@ struct ReplicaMounts: Sendable {
     func volumeBinds(release: Release, service: ReleasedService) async throws -> [String] {
         var binds: [String] = []
         for (volume, path) in (service.volumes ?? [:]).sorted(by: { $0.key < $1.key }) {
-            let name = volumeName(app: release.app.value, volume: volume)
+            let name = try await volumeName(app: release.app.value, volume: volume)
             var volumeLabels = labels.owned(by: release.app.value)
             volumeLabels[ContainerLabels.volume] = volume
             try await docker.createVolume(name: name, labels: volumeLabels)

@@ -24,6 +24,7 @@ struct Replicas: Sendable {
     let docker: DockerClient
     let labels: ContainerLabels
     let mounts: ReplicaMounts
+    let networks: AppNetworks
     let records: ReplicaRecords
     /// Told a created replica's id just before it starts: the log collector follows it from
     /// there (a container's process writes a few hundred milliseconds before its start call
@@ -91,11 +92,12 @@ struct Replicas: Sendable {
             Labels.port: service.isRouted ? String(service.port) : "0",
             Labels.trace: release.traceId,
         ]) { _, new in new }
-        let spec = ContainerSpec(image: service.image, command: service.command, environment: environment, labels: containerLabels,
+        var spec = ContainerSpec(image: service.image, command: service.command, environment: environment, labels: containerLabels,
                                  publishedPorts: service.isRouted ? [service.port] : [], useInit: true,
                                  stopTimeoutSeconds: service.rolloutPolicy.stopGraceSeconds, binds: binds,
                                  limits: policy.limits(for: service.resources))
-        let name = "slipway-\(release.app.value)-v\(release.version)-\(service.name)-\(index)-\(labels.serverID.prefix(6))"
+        spec.network = try await networks.ensure(app: release.app.value)
+        let name = labels.names.replica(app: release.app.value, version: release.version, service: service.name, index: index)
         let id: String
         do {
             id = try await docker.createContainer(name: name, spec: spec)

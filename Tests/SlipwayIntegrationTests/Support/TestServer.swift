@@ -168,6 +168,9 @@ final class TestServer: @unchecked Sendable {
             for volume in (try? await docker.listVolumes(labelFilters: ["io.slipway.server=\(id)"])) ?? [] {
                 try? await docker.removeVolume(volume)
             }
+            for network in (try? await docker.listNetworks(labelFilters: ["io.slipway.server=\(id)"])) ?? [] {
+                try? await docker.removeNetwork(network)
+            }
         }
         try? await http.shutdown()
         ServerTokens.shared.set(nil, for: baseURL)
