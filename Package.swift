@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Domain: apps, manifests, releases, deploys, stages, names. Pure, no I/O.
@@ -139,9 +140,18 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // The web dashboard: pages rendered from mustache templates, sign-in sessions and CSRF tokens;
+        // every action is a call to the API's own responder, in process. Knows nothing of the server's internals.
+        .target(name: "SlipwayDashboard", dependencies: [
+            "SlipwayCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.embedInCode("Templates"), .embedInCode("Assets")]),
         // Control plane: HTTP API, pipeline workers, reconciler, wiring.
         .target(name: "SlipwayServer", dependencies: [
-            "SlipwayCore", "SlipwayStore", "SlipwaySecrets", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
+            "SlipwayCore", "SlipwayDashboard", "SlipwayStore", "SlipwaySecrets", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
             "KubernetesAPI", "SlipwayKubernetes", "OCIRegistry", "Commands", "CertificateStore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -260,7 +270,7 @@ let package = Package(
         // the pipeline, the deploy queue and the reconciler over `InMemoryEngine` and an in-memory store.
         .testTarget(name: "SlipwayServerTests", dependencies: [
             "SlipwayServer", "SlipwayTestSupport", "SlipwayStore", "SlipwayEngines", "SlipwayCore", "SlipwaySecrets", "SourceArchive",
-            "TLSTestSupport", "CertificateStore", "SlipwayRouter",
+            "TLSTestSupport", "CertificateStore", "SlipwayRouter", "SlipwayDashboard",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

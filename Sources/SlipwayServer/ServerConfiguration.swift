@@ -41,6 +41,8 @@ public struct ServerConfiguration: Sendable {
     public var token: String?
     /// `--insecure-no-auth`: no token at all (tests on loopback only).
     public var insecureNoAuth = false
+    /// How long a dashboard sign-in lasts (sessions are kept in memory: a restart signs everyone out).
+    public var dashboardSessionLifetime: Duration = .seconds(12 * 3600)
     /// `--tls-cert` / `--tls-key`: the API over HTTPS; nil: plain HTTP (warned about off loopback).
     public var tls: APITLSFiles?
     /// Names the API answers to besides loopback names and IP addresses (`--api-host`).

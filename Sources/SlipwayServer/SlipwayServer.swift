@@ -104,7 +104,7 @@ public enum SlipwayServer {
         parts.certificatesChanged = { await reloader.reloadIfChanged() }
         if routerTLS != nil && router != nil { services.append(reloader) }
         let api = Application(
-            router: apiRouter(parts),
+            responder: try siteResponder(parts),
             server: try APITLSFiles.server(.http1WebSocketUpgrade(webSocketRouter: webSocketRouter(parts)), tls: tls),
             configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "slipway"),
             onServerRunning: { _ in

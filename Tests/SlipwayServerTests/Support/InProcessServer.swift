@@ -56,7 +56,7 @@ struct InProcessServer: Sendable {
         }
     }
 
-    /// What `SlipwayServer.run` starts (its `recoverQueue`, `restoreEdge` and `controlPlane`), minus
+    /// What `SlipwayServer.run` starts (its `recoverQueue`, `restoreEdge`, `controlPlane` and `siteResponder`), minus
     /// the engine connection, the router and the listening socket.
     private static func makeApplication(configuration: ServerConfiguration, store: SlipwayStore, engine: InMemoryEngine,
                                         routeTable: RouteTable) async throws -> (some ApplicationProtocol, [String]) {
@@ -70,8 +70,8 @@ struct InProcessServer: Sendable {
         let (parts, services) = try SlipwayServer.controlPlane(configuration, store: store, engine: engine,
                                                                events: EventHub(store: store, logger: logger),
                                                                routes: routeTable, logger: logger)
-        let router = SlipwayServer.apiRouter(parts)
-        let routes = router.routes.map { "\($0.method) \($0.path)" }
-        return (Application(router: router, services: services, logger: logger), routes)
+        let routes = SlipwayServer.apiRouter(parts).routes.map { "\($0.method) \($0.path)" }
+        // What the listener answers: the API, and the dashboard beside it.
+        return (Application(responder: try SlipwayServer.siteResponder(parts), services: services, logger: logger), routes)
     }
 }
