@@ -84,7 +84,7 @@ public final class Router: Sendable {
         var tlsChannel: (any Channel)?
         var plainRole = ListenerRole.plain
         if let tls = self.tls {
-            let context = try tls.makeContext(applicationProtocols: ["http/1.1"])
+            let context = try tls.makeContext(applicationProtocols: ALPNSwitch.protocols)
             let role = ListenerRole.https(strictTransportSecurity: tls.strictTransportSecurity)
             let channel = try await self.bootstrap(quiescing: quiescing, role: role, tls: context).bind(host: tls.host, port: tls.port).get()
             tlsChannel = channel
@@ -242,12 +242,20 @@ public final class Router: Sendable {
         // reads around every request: two epoll_ctl calls per request).
         // Over TLS, NIOSSL decrypts in front of it; the handler's header timeout, counted from the
         // accept, covers a handshake that never ends.
-        if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-        try channel.pipeline.syncOperations.addHandler(
-            ProxyServerHandler(
-                pool: pool, routes: self.routes, challengeTokens: self.challengeTokens, configuration: self.configuration,
-                metrics: self.metrics, logger: self.logger, role: role)
-        )
+        if let tls {
+            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+            // HTTP/2 if the client chose it (ALPN); its streams get proxy handlers of their own.
+            try channel.pipeline.syncOperations.addHandler(ALPNSwitch(idleTimeout: TimeAmount(self.configuration.idleTimeout)) { stream in
+                self.makeProxyHandler(pool: self.pool(for: stream.eventLoop), role: role)
+            })
+        }
+        try channel.pipeline.syncOperations.addHandler(self.makeProxyHandler(pool: pool, role: role))
+    }
+
+    private func makeProxyHandler(pool: BackendConnectionPool, role: ListenerRole) -> ProxyServerHandler {
+        ProxyServerHandler(
+            pool: pool, routes: self.routes, challengeTokens: self.challengeTokens, configuration: self.configuration,
+            metrics: self.metrics, logger: self.logger, role: role)
     }
 
     private func pool(for eventLoop: any EventLoop) -> BackendConnectionPool {

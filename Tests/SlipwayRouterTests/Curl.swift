@@ -13,23 +13,27 @@ struct Curl {
         var stderr: String
         /// "1.1" or "2".
         var httpVersion: String
+        /// Body bytes received (of all responses).
+        var sizeDownload: Int
     }
 
     /// `curl ARGS URL` with a timeout; the response head and body are read from files curl writes.
-    static func run(_ arguments: [String], timeout: Int = 20) async throws -> Result {
+    /// `stdin`: a file curl reads as its standard input (`-T -` uploads it with no length known).
+    static func run(_ arguments: [String], timeout: Int = 20, stdin: URL? = nil) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let headers = directory.appendingPathComponent("headers").path
         let body = directory.appendingPathComponent("body").path
         let errors = directory.appendingPathComponent("stderr").path
-        FileManager.default.createFile(atPath: errors, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-sS", "--max-time", String(timeout), "-D", headers, "-o", body, "-w", "%{http_code} %{http_version}"] + arguments
+        process.arguments = ["-sS", "--max-time", String(timeout), "-D", headers, "-o", body, "-w", "%{http_code} %{http_version} %{size_download}"] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: errors)
+        if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
         try process.run()
         while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         let written = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
@@ -45,6 +49,7 @@ struct Curl {
             exitCode: process.terminationStatus, status: written.first.flatMap { Int($0) } ?? 0, headers: parsed,
             body: (try? String(contentsOfFile: body, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOfFile: errors, encoding: .utf8)) ?? "",
-            httpVersion: written.count > 1 ? String(written[1]) : "")
+            httpVersion: written.count > 1 ? String(written[1]) : "",
+            sizeDownload: written.count > 2 ? Int(written[2]) ?? 0 : 0)
     }
 }
