@@ -25,7 +25,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: [.customLong("http"), .customLong("router")],
             help: "Address of the router's plain-HTTP listener apps are reached through (alias: --router).")
     var http = "127.0.0.1:7080"
-    @Option(help: ArgumentHelp("Address of the router's HTTPS listener (e.g. :443): certificates from `slipway certs` by SNI, HTTP/1.1; plain HTTP to a host with a certificate is redirected there (308).", valueName: "host:port"))
+    @Option(help: ArgumentHelp("Address of the router's HTTPS listener (e.g. :443): certificates from `slipway certs` by SNI, HTTP/2 (ALPN h2) and HTTP/1.1; plain HTTP to a host with a certificate is redirected there (308).", valueName: "host:port"))
     var https: String?
     @Flag(help: "HTTPS responses carry Strict-Transport-Security: max-age=31536000 (browsers then refuse plain HTTP for a year).")
     var hsts = false
