@@ -28,7 +28,7 @@ struct LogFrameDecoder: Sendable {
         self.timestamps = timestamps
     }
 
-    mutating func consume(_ buffer: ByteBuffer) -> [LogLine] {
+    mutating func consume(_ buffer: ByteBuffer) throws -> [LogLine] {
         let bytes = buffer.readableBytesView
         guard mode == .multiplexed else {
             return makeLines(stdoutLines.append(bytes), stream: .stdout)
@@ -43,6 +43,13 @@ struct LogFrameDecoder: Sendable {
                 header.append(contentsOf: bytes[index..<end])
                 index = end
                 guard header.count == 8 else { break }
+                // A frame header is [0, 1 or 2, then three zero bytes]. Anything else is not output:
+                // Podman, when the container goes away mid-stream, writes its JSON error into the
+                // body (`{"cause":"no such container",...}`), which must not become a log line.
+                guard header[0] <= 2, header[1] == 0, header[2] == 0, header[3] == 0 else {
+                    let rest = header + Array(bytes[index...].prefix(300))
+                    throw DockerAPIError(statusCode: nil, message: "the container engine ended the log stream with: \(String(decoding: rest, as: UTF8.self))")
+                }
                 // Type 2 is stderr; 1 is stdout and 0 (stdin, only with attach) is shown as stdout.
                 frameStream = header[0] == 2 ? .stderr : .stdout
                 remainingInFrame = Int(header[4]) << 24 | Int(header[5]) << 16 | Int(header[6]) << 8 | Int(header[7])
