@@ -146,6 +146,19 @@ struct RouterTLSTests {
         await shop.stop()
     }
 
+    @Test func aTrustedProxyInFrontKeepsTheSchemeItReports() async throws {
+        let shop = try await TestBackend.start(name: "shop")
+        let harness = try await TLSRouterHarness.start(configuration: .init(trustedProxies: [try #require(IPNetwork("127.0.0.0/8"))]))
+        harness.routes.setRoutes(app: "shop", services: ["web": [Backend(port: shop.port)]], defaultService: "web")
+        try harness.serve(["shop.example.test"])
+        // A TLS-terminating proxy on loopback forwards over HTTPS and says the client used http.
+        let kept = try await harness.https("shop.example.test", path: "/headers", ["-H", "X-Forwarded-Proto: http"])
+        let lines = kept.body.split(separator: "\n").filter { $0.hasPrefix("x-forwarded-proto:") }
+        #expect(lines == ["x-forwarded-proto: http"], "\(kept.body)")
+        try await harness.shutdown()
+        await shop.stop()
+    }
+
     @Test func plainHTTPIsRedirectedOnceAHostHasACertificateExceptACMEChallenges() async throws {
         let shop = try await TestBackend.start(name: "shop")
         let harness = try await TLSRouterHarness.start(hsts: "max-age=31536000")
