@@ -36,7 +36,7 @@ public struct Dashboard<API: HTTPResponder>: Sendable where API.Context == Basic
 
     /// Whether a path is the dashboard's (everything else is the API's).
     public static func serves(path: String) -> Bool {
-        if ["/", "/signin", "/signout", "/deploys"].contains(path) { return true }
+        if ["/", "/signin", "/signout", "/deploys", "/favicon.ico"].contains(path) { return true }
         return ["/apps/", "/deploys/", "/assets/"].contains { path.hasPrefix($0) }
     }
 

@@ -39,6 +39,8 @@ struct InProcessAPI<API: HTTPResponder>: Sendable where API.Context == BasicRequ
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }
         headers[.accept] = "application/json"
+        // Releases and deploys say who asked, as the CLI's say the local user's name.
+        if let requester = HTTPFields.Element.Name("X-Slipway-User") { headers[requester] = "dashboard" }
         // The dashboard's own request passed the Host check already; the API sees the same Host, no Origin.
         let head = HTTPRequest(method: method, scheme: caller.head.scheme, authority: caller.head.authority, path: path, headerFields: headers)
         let request = Request(head: head, body: RequestBody(buffer: json.map { ByteBuffer(bytes: $0) } ?? ByteBuffer()))

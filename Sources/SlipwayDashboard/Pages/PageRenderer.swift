@@ -38,6 +38,9 @@ enum Assets {
     static func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/assets/dashboard.css") { _, _ in file(PackageResources.dashboard_css, type: "text/css; charset=utf-8") }
         router.get("/assets/dashboard.js") { _, _ in file(PackageResources.dashboard_js, type: "text/javascript; charset=utf-8") }
+        router.get("/assets/icon.svg") { _, _ in file(PackageResources.icon_svg, type: "image/svg+xml") }
+        // Browsers ask for it whatever the page says.
+        router.get("/favicon.ico") { _, _ in file(PackageResources.icon_svg, type: "image/svg+xml") }
     }
 
     static func file(_ bytes: [UInt8], type: String) -> Response {

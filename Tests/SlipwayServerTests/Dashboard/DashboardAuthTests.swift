@@ -50,6 +50,20 @@ struct DashboardAuthTests {
         }
     }
 
+    @Test("over HTTPS the session cookie is also Secure")
+    func secureCookieOverHTTPS() async throws {
+        // In process no listener reads these files: only the server's "the API speaks HTTPS" is under test.
+        try await InProcessServer.with(configure: {
+            $0.token = Self.token
+            $0.tls = APITLSFiles(certificate: "/nonexistent/cert.pem", key: "/nonexistent/key.pem")
+        }) { server in
+            let browser = DashboardSession(server)
+            let signedIn = try await browser.signIn(token: Self.token)
+            let cookie = signedIn.headers[values: .setCookie].first { $0.hasPrefix("slipway_session=") } ?? ""
+            #expect(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "\(cookie)")
+        }
+    }
+
     @Test("the session cookie is no API token: /v1 still needs the bearer token")
     func sessionDoesNotOpenTheAPI() async throws {
         try await InProcessServer.with(configure: Self.configure) { server in
