@@ -16,12 +16,13 @@ extension DockerClient {
         dockerfile: String = "Dockerfile",
         labels: [String: String] = [:],
         memoryBytes: Int64? = nil,
+        network: String? = nil,
         onOutput: @Sendable @escaping (String) async -> Void
     ) async throws -> String {
         var logger = self.logger
         logger[metadataKey: "image.tag"] = .string(tag)
         let request = try DockerRequest.build(tag: tag, dockerfile: dockerfile, labels: labels, memoryBytes: memoryBytes,
-                                             contextTar: contextTar)
+                                             network: network, contextTar: contextTar)
         // No deadline: builds take as long as they take; the caller cancels.
         let response = try await send(request, timeout: nil)
 

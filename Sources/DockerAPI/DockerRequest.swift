@@ -79,8 +79,10 @@ extension DockerRequest {
     }
 
     static func build(tag: String, dockerfile: String, labels: [String: String], memoryBytes: Int64? = nil,
-                      contextTar: URL) throws -> DockerRequest {
+                      network: String? = nil, contextTar: URL) throws -> DockerRequest {
         var query: [(name: String, value: String)] = [("t", tag), ("dockerfile", dockerfile)]
+        // The network RUN steps' containers join.
+        if let network { query.append(("networkmode", network)) }
         if let memoryBytes {
             // Each RUN step's container: memory and memory+swap (no swap beyond the limit).
             query += [("memory", String(memoryBytes)), ("memswap", String(memoryBytes))]

@@ -61,7 +61,7 @@ extension Integration {
             }
         }
 
-        @Test("from a container of app A, connecting to app B's replica fails; to A's own works; the router reaches both")
+        @Test("from a container of app A (a replica's one-off sibling, or a build step), connecting to app B's replica fails; to A's own works; the router reaches both")
         func appsCannotReachEachOther() async throws {
             let tag = String(UUID().uuidString.lowercased().prefix(4))
             let (a, b) = ("neta\(tag)", "netb\(tag)")
@@ -79,6 +79,18 @@ extension Integration {
                 #expect(own.contains("app=\(a)") && own.contains("CONNECTED"), "A reaches its own replica at \(ownAddress): \(own)")
                 let other = try connect(otherAddress)
                 #expect(!other.contains("app=\(b)") && other.contains("REFUSED"), "A reached B's replica at \(otherAddress): \(other)")
+                // The same from a build: a RUN step of a new deploy of A (a hostile repository's Dockerfile).
+                var probe = Self.files(service: "web")
+                probe["Dockerfile"] = "FROM busybox\nCOPY www /www\nRUN chmod +x /www/cgi-bin/who\n"
+                    + "RUN (printf 'GET /cgi-bin/who HTTP/1.0\\r\\n\\r\\n' | /bin/busybox nc -w 3 \(otherAddress) 8080 | grep -q 'app=\(b)' && echo LEAKED || echo SAFE) > /www/probe.txt\n"
+                    + "CMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n"
+                try await Self.deploy(server, app: a, probe)
+                let built = try await server.viaRouter(host: "\(a).localhost", path: "/probe.txt").body
+                // Known gap: the build asks for the app's network (`networkmode`), but Podman 4.3's Docker-compatible
+                // /build runs RUN steps on its default network, from which isolated networks are reachable.
+                withKnownIssue("Podman 4.3 ignores /build?networkmode=NETWORK: build steps still reach other apps' replicas") {
+                    #expect(built.contains("SAFE"), "a build step of A reached B's replica: \(built)")
+                }
                 // The router still reaches both.
                 #expect(try await Self.who(server, a).hasPrefix("app=\(a)"))
                 #expect(try await Self.who(server, b).hasPrefix("app=\(b)"))

@@ -65,8 +65,12 @@ extension LocalEngine {
             do {
                 // No build labels: each one is an extra committed layer (about 0.1 s apiece with
                 // Podman), and the tag already says which app and deploy the image belongs to.
+                // RUN steps are to join the app's network, so a repository's build reaches no other app's
+                // replicas. Docker honours this; Podman 4.3's compat /build ignores it (AppIsolationTests
+                // records that as a known issue).
                 let image = try await docker.buildImage(contextTar: contextTar, tag: tag, dockerfile: service.dockerfile,
-                                                        memoryBytes: replicas.policy.buildMemoryBytes, onOutput: log)
+                                                        memoryBytes: replicas.policy.buildMemoryBytes,
+                                                        network: try await replicas.networks.ensure(app: app.value), onOutput: log)
                 imageByDockerfile[service.dockerfile] = image
                 images[service.name.value] = image
                 try await refuseReservedLabels(image: image, service: service)
