@@ -127,6 +127,24 @@ struct DashboardPageTests {
         }
     }
 
+    @Test("page weight: HTML, stylesheet and script of an app's page and of the apps page with 100 apps are at most 60 KB each")
+    func pageWeight() async throws {
+        try await InProcessServer.with(configure: Self.configure) { server in
+            var traces: [String] = []
+            for index in 0..<100 { traces.append(try await server.queueDeploy("weight-\(index)")) }
+            for trace in traces { _ = try await server.waitForDeploy(trace) }
+            _ = try await server.change(.patch, "/v1/apps/weight-0/config", body: #"{"set": {"GREETING": "hi"}}"#)
+            let browser = try await Self.signedIn(server)
+            let assets = try await browser.get("/assets/dashboard.css").body.utf8.count + (try await browser.get("/assets/dashboard.js").body.utf8.count)
+            let app = try await browser.get("/apps/weight-0").body.utf8.count
+            let apps = try await browser.get("/").body
+            #expect(apps.components(separatedBy: "<tr data-app=").count == 101)
+            print("dashboard page weight: app page \(app) B + CSS and JS \(assets) B = \(app + assets) B; apps page with 100 apps \(apps.utf8.count) B + \(assets) B = \(apps.utf8.count + assets) B")
+            #expect(app + assets <= 60_000)
+            #expect(apps.utf8.count + assets <= 60_000)
+        }
+    }
+
     static let hostile = #"<script>alert("xss")</script><img src=x onerror=alert(1)>"#
 
     @Test("hostile config values, names, refs, notices and log lines come out escaped")
