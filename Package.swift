@@ -180,7 +180,7 @@ let package = Package(
         // What several test targets share: the real components they start (docker-registry, the
         // kmock Kubernetes API emulator), the fake Deployment controller, process helpers, and
         // `InMemoryEngine`, the engine test double of the in-process server suites.
-        .target(name: "SlipwayTestSupport", dependencies: [
+        .target(name: "SlipwayTestSupport", dependencies: ["Commands",
             "KubernetesAPI", "SlipwayEngines", "SlipwayCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -190,7 +190,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], path: "Tests/SlipwayTestSupport"),
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore"]),
-        .testTarget(name: "SlipwayKubernetesTests", dependencies: [
+        .testTarget(name: "SlipwayKubernetesTests", dependencies: ["Commands",
             "SlipwayKubernetes", "SlipwayCore", "KubernetesAPI", .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
@@ -199,8 +199,8 @@ let package = Package(
         .testTarget(name: "CertificateStoreTests", dependencies: ["CertificateStore", "TLSTestSupport"]),
         .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive", "Commands"]),
         .testTarget(name: "FileChunksTests", dependencies: ["FileChunks", .product(name: "NIOCore", package: "swift-nio")]),
-        .testTarget(name: "SlipwayClientTests", dependencies: ["SlipwayClient", "SlipwayCore"]),
-        .testTarget(name: "DockerAPITests", dependencies: [
+        .testTarget(name: "SlipwayClientTests", dependencies: ["Commands", "SlipwayClient", "SlipwayCore"]),
+        .testTarget(name: "DockerAPITests", dependencies: ["Commands",
             "DockerAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -226,7 +226,7 @@ let package = Package(
         ]),
         // The engines' tests: the Kubernetes engine against scripted API servers and, in the suites
         // `scripts/test.sh --unit` leaves out, the kmock emulator and a real registry.
-        .testTarget(name: "SlipwayEnginesTests", dependencies: [
+        .testTarget(name: "SlipwayEnginesTests", dependencies: ["Commands",
             "SlipwayTestSupport", "SlipwayEngines", "SlipwayCore", "SlipwayKubernetes", "KubernetesAPI", "OCIRegistry", "DockerAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
@@ -261,7 +261,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SlipwayRouterTests", dependencies: [
-            "SlipwayRouter", "TLSTestSupport",
+            "SlipwayRouter", "TLSTestSupport", "Commands",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -280,10 +280,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        .testTarget(name: "SlipwayStoreTests", dependencies: [
+        .testTarget(name: "SlipwayStoreTests", dependencies: ["Commands",
             "SlipwayStore", "SlipwayCore", "SlipwaySecrets", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "SlipwayIntegrationTests", dependencies: [
+        .testTarget(name: "SlipwayIntegrationTests", dependencies: ["Commands",
             "SlipwayTestSupport", "SlipwayClient", "SlipwayCore", "DockerAPI", "KubernetesAPI", "TLSTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),

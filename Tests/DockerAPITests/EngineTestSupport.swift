@@ -1,3 +1,4 @@
+import Commands
 import DockerAPI
 import Foundation
 import Logging
@@ -78,7 +79,7 @@ struct BuildContext {
     let directory: URL
     let tar: URL
 
-    init(files: [String: String]) throws {
+    init(files: [String: String]) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("dockerapi-test-\(UUID().uuidString)")
         directory = root.appendingPathComponent("context")
         tar = root.appendingPathComponent("context.tar")
@@ -88,13 +89,9 @@ struct BuildContext {
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(content.utf8).write(to: file)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tar", "-C", directory.path, "-cf", tar.path, "."]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw DockerAPIError(statusCode: nil, message: "tar failed with status \(process.terminationStatus)")
+        let result = try await Command("tar", ["-C", directory.path, "-cf", tar.path, "."]).run()
+        guard result.succeeded else {
+            throw DockerAPIError(statusCode: nil, message: "tar failed (\(result.statusDescription)): \(result.reason)")
         }
     }
 

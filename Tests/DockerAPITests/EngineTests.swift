@@ -16,7 +16,7 @@ import Testing
 
     /// Builds the httpd test image under a unique tag; returns (tag, id, output lines).
     static func buildWebImage(_ client: DockerClient, _ cleanup: Cleanup, page: String) async throws -> (String, String, [String]) {
-        let context = try BuildContext(files: ["Dockerfile": webDockerfile, "index.html": page])
+        let context = try await BuildContext(files: ["Dockerfile": webDockerfile, "index.html": page])
         defer { context.remove() }
         let tag = "\(Engine.uniqueName("web")):v1"
         await cleanup.image(tag)
@@ -70,7 +70,7 @@ import Testing
 
     @Test func failingBuildStepThrowsTheEngineMessage() async throws {
         try await Engine.run { client, cleanup in
-            let context = try BuildContext(files: ["Dockerfile": "FROM busybox\nRUN echo about-to-fail && exit 7\n"])
+            let context = try await BuildContext(files: ["Dockerfile": "FROM busybox\nRUN echo about-to-fail && exit 7\n"])
             defer { context.remove() }
             let tag = "\(Engine.uniqueName("fail")):v1"
             await cleanup.image(tag)

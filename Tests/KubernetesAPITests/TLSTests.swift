@@ -9,15 +9,15 @@ import Testing
 struct TestPKI {
     let directory: String
 
-    static func make(in directory: String, serverNames: String = "DNS:kubernetes.test,IP:127.0.0.1") throws -> TestPKI {
+    static func make(in directory: String, serverNames: String = "DNS:kubernetes.test,IP:127.0.0.1") async throws -> TestPKI {
         let openssl = "/usr/bin/openssl"
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try Tools.run(openssl, ["req", "-x509"] + ec + ["-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=slipway-test-ca"], currentDirectory: URL(fileURLWithPath: directory))
+        try await Tools.run(openssl, ["req", "-x509"] + ec + ["-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=slipway-test-ca"], currentDirectory: URL(fileURLWithPath: directory))
         try write("subjectAltName=\(serverNames)\nextendedKeyUsage=serverAuth\n", to: "\(directory)/server.ext")
         try write("extendedKeyUsage=clientAuth\n", to: "\(directory)/client.ext")
         for (name, subject) in [("server", "/CN=kube-apiserver"), ("client", "/CN=alice/O=system:masters")] {
-            try Tools.run(openssl, ["req"] + ec + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", subject], currentDirectory: URL(fileURLWithPath: directory))
-            try Tools.run(openssl, [
+            try await Tools.run(openssl, ["req"] + ec + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", subject], currentDirectory: URL(fileURLWithPath: directory))
+            try await Tools.run(openssl, [
                 "x509", "-req", "-in", "\(name).csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
                 "-out", "\(name).crt", "-days", "2", "-extfile", "\(name).ext",
             ], currentDirectory: URL(fileURLWithPath: directory))
@@ -81,7 +81,7 @@ struct TestPKI {
 
     @Test func clientCertificateAndCustomCA() async throws {
         try await withTemporaryDirectory { dir in
-            let pki = try TestPKI.make(in: dir)
+            let pki = try await TestPKI.make(in: dir)
             let server = try await pki.mutualTLSServer()
             // certificate-authority as a path relative to the kubeconfig's directory.
             let configuration = try kubeconfig(server: server, pki: pki, cluster: "certificate-authority: ca.crt", user: user(pki))
@@ -95,7 +95,7 @@ struct TestPKI {
 
     @Test func serverRefusesAClientWithoutCertificate() async throws {
         try await withTemporaryDirectory { dir in
-            let pki = try TestPKI.make(in: dir)
+            let pki = try await TestPKI.make(in: dir)
             let server = try await pki.mutualTLSServer()
             let caData = Data(try pki.pem("ca.crt")).base64EncodedString()
             let configuration = try kubeconfig(server: server, pki: pki, cluster: "certificate-authority-data: \(caData)", user: "token: abc")
@@ -109,7 +109,7 @@ struct TestPKI {
 
     @Test func untrustedServerCertificateIsATLSError() async throws {
         try await withTemporaryDirectory { dir in
-            let pki = try TestPKI.make(in: dir)
+            let pki = try await TestPKI.make(in: dir)
             let server = try await pki.mutualTLSServer()
             let configuration = try kubeconfig(server: server, pki: pki, cluster: "insecure-skip-tls-verify: false", user: user(pki))
             let error = try await attempt(configuration, server: server)
@@ -121,7 +121,7 @@ struct TestPKI {
 
     @Test func insecureSkipTLSVerify() async throws {
         try await withTemporaryDirectory { dir in
-            let pki = try TestPKI.make(in: dir)
+            let pki = try await TestPKI.make(in: dir)
             let server = try await pki.mutualTLSServer()
             let configuration = try kubeconfig(server: server, pki: pki, cluster: "insecure-skip-tls-verify: true", user: user(pki))
             #expect(try await attempt(configuration, server: server) == nil)
@@ -135,7 +135,7 @@ struct TestPKI {
     /// expected, so a certificate that also named 127.0.0.1 would pass every case below.
     @Test func tlsServerNameIsWhatTheCertificateIsCheckedAgainst() async throws {
         try await withTemporaryDirectory { dir in
-            let pki = try TestPKI.make(in: dir, serverNames: "DNS:kubernetes.test")
+            let pki = try await TestPKI.make(in: dir, serverNames: "DNS:kubernetes.test")
             let server = try await pki.mutualTLSServer()
             let good = try kubeconfig(server: server, pki: pki, cluster: "certificate-authority: ca.crt, tls-server-name: kubernetes.test", user: user(pki))
             #expect(try await attempt(good, server: server) == nil)

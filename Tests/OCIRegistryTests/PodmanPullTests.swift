@@ -10,7 +10,7 @@ import Testing
         let podman = try Tools.require("podman", package: "podman")
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let image = try BusyboxImage.make(in: scratch.directory)
+        let image = try await BusyboxImage.make(in: scratch.directory)
         let repository = uniqueRepository("busybox")
 
         let reference = try await registry.client().pushImage(
@@ -19,9 +19,12 @@ import Testing
             layers: [ImageBlobFile(file: image.layer, mediaType: OCIMediaType.layerTarGzip)],
             tag: "v1"
         )
-        defer { _ = try? Tools.run(podman, ["rmi", "--force", reference]) }
-        try Tools.run(podman, ["pull", "--quiet", "--tls-verify=false", reference])
-        let output = try Tools.run(podman, ["run", "--rm", reference, "sh", "-c", "echo pulled-ok"])
+        let output = try await Tools.withCleanUp {
+            try await Tools.run(podman, ["pull", "--quiet", "--tls-verify=false", reference])
+            return try await Tools.run(podman, ["run", "--rm", reference, "sh", "-c", "echo pulled-ok"])
+        } cleanUp: {
+            _ = try? await Tools.run(podman, ["rmi", "--force", reference])
+        }
         #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "pulled-ok")
     }
 }
@@ -33,7 +36,7 @@ struct BusyboxImage {
     let layer: URL
     let config: URL
 
-    static func make(in directory: URL) throws -> BusyboxImage {
+    static func make(in directory: URL) async throws -> BusyboxImage {
         let tar = try Tools.require("tar", package: "tar")
         let gzip = try Tools.require("gzip", package: "gzip")
         let root = directory.appendingPathComponent("rootfs")
@@ -46,9 +49,9 @@ struct BusyboxImage {
         try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent("sh").path, withDestinationPath: "busybox")
 
         let layerTar = directory.appendingPathComponent("layer.tar")
-        try Tools.run(tar, ["-C", root.path, "--owner=0", "--group=0", "--numeric-owner", "-cf", layerTar.path, "bin"])
+        try await Tools.run(tar, ["-C", root.path, "--owner=0", "--group=0", "--numeric-owner", "-cf", layerTar.path, "bin"])
         let (diffID, _) = try OCIDigest.sha256(ofFile: layerTar)
-        try Tools.run(gzip, ["-n", layerTar.path])  // replaces layer.tar by layer.tar.gz
+        try await Tools.run(gzip, ["-n", layerTar.path])  // replaces layer.tar by layer.tar.gz
 
         #if arch(arm64)
         let architecture = "arm64"

@@ -60,7 +60,7 @@ final class TestRegistry: Sendable {
                 break
             case .basic(let credentials):
                 let htpasswd = try Tools.require("htpasswd", package: "apache2-utils")
-                let line = try Tools.run(htpasswd, ["-Bbn", credentials.username, credentials.password])
+                let line = try await Tools.run(htpasswd, ["-Bbn", credentials.username, credentials.password])
                 try line.write(to: directory.appendingPathComponent("htpasswd"), atomically: true, encoding: .utf8)
                 authSection = """
                     auth:

@@ -30,7 +30,7 @@ final class TokenServer: Sendable {
         let openssl = try Tools.require("openssl", package: "openssl")
         let keyFile = directory.appendingPathComponent("token.key")
         let certificateFile = directory.appendingPathComponent("token.crt")
-        try Tools.run(openssl, [
+        try await Tools.run(openssl, [
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
             "-keyout", keyFile.path, "-out", certificateFile.path, "-days", "1", "-subj", "/CN=slipway-test-token",
         ])

@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import SlipwayCore
 import Testing
@@ -21,7 +22,7 @@ struct ClientOverHTTPTests {
     }
 
     @Test func tokenIsSentAndErrorsAreTyped() async throws {
-        let server = try FakeServer()
+        let server = try await FakeServer.start()
         let withToken = SlipwayClient.Configuration(baseURL: server.baseURL, token: "s3cret")
         let list = try await SlipwayClient.withClient(withToken) { try await $0.apps() }
         #expect(list.apps.isEmpty)
@@ -40,7 +41,7 @@ struct ClientOverHTTPTests {
     }
 
     @Test func uploadStreamsTheFileUnchanged() async throws {
-        let server = try FakeServer()
+        let server = try await FakeServer.start()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-upload-test-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: file) }
         // Larger than one chunk, not a multiple of it.
@@ -49,12 +50,12 @@ struct ClientOverHTTPTests {
         let trace = try await SlipwayClient.withClient(.init(baseURL: server.baseURL)) {
             try await $0.deploy(app: try DNSLabel("web"), archive: file)
         }
-        let expected = try sha256Hex(of: file)
+        let expected = try await sha256Hex(of: file)
         #expect(trace.traceId == "upload-\(bytes.count)-\(expected)")
     }
 
     @Test func gitDeployStatusLogDestroyHealth() async throws {
-        let server = try FakeServer()
+        let server = try await FakeServer.start()
         try await SlipwayClient.withClient(.init(baseURL: server.baseURL)) { client in
             let web = try DNSLabel("web")
             let trace = try await client.deploy(app: web, source: "https://example.com/web.git", ref: "main")
@@ -78,14 +79,7 @@ struct ClientOverHTTPTests {
 }
 
 /// sha256 via the system's sha256sum, to check the fake server's digest without a crypto dependency.
-func sha256Hex(of file: URL) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["sha256sum", file.path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(String(decoding: output, as: UTF8.self).prefix(64))
+func sha256Hex(of file: URL) async throws -> String {
+    let result = try await Command("sha256sum", [file.path], timeout: .seconds(60)).runChecked()
+    return String(result.standardOutput.prefix(64))
 }

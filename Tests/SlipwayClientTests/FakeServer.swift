@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import Testing
 
@@ -5,8 +6,7 @@ import Testing
 /// machine), speaking the API's shapes just enough to exercise the client over real HTTP:
 /// streamed uploads, chunked log streaming, error bodies, auth. It picks a free port and prints it.
 final class FakeServer {
-    let process = Process()
-    let stdin = Pipe()
+    let process: BackgroundCommand
     let port: Int
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
@@ -76,41 +76,38 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, {"app": "web", "destroyed": True})
         self.error(404, "not_found", "no app")
 
-# Exit when the test process goes away (its end of our stdin closes), even if it crashed.
+# Exit when the test process goes away: its parent changes (it crashed), checked every second.
 import os, threading
-threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+parent = os.getppid()
+def watch():
+    while os.getppid() == parent: time.sleep(1)
+    os._exit(0)
+threading.Thread(target=watch, daemon=True).start()
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-print(server.server_address[1], flush=True)
+with open(sys.argv[1] + ".tmp", "w") as f: f.write(str(server.server_address[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 server.serve_forever()
 """#
 
-    init() throws {
-        let stdout = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", FakeServer.script]
-        process.standardOutput = stdout
-        process.standardInput = stdin
-        try process.run()
-        // The first line is the port; python prints it once the socket listens.
-        var line = Data()
-        while true {
-            let byte = stdout.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            kill(process.processIdentifier, SIGKILL)
-            throw FakeServerError.didNotStart
-        }
+    private init(process: BackgroundCommand, port: Int) {
+        self.process = process
         self.port = port
     }
 
-    deinit {
-        // SIGKILL, not terminate(): children of the test process may inherit a blocked SIGTERM
-        // and never exit, and waiting for them would hang the test run.
-        kill(process.processIdentifier, SIGKILL)
-        try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
+    /// Starts the script and waits (up to 30 s) for the port it writes once its socket listens.
+    static func start() async throws -> FakeServer {
+        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("fake-server-\(UUID().uuidString).port").path
+        defer { try? FileManager.default.removeItem(atPath: portFile) }
+        let process = try await BackgroundCommand.start(Command("python3", ["-c", script, portFile]))
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline && process.isRunning {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text) {
+                return FakeServer(process: process, port: port)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await process.kill()
+        throw FakeServerError.didNotStart
     }
 
     enum FakeServerError: Error { case didNotStart }

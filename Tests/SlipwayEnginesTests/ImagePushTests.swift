@@ -26,26 +26,32 @@ import Testing
         let tag = "localhost/slipway-k8s-push-test:\(UUID().uuidString.prefix(8).lowercased())"
         try "FROM docker.io/library/busybox:latest\nRUN echo pushed-ok > /hello\nCMD [\"cat\", \"/hello\"]\n"
             .write(to: scratch.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
-        try Tools.run("podman", ["build", "--pull=never", "--no-cache", "-q", "-t", tag, scratch.path])
-        defer { _ = try? Tools.run("podman", ["rmi", "--force", tag]) }
-        let imageID = try #require(try await docker.inspectImage(tag)).id
+        try await Tools.run("podman", ["build", "--pull=never", "--no-cache", "-q", "-t", tag, scratch.path])
+        try await Tools.withCleanUp {
+            let imageID = try #require(try await docker.inspectImage(tag)).id
 
-        let client = try OCIRegistryClient(baseURL: URL(string: "http://\(registry.host)")!, logger: testLogger)
-        var configuration = KubernetesEngine.Configuration(registry: "\(registry.host)/slipway")
-        configuration.registryInsecure = true
-        let reference = try await KubernetesEngine.push(image: imageID, docker: docker, registry: client,
-                                                        repository: "slipway/shop-web", tag: "t1", directory: scratch.appendingPathComponent("push"))
-        #expect(reference.hasPrefix("\(registry.host)/slipway/shop-web@sha256:"))
-        let digest = String(reference.split(separator: "@")[1])
-        let found = try await client.manifestDigest(repository: "slipway/shop-web", reference: digest)
-        #expect(found?.rawValue == digest)
-        #expect(try await client.manifestDigest(repository: "slipway/shop-web", reference: "t1")?.rawValue == digest)
+            let client = try OCIRegistryClient(baseURL: URL(string: "http://\(registry.host)")!, logger: testLogger)
+            var configuration = KubernetesEngine.Configuration(registry: "\(registry.host)/slipway")
+            configuration.registryInsecure = true
+            let reference = try await KubernetesEngine.push(image: imageID, docker: docker, registry: client,
+                                                            repository: "slipway/shop-web", tag: "t1", directory: scratch.appendingPathComponent("push"))
+            #expect(reference.hasPrefix("\(registry.host)/slipway/shop-web@sha256:"))
+            let digest = String(reference.split(separator: "@")[1])
+            let found = try await client.manifestDigest(repository: "slipway/shop-web", reference: digest)
+            #expect(found?.rawValue == digest)
+            #expect(try await client.manifestDigest(repository: "slipway/shop-web", reference: "t1")?.rawValue == digest)
 
-        // Podman pulls the pushed image by digest and runs it.
-        defer { _ = try? Tools.run("podman", ["rmi", "--force", reference]) }
-        try Tools.run("podman", ["pull", "--quiet", "--tls-verify=false", reference])
-        let output = try Tools.run("podman", ["run", "--rm", reference])
-        #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "pushed-ok")
+            // Podman pulls the pushed image by digest and runs it.
+            let output = try await Tools.withCleanUp {
+                try await Tools.run("podman", ["pull", "--quiet", "--tls-verify=false", reference])
+                return try await Tools.run("podman", ["run", "--rm", reference])
+            } cleanUp: {
+                _ = try? await Tools.run("podman", ["rmi", "--force", reference])
+            }
+            #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "pushed-ok")
+        } cleanUp: {
+            _ = try? await Tools.run("podman", ["rmi", "--force", tag])
+        }
     }
 
     @Test func registryOptionIsSplitIntoHostAndPrefix() throws {

@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import SlipwayTestSupport
 
@@ -7,7 +8,7 @@ import SlipwayTestSupport
 /// (the `app.kubernetes.io/version` label of the body, or `-`), ending in ` dry-run` for a
 /// `dryRun=All` request.
 final class StubAPIServer: Sendable {
-    let process: Process
+    let process: BackgroundCommand
     let directory: String
     let port: Int
     var url: String { "http://127.0.0.1:\(port)" }
@@ -20,13 +21,8 @@ final class StubAPIServer: Sendable {
         let rules = try JSONSerialization.data(withJSONObject: refuse.mapValues { [$0.0, $0.1, $0.2, dryRunsPass] as [Any] })
         try rules.write(to: URL(fileURLWithPath: "\(directory)/rules.json"))
         try Data(script.utf8).write(to: URL(fileURLWithPath: "\(directory)/stub.py"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["\(directory)/stub.py", directory]
-        process.standardOutput = FileHandle.nullDevice
-        FileManager.default.createFile(atPath: "\(directory)/stderr", contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(directory)/stderr"))
-        try process.run()
+        let process = try await BackgroundCommand.start(Command("/usr/bin/python3", ["\(directory)/stub.py", directory]),
+                                                        log: "\(directory)/stderr")
         // Generous: the unit tests run in parallel on a small machine, beside other Python tools.
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
@@ -36,12 +32,12 @@ final class StubAPIServer: Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         let running = process.isRunning
-        if running { kill(process.processIdentifier, SIGKILL) }
+        await process.kill()
         let stderr = (try? String(contentsOfFile: "\(directory)/stderr", encoding: .utf8)) ?? ""
         throw TestFailure("the stub API server (/usr/bin/python3) did not start within 60 s; \(running ? "it was still running" : "it had exited"): \(stderr.suffix(2000))")
     }
 
-    private init(process: Process, directory: String, port: Int) {
+    private init(process: BackgroundCommand, directory: String, port: Int) {
         self.process = process
         self.directory = directory
         self.port = port
@@ -53,10 +49,8 @@ final class StubAPIServer: Sendable {
     }
 
     func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        // SIGTERM to its process group; the run reaps it in the background.
+        process.terminate()
         try? FileManager.default.removeItem(atPath: directory)
     }
 

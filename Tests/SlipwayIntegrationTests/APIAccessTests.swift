@@ -56,7 +56,7 @@ extension Integration {
                 #expect(try await server.get("/v1/apps", headers: ["Authorization": "Bearer wrong"]).status == 401)
                 #expect(!FileManager.default.fileExists(atPath: server.dataDirectory.appendingPathComponent("admin.token").path))
             }
-            let refused = try Self.startAndExit(["--listen", "127.0.0.1:\(try freePort())"], environment: ["SLIPWAY_TOKEN": "s3cret-token"])
+            let refused = try await Self.startAndExit(["--listen", "127.0.0.1:\(try freePort())"], environment: ["SLIPWAY_TOKEN": "s3cret-token"])
             #expect(refused.status != 0)
             #expect(refused.output.contains("openssl rand -hex 32"), "\(refused.output)")
             #expect(refused.output.contains("at least 32"), "\(refused.output)")
@@ -64,7 +64,7 @@ extension Integration {
 
         @Test("--insecure-no-auth is refused beyond loopback; on loopback it logs what it allows")
         func insecureNoAuth() async throws {
-            let refused = try Self.startAndExit(["--listen", "0.0.0.0:\(try freePort())", "--insecure-no-auth"], environment: [:])
+            let refused = try await Self.startAndExit(["--listen", "0.0.0.0:\(try freePort())", "--insecure-no-auth"], environment: [:])
             #expect(refused.status != 0)
             #expect(refused.output.contains("loopback only"), "\(refused.output)")
             try await TestServer.with(arguments: ["--insecure-no-auth"]) { (server: TestServer) async throws in
@@ -82,32 +82,32 @@ extension Integration {
                 let home = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-home-\(UUID().uuidString.prefix(8))")
                 defer { try? FileManager.default.removeItem(at: home) }
                 try FileManager.default.createDirectory(at: home.appendingPathComponent(".slipway"), withIntermediateDirectories: true)
-                func apps(_ environment: [String: String], server url: String? = nil) throws -> (status: Int32, output: String) {
+                func apps(_ environment: [String: String], server url: String? = nil) async throws -> (status: Int32, output: String) {
                     var environment = environment
                     environment["HOME"] = home.path
                     environment["SLIPWAY_TOKEN"] = environment["SLIPWAY_TOKEN"] ?? ""
                     environment["SLIPWAY_SERVER"] = url ?? server.baseURL
-                    return try runProcess(TestServer.binary, ["apps", "--json"], environment: environment)
+                    return try await runProcess(TestServer.binary, ["apps", "--json"], environment: environment)
                 }
                 // Nothing to find: refused, and the message says where the token is looked for.
-                let nothing = try apps([:])
+                let nothing = try await apps([:])
                 #expect(nothing.status != 0 && nothing.output.contains("token"), "\(nothing.output)")
                 // A loopback server's admin.token in the default data directory (~/.slipway).
                 let dataToken = home.appendingPathComponent(".slipway/admin.token")
                 try (token + "\n").write(to: dataToken, atomically: true, encoding: .utf8)
-                #expect(try apps([:]).status == 0)
+                #expect(try await apps([:]).status == 0)
                 try FileManager.default.removeItem(at: dataToken)
                 // ~/.slipway/config with the server and its token.
                 let config = home.appendingPathComponent(".slipway/config")
                 try "server: \(server.baseURL)\ntoken: \(token)\n".write(to: config, atomically: true, encoding: .utf8)
-                let fromConfig = try runProcess(TestServer.binary, ["apps", "--json"],
+                let fromConfig = try await runProcess(TestServer.binary, ["apps", "--json"],
                                                 environment: ["HOME": home.path, "SLIPWAY_TOKEN": "", "SLIPWAY_SERVER": ""])
                 #expect(fromConfig.status == 0, "\(fromConfig.output)")
                 // SLIPWAY_TOKEN wins over the config file.
-                #expect(try apps(["SLIPWAY_TOKEN": String(repeating: "f", count: 64)]).status != 0)
+                #expect(try await apps(["SLIPWAY_TOKEN": String(repeating: "f", count: 64)]).status != 0)
                 // The config's token is not sent to another server than its own.
                 try "server: http://127.0.0.2:\(server.apiPort)\ntoken: \(token)\n".write(to: config, atomically: true, encoding: .utf8)
-                #expect(try apps([:]).status != 0)
+                #expect(try await apps([:]).status != 0)
             }
         }
 
@@ -189,12 +189,12 @@ extension Integration {
         }
 
         /// Starts `slipway server` expecting it to refuse: its exit status and output.
-        static func startAndExit(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
+        static func startAndExit(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
             let data = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-refused-\(UUID().uuidString.prefix(8))")
             defer { try? FileManager.default.removeItem(at: data) }
             var environment = environment
             environment["SLIPWAY_TOKEN"] = environment["SLIPWAY_TOKEN"] ?? ""
-            return try runProcess(TestServer.binary, ["server", "--data", data.path, "--router", "127.0.0.1:\(try freePort())",
+            return try await runProcess(TestServer.binary, ["server", "--data", data.path, "--router", "127.0.0.1:\(try freePort())",
                                                       "--engine-socket", TestEngine.socketPath] + arguments, environment: environment)
         }
     }

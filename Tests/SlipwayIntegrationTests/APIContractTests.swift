@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import SlipwayCore
 import Testing
@@ -26,7 +27,7 @@ extension Integration {
         /// statuses; required fields of the documented JSON answers are present.
         @Test("openapi.yaml describes the implementation")
         func openAPIMatchesImplementation() async throws {
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "documented", replicas: 1))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "documented", replicas: 1))
             defer { repo.remove() }
             try await TestServer.with { server in
                 let served = try await server.get("/openapi.yaml")

@@ -23,7 +23,7 @@ extension Integration {
         }
 
         static func deploy(_ server: TestServer, app: String, _ files: [String: String]) async throws {
-            let repo = try GitRepository(files: files)
+            let repo = try await GitRepository(files: files)
             defer { repo.remove() }
             let view = try await server.deploy(app, source: repo.url)
             #expect(view.status == .completed, "\(app): \(view.error ?? "")")
@@ -68,16 +68,16 @@ extension Integration {
             try await TestServer.with { server in
                 try await Self.deploy(server, app: a, Self.files(service: "web"))
                 try await Self.deploy(server, app: b, Self.files(service: "web"))
-                let ownAddress = try Self.address(of: try #require(try await server.containers(app: a).first).id)
-                let otherAddress = try Self.address(of: try #require(try await server.containers(app: b).first).id)
+                let ownAddress = try await Self.address(of: try #require(try await server.containers(app: a).first).id)
+                let otherAddress = try await Self.address(of: try #require(try await server.containers(app: b).first).id)
                 // The attack: a one-off container of A (as `slipway run` makes) connects to B's replica.
-                func connect(_ address: String) throws -> String {
+                func connect(_ address: String) async throws -> String {
                     let script = "printf 'GET /cgi-bin/who HTTP/1.0\\r\\n\\r\\n' | /bin/busybox nc -w 3 \(address) 8080 && echo CONNECTED || echo REFUSED"
-                    return try runCLI(["run", a, "--server", server.baseURL, "--", "sh", "-c", script]).output
+                    return try await runCLI(["run", a, "--server", server.baseURL, "--", "sh", "-c", script]).output
                 }
-                let own = try connect(ownAddress)
+                let own = try await connect(ownAddress)
                 #expect(own.contains("app=\(a)") && own.contains("CONNECTED"), "A reaches its own replica at \(ownAddress): \(own)")
-                let other = try connect(otherAddress)
+                let other = try await connect(otherAddress)
                 #expect(!other.contains("app=\(b)") && other.contains("REFUSED"), "A reached B's replica at \(otherAddress): \(other)")
                 // The same from a build: a RUN step of a new deploy of A (a hostile repository's Dockerfile).
                 var probe = Self.files(service: "web")
@@ -98,8 +98,8 @@ extension Integration {
         }
 
         /// The container's address on its (only) network, as the engine's API reports it.
-        static func address(of container: String) throws -> String {
-            let result = try runProcess(URL(fileURLWithPath: "/usr/bin/curl"),
+        static func address(of container: String) async throws -> String {
+            let result = try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"),
                                         ["-s", "--unix-socket", TestEngine.socketPath, "http://d/v1.41/containers/\(container)/json"])
             let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
             let networks = (json?["NetworkSettings"] as? [String: Any])?["Networks"] as? [String: [String: Any]] ?? [:]

@@ -41,7 +41,7 @@ extension Integration {
 
         @Test("the release phase runs once per deploy with 3 replicas; workers are not routed; dependsOn orders the start")
         func releasePhaseAndProcessTypes() async throws {
-            let repo = try GitRepository(files: Self.files())
+            let repo = try await GitRepository(files: Self.files())
             defer { repo.remove() }
             try await TestServer.with { server in
                 let app = try DNSLabel("modelled")
@@ -66,12 +66,12 @@ extension Integration {
                 #expect(workerRoute.status != 200, "a worker is not routed: \(workerRoute.status) \(workerRoute.body)")
 
                 // A second deploy runs the release phase once more, on the same volume.
-                try repo.commit(["www/index.html": "app model 2"], message: "v2")
+                try await repo.commit(["www/index.html": "app model 2"], message: "v2")
                 try #require(try await server.deploy("modelled", source: repo.url).status == .completed)
                 #expect(try await Self.migrations(server, "modelled") == 2)
 
                 // Scaling alone is no release: no release phase; worker=0 stops the type.
-                let scale = try runCLI(["scale", "modelled", "worker=0", "--server", server.baseURL])
+                let scale = try await runCLI(["scale", "modelled", "worker=0", "--server", server.baseURL])
                 #expect(scale.status == 0, "\(scale.output)")
                 #expect(try await server.containers(app: "modelled").count == 3)
                 #expect(try await Self.migrations(server, "modelled") == 2)
@@ -79,7 +79,7 @@ extension Integration {
                 // A failing release command stops the deploy before any replica changes.
                 let releasesBefore = try await server.client.releases(app: app).releases.count
                 let containersBefore = Set(try await server.containers(app: "modelled").map(\.id))
-                try repo.commit(Self.files(release: "echo about to fail; exit 3").filter { $0.key == "slipway.yaml" }, message: "bad release")
+                try await repo.commit(Self.files(release: "echo about to fail; exit 3").filter { $0.key == "slipway.yaml" }, message: "bad release")
                 let failed = try await server.deploy("modelled", source: repo.url)
                 #expect(failed.status == .error)
                 #expect(failed.error?.contains("exited with code 3") == true, "\(failed.error ?? "")")
@@ -94,40 +94,40 @@ extension Integration {
 
         @Test("slipway run streams output, forwards stdin, exits with the command's code; volumes outlive destroy unless --volumes")
         func runAndVolumes() async throws {
-            let repo = try GitRepository(files: Self.files(webReplicas: 1))
+            let repo = try await GitRepository(files: Self.files(webReplicas: 1))
             defer { repo.remove() }
             try await TestServer.with { server in
                 try #require(try await server.deploy("oneoff", source: repo.url).status == .completed)
                 let configured = try await server.client.changeConfig(app: try DNSLabel("oneoff"), set: ["GREETING": "hi"], unset: [])
                 #expect(try await server.waitForDeploy(configured.traceId).status == .completed)
 
-                let run = try runCLI(["run", "oneoff", "--server", server.baseURL, "--",
+                let run = try await runCLI(["run", "oneoff", "--server", server.baseURL, "--",
                                       "sh", "-c", "echo out $GREETING $SLIPWAY_RELEASE; echo oops >&2; wc -l < /data/migrations.log; exit 7"])
                 #expect(run.status == 7, "\(run.output)")
                 #expect(run.output.contains("out hi v2"), "config vars and the current release: \(run.output)")
                 #expect(run.output.contains("oops"))
                 #expect(run.output.contains("2"), "the volume is mounted: \(run.output)")
-                let piped = try runCLI(["run", "oneoff", "--server", server.baseURL, "--", "sh", "-c", "tr a-z A-Z"],
+                let piped = try await runCLI(["run", "oneoff", "--server", server.baseURL, "--", "sh", "-c", "tr a-z A-Z"],
                                        stdin: Data("shout this\n".utf8))
                 #expect(piped.status == 0, "\(piped.output)")
                 #expect(piped.output.contains("SHOUT THIS"), "\(piped.output)")
-                let missing = try runCLI(["run", "oneoff", "--server", server.baseURL, "--", "no-such-program"])
+                let missing = try await runCLI(["run", "oneoff", "--server", server.baseURL, "--", "no-such-program"])
                 #expect(missing.status != 0)
                 #expect(try await server.containers(app: "oneoff").count == 2, "one-off containers are removed: web and worker remain")
 
                 // destroy keeps the volume; a new deploy of the app finds its data again.
-                let destroyed = try runCLI(["destroy", "oneoff", "--server", server.baseURL])
+                let destroyed = try await runCLI(["destroy", "oneoff", "--server", server.baseURL])
                 #expect(destroyed.status == 0, "\(destroyed.output)")
                 #expect(destroyed.output.contains("kept 1 volume"), "\(destroyed.output)")
                 try #require(try await server.deploy("oneoff", source: repo.url).status == .completed)
                 #expect(try await Self.migrations(server, "oneoff") == 3)
 
-                let gone = try runCLI(["destroy", "oneoff", "--volumes", "--json", "--server", server.baseURL])
+                let gone = try await runCLI(["destroy", "oneoff", "--volumes", "--json", "--server", server.baseURL])
                 #expect(gone.status == 0, "\(gone.output)")
                 let result = try JSONDecoder().decode(DestroyResult.self, from: Data(gone.output.utf8))
                 #expect(result.volumesRemoved.count == 1)
                 for volume in result.volumesRemoved {
-                    let listed = try runProcess(URL(fileURLWithPath: "/usr/bin/podman"), ["volume", "exists", volume])
+                    let listed = try await runProcess(URL(fileURLWithPath: "/usr/bin/podman"), ["volume", "exists", volume])
                     #expect(listed.status != 0, "volume \(volume) should be gone")
                 }
             }

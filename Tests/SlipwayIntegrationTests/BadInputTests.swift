@@ -11,7 +11,7 @@ extension Integration {
         /// Deploys a good release, runs `attempt` (which must fail), then checks nothing changed.
         func expectNothingChanges(_ server: TestServer, app: String = "steady",
                                   _ attempt: (TestServer, GitRepository) async throws -> Void) async throws {
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "still serving"))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "still serving"))
             defer { repo.remove() }
             let good = try await server.deploy(app, source: repo.url)
             try #require(good.status == .completed, "\(good.error ?? "")")
@@ -54,20 +54,20 @@ extension Integration {
         func manifestProblems() async throws {
             try await TestServer.with { server in
                 try await expectNothingChanges(server) { server, _ in
-                    let empty = try GitRepository(files: ["README.md": "nothing to build"])
+                    let empty = try await GitRepository(files: ["README.md": "nothing to build"])
                     defer { empty.remove() }
                     try await expectFailure(server, source: empty.url, stage: "config", message: "looked at the repository root for slipway.yaml, config.json, Dockerfile, Procfile")
 
-                    let wrongType = try GitRepository(files: ["Dockerfile": "FROM busybox\n",
+                    let wrongType = try await GitRepository(files: ["Dockerfile": "FROM busybox\n",
                                                               "slipway.yaml": "services:\n  web:\n    replicas: two\n"])
                     defer { wrongType.remove() }
                     try await expectFailure(server, source: wrongType.url, stage: "config", message: "services.web.replicas")
 
-                    let missing = try GitRepository(files: ["Dockerfile": "FROM busybox\n", "slipway.yaml": "name: x\n"])
+                    let missing = try await GitRepository(files: ["Dockerfile": "FROM busybox\n", "slipway.yaml": "name: x\n"])
                     defer { missing.remove() }
                     try await expectFailure(server, source: missing.url, stage: "config", message: "missing field `services`")
 
-                    let noFile = try GitRepository(files: ["slipway.yaml": "services:\n  web:\n    dockerfile: build/Dockerfile\n"])
+                    let noFile = try await GitRepository(files: ["slipway.yaml": "services:\n  web:\n    dockerfile: build/Dockerfile\n"])
                     defer { noFile.remove() }
                     try await expectFailure(server, source: noFile.url, stage: "config", message: "`build/Dockerfile` was not found")
                 }
@@ -78,7 +78,7 @@ extension Integration {
         func failingBuild() async throws {
             try await TestServer.with { server in
                 try await expectNothingChanges(server) { server, repo in
-                    try repo.commit(["Dockerfile": "FROM busybox\nRUN echo about to fail && exit 3\n"], message: "broken")
+                    try await repo.commit(["Dockerfile": "FROM busybox\nRUN echo about to fail && exit 3\n"], message: "broken")
                     try await expectFailure(server, source: repo.url, stage: "build", message: "building web")
                 }
             }
@@ -88,7 +88,7 @@ extension Integration {
         func neverListens() async throws {
             try await TestServer.with(arguments: ["--ready-timeout", "3"]) { server in
                 try await expectNothingChanges(server) { server, repo in
-                    try repo.commit(["Dockerfile": "FROM busybox\nCMD [\"sh\", \"-c\", \"echo listening nowhere; sleep 600\"]\n"],
+                    try await repo.commit(["Dockerfile": "FROM busybox\nCMD [\"sh\", \"-c\", \"echo listening nowhere; sleep 600\"]\n"],
                                     message: "deaf")
                     try await expectFailure(server, source: repo.url, stage: "run", message: "did not accept connections")
                     let view = try await server.client.deploy(app: try DNSLabel("steady"), source: repo.url)
@@ -102,7 +102,7 @@ extension Integration {
         func crashesAtStart() async throws {
             try await TestServer.with { server in
                 try await expectNothingChanges(server) { server, repo in
-                    try repo.commit(["Dockerfile": "FROM busybox\nCMD [\"sh\", \"-c\", \"echo boom >&2; exit 7\"]\n"], message: "crash")
+                    try await repo.commit(["Dockerfile": "FROM busybox\nCMD [\"sh\", \"-c\", \"echo boom >&2; exit 7\"]\n"], message: "crash")
                     try await expectFailure(server, source: repo.url, stage: "run", message: "exited with code 7")
                 }
             }
@@ -114,8 +114,8 @@ extension Integration {
                 try await expectNothingChanges(server) { server, repo in
                     try FileManager.default.createSymbolicLink(atPath: repo.directory.appendingPathComponent("www/passwd").path,
                                                                withDestinationPath: "/etc/passwd")
-                    try repo.git("add", "-A")
-                    try repo.git("-c", "user.email=t@t.invalid", "-c", "user.name=T", "commit", "--quiet", "-m", "leak")
+                    try await repo.git("add", "-A")
+                    try await repo.git("-c", "user.email=t@t.invalid", "-c", "user.name=T", "commit", "--quiet", "-m", "leak")
                     try await expectFailure(server, source: repo.url, stage: "fetch", message: "www/passwd")
                 }
             }
@@ -145,10 +145,10 @@ extension Integration {
         func uploads() async throws {
             try await TestServer.with(arguments: ["--max-upload-mb", "1"]) { server in
                 let app = try DNSLabel("uploaded")
-                let source = try GitRepository(files: GitRepository.helloFiles(page: "from an upload", replicas: 1))
+                let source = try await GitRepository(files: GitRepository.helloFiles(page: "from an upload", replicas: 1))
                 defer { source.remove() }
                 let archive = source.directory.appendingPathExtension("tar.gz")
-                try run("/bin/tar", ["-czf", archive.path, "-C", source.directory.path, "--exclude=.git", "."])
+                try await run("/bin/tar", ["-czf", archive.path, "-C", source.directory.path, "--exclude=.git", "."])
                 let good = try await server.waitForDeploy(try await server.client.deploy(app: app, archive: archive).traceId)
                 #expect(good.status == .completed, "\(good.error ?? "")")
                 #expect(good.source.kind == .upload)
@@ -156,7 +156,7 @@ extension Integration {
 
                 // An entry that climbs out of the root.
                 let evil = source.directory.appendingPathExtension("evil.tar.gz")
-                try run("/usr/bin/python3", ["-c", """
+                try await run("/usr/bin/python3", ["-c", """
                     import tarfile, io
                     with tarfile.open('\(evil.path)', 'w:gz') as t:
                         data = b'owned'

@@ -37,14 +37,14 @@ extension Integration {
         }
 
         /// Runs the page in Chromium; fails (never skips) when the browser or selenium is missing.
-        static func attack(_ server: TestServer, app: String) throws -> Report {
+        static func attack(_ server: TestServer, app: String) async throws -> Report {
             _ = try Tools.require("chromium", package: "chromium")
             _ = try Tools.require("chromedriver", package: "chromium-driver")
             let python = "/opt/slipway-py/bin/python"
             guard FileManager.default.isExecutableFile(atPath: python) else {
                 throw TestFailure("\(python) is missing: bash scripts/setup.sh installs selenium there")
             }
-            let result = try runProcess(URL(fileURLWithPath: python), [script.path, String(server.apiPort), app],
+            let result = try await runProcess(URL(fileURLWithPath: python), [script.path, String(server.apiPort), app],
                                         environment: ["SE_AVOID_STATS": "true"])
             guard result.status == 0, let line = result.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
                 throw TestFailure("the browser attack page failed (\(result.status)):\n\(result.output.suffix(3000))")
@@ -56,7 +56,7 @@ extension Integration {
         func hostilePage(arguments: [String]) async throws {
             let app = "browsed"
             try await TestServer.with(arguments: arguments) { server in
-                let report = try Self.attack(server, app: app)
+                let report = try await Self.attack(server, app: app)
                 let cross = report.cross_site
                 #expect(cross.page_origin.hasPrefix("http://evil.attacker.test:"))
                 // The browser did send the simple cross-site POSTs (an opaque answer came back)...

@@ -15,14 +15,14 @@ extension Integration {
         func cancelRunningAndQueued() async throws {
             try await TestServer.with { server in
                 let app = "cancel-\(UUID().uuidString.prefix(6).lowercased())"
-                let repo = try GitRepository(files: GitRepository.helloFiles(page: "v1", replicas: 1, name: app))
+                let repo = try await GitRepository(files: GitRepository.helloFiles(page: "v1", replicas: 1, name: app))
                 defer { repo.remove() }
                 try #require(try await server.deploy(app, source: repo.url).status == .completed)
                 let before = Set(try await server.containers(app: app).map(\.id))
 
                 // A build step of 15 s, findable by its marker among the machine's processes.
                 let marker = "slipway-cancel-\(UUID().uuidString.prefix(8))"
-                try repo.commit(["Dockerfile": "FROM busybox\nRUN sleep 15 && echo \(marker)\nCOPY www /www\nEXPOSE 8080\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n",
+                try await repo.commit(["Dockerfile": "FROM busybox\nRUN sleep 15 && echo \(marker)\nCOPY www /www\nEXPOSE 8080\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n",
                                  "www/index.html": "v2"], message: "slow build")
                 let running = try await server.client.deploy(app: try DNSLabel(app), source: repo.url).traceId
                 let queued = try await server.client.deploy(app: try DNSLabel(app), source: repo.url).traceId
@@ -33,14 +33,14 @@ extension Integration {
                 try #require(!processes(mentioning: marker).isEmpty, "the slow build step never started")
 
                 // The queued one first: it leaves the queue without running.
-                let queuedCancel = try runCLI(["cancel", queued, "--json", "--server", server.baseURL])
+                let queuedCancel = try await runCLI(["cancel", queued, "--json", "--server", server.baseURL])
                 #expect(queuedCancel.status == 0, "\(queuedCancel.output)")
                 let queuedView = try await server.client.deployStatus(traceId: queued)
                 #expect(queuedView.status == .error && (queuedView.error ?? "").hasPrefix("cancelled while queued"), "\(queuedView.error ?? "")")
                 #expect(queuedView.stages.allSatisfy { $0.status == .skipped })
 
                 let started = ContinuousClock.now
-                let cancel = try runCLI(["cancel", running, "--json", "--server", server.baseURL])
+                let cancel = try await runCLI(["cancel", running, "--json", "--server", server.baseURL])
                 let took = ContinuousClock.now - started
                 #expect(cancel.status == 0, "\(cancel.output)")
                 let view = try Timestamp.decoder().decode(DeployView.self, from: Data(cancel.output.utf8))
@@ -55,11 +55,11 @@ extension Integration {
                 }
                 #expect(Set(try await server.containers(app: app).map(\.id)) == before, "the app's containers changed")
                 #expect(try await server.viaRouter(host: "\(app).localhost").body == "v1")
-                let again = try runCLI(["cancel", running, "--server", server.baseURL])
+                let again = try await runCLI(["cancel", running, "--server", server.baseURL])
                 #expect(again.status != 0 && again.output.contains("already ended"), "\(again.output)")
 
                 // The app is not stuck: the next deploy runs and serves.
-                try repo.commit(["Dockerfile": GitRepository.helloFiles(page: "v3")["Dockerfile"] ?? "", "www/index.html": "v3"], message: "fast again")
+                try await repo.commit(["Dockerfile": GitRepository.helloFiles(page: "v3")["Dockerfile"] ?? "", "www/index.html": "v3"], message: "fast again")
                 #expect(try await server.deploy(app, source: repo.url).status == .completed)
                 #expect(try await server.viaRouter(host: "\(app).localhost").body == "v3")
 

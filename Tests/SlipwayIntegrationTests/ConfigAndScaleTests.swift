@@ -18,7 +18,7 @@ extension Integration {
 
         @Test("config set/unset makes a release without a build; every replica sees it; deploys keep it")
         func configVars() async throws {
-            let repo = try GitRepository(files: Self.files)
+            let repo = try await GitRepository(files: Self.files)
             defer { repo.remove() }
             try await TestServer.with { server in
                 let app = try DNSLabel("configured")
@@ -26,7 +26,7 @@ extension Integration {
                 #expect(try await server.viaRouter(host: "configured.localhost", path: "/cgi-bin/env").body
                     .contains("GREETING=from-manifest MODE=manifest"))
 
-                let set = try runCLI(["config", "set", "configured", "GREETING=hello world", "--server", server.baseURL])
+                let set = try await runCLI(["config", "set", "configured", "GREETING=hello world", "--server", server.baseURL])
                 #expect(set.status == 0, "\(set.output)")
                 for _ in 0..<4 {
                     #expect(try await server.viaRouter(host: "configured.localhost", path: "/cgi-bin/env").body
@@ -35,11 +35,11 @@ extension Integration {
                 let releases = try await server.client.releases(app: app).releases
                 #expect(releases.first?.description == "Set GREETING")
                 #expect(releases.first?.services.first?.image == releases.last?.services.first?.image, "a config change must not rebuild")
-                let show = try runCLI(["config", "configured", "--server", server.baseURL])
+                let show = try await runCLI(["config", "configured", "--server", server.baseURL])
                 #expect(show.output.contains("GREETING=hello world"), "\(show.output)")
 
                 // A new deploy from source keeps the config vars.
-                try repo.commit(["www/index.html": "configurable 2"], message: "v2")
+                try await repo.commit(["www/index.html": "configurable 2"], message: "v2")
                 try #require(try await server.deploy("configured", source: repo.url).status == .completed)
                 #expect(try await server.viaRouter(host: "configured.localhost", path: "/cgi-bin/env").body.contains("GREETING=hello world"))
 
@@ -60,12 +60,12 @@ extension Integration {
 
         @Test("scale changes the replica count without a build; unknown services are refused")
         func scale() async throws {
-            let repo = try GitRepository(files: Self.files)
+            let repo = try await GitRepository(files: Self.files)
             defer { repo.remove() }
             try await TestServer.with { server in
                 let app = try DNSLabel("scalable")
                 try #require(try await server.deploy("scalable", source: repo.url).status == .completed)
-                let up = try runCLI(["scale", "scalable", "web=3", "--server", server.baseURL])
+                let up = try await runCLI(["scale", "scalable", "web=3", "--server", server.baseURL])
                 #expect(up.status == 0, "\(up.output)")
                 let view = try await server.client.app(app)
                 #expect(view.services.first?.replicas == 3)
@@ -92,7 +92,7 @@ extension Integration.ConfigAndScaleTests {
         var files = Self.files
         files["www/cgi-bin/files"] = "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\ncat /etc/app/*\ntouch /etc/app/new 2>/dev/null || echo read-only\n"
         files["Dockerfile"] = "FROM busybox\nCOPY www /www\nRUN chmod +x /www/cgi-bin/*\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n"
-        let repo = try GitRepository(files: files)
+        let repo = try await GitRepository(files: files)
         defer { repo.remove() }
         let local = FileManager.default.temporaryDirectory.appendingPathComponent("files-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: local, withIntermediateDirectories: true)
@@ -102,24 +102,24 @@ extension Integration.ConfigAndScaleTests {
         try await TestServer.with { server in
             let app = try DNSLabel("filed")
             try #require(try await server.deploy("filed", source: repo.url).status == .completed)
-            let set = try runCLI(["config", "files", "filed", "--from-file", local.path, "--server", server.baseURL])
+            let set = try await runCLI(["config", "files", "filed", "--from-file", local.path, "--server", server.baseURL])
             #expect(set.status == 0, "\(set.output)")
             for _ in 0..<4 {  // both replicas
                 let seen = try await server.viaRouter(host: "filed.localhost", path: "/cgi-bin/files").body
                 #expect(seen.contains("setting=one") && seen.contains("level=debug") && seen.contains("read-only"), "\(seen)")
             }
-            let listed = try runCLI(["config", "files", "filed", "--server", server.baseURL])
+            let listed = try await runCLI(["config", "files", "filed", "--server", server.baseURL])
             #expect(listed.output.contains("/etc/app") && listed.output.contains("app.conf (12 bytes)"), "\(listed.output)")
 
             try "setting=two\n".write(to: local.appendingPathComponent("app.conf"), atomically: true, encoding: .utf8)
-            let changed = try runCLI(["config", "files", "filed", "--from-file", local.appendingPathComponent("app.conf").path,
+            let changed = try await runCLI(["config", "files", "filed", "--from-file", local.appendingPathComponent("app.conf").path,
                                       "--server", server.baseURL])
             #expect(changed.status == 0, "\(changed.output)")
             let seen = try await server.viaRouter(host: "filed.localhost", path: "/cgi-bin/files").body
             #expect(seen.contains("setting=two") && !seen.contains("level=debug"), "the set at a mount is replaced whole: \(seen)")
             #expect(try await server.client.releases(app: app).releases.first?.description == "Set config files at /etc/app")
 
-            let removed = try runCLI(["config", "files", "filed", "--remove", "--server", server.baseURL])
+            let removed = try await runCLI(["config", "files", "filed", "--remove", "--server", server.baseURL])
             #expect(removed.status == 0, "\(removed.output)")
             #expect(try await server.client.configFiles(app: app).mounts.isEmpty)
             let bad = try await server.request(.PUT, "/v1/apps/filed/files", body: Data(#"{"mount": "etc", "files": {"a": "eA=="}}"#.utf8))

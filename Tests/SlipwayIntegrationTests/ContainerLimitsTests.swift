@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import SlipwayClient
 import SlipwayCore
@@ -17,17 +18,10 @@ extension Integration {
             var CapDrop: [String]?
         }
 
-        static func hostConfig(_ id: String) throws -> HostConfig {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/podman")
-            process.arguments = ["inspect", "--format", "{{json .HostConfig}}", id]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return try JSONDecoder().decode(HostConfig.self, from: data)
+        static func hostConfig(_ id: String) async throws -> HostConfig {
+            let result = try await Command("/usr/bin/podman", ["inspect", "--format", "{{json .HostConfig}}", id],
+                                           timeout: .seconds(60)).runChecked()
+            return try JSONDecoder().decode(HostConfig.self, from: Data(result.standardOutput.utf8))
         }
 
         @Test("defaults on every replica; resources in slipway.yaml override them; ps shows the limits")
@@ -35,12 +29,12 @@ extension Integration {
             try await TestServer.with { server in
                 let app = "limits-\(UUID().uuidString.prefix(6).lowercased())"
                 var files = GitRepository.helloFiles(page: "limited", replicas: 1, name: app)
-                let repo = try GitRepository(files: files)
+                let repo = try await GitRepository(files: files)
                 defer { repo.remove() }
                 let first = try await server.deploy(app, source: repo.url)
                 try #require(first.status == .completed, "\(first.error ?? "")")
                 let container = try #require(try await server.containers(app: app).first)
-                let defaults = try Self.hostConfig(container.id)
+                let defaults = try await Self.hostConfig(container.id)
                 #expect(defaults.Memory == Int64(512 * 1_048_576))
                 #expect(defaults.CpuShares == 1024)
                 #expect(defaults.PidsLimit == 1024)
@@ -48,15 +42,15 @@ extension Integration {
                 #expect(defaults.CapDrop?.contains { $0.uppercased().hasSuffix("NET_RAW") } == true, "\(defaults.CapDrop ?? [])")
                 let shown = try await server.client.replicas(app: try DNSLabel(app)).replicas.first?.limits
                 #expect(shown == "memory 512Mi, cpu shares 1024, pids 1024")
-                let ps = try runCLI(["ps", app, "--server", server.baseURL])
+                let ps = try await runCLI(["ps", app, "--server", server.baseURL])
                 #expect(ps.output.contains("LIMITS") && ps.output.contains("memory 512Mi, cpu shares 1024, pids 1024"), "\(ps.output)")
 
                 files["slipway.yaml"] = "name: \(app)\nservices:\n  web:\n    port: 8080\n    resources: {memory: 64Mi, cpu: 250m, pids: 100}\n"
-                try repo.commit(files, message: "resources")
+                try await repo.commit(files, message: "resources")
                 let second = try await server.deploy(app, source: repo.url)
                 try #require(second.status == .completed, "\(second.error ?? "")")
                 let replaced = try #require(try await server.containers(app: app).first { $0.labels["app.kubernetes.io/version"] == "v2" })
-                let overridden = try Self.hostConfig(replaced.id)
+                let overridden = try await Self.hostConfig(replaced.id)
                 #expect(overridden.Memory == Int64(64 * 1_048_576))
                 #expect(overridden.CpuShares == 256)
                 #expect(overridden.PidsLimit == 100)
@@ -69,7 +63,7 @@ extension Integration {
             try await TestServer.with { server in
                 let app = "hog-\(UUID().uuidString.prefix(6).lowercased())"
                 var files = GitRepository.helloFiles(page: "steady", replicas: 1, name: app)
-                let repo = try GitRepository(files: files)
+                let repo = try await GitRepository(files: files)
                 defer { repo.remove() }
                 try #require(try await server.deploy(app, source: repo.url).status == .completed)
                 let before = Set(try await server.containers(app: app).map(\.id))
@@ -82,7 +76,7 @@ extension Integration {
                         command: ["sh", "-c", "x=$(seq 1 100000000)"]
                         resources: {memory: 16Mi}
                     """
-                try repo.commit(files, message: "hog")
+                try await repo.commit(files, message: "hog")
                 let view = try await server.deploy(app, source: repo.url)
                 #expect(view.status == .error)
                 #expect((view.error ?? "").contains("over its memory limit of 16Mi"), "\(view.error ?? "")")

@@ -77,12 +77,12 @@ extension Integration {
             }
             let suffix = UUID().uuidString.prefix(6).lowercased()
             let (seen, created) = ("dash-seen-\(suffix)", "dash-new-\(suffix)")
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "hello from the dashboard", replicas: 1))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "hello from the dashboard", replicas: 1))
             defer { repo.remove() }
             try await TestServer.with { server in
                 try #require(try await server.deploy(seen, source: repo.url).status == .completed)
                 let token = try #require(server.token)
-                let result = try runProcess(URL(fileURLWithPath: python),
+                let result = try await runProcess(URL(fileURLWithPath: python),
                                             [Self.script.path, server.baseURL, token, seen, created, repo.url, Self.screenshots.path],
                                             environment: ["SE_AVOID_STATS": "true"])
                 guard result.status == 0, let line = result.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {

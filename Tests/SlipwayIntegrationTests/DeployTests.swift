@@ -9,7 +9,7 @@ extension Integration {
     struct DeployTests {
         @Test("first deploy: stages recorded, app answers through the router on every replica")
         func firstDeploy() async throws {
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "first deploy"))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "first deploy"))
             defer { repo.remove() }
             try await TestServer.with { server in
                 let view = try await server.deploy("hello", source: repo.url)
@@ -50,11 +50,11 @@ extension Integration {
 
         @Test("redeploy: the new release serves without a failed request, old replicas are gone")
         func redeploy() async throws {
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "version one"))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "version one"))
             defer { repo.remove() }
             try await TestServer.with { server in
                 #expect(try await server.deploy("hello", source: repo.url).status == .completed)
-                try repo.commit(["www/index.html": "version two"], message: "v2")
+                try await repo.commit(["www/index.html": "version two"], message: "v2")
 
                 let trace = try await server.client.deploy(app: try DNSLabel("hello"), source: repo.url)
                 // Keep requesting through the router while the rollout runs: every answer must be a 200.
@@ -75,7 +75,7 @@ extension Integration {
 
         @Test("a repository with two services routes SERVICE.APP.localhost to the second")
         func twoServices() async throws {
-            let repo = try GitRepository(files: [
+            let repo = try await GitRepository(files: [
                 "web.Dockerfile": "FROM busybox\nCOPY web /www\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n",
                 "api.Dockerfile": "FROM busybox\nCOPY api /www\nEXPOSE 9000\nCMD [\"httpd\", \"-f\", \"-p\", \"9000\", \"-h\", \"/www\"]\n",
                 "web/index.html": "the web page",
@@ -107,7 +107,7 @@ extension Integration {
 
         @Test("deploys of one app queued together run in order; the last one serves")
         func queuedInOrder() async throws {
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "queued", replicas: 1))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "queued", replicas: 1))
             defer { repo.remove() }
             try await TestServer.with { server in
                 let app = try DNSLabel("queue")

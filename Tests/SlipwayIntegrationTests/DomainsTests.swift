@@ -11,27 +11,27 @@ extension Integration {
         func domainsAndMaintenance() async throws {
             let app = "edge-\(UUID().uuidString.prefix(6).lowercased())"
             let host = "\(app).example.com"
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "hello from \(app)", replicas: 1))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "hello from \(app)", replicas: 1))
             defer { repo.remove() }
             try await TestServer.with { server in
                 #expect(try await server.deploy(app, source: repo.url).status == .completed)
-                let cli = { (arguments: [String]) in try runCLI(arguments + ["--server", server.baseURL]) }
+                let cli = { (arguments: [String]) in try await runCLI(arguments + ["--server", server.baseURL]) }
 
-                let added = try cli(["domains", "add", app, host, "--json"])
+                let added = try await cli(["domains", "add", app, host, "--json"])
                 #expect(added.status == 0, "\(added.output)")
                 let list = try Timestamp.decoder().decode(DomainList.self, from: Data(added.output.utf8))
                 #expect(list.domains.map(\.url) == ["http://\(host):\(server.routerPort)/"])
-                #expect(try cli(["domains", "add", app, "*.\(host)"]).status == 0)
+                #expect(try await cli(["domains", "add", app, "*.\(host)"]).status == 0)
                 #expect(try await server.viaRouter(host: host).body == "hello from \(app)")
                 #expect(try await server.viaRouter(host: "www.\(host):\(server.routerPort)").body == "hello from \(app)")
-                let info = try cli(["info", app])
+                let info = try await cli(["info", app])
                 #expect(info.output.contains("http://\(host):\(server.routerPort)/"), "\(info.output)")
 
-                let bad = try cli(["domains", "add", app, "10.0.0.1"])
+                let bad = try await cli(["domains", "add", app, "10.0.0.1"])
                 #expect(bad.status != 0 && bad.output.contains("IP address"), "\(bad.output)")
 
                 let replicas = Set(try await server.containers(app: app).map(\.id))
-                let on = try cli(["maintenance", "on", app, "--message", "Back at <b>five</b>"])
+                let on = try await cli(["maintenance", "on", app, "--message", "Back at <b>five</b>"])
                 #expect(on.status == 0, "\(on.output)")
                 for name in ["\(app).localhost", host, "api.\(host)"] {
                     let page = try await server.viaRouter(host: name)
@@ -45,14 +45,14 @@ extension Integration {
                 await server.stop()
                 try await server.start()
                 #expect(try await server.viaRouter(host: "www.\(host)").status == 503)
-                let status = try cli(["maintenance", app, "--json"])
+                let status = try await cli(["maintenance", app, "--json"])
                 #expect(try Timestamp.decoder().decode(MaintenanceView.self, from: Data(status.output.utf8)).enabled, "\(status.output)")
-                #expect(try cli(["maintenance", "off", app]).status == 0)
+                #expect(try await cli(["maintenance", "off", app]).status == 0)
                 #expect(try await server.viaRouter(host: "www.\(host)").body == "hello from \(app)")
 
-                #expect(try cli(["domains", "remove", app, "*.\(host)"]).status == 0)
+                #expect(try await cli(["domains", "remove", app, "*.\(host)"]).status == 0)
                 #expect(try await server.viaRouter(host: "www.\(host)").status == 502)
-                #expect(try cli(["destroy", app]).status == 0)
+                #expect(try await cli(["destroy", app]).status == 0)
                 #expect(try await server.viaRouter(host: host).status == 502)
             }
         }

@@ -15,9 +15,9 @@ extension Integration {
             let secret = "s3cret-Tok3n-\(UUID().uuidString.prefix(6))"
             try await TestServer.with { server in
                 let app = "creds-\(UUID().uuidString.prefix(6).lowercased())"
-                let served = try Self.bareRepository(GitRepository.helloFiles(page: "private code", replicas: 1, name: app))
+                let served = try await Self.bareRepository(GitRepository.helloFiles(page: "private code", replicas: 1, name: app))
                 defer { try? FileManager.default.removeItem(at: served) }
-                let gitServer = try SmartHTTPGitServer(root: served, username: "deploy", password: secret)
+                let gitServer = try await SmartHTTPGitServer(root: served, username: "deploy", password: secret)
                 defer { gitServer.stop() }
 
                 let url = "http://deploy:\(secret)@127.0.0.1:\(gitServer.port)/repo.git"
@@ -41,19 +41,19 @@ extension Integration {
             let secret = "s3cret-Tok3n-\(UUID().uuidString.prefix(6))"
             try await TestServer.with { server in
                 let app = "redir-\(UUID().uuidString.prefix(6).lowercased())"
-                let served = try Self.bareRepository(GitRepository.helloFiles(page: "private code", replicas: 1, name: app))
+                let served = try await Self.bareRepository(GitRepository.helloFiles(page: "private code", replicas: 1, name: app))
                 defer { try? FileManager.default.removeItem(at: served) }
-                let origin = try SmartHTTPGitServer(root: served, username: "deploy", password: secret)
+                let origin = try await SmartHTTPGitServer(root: served, username: "deploy", password: secret)
                 defer { origin.stop() }
                 try #require(try await server.deploy(app, source: "http://deploy:\(secret)@127.0.0.1:\(origin.port)/repo.git").status == .completed)
                 let before = Set(try await server.containers(app: app).map(\.id))
 
                 // The other host (another name, another port) would serve a clone to anyone, and records what it is sent.
-                let elsewhere = try Self.bareRepository(GitRepository.helloFiles(page: "attacker code", replicas: 1, name: app))
+                let elsewhere = try await Self.bareRepository(GitRepository.helloFiles(page: "attacker code", replicas: 1, name: app))
                 defer { try? FileManager.default.removeItem(at: elsewhere) }
-                let collector = try SmartHTTPGitServer(root: elsewhere)
+                let collector = try await SmartHTTPGitServer(root: elsewhere)
                 defer { collector.stop() }
-                let redirecting = try SmartHTTPGitServer(root: served, redirectTo: "http://localhost:\(collector.port)")
+                let redirecting = try await SmartHTTPGitServer(root: served, redirectTo: "http://localhost:\(collector.port)")
                 defer { redirecting.stop() }
 
                 let view = try await server.deploy(app, source: "http://deploy:\(secret)@127.0.0.1:\(redirecting.port)/repo.git")
@@ -70,11 +70,11 @@ extension Integration {
         }
 
         /// A bare copy of a new repository with `files`, as `repo.git` in a new directory.
-        static func bareRepository(_ files: [String: String]) throws -> URL {
-            let repo = try GitRepository(files: files)
+        static func bareRepository(_ files: [String: String]) async throws -> URL {
+            let repo = try await GitRepository(files: files)
             defer { repo.remove() }
             let served = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-served-\(UUID().uuidString.prefix(6))")
-            try run("/usr/bin/git", ["clone", "--quiet", "--bare", repo.directory.path, served.appendingPathComponent("repo.git").path])
+            try await run("/usr/bin/git", ["clone", "--quiet", "--bare", repo.directory.path, served.appendingPathComponent("repo.git").path])
             return served
         }
 
@@ -127,13 +127,13 @@ extension Integration {
         func cloneSizeLimit() async throws {
             try await TestServer.with(arguments: ["--max-clone-mb", "1"]) { server in
                 let app = "big-\(UUID().uuidString.prefix(6).lowercased())"
-                let repo = try GitRepository(files: GitRepository.helloFiles(page: "small", replicas: 1, name: app))
+                let repo = try await GitRepository(files: GitRepository.helloFiles(page: "small", replicas: 1, name: app))
                 defer { repo.remove() }
                 try #require(try await server.deploy(app, source: repo.url).status == .completed)
                 let before = Set(try await server.containers(app: app).map(\.id))
                 // 3 MB that do not compress.
                 let noise = (0..<3_000_000 / 16).map { _ in UUID().uuidString.prefix(16) }.joined()
-                try repo.commit(["www/noise.txt": noise], message: "big")
+                try await repo.commit(["www/noise.txt": noise], message: "big")
                 let view = try await server.deploy(app, source: repo.url)
                 #expect(view.status == .error && view.stages.first { $0.status == .error }?.name == "fetch")
                 #expect((view.error ?? "").contains("more than 1 MiB on disk"), "\(view.error ?? "")")

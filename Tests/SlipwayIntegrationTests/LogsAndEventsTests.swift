@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import HummingbirdWSClient
 import Logging
@@ -38,7 +39,7 @@ extension Integration {
 
         @Test("logs merge both replicas in time order with prefixes; -f follows across a redeploy; --since reaches replaced replicas")
         func logs() async throws {
-            let repo = try GitRepository(files: Self.files(word: "tick"))
+            let repo = try await GitRepository(files: Self.files(word: "tick"))
             defer { repo.remove() }
             try await TestServer.with { server in
                 let app = try DNSLabel("chatty")
@@ -47,7 +48,7 @@ extension Integration {
                     let lines = try await server.client.logs(app: app).lines
                     return lines.count >= 30 && lines.contains { $0.process == "web.1" } && lines.contains { $0.process == "web.2" }
                 }, "lines from both replicas")
-                let cli = try runCLI(["logs", "chatty", "--tail", "20", "--server", server.baseURL])
+                let cli = try await runCLI(["logs", "chatty", "--tail", "20", "--server", server.baseURL])
                 #expect(cli.status == 0, "\(cli.output)")
                 let printed = cli.output.split(separator: "\n")
                 #expect(printed.count == 20)
@@ -59,17 +60,17 @@ extension Integration {
                 #expect(!web2.isEmpty && web2.allSatisfy { $0.process == "web.2" })
 
                 // Follow, then redeploy: the new replicas join the stream.
-                let follower = try LineCollector(TestServer.binary, ["logs", "chatty", "-f", "--server", server.baseURL])
+                let follower = try await LineCollector(TestServer.binary, ["logs", "chatty", "-f", "--server", server.baseURL])
                 defer { follower.stop() }
                 #expect(try await Self.eventually { follower.text.contains("tick") }, "the follow starts with recent lines")
-                try repo.commit(Self.files(word: "tock"), message: "v2")
+                try await repo.commit(Self.files(word: "tock"), message: "v2")
                 try #require(try await server.deploy("chatty", source: repo.url).status == .completed)
                 #expect(try await Self.eventually { follower.text.contains("from web.1 of v2") && follower.text.contains("from web.2 of v2") },
                         "follow continues across the redeploy: \(follower.text.suffix(500))")
 
                 // v1's containers are gone; their lines are still there.
                 #expect(try await server.containers(app: "chatty").count == 2)
-                let since = try runCLI(["logs", "chatty", "--since", "10m", "--json", "--server", server.baseURL])
+                let since = try await runCLI(["logs", "chatty", "--since", "10m", "--json", "--server", server.baseURL])
                 #expect(since.output.contains("of v1") && since.output.contains("of v2"))
                 let decoded = try since.output.split(separator: "\n").map {
                     try Timestamp.decoder().decode(AppLogLine.self, from: Data($0.utf8))
@@ -80,7 +81,7 @@ extension Integration {
 
         @Test("the WebSocket at /v1/apps/{app}/logs/ws streams the app's lines as JSON messages")
         func webSocket() async throws {
-            let repo = try GitRepository(files: Self.files(word: "socket"))
+            let repo = try await GitRepository(files: Self.files(word: "socket"))
             defer { repo.remove() }
             try await TestServer.with { server in
                 try #require(try await server.deploy("sockety", source: repo.url).status == .completed)
@@ -117,16 +118,16 @@ extension Integration {
 
         @Test("events record the deploy, the release, and a crash with its restart")
         func events() async throws {
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "eventful", replicas: 1))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "eventful", replicas: 1))
             defer { repo.remove() }
             try await TestServer.with { server in
                 let app = try DNSLabel("eventful")
                 let deploy = try await server.deploy("eventful", source: repo.url)
                 try #require(deploy.status == .completed)
-                let follower = try LineCollector(TestServer.binary, ["events", "eventful", "-f", "--server", server.baseURL])
+                let follower = try await LineCollector(TestServer.binary, ["events", "eventful", "-f", "--server", server.baseURL])
                 defer { follower.stop() }
                 let container = try #require(try await server.containers(app: "eventful").first)
-                try run("/usr/bin/podman", ["kill", container.id])
+                try await run("/usr/bin/podman", ["kill", container.id])
                 #expect(try await Self.eventually {
                     let kinds = try await server.client.events(app: app).events.map(\.kind)
                     return kinds.contains(.replicaCrashed) && kinds.contains(.replicaRestarted) && kinds.last == .replicaReady
@@ -141,7 +142,7 @@ extension Integration {
                 #expect(crash.message.contains("exited with code"))
                 #expect(try await Self.eventually { follower.text.contains("replica.crashed") && follower.text.contains("replica.restarted") },
                         "slipway events -f shows them live: \(follower.text)")
-                let listed = try runCLI(["events", "eventful", "--server", server.baseURL])
+                let listed = try await runCLI(["events", "eventful", "--server", server.baseURL])
                 #expect(listed.output.contains("deploy.completed"), "\(listed.output)")
             }
         }
@@ -149,32 +150,24 @@ extension Integration {
 }
 
 /// Runs a command in the background and collects its output as it comes (for `-f` commands).
-final class LineCollector: @unchecked Sendable {
-    private let process = Process()
-    private let lock = NSLock()
-    private var collected = Data()
+final class LineCollector: Sendable {
+    private let process: BackgroundCommand
+    private let log: String
 
-    init(_ executable: URL, _ arguments: [String]) throws {
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(cliEnvironment(arguments)) { _, new in new }
-        process.standardInput = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock { self.collected.append(data) }
-        }
-        try process.run()
+    init(_ executable: URL, _ arguments: [String]) async throws {
+        log = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-follow-\(UUID().uuidString).log").path
+        process = try await BackgroundCommand.start(Command(executable.path, arguments, environment: cliEnvironment(arguments)), log: log)
     }
 
-    var text: String { lock.withLock { String(decoding: collected, as: UTF8.self) } }
+    /// What it printed so far; still readable after `stop()`.
+    var text: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
     func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        process.terminate()
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: log)
     }
 }
 

@@ -9,7 +9,7 @@ extension Integration {
     struct MetricsTests {
         /// Parses Prometheus text with the reference parser (prometheus-client, from the test venv)
         /// and returns every sample as `name{label="value",...} value`, labels sorted.
-        static func parse(_ text: String) throws -> [String: Double] {
+        static func parse(_ text: String) async throws -> [String: Double] {
             let python = "/opt/slipway-py/bin/python"
             guard FileManager.default.isExecutableFile(atPath: python) else {
                 throw TestFailure("\(python) is missing; run `bash scripts/setup.sh` (it installs prometheus-client in /opt/slipway-py)")
@@ -24,14 +24,14 @@ extension Integration {
                         out[f"{s.name}{{{labels}}}"] = s.value
                 print(json.dumps(out))
                 """
-            let result = try runProcess(URL(fileURLWithPath: python), ["-c", script], stdin: Data(text.utf8))
+            let result = try await runProcess(URL(fileURLWithPath: python), ["-c", script], stdin: Data(text.utf8))
             guard result.status == 0 else { throw TestFailure("not valid Prometheus text: \(result.output)\n\(text.prefix(3000))") }
             return try JSONDecoder().decode([String: Double].self, from: Data(result.output.utf8))
         }
 
         @Test("GET /metrics parses as Prometheus text and counts deploys, stages, replicas and the requests the test made")
         func scrape() async throws {
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "metered", replicas: 2))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "metered", replicas: 2))
             defer { repo.remove() }
             try await TestServer.with { server in
                 try #require(try await server.deploy("metered", source: repo.url).status == .completed)
@@ -40,7 +40,7 @@ extension Integration {
                 let answer = try await server.get("/metrics")
                 #expect(answer.status == 200)
                 #expect(answer.headers.first(name: "Content-Type")?.hasPrefix("text/plain") == true)
-                let samples = try Self.parse(answer.body)
+                let samples = try await Self.parse(answer.body)
                 #expect(samples[#"slipway_deploys_total{app="metered",result="completed"}"#] == 1, "\(samples.keys.sorted())")
                 #expect(samples[#"slipway_replicas{app="metered",service="web",state="ready"}"#] == 2)
                 #expect(samples[#"slipway_deploy_queue_depth{}"#] == 0)

@@ -9,7 +9,7 @@ extension Integration {
     struct RADCompatibilityTests {
         @Test("POST /trigger with a RAD config.json repository deploys each application as its own app")
         func triggerPubSub() async throws {
-            let repo = try GitRepository(copying: GitRepository.example("pubsub"))
+            let repo = try await GitRepository(copying: GitRepository.example("pubsub"))
             defer { repo.remove() }
             try await TestServer.with { server in
                 let body = Data(#"{"gitrepo": "\#(repo.url)"}"#.utf8)
@@ -44,7 +44,7 @@ extension Integration {
 
         @Test("/trigger answers JSON with Accept: application/json; a failing deploy shows [ERROR] in /status")
         func triggerJSONAndError() async throws {
-            let repo = try GitRepository(files: ["Dockerfile": "FROM busybox\nRUN exit 1\n"])
+            let repo = try await GitRepository(files: ["Dockerfile": "FROM busybox\nRUN exit 1\n"])
             defer { repo.remove() }
             try await TestServer.with { server in
                 let answer = try await server.request(.POST, "/trigger", body: Data(#"{"gitrepo": "\#(repo.url)"}"#.utf8),

@@ -14,7 +14,7 @@ extension Integration {
         /// still serves v1 from the same containers and the attacker's app has no release.
         func expectVictimUntouched(_ server: TestServer, attack: (TestServer, String, GitRepository) async throws -> Void) async throws {
             let victim = "victim-\(UUID().uuidString.prefix(6).lowercased())"
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "victim", replicas: 1, name: victim))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "victim", replicas: 1, name: victim))
             defer { repo.remove() }
             let good = try await server.deploy(victim, source: repo.url)
             try #require(good.status == .completed, "\(good.error ?? "")")
@@ -38,14 +38,14 @@ extension Integration {
             try await TestServer.with { server in
                 try await expectVictimUntouched(server) { server, victim, _ in
                     let attacker = "attacker-\(UUID().uuidString.prefix(6).lowercased())"
-                    let yaml = try GitRepository(files: GitRepository.helloFiles(page: "pwned", replicas: 1, name: victim))
+                    let yaml = try await GitRepository(files: GitRepository.helloFiles(page: "pwned", replicas: 1, name: victim))
                     defer { yaml.remove() }
                     Self.expectRefused(try await server.deploy(attacker, source: yaml.url), stage: "config",
                                        "slipway.yaml's `name:` names the app \(victim), but this deploy is for \(attacker)")
                     var files = GitRepository.helloFiles(page: "pwned")
                     files["slipway.yaml"] = nil
                     files["config.json"] = #"{"applications": [{"application_name": "\#(victim)", "dockerfile": "Dockerfile", "port": 8080}]}"#
-                    let json = try GitRepository(files: files)
+                    let json = try await GitRepository(files: files)
                     defer { json.remove() }
                     Self.expectRefused(try await server.deploy(attacker, source: json.url), stage: "config",
                                        "config.json's application_name names the app \(victim)")
@@ -62,7 +62,7 @@ extension Integration {
                     var files = GitRepository.helloFiles(page: "pwned")
                     files["slipway.yaml"] = nil
                     files["config.json"] = #"{"applications": [{"application_name": "\#(victim)", "dockerfile": "Dockerfile", "port": 8080}]}"#
-                    let evil = try GitRepository(files: files)
+                    let evil = try await GitRepository(files: files)
                     defer { evil.remove() }
                     let trigger = try await server.request(.POST, "/trigger", body: Data(#"{"gitrepo": "\#(evil.url)"}"#.utf8),
                                                            headers: ["Content-Type": "application/json", "Accept": "application/json"])
@@ -73,10 +73,10 @@ extension Integration {
                 }
                 // The repository that created an app may /trigger it again (credentials and `.git` aside).
                 let owner = "owned-\(UUID().uuidString.prefix(6).lowercased())"
-                let repo = try GitRepository(files: GitRepository.helloFiles(page: "one", replicas: 1, name: owner))
+                let repo = try await GitRepository(files: GitRepository.helloFiles(page: "one", replicas: 1, name: owner))
                 defer { repo.remove() }
                 #expect(try await server.deploy(owner, source: repo.url).status == .completed)
-                try repo.commit(["www/index.html": "two"], message: "two")
+                try await repo.commit(["www/index.html": "two"], message: "two")
                 let again = try await server.request(.POST, "/trigger", body: Data(#"{"gitrepo": "\#(repo.url)/"}"#.utf8),
                                                      headers: ["Content-Type": "application/json", "Accept": "application/json"])
                 let traceId = try JSONDecoder().decode(TraceResponse.self, from: Data(again.body.utf8)).traceId
@@ -91,7 +91,7 @@ extension Integration {
             try await TestServer.with { server in
                 try await expectVictimUntouched(server) { server, victim, repo in
                     for label in ["io.slipway.oneoff=1", "app.kubernetes.io/managed-by=someone-else"] {
-                        try repo.commit(["Dockerfile": "FROM busybox\nCOPY www /www\nLABEL \(label)\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n"],
+                        try await repo.commit(["Dockerfile": "FROM busybox\nCOPY www /www\nLABEL \(label)\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n"],
                                         message: "label")
                         let view = try await server.deploy(victim, source: repo.url)
                         Self.expectRefused(view, stage: "build", "the image sets \(label.split(separator: "=")[0])")

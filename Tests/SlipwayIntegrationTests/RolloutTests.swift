@@ -19,11 +19,11 @@ extension Integration {
 
         @Test("a rolling update keeps between desired and desired+maxSurge replicas running, and never fails a request")
         func surgeBounds() async throws {
-            let repo = try GitRepository(files: Self.app(page: "one", replicas: 3))
+            let repo = try await GitRepository(files: Self.app(page: "one", replicas: 3))
             defer { repo.remove() }
             try await TestServer.with { server in
                 try #require(try await server.deploy("rolling", source: repo.url).status == .completed)
-                try repo.commit(["www/index.html": "two"], message: "v2")
+                try await repo.commit(["www/index.html": "two"], message: "v2")
                 let trace = try await server.client.deploy(app: try DNSLabel("rolling"), source: repo.url)
                 var running: [Int] = []
                 let (view, _, failures) = try await server.followUnderLoad(trace.traceId, host: "rolling.localhost") {
@@ -40,13 +40,13 @@ extension Integration {
 
         @Test("a release whose health check never passes is rolled back; the old one never stopped serving")
         func unhealthyReleaseRollsBack() async throws {
-            let repo = try GitRepository(files: Self.app(page: "good", health: "{path: /healthz}"))
+            let repo = try await GitRepository(files: Self.app(page: "good", health: "{path: /healthz}"))
             defer { repo.remove() }
             try await TestServer.with(arguments: ["--ready-timeout", "3"]) { server in
                 try #require(try await server.deploy("guarded", source: repo.url).status == .completed)
                 let before = Set(try await server.containers(app: "guarded").map(\.id))
-                try repo.git("rm", "--quiet", "www/healthz")
-                try repo.commit(["www/index.html": "bad"], message: "no health")
+                try await repo.git("rm", "--quiet", "www/healthz")
+                try await repo.commit(["www/index.html": "bad"], message: "no health")
                 let view = try await server.deploy("guarded", source: repo.url)
                 #expect(view.status == .error)
                 #expect(view.stages.first { $0.status == .error }?.name == "run")
@@ -59,7 +59,7 @@ extension Integration {
 
         @Test("a release that crashes during the rollout is undone, with the failing replica's last log lines")
         func crashDuringRollout() async throws {
-            let repo = try GitRepository(files: Self.app(page: "stable", replicas: 3))
+            let repo = try await GitRepository(files: Self.app(page: "stable", replicas: 3))
             defer { repo.remove() }
             try await TestServer.with { server in
                 try #require(try await server.deploy("fragile", source: repo.url).status == .completed)
@@ -67,7 +67,7 @@ extension Integration {
                 // web.1 crashes while the rollout is still going.
                 let command = #"if [ \"$SLIPWAY_REPLICA\" = web.1 ]; then httpd -p 8080 -h /www; echo going down; sleep 1; exit 4; "#
                     + #"else sleep 2; exec httpd -f -p 8080 -h /www; fi"#
-                try repo.commit(Self.app(page: "doomed", replicas: 3, command: command), message: "doomed")
+                try await repo.commit(Self.app(page: "doomed", replicas: 3, command: command), message: "doomed")
                 let trace = try await server.client.deploy(app: try DNSLabel("fragile"), source: repo.url)
                 let (view, _, failures) = try await server.followUnderLoad(trace.traceId, host: "fragile.localhost")
                 #expect(view.status == .error)
@@ -83,12 +83,12 @@ extension Integration {
 
         @Test("rollback makes a new release from an old one without a rebuild, via API and CLI")
         func rollback() async throws {
-            let repo = try GitRepository(files: Self.app(page: "one"))
+            let repo = try await GitRepository(files: Self.app(page: "one"))
             defer { repo.remove() }
             try await TestServer.with { server in
                 let app = try DNSLabel("history")
                 try #require(try await server.deploy("history", source: repo.url).status == .completed)
-                try repo.commit(["www/index.html": "two"], message: "v2")
+                try await repo.commit(["www/index.html": "two"], message: "v2")
                 try #require(try await server.deploy("history", source: repo.url).status == .completed)
                 #expect(try await server.viaRouter(host: "history.localhost").body == "two")
 
@@ -105,7 +105,7 @@ extension Integration {
                 #expect(releases[0].source.commit == releases[2].source.commit)
 
                 // The CLI: `slipway rollback APP --to v2` follows it and prints the URL last.
-                let cli = try runCLI(["rollback", "history", "--to", "v2", "--server", server.baseURL])
+                let cli = try await runCLI(["rollback", "history", "--to", "v2", "--server", server.baseURL])
                 #expect(cli.status == 0, "\(cli.output)")
                 #expect(cli.output.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("http://history.localhost:\(server.routerPort)/"))
                 #expect(try await server.viaRouter(host: "history.localhost").body == "two")
@@ -113,7 +113,7 @@ extension Integration {
                 let missing = try await server.request(.POST, "/v1/apps/history/rollback", body: Data(#"{"to": 42}"#.utf8))
                 #expect(missing.status == 404)
                 #expect(missing.body.contains("no release v42"))
-                let ps = try runCLI(["ps", "history", "--server", server.baseURL])
+                let ps = try await runCLI(["ps", "history", "--server", server.baseURL])
                 #expect(ps.status == 0)
                 #expect(ps.output.contains("web.1") && ps.output.contains("v4"), "\(ps.output)")
             }

@@ -11,14 +11,14 @@ extension Integration {
         @Test("kill -9 of the server: the app keeps answering; the restarted server takes the routes over without a failed request")
         func outlivesTheServer() async throws {
             let app = "rp-\(UUID().uuidString.prefix(6).lowercased())"
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "v1 of \(app)"))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "v1 of \(app)"))
             defer { repo.remove() }
             let pki = try TestPKI()
             defer { pki.remove() }
             let httpsPort = try freePort()
             let secure = "s-\(app).example.com"
             let https = {
-                try runProcess(URL(fileURLWithPath: "/usr/bin/curl"), ["-sS", "--max-time", "5", "--resolve", "\(secure):\(httpsPort):127.0.0.1",
+                try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), ["-sS", "--max-time", "5", "--resolve", "\(secure):\(httpsPort):127.0.0.1",
                                                                         "--cacert", pki.caCertificate.path, "https://\(secure):\(httpsPort)/"])
             }
             try await TestServer.with(arguments: ["--standalone-router", "--https", "127.0.0.1:\(httpsPort)"]) { server in
@@ -33,10 +33,10 @@ extension Integration {
                 let body = try JSONEncoder().encode(CertificateAddRequest(host: secure, certificate: leaf.certificatePEM, key: leaf.keyPEM))
                 let added = try await server.request(.POST, "/v1/certs", body: body)
                 #expect(added.status == 201, "\(added.body)")
-                var served = try https()
+                var served = try await https()
                 for _ in 0..<30 where served.output != "v1 of \(app)" {
                     try await Task.sleep(for: .milliseconds(200))
-                    served = try https()
+                    served = try await https()
                 }
                 #expect(served.output == "v1 of \(app)", "\(served.output)")
 
@@ -54,7 +54,7 @@ extension Integration {
                 try await Task.sleep(for: .milliseconds(300))
                 await server.kill()
                 try await Task.sleep(for: .seconds(1))
-                #expect(try https().output == "v1 of \(app)", "HTTPS while the server is down")
+                #expect(try await https().output == "v1 of \(app)", "HTTPS while the server is down")
                 let whileDown = tally.withLock { $0.ok }
                 try await server.start()
                 try await Task.sleep(for: .milliseconds(500))
@@ -67,7 +67,7 @@ extension Integration {
                 #expect(server.routerProcessID == routerPID, "the server started a second router instead of taking this one over")
 
                 // The restarted server drives the same router: a new release is served, and a domain removed goes.
-                try repo.commit(["www/index.html": "v2 of \(app)"], message: "v2")
+                try await repo.commit(["www/index.html": "v2 of \(app)"], message: "v2")
                 #expect(try await server.deploy(app, source: repo.url).release == 2)
                 #expect(try await server.viaRouter(host: "\(app).example.com").body == "v2 of \(app)")
                 _ = try await server.client.removeDomain(app: try DNSLabel(app), host: "\(app).example.com")

@@ -19,7 +19,7 @@ extension Integration {
             guard FileManager.default.isExecutableFile(atPath: Self.schemathesis) else {
                 throw TestFailure("\(Self.schemathesis) is missing; run `bash scripts/setup.sh` (it installs schemathesis in /opt/slipway-py)")
             }
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "fuzzed", replicas: 1))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "fuzzed", replicas: 1))
             defer { repo.remove() }
             try await TestServer.with { server in
                 // A real app (and deploy) for the stateful phase to reach through the links.
@@ -31,7 +31,7 @@ extension Integration {
                 defer { try? FileManager.default.removeItem(at: file) }
                 let token = try #require(server.token)
                 // One worker: hypothesis' source inspection is not thread-safe on Python 3.11.
-                let result = try runProcess(URL(fileURLWithPath: Self.schemathesis), [
+                let result = try await runProcess(URL(fileURLWithPath: Self.schemathesis), [
                     "--no-color", "run", file.path, "--url", server.baseURL, "-H", "Authorization: Bearer \(token)",
                     "--checks", Self.checks, "--max-time", "75", "--workers", "1",
                 ], in: server.dataDirectory.deletingLastPathComponent())

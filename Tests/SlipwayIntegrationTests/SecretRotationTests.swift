@@ -25,16 +25,16 @@ extension Integration {
 
         @Test("a server killed (SIGKILL) at any moment of a rotation reads every secret after restart and completes it; rotate-key --json; SLIPWAY_MASTER_KEY refuses")
         func killMidRotation() async throws {
-            let repo = try GitRepository(files: Self.files)
+            let repo = try await GitRepository(files: Self.files)
             defer { repo.remove() }
             try await TestServer.with { server in
                 try #require(try await server.deploy("rotor", source: repo.url).status == .completed)
                 let base = ["config", "set", "rotor", "--server", server.baseURL]
-                let named = try runCLI(base + ["DB_PASSWORD=pw-rotated-0a1b", "SIGNING=sig-rotated-2c3d", "--secret"])
+                let named = try await runCLI(base + ["DB_PASSWORD=pw-rotated-0a1b", "SIGNING=sig-rotated-2c3d", "--secret"])
                 #expect(named.status == 0, "\(named.output)")
                 for batch in 0..<3 {
                     let pairs = (0..<Self.bulk).map { "S\(batch)_\($0)=secret-\(batch)-\($0)" }
-                    let set = try runCLI(base + pairs + ["--secret"])
+                    let set = try await runCLI(base + pairs + ["--secret"])
                     #expect(set.status == 0, "\(set.output.suffix(500))")
                 }
                 let keyFile = server.dataDirectory.appendingPathComponent("master.key")
@@ -78,17 +78,17 @@ extension Integration {
                 #expect(cutOff >= 1, "no round killed the server while the rotation was under way")
 
                 // The values themselves: a new release is rolled out from the stored (decrypted) config.
-                let bump = try runCLI(base + ["ROUND=5"])
+                let bump = try await runCLI(base + ["ROUND=5"])
                 #expect(bump.status == 0, "\(bump.output)")
                 let seen = try await server.viaRouter(host: "rotor.localhost", path: "/cgi-bin/env").body
                 #expect(seen.contains(Self.expected(round: 5)), "\(seen)")
 
                 // An ordinary rotation through the CLI.
-                let cli = try runCLI(["secrets", "rotate-key", "--json", "--server", server.baseURL])
+                let cli = try await runCLI(["secrets", "rotate-key", "--json", "--server", server.baseURL])
                 #expect(cli.status == 0, "\(cli.output)")
                 let result = try JSONDecoder().decode(KeyRotationResult.self, from: Data(cli.output.utf8))
                 #expect(result.secrets >= 3 * Self.bulk && result.keyFile == keyFile.path && !result.completedInterrupted, "\(result)")
-                let text = try runCLI(["secrets", "rotate-key", "--server", server.baseURL])
+                let text = try await runCLI(["secrets", "rotate-key", "--server", server.baseURL])
                 #expect(text.status == 0 && text.output.contains("Re-encrypted"), "\(text.output)")
                 // Nothing in the data directory still decrypts with a retired key: each was removed.
                 let stored = try String(contentsOf: keyFile, encoding: .utf8)
@@ -100,7 +100,7 @@ extension Integration {
         func environmentKeyRefused() async throws {
             let key = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
             try await TestServer.with(environment: ["SLIPWAY_MASTER_KEY": key]) { server in
-                let refused = try runCLI(["secrets", "rotate-key", "--server", server.baseURL])
+                let refused = try await runCLI(["secrets", "rotate-key", "--server", server.baseURL])
                 #expect(refused.status != 0 && refused.output.contains("SLIPWAY_MASTER_KEY"), "\(refused.output)")
                 let raw = try await server.request(.POST, "/v1/secrets/rotate-key")
                 #expect(raw.status == 409 && raw.body.contains("key_from_environment"), "\(raw.body)")

@@ -25,7 +25,7 @@ extension Integration {
 
         @Test("a secret never appears in the app view, config, releases, the deploy log or a streamed run; replicas get it")
         func secretsStayHidden() async throws {
-            let repo = try GitRepository(files: Self.files)
+            let repo = try await GitRepository(files: Self.files)
             defer { repo.remove() }
             let password = "pw-0f8e7d6c5b4a"
             let signing = "sig-1a2b3c4d5e6f"
@@ -33,9 +33,9 @@ extension Integration {
                 let app = try DNSLabel("secretive")
                 try #require(try await server.deploy("secretive", source: repo.url).status == .completed)
                 // DB_PASSWORD is secret by its name; SIGNING because of --secret.
-                let byName = try runCLI(["config", "set", "secretive", "DB_PASSWORD=\(password)", "--server", server.baseURL])
+                let byName = try await runCLI(["config", "set", "secretive", "DB_PASSWORD=\(password)", "--server", server.baseURL])
                 #expect(byName.status == 0, "\(byName.output)")
-                let explicit = try runCLI(["config", "set", "secretive", "SIGNING=\(signing)", "--secret", "--server", server.baseURL])
+                let explicit = try await runCLI(["config", "set", "secretive", "SIGNING=\(signing)", "--secret", "--server", server.baseURL])
                 #expect(explicit.status == 0, "\(explicit.output)")
 
                 let seen = try await server.viaRouter(host: "secretive.localhost", path: "/cgi-bin/env").body
@@ -45,21 +45,21 @@ extension Integration {
                 shown["GET /v1/apps/secretive"] = try await server.get("/v1/apps/secretive").body
                 shown["GET /v1/apps/secretive/config"] = try await server.get("/v1/apps/secretive/config").body
                 shown["GET /v1/apps/secretive/releases"] = try await server.get("/v1/apps/secretive/releases").body
-                shown["slipway config"] = try runCLI(["config", "secretive", "--server", server.baseURL]).output
-                shown["slipway config --json"] = try runCLI(["config", "secretive", "--json", "--server", server.baseURL]).output
+                shown["slipway config"] = try await runCLI(["config", "secretive", "--server", server.baseURL]).output
+                shown["slipway config --json"] = try await runCLI(["config", "secretive", "--json", "--server", server.baseURL]).output
                 let deploys = try await server.get("/v1/apps/secretive/deploys").body
                 shown["GET /v1/apps/secretive/deploys"] = deploys
                 let releases = try await server.client.releases(app: app).releases
                 for release in releases {
                     shown["deploy log of \(release.version)"] = try await server.get("/v1/deploys/\(release.traceId)/log").body
                 }
-                let run = try runCLI(["run", "secretive", "--server", server.baseURL, "--", "sh", "-c", "echo run sees $DB_PASSWORD $SIGNING"])
+                let run = try await runCLI(["run", "secretive", "--server", server.baseURL, "--", "sh", "-c", "echo run sees $DB_PASSWORD $SIGNING"])
                 #expect(run.status == 0)
                 shown["slipway run"] = run.output
                 var appLogs = ""
                 for _ in 0..<50 where !appLogs.contains("db is [redacted]") {
                     try await Task.sleep(for: .milliseconds(100))
-                    appLogs = try runCLI(["logs", "secretive", "--since", "10m", "--server", server.baseURL]).output
+                    appLogs = try await runCLI(["logs", "secretive", "--since", "10m", "--server", server.baseURL]).output
                 }
                 shown["slipway logs"] = appLogs
                 #expect(appLogs.contains("db is [redacted]"), "\(appLogs.suffix(1000))")

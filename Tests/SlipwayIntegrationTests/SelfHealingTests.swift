@@ -63,7 +63,7 @@ extension Integration {
 
         @Test("a killed replica is restarted and no request fails meanwhile (router retries)")
         func killedReplica() async throws {
-            let repo = try GitRepository(files: Self.healthyApp)
+            let repo = try await GitRepository(files: Self.healthyApp)
             defer { repo.remove() }
             try await TestServer.with { server in
                 try #require(try await server.deploy("heal", source: repo.url).status == .completed)
@@ -82,7 +82,7 @@ extension Integration {
 
         @Test("a replica removed from outside is replaced; an unknown Slipway container is removed")
         func removedAndOrphan() async throws {
-            let repo = try GitRepository(files: Self.healthyApp)
+            let repo = try await GitRepository(files: Self.healthyApp)
             defer { repo.remove() }
             try await TestServer.with { server in
                 try #require(try await server.deploy("heal", source: repo.url).status == .completed)
@@ -113,13 +113,13 @@ extension Integration {
 
         @Test("a ready replica failing its health checks leaves the rotation and is replaced")
         func failingHealthCheck() async throws {
-            let repo = try GitRepository(files: Self.healthyApp)
+            let repo = try await GitRepository(files: Self.healthyApp)
             defer { repo.remove() }
             try await TestServer.with { server in
                 try #require(try await server.deploy("heal", source: repo.url).status == .completed)
                 let victim = try #require(try await server.containers(app: "heal").first)
                 let result = try await requests(during: server, host: "heal.localhost") {
-                    try run("/usr/bin/podman", ["exec", victim.id, "rm", "/www/healthz"])
+                    try await run("/usr/bin/podman", ["exec", victim.id, "rm", "/www/healthz"])
                     try await eventually("the sick replica was replaced by a healthy one") { try await replaced(victim, on: server) }
                 }
                 #expect(result.failed.isEmpty, "failed requests: \(result.failed.prefix(5))")
@@ -132,7 +132,7 @@ extension Integration {
             // Ready at once, then the replica dies two seconds later — every time.
             files["Dockerfile"] = "FROM busybox\nCOPY www /www\nCMD [\"sh\", \"-c\", \"httpd -p 8080 -h /www; sleep 2; exit 3\"]\n"
             files["slipway.yaml"] = "services:\n  web:\n    port: 8080\n    replicas: 1\n"
-            let repo = try GitRepository(files: files)
+            let repo = try await GitRepository(files: files)
             defer { repo.remove() }
             try await TestServer.with { server in
                 try #require(try await server.deploy("loop", source: repo.url).status == .completed)

@@ -9,7 +9,7 @@ extension Integration {
     struct ServerLifecycleTests {
         @Test("graceful restart: apps keep running while the server is down and are routed again after")
         func restart() async throws {
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "survives restarts"))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "survives restarts"))
             defer { repo.remove() }
             try await TestServer.with { server in
                 #expect(try await server.deploy("durable", source: repo.url).status == .completed)
@@ -29,7 +29,7 @@ extension Integration {
                 #expect(app.services.first?.readyReplicas == 2)
                 // State survived: the deploy and its releases are still there, and a redeploy works.
                 #expect(try await server.client.releases(app: try DNSLabel("durable")).releases.count == 1)
-                try repo.commit(["www/index.html": "after restart"], message: "v2")
+                try await repo.commit(["www/index.html": "after restart"], message: "v2")
                 #expect(try await server.deploy("durable", source: repo.url).release == 2)
                 #expect(try await server.viaRouter(host: "durable.localhost").body == "after restart")
             }
@@ -37,12 +37,12 @@ extension Integration {
 
         @Test("kill -9 during a deploy: the deploy ends ERROR after restart, no orphan containers, old release serves")
         func killDuringDeploy() async throws {
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "v1", replicas: 1))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "v1", replicas: 1))
             defer { repo.remove() }
             try await TestServer.with(arguments: ["--ready-timeout", "30"]) { server in
                 #expect(try await server.deploy("crashy", source: repo.url).status == .completed)
                 // A release whose replica takes a while to listen, so the server dies in the run stage.
-                try repo.commit(["Dockerfile": "FROM busybox\nCOPY www /www\nCMD [\"sh\", \"-c\", \"sleep 5; exec httpd -f -p 8080 -h /www\"]\n",
+                try await repo.commit(["Dockerfile": "FROM busybox\nCOPY www /www\nCMD [\"sh\", \"-c\", \"sleep 5; exec httpd -f -p 8080 -h /www\"]\n",
                                  "www/index.html": "v2"], message: "slow")
                 let trace = try await server.client.deploy(app: try DNSLabel("crashy"), source: repo.url)
                 // Kill the server once the run stage has started the new (slow) replica.
@@ -71,7 +71,7 @@ extension Integration {
 
         @Test("destroy stops everything and frees the route")
         func destroy() async throws {
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "short-lived"))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "short-lived"))
             defer { repo.remove() }
             try await TestServer.with { server in
                 #expect(try await server.deploy("gone", source: repo.url).status == .completed)

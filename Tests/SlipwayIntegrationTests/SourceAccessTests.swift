@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import SlipwayClient
 import SlipwayCore
@@ -76,7 +77,7 @@ extension Integration {
         func archiveOfMillionsOfEntries() async throws {
             let archive = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-bomb-\(UUID().uuidString.prefix(6)).tar.gz")
             defer { try? FileManager.default.removeItem(at: archive) }
-            try Self.makeEmptyEntriesArchive(at: archive, entries: 2_000_000)
+            try await Self.makeEmptyEntriesArchive(at: archive, entries: 2_000_000)
             try await TestServer.with { server in
                 let app = "bomb-\(UUID().uuidString.prefix(6).lowercased())"
                 let pid = try #require(server.process?.processIdentifier)
@@ -100,7 +101,7 @@ extension Integration {
         }
 
         /// Tar headers written by hand (Python's tarfile is ten times slower for this), gzip-compressed.
-        static func makeEmptyEntriesArchive(at url: URL, entries: Int) throws {
+        static func makeEmptyEntriesArchive(at url: URL, entries: Int) async throws {
             let script = """
             import gzip, sys
             def header(name):
@@ -115,12 +116,8 @@ extension Integration {
                     out.write(b"".join(header(b"f/%d" % i) for i in range(start, min(start + 4096, \(entries)))))
                 out.write(b"\\0" * 1024)
             """
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", script, url.path]
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw TestFailure("python3 could not write the test archive") }
+            let result = try await Command("python3", ["-c", script, url.path], timeout: .seconds(300)).run()
+            guard result.succeeded else { throw TestFailure("python3 could not write the test archive: \(result.reason)") }
         }
     }
 }

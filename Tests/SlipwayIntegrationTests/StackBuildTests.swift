@@ -10,7 +10,7 @@ extension Integration {
     struct StackBuildTests {
         @Test("a static site (index.html only) deploys offline and answers; the log shows the generated Dockerfile")
         func staticSite() async throws {
-            let repo = try GitRepository(files: [
+            let repo = try await GitRepository(files: [
                 "index.html": "<h1>a static site, no Dockerfile</h1>",
                 "about/index.html": "about us",
                 // Hides dot-files from the build context: the generated .slipway/Dockerfile must still reach it.
@@ -37,7 +37,7 @@ extension Integration {
         @Test("a Python repository (requirements.txt + Procfile) builds on the --stack-image base and runs its web command")
         func pythonWithStackImage() async throws {
             let standIn = try await Self.buildPythonStandIn()
-            let repo = try GitRepository(files: [
+            let repo = try await GitRepository(files: [
                 "requirements.txt": "flask==3.0.0\n",
                 "app.py": "print('never run: the stand-in has no python')\n",
                 "index.html": "hello from a python repository",
@@ -67,8 +67,8 @@ extension Integration {
 
         @Test("an undetectable repository fails at config listing what was looked for, and leaves nothing running")
         func undetectable() async throws {
-            let nothing = try GitRepository(files: ["README.md": "just notes", "Procfile": "web: ./serve\n", "src/main.rb": "puts 1\n"])
-            let pythonWithoutWeb = try GitRepository(files: ["requirements.txt": "flask\n", "app.py": "\n"])
+            let nothing = try await GitRepository(files: ["README.md": "just notes", "Procfile": "web: ./serve\n", "src/main.rb": "puts 1\n"])
+            let pythonWithoutWeb = try await GitRepository(files: ["requirements.txt": "flask\n", "app.py": "\n"])
             defer { nothing.remove(); pythonWithoutWeb.remove() }
             try await TestServer.with { server in
                 let view = try await server.deploy("nothing", source: nothing.url)
@@ -93,7 +93,7 @@ extension Integration {
 
         @Test("a Procfile beside a Dockerfile: the Dockerfile builds, web is routed, worker runs unrouted, release: runs once")
         func procfileWithDockerfile() async throws {
-            let repo = try GitRepository(files: [
+            let repo = try await GitRepository(files: [
                 // The image's own CMD serves nothing: only the Procfile's command makes the app answer.
                 "Dockerfile": "FROM busybox\nCOPY www /www\nEXPOSE 9000\nCMD [\"sleep\", \"3600\"]\n",
                 "www/index.html": "served by the Procfile's web command",
@@ -123,7 +123,7 @@ extension Integration {
                 #expect(log.components(separatedBy: "release | migrating for v1").count == 2, "\(log)")
 
                 // Process types scale on their own, without a build.
-                let scaled = try runCLI(["scale", "procs", "worker=2", "web=1", "--server", server.baseURL])
+                let scaled = try await runCLI(["scale", "procs", "worker=2", "web=1", "--server", server.baseURL])
                 #expect(scaled.status == 0, "\(scaled.output)")
                 #expect(try await server.client.app(try DNSLabel("procs")).services.first { $0.name == "worker" }?.readyReplicas == 2)
             }
@@ -143,7 +143,7 @@ extension Integration {
             try "#!/bin/sh\necho \"stand-in pip ran: $*\" > /app/pip-ran.txt\n".write(to: pip, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: pip.path)
             let context = directory.appendingPathComponent("context.tar")
-            try run("/usr/bin/tar", ["-cf", context.path, "-C", directory.path, "Dockerfile", "pip"])
+            try await run("/usr/bin/tar", ["-cf", context.path, "-C", directory.path, "Dockerfile", "pip"])
             _ = try await TestEngine.docker().buildImage(contextTar: context, tag: tag, onOutput: { _ in })
             return tag
         }

@@ -46,12 +46,12 @@ struct RenderCommandTests {
         return directory
     }
 
-    static func render(_ arguments: [String]) throws -> ProcessOutput {
+    static func render(_ arguments: [String]) async throws -> ProcessOutput {
         let binary = Self.binary
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw SlipwayError.internal("the slipway binary is not at \(binary.path); run `swift build` first (or set SLIPWAY_BIN)")
         }
-        return try ProcessOutput.run(binary.path, ["k8s", "render"] + arguments)
+        return try await ProcessOutput.run(binary.path, ["k8s", "render"] + arguments)
     }
 
     static func documents(_ yaml: String) throws -> [[String: Any]] {
@@ -59,10 +59,10 @@ struct RenderCommandTests {
     }
 
     @Test("a slipway.yaml with every feature renders every kind, with --image and placeholders, and validates")
-    func fullManifest() throws {
+    func fullManifest() async throws {
         let source = try Self.sourceTree(["slipway.yaml": Self.manifest, "Dockerfile": "FROM busybox\nEXPOSE 8000\n"])
         defer { try? FileManager.default.removeItem(at: source) }
-        let result = try Self.render([source.path, "--app", "shop", "--image", "web=registry.example.com/shop/web@sha256:abc",
+        let result = try await Self.render([source.path, "--app", "shop", "--image", "web=registry.example.com/shop/web@sha256:abc",
                                       "--domain", "apps.example.com", "--ingress-class", "nginx", "--cluster-issuer", "letsencrypt"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty, "\(result.stderr)")
@@ -90,19 +90,19 @@ struct RenderCommandTests {
         let file = source.appendingPathComponent("rendered.yaml")
         try result.stdout.write(to: file, atomically: true, encoding: .utf8)
         for version in KubernetesValidate.versions {
-            let validation = try KubernetesValidate.run(version: version, files: [file])
+            let validation = try await KubernetesValidate.run(version: version, files: [file])
             #expect(validation.status == 0, "Kubernetes \(version):\n\(validation.stdout)\n\(validation.stderr)")
         }
     }
 
     @Test("a Procfile repository without a Dockerfile renders without touching the source directory")
-    func procfileWithoutDockerfile() throws {
+    func procfileWithoutDockerfile() async throws {
         let source = try Self.sourceTree([
             "Procfile": "web: gunicorn app:app\nworker: python worker.py\nrelease: python manage.py migrate\n",
             "requirements.txt": "gunicorn\n",
         ])
         defer { try? FileManager.default.removeItem(at: source) }
-        let result = try Self.render([source.path, "--app", "py-app", "--tls-secret", "wildcard", "--domain", "example.com"])
+        let result = try await Self.render([source.path, "--app", "py-app", "--tls-secret", "wildcard", "--domain", "example.com"])
         #expect(result.status == 0, "\(result.stderr)")
         let kinds = try Self.documents(result.stdout).compactMap { $0["kind"] as? String }
         #expect(kinds == ["Namespace", "NetworkPolicy", "Job", "Deployment", "Deployment", "Service", "Ingress"])
@@ -113,15 +113,15 @@ struct RenderCommandTests {
     }
 
     @Test("a git URL is cloned shallowly and rendered")
-    func gitSource() throws {
+    func gitSource() async throws {
         let source = try Self.sourceTree(["slipway.yaml": "services: {web: {port: 3000}}\n", "Dockerfile": "FROM busybox\n"])
         defer { try? FileManager.default.removeItem(at: source) }
         for step in [["init", "--quiet", "-b", "main"], ["add", "."],
                      ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "init"]] {
-            let git = try ProcessOutput.run("/usr/bin/git", ["-C", source.path] + step)
+            let git = try await ProcessOutput.run("/usr/bin/git", ["-C", source.path] + step)
             try #require(git.status == 0, "\(git.stderr)")
         }
-        let result = try Self.render(["file://" + source.path, "--app", "gitapp"])
+        let result = try await Self.render(["file://" + source.path, "--app", "gitapp"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("containerPort: 3000"))
         #expect(result.stdout.contains("name: gitapp-web"))
@@ -136,18 +136,18 @@ struct RenderCommandTests {
         (["services: {web: {}}"], ["--app", "x", "--cluster-issuer", "le"], Int32(64), "--cluster-issuer configures the Ingress, which needs --domain"),
         (["services: {web: {}}"], ["--app", "Bad"], Int32(64), "uppercase"),
     ])
-    func errors(manifest: [String], arguments: [String], status: Int32, message: String) throws {
+    func errors(manifest: [String], arguments: [String], status: Int32, message: String) async throws {
         let source = try Self.sourceTree(["slipway.yaml": manifest[0], "Dockerfile": "FROM busybox\n"])
         defer { try? FileManager.default.removeItem(at: source) }
-        let result = try Self.render([source.path] + arguments)
+        let result = try await Self.render([source.path] + arguments)
         #expect(result.status == status, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
 
     @Test("a source that is not a directory is an error")
-    func missingSource() throws {
-        let result = try Self.render(["/nonexistent/slipway-render-test", "--app", "x"])
+    func missingSource() async throws {
+        let result = try await Self.render(["/nonexistent/slipway-render-test", "--app", "x"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("error: /nonexistent/slipway-render-test is not a directory"), "\(result.stderr)")
     }

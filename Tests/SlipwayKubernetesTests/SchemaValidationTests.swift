@@ -33,7 +33,7 @@ struct SchemaValidationTests {
     }
 
     @Test("every manifest is valid for each supported Kubernetes version", arguments: KubernetesValidate.versions)
-    func validate(version: String) throws {
+    func validate(version: String) async throws {
         if let missing = KubernetesValidate.missingMessage {
             Issue.record(Comment(rawValue: missing))
             return
@@ -45,13 +45,13 @@ struct SchemaValidationTests {
             try entry.yaml.write(to: file, atomically: true, encoding: .utf8)
             return file
         }
-        let result = try KubernetesValidate.run(version: version, files: files)
+        let result = try await KubernetesValidate.run(version: version, files: files)
         #expect(result.status == 0, "kubernetes-validate --strict -k \(version) failed:\n\(result.stdout)\n\(result.stderr)")
         #expect(!result.stdout.contains("ERROR") && !result.stdout.lowercased().contains("invalid"), "\(result.stdout)")
     }
 
     @Test("kubernetes-validate catches what the test relies on it for: unknown fields and wrong types")
-    func validatorCatchesMistakes() throws {
+    func validatorCatchesMistakes() async throws {
         if let missing = KubernetesValidate.missingMessage {
             Issue.record(Comment(rawValue: missing))
             return
@@ -70,7 +70,7 @@ struct SchemaValidationTests {
                 metadata: {labels: {a: b}}
                 spec: {containers: [{name: c, image: i, colour: red}]}
             """.write(to: file, atomically: true, encoding: .utf8)
-        let result = try KubernetesValidate.run(version: "1.33.0", files: [file])
+        let result = try await KubernetesValidate.run(version: "1.33.0", files: [file])
         #expect(result.status != 0, "\(result.stdout)")
     }
 }

@@ -202,6 +202,6 @@ struct RouterTLSTests {
         #expect(result["binary_echoed"] as? Bool == true)
         #expect(result["close_code"] as? Int == 1000)
         try await harness.shutdown()
-        app.stop()
+        await app.stop()
     }
 }

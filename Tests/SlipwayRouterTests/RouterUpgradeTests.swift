@@ -21,7 +21,7 @@ struct RouterUpgradeTests {
         // The tunnel is not a request in flight (it would hold up the replica's drain).
         #expect(harness.router.inFlightRequests(to: Backend(port: app.port)) == 0)
         try await harness.shutdown()
-        app.stop()
+        await app.stop()
     }
 
     @Test func theAppClosingAWebSocketClosesItAtTheClient() async throws {
@@ -37,7 +37,7 @@ struct RouterUpgradeTests {
         #expect(await eventually { app.log.contains("closed 4001") })
 
         try await harness.shutdown()
-        app.stop()
+        await app.stop()
     }
 
     @Test func anIdleWebSocketClosesAfterTheIdleTimeout() async throws {
@@ -52,7 +52,7 @@ struct RouterUpgradeTests {
         #expect(await eventually { app.log.contains("closed") })
 
         try await harness.shutdown()
-        app.stop()
+        await app.stop()
     }
 
     @Test func aBackendAnswering200KeepsTheConnectionPlainHTTP() async throws {
@@ -79,6 +79,6 @@ struct RouterUpgradeTests {
 
         await client.close()
         try await harness.shutdown()
-        app.stop()
+        await app.stop()
     }
 }

@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 
 /// A real WebSocket app and client (Python's `websockets`, from the venv scripts/setup.sh makes),
@@ -8,7 +9,7 @@ final class WebSocketApp: Sendable {
     static let python = ProcessInfo.processInfo.environment["SLIPWAY_PYTHON"] ?? "/opt/slipway-py/bin/python"
 
     let port: Int
-    private let process: Process
+    private let process: BackgroundCommand
     private let directory: String
 
     /// The app's log: one line per closed WebSocket (`closed CODE`) or HTTP request (`GET upgrade=...`).
@@ -17,7 +18,10 @@ final class WebSocketApp: Sendable {
     /// Fails (does not skip) with what to do when the venv or `websockets` is missing.
     static func start(mode: String = "ws") async throws -> WebSocketApp {
         let directory = try Self.workDirectory()
-        let process = try Self.python(["\(directory)/app.py", mode, "\(directory)/port", "\(directory)/app.log"], directory: directory)
+        // The app prints only its errors: its output is the `stderr` file.
+        let process = try await BackgroundCommand.start(
+            Command(self.python, ["\(directory)/app.py", mode, "\(directory)/port", "\(directory)/app.log"], workingDirectory: directory),
+            log: "\(directory)/stderr")
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             if let text = try? String(contentsOfFile: "\(directory)/port", encoding: .utf8), let port = Int(text) {
@@ -26,7 +30,7 @@ final class WebSocketApp: Sendable {
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        kill(process.processIdentifier, SIGKILL)
+        await process.kill()
         throw WebSocketAppError("the Python WebSocket app did not start: \(Self.stderr(directory))")
     }
 
@@ -34,24 +38,21 @@ final class WebSocketApp: Sendable {
     /// With `caFile`, over TLS (wss://), trusting that CA and sending `host` as the server name.
     static func client(port: Int, host: String, mode: String, caFile: String? = nil) async throws -> [String: Any] {
         let directory = try Self.workDirectory()
-        let process = try Self.python(["\(directory)/client.py", String(port), host, mode] + (caFile.map { [$0] } ?? []), directory: directory)
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        let output = (try? String(contentsOfFile: "\(directory)/stdout", encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0,
-            let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
-        else { throw WebSocketAppError("the WebSocket client failed: \(output) \(Self.stderr(directory))") }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try await Command(self.python, ["\(directory)/client.py", String(port), host, mode] + (caFile.map { [$0] } ?? []),
+                                       workingDirectory: directory, timeout: .seconds(120)).run()
+        guard result.succeeded,
+            let object = try? JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        else { throw WebSocketAppError("the WebSocket client failed: \(result.standardOutput) \(result.standardError)") }
         return object
     }
 
-    func stop() {
-        // SIGKILL: the child inherits the test process's blocked signals (libdispatch blocks
-        // SIGTERM in its threads), so terminate() would not end it.
-        kill(self.process.processIdentifier, SIGKILL)
-        self.process.waitUntilExit()
+    func stop() async {
+        await self.process.kill()
         try? FileManager.default.removeItem(atPath: self.directory)
     }
 
-    private init(port: Int, process: Process, directory: String) {
+    private init(port: Int, process: BackgroundCommand, directory: String) {
         self.port = port
         self.process = process
         self.directory = directory
@@ -66,17 +67,6 @@ final class WebSocketApp: Sendable {
         try Data(Self.appScript.utf8).write(to: URL(fileURLWithPath: "\(directory)/app.py"))
         try Data(Self.clientScript.utf8).write(to: URL(fileURLWithPath: "\(directory)/client.py"))
         return directory
-    }
-
-    private static func python(_ arguments: [String], directory: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: self.python)
-        process.arguments = arguments
-        for name in ["stdout", "stderr"] { _ = FileManager.default.createFile(atPath: "\(directory)/\(name)", contents: nil) }
-        process.standardOutput = FileHandle(forWritingAtPath: "\(directory)/stdout")
-        process.standardError = FileHandle(forWritingAtPath: "\(directory)/stderr")
-        try process.run()
-        return process
     }
 
     private static func stderr(_ directory: String) -> String {

@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import SlipwayCore
 import SlipwaySecrets
@@ -10,7 +11,7 @@ struct UpgradeTests {
     /// `requestedBy`, with a queued rollback in the old `rollbackTo` column. Made with Python's
     /// sqlite3, not with the store, so it really has the old layout.
     @Test("a database from an earlier build is upgraded in place; a queued rollback survives")
-    func upgradesOldDeployTable() throws {
+    func upgradesOldDeployTable() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("upgrade-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -36,12 +37,8 @@ struct UpgradeTests {
             ''')
             db.commit()
             """
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", script, path]
-        try python.run()
-        python.waitUntilExit()
-        try #require(python.terminationStatus == 0)
+        let python = try await Command("python3", ["-c", script, path], timeout: .seconds(60)).run()
+        try #require(python.succeeded, "\(python.standardError)")
 
         let store = try SlipwayStore(path: path, secrets: SecretCipher(masterKey: MasterKey(key: .init(size: .bits256))))
         let queued = try #require(try store.claimNextDeploy())

@@ -1,3 +1,4 @@
+import Commands
 import AsyncHTTPClient
 import Foundation
 
@@ -11,12 +12,12 @@ package final class DockerRegistry: Sendable {
     package let port: Int
     /// Holds the config, the storage and the log; removed by `stop()`.
     package let directory: URL
-    private let process: Process
+    private let process: BackgroundCommand
 
     package var host: String { "127.0.0.1:\(port)" }
     package var logFile: URL { directory.appendingPathComponent("registry.log") }
 
-    private init(port: Int, directory: URL, process: Process) {
+    private init(port: Int, directory: URL, process: BackgroundCommand) {
         self.port = port
         self.directory = directory
         self.process = process
@@ -46,15 +47,8 @@ package final class DockerRegistry: Sendable {
             """
         let configFile = directory.appendingPathComponent("config.yml")
         try config.write(to: configFile, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["serve", configFile.path]
         let logFile = directory.appendingPathComponent("registry.log")
-        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logFile)
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        let process = try await BackgroundCommand.start(Command(binary.path, ["serve", configFile.path]), log: logFile.path)
         let registry = DockerRegistry(port: port, directory: directory, process: process)
         do {
             try await registry.waitUntilAnswering()
@@ -69,7 +63,7 @@ package final class DockerRegistry: Sendable {
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             guard process.isRunning else {
-                throw TestFailure("docker-registry exited at start (status \(process.terminationStatus)); its log:\n\(logTail())")
+                throw TestFailure("docker-registry exited at start (\(process.exit?.statusDescription ?? "?")); its log:\n\(logTail())")
             }
             if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://\(host)/v2/"), timeout: .seconds(2)) {
                 _ = try? await response.body.collect(upTo: 1 << 20)
@@ -81,10 +75,8 @@ package final class DockerRegistry: Sendable {
     }
 
     package func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        // SIGTERM to its process group; the run reaps it in the background.
+        process.terminate()
         try? FileManager.default.removeItem(at: directory)
     }
 

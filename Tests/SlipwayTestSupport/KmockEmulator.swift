@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 
 /// The kmock Kubernetes API emulator (PyPI `kmock`, in the venv scripts/setup.sh makes),
@@ -6,7 +7,7 @@ import Foundation
 package final class KmockEmulator: Sendable {
     package static let python = ProcessInfo.processInfo.environment["SLIPWAY_PYTHON"] ?? "/opt/slipway-py/bin/python"
 
-    let process: Process
+    let process: BackgroundCommand
     let directory: String
     package let port: Int
     package var url: String { "http://127.0.0.1:\(port)" }
@@ -18,21 +19,15 @@ package final class KmockEmulator: Sendable {
             throw TestFailure("no Python venv at \(python); run `bash scripts/setup.sh` (it installs kmock into /opt/slipway-py)")
         }
         do {
-            try Tools.run(python, ["-c", "import kmock"])
+            try await Tools.run(python, ["-c", "import kmock"])
         } catch {
             throw TestFailure("kmock is not installed in \(python): \(error); run `bash scripts/setup.sh`")
         }
         let directory = NSTemporaryDirectory() + "kmock-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Data(script.utf8).write(to: URL(fileURLWithPath: "\(directory)/kmock_server.py"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["\(directory)/kmock_server.py", "\(directory)/port"]
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         let log = "\(directory)/kmock.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: log)
-        try process.run()
+        let process = try await BackgroundCommand.start(Command(python, ["\(directory)/kmock_server.py", "\(directory)/port"]), log: log)
 
         // Poll with a deadline: the port file appears once the server listens.
         let deadline = ContinuousClock.now + .seconds(30)
@@ -43,13 +38,13 @@ package final class KmockEmulator: Sendable {
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        await process.kill()
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: directory)
         throw TestFailure("kmock did not start within 30 s: \(output.suffix(2000))")
     }
 
-    private init(process: Process, directory: String, port: Int) {
+    private init(process: BackgroundCommand, directory: String, port: Int) {
         self.process = process
         self.directory = directory
         self.port = port
@@ -65,11 +60,8 @@ package final class KmockEmulator: Sendable {
     }
 
     package func stop() {
-        if process.isRunning {
-            // SIGKILL: a child of the test process may inherit a signal mask that blocks SIGTERM.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        // SIGTERM to its process group; the run reaps it in the background.
+        process.terminate()
         try? FileManager.default.removeItem(atPath: directory)
     }
 

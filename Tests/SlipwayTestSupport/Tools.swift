@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 
 /// External programs the tests drive (docker-registry, podman, openssl, htpasswd, tar...).
@@ -17,32 +18,30 @@ package enum Tools {
     /// Runs a program (a path, or a name looked up on PATH) to its end and returns its
     /// output (stdout and stderr together); throws with that output when it exits non-zero.
     @discardableResult
-    package static func run(_ program: String, _ arguments: [String], currentDirectory: URL? = nil) throws -> String {
-        let url = program.contains("/") ? URL(fileURLWithPath: program) : try require(program, package: program)
-        return try run(url, arguments, currentDirectory: currentDirectory)
+    package static func run(_ program: String, _ arguments: [String], currentDirectory: URL? = nil) async throws -> String {
+        let path = program.contains("/") ? program : try require(program, package: program).path
+        let result = try await Command(path, arguments, workingDirectory: currentDirectory?.path, timeout: .seconds(900),
+                                       outputLimit: 64 * 1024 * 1024, combineOutput: true).run()
+        guard result.succeeded else {
+            throw TestFailure("`\((program as NSString).lastPathComponent) \(arguments.joined(separator: " "))` ended with \(result.statusDescription): \(result.standardOutput.suffix(3000))")
+        }
+        return result.standardOutput
     }
 
     @discardableResult
-    package static func run(_ program: URL, _ arguments: [String], currentDirectory: URL? = nil) throws -> String {
-        let process = Process()
-        process.executableURL = program
-        process.arguments = arguments
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        // A file, not a pipe: a chatty program cannot fill a pipe buffer and block while we wait.
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-test-run-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("`\(program.lastPathComponent) \(arguments.joined(separator: " "))` exited with \(process.terminationStatus): \(text.suffix(3000))")
+    package static func run(_ program: URL, _ arguments: [String], currentDirectory: URL? = nil) async throws -> String {
+        try await run(program.path, arguments, currentDirectory: currentDirectory)
+    }
+
+    /// Runs `body`, then `cleanUp` whether it threw or not (an async `defer`: podman rmi after a test).
+    package static func withCleanUp<T>(_ body: () async throws -> T, cleanUp: () async -> Void) async throws -> T {
+        do {
+            let result = try await body()
+            await cleanUp()
+            return result
+        } catch {
+            await cleanUp()
+            throw error
         }
-        return text
     }
 }

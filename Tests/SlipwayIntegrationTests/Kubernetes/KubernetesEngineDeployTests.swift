@@ -17,7 +17,7 @@ extension Integration {
         func deployToKmock() async throws {
             try await KmockDeployEnvironment.with { kmock in
                 let (client, controller, registry) = (kmock.client, kmock.controller, kmock.registry)
-                let repo = try GitRepository(files: GitRepository.helloFiles(page: "on kubernetes"))
+                let repo = try await GitRepository(files: GitRepository.helloFiles(page: "on kubernetes"))
                 defer { repo.remove() }
                 try await TestServer.with(arguments: kmock.serverArguments + ["--ingress-class", "nginx"]) { server in
                     let view = try await server.deploy("hello", source: repo.url)
@@ -56,7 +56,7 @@ extension Integration {
                         if status?["conditions"]?[0]?["reason"]?.stringValue == "ProgressDeadlineExceeded" { break }
                         try await Task.sleep(for: .milliseconds(50))
                     }
-                    try repo.commit(GitRepository.helloFiles(page: "stuck"), message: "stuck")
+                    try await repo.commit(GitRepository.helloFiles(page: "stuck"), message: "stuck")
                     let failed = try await server.deploy("hello", source: repo.url)
                     #expect(failed.status == .error)
                     #expect(failed.error?.contains("ProgressDeadlineExceeded") == true, "\(failed.error ?? "")")
@@ -82,7 +82,7 @@ extension Integration {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             // htpasswd auth, and the server has no credentials for it: every push gets 401.
-            let line = try Tools.run(try Tools.require("htpasswd", package: "apache2-utils"), ["-Bbn", "ci", "secret"])
+            let line = try await Tools.run(try Tools.require("htpasswd", package: "apache2-utils"), ["-Bbn", "ci", "secret"])
             try line.write(to: directory.appendingPathComponent("htpasswd"), atomically: true, encoding: .utf8)
             let registry = try await DockerRegistry.start(authSection: """
                 auth:
@@ -94,7 +94,7 @@ extension Integration {
             let cluster = try KmockCluster(emulator, directory: directory)
             defer { Task { try? await cluster.client.shutdown() } }
             let kubeconfig = cluster.kubeconfig
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "refused"))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "refused"))
             defer { repo.remove() }
             try await TestServer.with(arguments: ["--engine", "kubernetes", "--kubeconfig", kubeconfig.path,
                                                   "--registry", "\(registry.host)/slipway", "--domain", "apps.test"]) { server in

@@ -21,7 +21,7 @@ extension Integration.KubernetesEngineDeployTests {
     func applyRefused() async throws {
         try await KmockDeployEnvironment.with { kmock in
             let (client, emulator) = (kmock.client, kmock.emulator)
-            let repo = try GitRepository(files: GitRepository.helloFiles(page: "v1"))
+            let repo = try await GitRepository(files: GitRepository.helloFiles(page: "v1"))
             defer { repo.remove() }
             try await TestServer.with(arguments: kmock.serverArguments) { server in
                 let first = try await server.deploy("hello", source: repo.url)
@@ -38,7 +38,7 @@ extension Integration.KubernetesEngineDeployTests {
                 ]
                 for (index, refusal) in refusals.enumerated() {
                     try emulator.refuse(["/deployments/hello-web": (refusal.code, refusal.reason, refusal.message)])
-                    try repo.commit(GitRepository.helloFiles(page: "refused \(index)"), message: "refused \(index)")
+                    try await repo.commit(GitRepository.helloFiles(page: "refused \(index)"), message: "refused \(index)")
                     let view = try await server.deploy("hello", source: repo.url)
                     #expect(view.status == .error)
                     let apply = try #require(view.stages.first { $0.name == "apply" })

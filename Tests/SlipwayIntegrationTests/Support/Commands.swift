@@ -1,41 +1,28 @@
+import Commands
 import Foundation
 import SlipwayTestSupport
 
 /// Runs a program to its end and returns its exit status and its stdout and stderr together.
-/// Its standard input is `stdin` through a pipe, else empty (never the test runner's own).
+/// Its standard input is `stdin`, else empty (never the test runner's own).
 func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil,
-                environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
-    if let directory { process.currentDirectoryURL = directory }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    let input = Pipe()
-    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-    try process.run()
-    if let stdin {
-        input.fileHandleForWriting.write(stdin)
-        try input.fileHandleForWriting.close()
-    }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+                environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+    let result = try await Command(executable.path, arguments, environment: environment, workingDirectory: directory?.path,
+                                   input: stdin.map { Array($0) }, timeout: .seconds(600), outputLimit: 64 * 1024 * 1024,
+                                   combineOutput: true).run()
+    return (result.exitStatus ?? -1, result.standardOutput)
 }
 
 /// Runs a program that must succeed (tar, python3, podman); throws with its output if it does not.
-func run(_ executable: String, _ arguments: [String]) throws {
-    let result = try runProcess(URL(fileURLWithPath: executable), arguments)
+func run(_ executable: String, _ arguments: [String]) async throws {
+    let result = try await runProcess(URL(fileURLWithPath: executable), arguments)
     guard result.status == 0 else { throw TestFailure("\(executable) \(arguments) failed: \(result.output)") }
 }
 
 /// Runs the real `slipway` CLI; with `--server URL` of a test server it gets that server's token
 /// as SLIPWAY_TOKEN (each test server has its own data directory, which the CLI does not look in).
 func runCLI(_ arguments: [String], in directory: URL? = nil, stdin: Data? = nil,
-            environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-    try runProcess(TestServer.binary, arguments, in: directory, stdin: stdin, environment: cliEnvironment(arguments, environment))
+            environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+    try await runProcess(TestServer.binary, arguments, in: directory, stdin: stdin, environment: cliEnvironment(arguments, environment))
 }
 
 /// `environment` plus SLIPWAY_TOKEN of the test server that `--server URL` in `arguments` names.

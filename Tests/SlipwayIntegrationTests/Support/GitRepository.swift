@@ -21,37 +21,37 @@ struct GitRepository {
         ]
     }
 
-    init(files: [String: String]) throws {
+    init(files: [String: String]) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-repo-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try git("init", "--quiet", "--initial-branch=main")
-        try commit(files, message: "initial")
+        try await git("init", "--quiet", "--initial-branch=main")
+        try await commit(files, message: "initial")
     }
 
     /// Copies a directory (an example) into a new repository.
-    init(copying source: URL) throws {
+    init(copying source: URL) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-repo-\(UUID().uuidString.prefix(8))")
         try FileManager.default.copyItem(at: source, to: directory)
-        try git("init", "--quiet", "--initial-branch=main")
-        try git("add", "-A")
-        try git("-c", "user.email=test@slipway.invalid", "-c", "user.name=Test", "commit", "--quiet", "-m", "initial")
+        try await git("init", "--quiet", "--initial-branch=main")
+        try await git("add", "-A")
+        try await git("-c", "user.email=test@slipway.invalid", "-c", "user.name=Test", "commit", "--quiet", "-m", "initial")
     }
 
-    func commit(_ files: [String: String], message: String) throws {
+    func commit(_ files: [String: String], message: String) async throws {
         for (path, content) in files {
             let url = directory.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try content.write(to: url, atomically: true, encoding: .utf8)
         }
-        try git("add", "-A")
-        try git("-c", "user.email=test@slipway.invalid", "-c", "user.name=Test", "commit", "--quiet", "-m", message)
+        try await git("add", "-A")
+        try await git("-c", "user.email=test@slipway.invalid", "-c", "user.name=Test", "commit", "--quiet", "-m", message)
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
     @discardableResult
-    func git(_ arguments: String...) throws -> String {
-        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/git"), ["-C", directory.path] + arguments)
+    func git(_ arguments: String...) async throws -> String {
+        let result = try await runProcess(URL(fileURLWithPath: "/usr/bin/git"), ["-C", directory.path] + arguments)
         guard result.status == 0 else { throw TestFailure("git \(arguments.joined(separator: " ")) failed: \(result.output)") }
         return result.output
     }

@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import SlipwayTestSupport
 
@@ -7,7 +8,7 @@ import SlipwayTestSupport
 /// a clone and its credentials elsewhere). Every request is recorded (host, method, path and the
 /// Authorization header it carried) so a test can see what reached which server.
 final class SmartHTTPGitServer: @unchecked Sendable {
-    private let process: Process
+    private let process: BackgroundCommand
     private let requestLog: URL
     let port: Int
 
@@ -61,18 +62,14 @@ final class SmartHTTPGitServer: @unchecked Sendable {
 
     /// Serves the bare repositories under `root` (`/NAME.git`); with `username`, only to that user
     /// with that password; with `redirectTo` (e.g. `http://localhost:PORT`), redirects everything there.
-    init(root: URL, username: String? = nil, password: String = "", redirectTo: String? = nil) throws {
+    init(root: URL, username: String? = nil, password: String = "", redirectTo: String? = nil) async throws {
         port = try freePort()
         requestLog = root.appendingPathComponent("requests-\(port).log")
         FileManager.default.createFile(atPath: requestLog.path, contents: nil)
         let token = username.map { Data("\($0):\(password)".utf8).base64EncodedString() } ?? ""
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, root.path, String(port), token, redirectTo ?? "", requestLog.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        try waitUntilListening()
+        process = try await BackgroundCommand.start(
+            Command("python3", ["-c", Self.script, root.path, String(port), token, redirectTo ?? "", requestLog.path]))
+        try await waitUntilListening()
     }
 
     /// The requests served so far, one line each: `HOST METHOD PATH authorization=VALUE|None`.
@@ -81,23 +78,21 @@ final class SmartHTTPGitServer: @unchecked Sendable {
     }
 
     /// Polls the port (a refused connection means not yet) for up to 10 s.
-    private func waitUntilListening() throws {
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
+    private func waitUntilListening() async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
             guard process.isRunning else { throw TestFailure("the git HTTP server (python3) exited at start") }
-            if (try? runProcess(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/"]).status) == 0 {
+            if (try? await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/"]).status) == 0 {
                 return
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw TestFailure("the git HTTP server did not listen on port \(port) within 10 s")
     }
 
-    /// SIGKILL (nothing to flush) and a bounded wait: never a wait that can hang the suite.
+    /// SIGTERM to the server and its group, without waiting (the script unblocks SIGTERM first);
+    /// the run's cancellation ends it for good when the server object goes.
     func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        process.terminate()
     }
 }

@@ -1,3 +1,4 @@
+import Commands
 import AsyncHTTPClient
 import DockerAPI
 import Foundation
@@ -21,7 +22,7 @@ final class TestServer: @unchecked Sendable {
     let environment: [String: String]
     /// Set: the API is served over HTTPS with these certificates, and this test's clients trust their CA.
     let tls: TestCertificates?
-    private(set) var process: Process?
+    private(set) var process: BackgroundCommand?
     let http: HTTPClient
     var client: SlipwayClient
     /// The API token: SLIPWAY_TOKEN when the test sets it, else the one the server made in its
@@ -77,19 +78,13 @@ final class TestServer: @unchecked Sendable {
     /// Starts (or restarts) the server process and waits until /healthz answers.
     func start() async throws {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: logFile.path) { FileManager.default.createFile(atPath: logFile.path, contents: nil) }
-        let log = try FileHandle(forWritingTo: logFile)
-        log.seekToEndOfFile()
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["server", "--listen", "127.0.0.1:\(apiPort)", "--http", "127.0.0.1:\(routerPort)",
-                             "--data", dataDirectory.path, "--engine-socket", TestEngine.socketPath,
-                             // Test repositories are made in the temporary directory and deployed as file:// URLs.
-                             "--allow-source-dir", FileManager.default.temporaryDirectory.path] + extraArguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        let process = try await BackgroundCommand.start(Command(
+            Self.binary.path,
+            ["server", "--listen", "127.0.0.1:\(apiPort)", "--http", "127.0.0.1:\(routerPort)",
+             "--data", dataDirectory.path, "--engine-socket", TestEngine.socketPath,
+             // Test repositories are made in the temporary directory and deployed as file:// URLs.
+             "--allow-source-dir", FileManager.default.temporaryDirectory.path] + extraArguments,
+            environment: environment), log: logFile.path)
         self.process = process
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
@@ -119,22 +114,15 @@ final class TestServer: @unchecked Sendable {
     /// Graceful stop (SIGTERM), as an operator or systemd would.
     func stop() async {
         guard let process, process.isRunning else { return }
-        process.terminate()
-        await waitForExit(process)
+        await process.stop(grace: .seconds(20))
         self.process = nil
     }
 
     /// kill -9: the server dies at once, mid-whatever.
     func kill() async {
         guard let process, process.isRunning else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        await waitForExit(process)
+        await process.kill()
         self.process = nil
-    }
-
-    private func waitForExit(_ process: Process) async {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
     }
 
     /// The pid of the router process (`--standalone-router`) serving this data directory, if one runs.

@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 
 /// Runs a program to completion, capturing its output (tests only: the outputs are small).
@@ -6,31 +7,10 @@ struct ProcessOutput {
     var stdout: String
     var stderr: String
 
-    static func run(_ executable: String, _ arguments: [String], currentDirectory: URL? = nil) throws -> ProcessOutput {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
-        let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outFile.path, contents: nil)
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outFile)
-            try? FileManager.default.removeItem(at: errFile)
-        }
-        let out = try FileHandle(forWritingTo: outFile)
-        let err = try FileHandle(forWritingTo: errFile)
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        return ProcessOutput(status: process.terminationStatus,
-                             stdout: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
-                             stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "")
+    static func run(_ executable: String, _ arguments: [String], currentDirectory: URL? = nil) async throws -> ProcessOutput {
+        let result = try await Command(executable, arguments, workingDirectory: currentDirectory?.path, timeout: .seconds(300),
+                                       outputLimit: 64 * 1024 * 1024).run()
+        return ProcessOutput(status: result.exitStatus ?? -1, stdout: result.standardOutput, stderr: result.standardError)
     }
 
     /// A temporary directory, removed by the caller.
@@ -55,7 +35,7 @@ enum KubernetesValidate {
     }
 
     /// Validates `files` strictly against Kubernetes `version`.
-    static func run(version: String, files: [URL]) throws -> ProcessOutput {
-        try ProcessOutput.run(path, ["--strict", "-k", version] + files.map(\.path))
+    static func run(version: String, files: [URL]) async throws -> ProcessOutput {
+        try await ProcessOutput.run(path, ["--strict", "-k", version] + files.map(\.path))
     }
 }
