@@ -41,11 +41,13 @@ let package = Package(
         .target(name: "SlipwayCore", dependencies: [
             .product(name: "Yams", package: "Yams"),
         ]),
+        // The kinds of Kubernetes objects Slipway uses and where the API serves them (group, version,
+        // plural, paths): one table for the renderer and the client. Pure, no dependencies.
+        .target(name: "KubernetesResources"),
         // Release -> Kubernetes objects (Deployments, Services, Ingress...) and their YAML. Pure, no I/O.
-        // Kinds and their API paths are KubernetesAPI's `KubernetesResource`, one table for both.
         .target(name: "SlipwayKubernetes", dependencies: [
-            "SlipwayCore",
-            .product(name: "Crypto", package: "swift-crypto"), "KubernetesAPI",
+            "SlipwayCore", "KubernetesResources",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
         ]),
         // Files streamed from disk as ByteBuffer chunks, for the clients' uploads.
@@ -73,6 +75,7 @@ let package = Package(
         ]),
         // Leaf client of the Kubernetes API: kubeconfig, server-side apply, watch, pod logs.
         .target(name: "KubernetesAPI", dependencies: [
+            "KubernetesResources",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -126,6 +129,10 @@ let package = Package(
         ]),
         // Source trees as archives: tar/tar.gz creation honouring .dockerignore, safe extraction.
         .target(name: "SourceArchive", dependencies: ["Commands"]),
+        // A deploy's source tree: fetched (git clone, upload, server directory) into a workspace and
+        // read as the `config` stage reads it (slipway.yaml, RAD config.json, Procfile, stack
+        // detection). Used by the server's pipeline and by `slipway k8s render`.
+        .target(name: "SlipwaySource", dependencies: ["SlipwayCore", "SourceArchive", "Commands"]),
         // Secret config values encrypted at rest (AES-GCM) under a master key.
         .target(name: "SlipwaySecrets", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
@@ -137,7 +144,7 @@ let package = Package(
         ]),
         // The Engine protocol, the local engine (container engine + router) and the Kubernetes engine.
         .target(name: "SlipwayEngines", dependencies: [
-            "SlipwayCore", "DockerAPI", "SlipwayRouter", "SourceArchive", "KubernetesAPI", "OCIRegistry", "SlipwayKubernetes",
+            "SlipwayCore", "DockerAPI", "SlipwayRouter", "SourceArchive", "KubernetesAPI", "KubernetesResources", "OCIRegistry", "SlipwayKubernetes",
             "Commands",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -155,6 +162,7 @@ let package = Package(
         // Control plane: HTTP API, pipeline workers, reconciler, wiring.
         .target(name: "SlipwayServer", dependencies: [
             "SlipwayCore", "SlipwayDashboard", "SlipwayStore", "SlipwaySecrets", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
+            "SlipwaySource",
             "KubernetesAPI", "SlipwayKubernetes", "OCIRegistry", "Commands", "CertificateStore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -174,7 +182,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
         .executableTarget(name: "slipway", dependencies: [
-            "SlipwayServer", "SlipwayRouter", "SlipwayClient", "SlipwayCore", "SlipwayKubernetes", "SourceArchive",
+            "SlipwayServer", "SlipwayRouter", "SlipwayClient", "SlipwayCore", "SlipwayKubernetes", "SourceArchive", "SlipwaySource",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // What several test targets share: the real components they start (docker-registry, the
@@ -191,7 +199,7 @@ let package = Package(
         ], path: "Tests/SlipwayTestSupport"),
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore"]),
         .testTarget(name: "SlipwayKubernetesTests", dependencies: ["Commands",
-            "SlipwayKubernetes", "SlipwayCore", "KubernetesAPI", .product(name: "Yams", package: "Yams"),
+            "SlipwayKubernetes", "SlipwayCore", "KubernetesAPI", "KubernetesResources", .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
         // A private CA and leaf certificates made with the real openssl, for the TLS tests.
@@ -215,7 +223,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "KubernetesAPITests", dependencies: [
-            "SlipwayTestSupport", "KubernetesAPI",
+            "SlipwayTestSupport", "KubernetesAPI", "KubernetesResources",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -227,7 +235,7 @@ let package = Package(
         // The engines' tests: the Kubernetes engine against scripted API servers and, in the suites
         // `scripts/test.sh --unit` leaves out, the kmock emulator and a real registry.
         .testTarget(name: "SlipwayEnginesTests", dependencies: ["Commands",
-            "SlipwayTestSupport", "SlipwayEngines", "SlipwayCore", "SlipwayKubernetes", "KubernetesAPI", "OCIRegistry", "DockerAPI",
+            "SlipwayTestSupport", "SlipwayEngines", "SlipwayCore", "SlipwayKubernetes", "KubernetesAPI", "KubernetesResources", "OCIRegistry", "DockerAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -284,7 +292,7 @@ let package = Package(
             "SlipwayStore", "SlipwayCore", "SlipwaySecrets", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "SlipwayIntegrationTests", dependencies: ["Commands",
-            "SlipwayTestSupport", "SlipwayClient", "SlipwayCore", "DockerAPI", "KubernetesAPI", "TLSTestSupport",
+            "SlipwayTestSupport", "SlipwayClient", "SlipwayCore", "DockerAPI", "KubernetesAPI", "KubernetesResources", "TLSTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

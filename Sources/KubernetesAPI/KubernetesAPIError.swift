@@ -1,3 +1,5 @@
+import KubernetesResources
+
 /// What was asked of the API when something failed: a verb on a resource, e.g.
 /// `patch on deployments.apps "web" in namespace slipway-shop`.
 public struct KubernetesOperation: Sendable, Hashable, CustomStringConvertible {

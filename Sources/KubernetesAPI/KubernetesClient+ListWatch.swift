@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesResources
 
 extension KubernetesClient {
     /// Follows a collection as client-go's informers do: lists it (every object handed to

@@ -1,3 +1,5 @@
+import KubernetesResources
+
 /// What a pod log request asks for (`GET …/pods/{name}/log`).
 public struct PodLogOptions: Sendable, Hashable {
     /// Required when the pod has more than one container.

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesResources
 
 /// How `delete` removes an object's dependents (`DeleteOptions.propagationPolicy`).
 public enum PropagationPolicy: String, Sendable {

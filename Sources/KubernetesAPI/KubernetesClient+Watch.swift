@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesResources
 
 /// One event of a watch: `{"type": "ADDED", "object": {...}}`.
 public struct KubernetesWatchEvent: Sendable, Hashable {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import KubernetesResources
 import Logging
 import NIOCore
 import NIOSSL

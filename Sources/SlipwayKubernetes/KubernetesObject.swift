@@ -1,4 +1,4 @@
-import KubernetesAPI
+import KubernetesResources
 
 /// One object to apply: its kind, where it lives, and its full content (`apiVersion` first).
 public struct KubernetesObject: Sendable, Equatable {

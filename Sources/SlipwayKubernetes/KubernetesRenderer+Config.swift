@@ -1,5 +1,5 @@
 import Foundation
-import KubernetesAPI
+import KubernetesResources
 import SlipwayCore
 
 /// The app's namespace and what its pods read: config vars, secrets, config files, volumes.

@@ -1,4 +1,4 @@
-import KubernetesAPI
+import KubernetesResources
 import SlipwayCore
 
 /// How traffic reaches routed process types: a ClusterIP Service each, and one Ingress.

@@ -1,5 +1,5 @@
 import Foundation
-import KubernetesAPI
+import KubernetesResources
 import SlipwayCore
 
 /// Deployments, the release-phase Job and HorizontalPodAutoscalers, and the pod spec they share.

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import SlipwayCore
 import SlipwayKubernetes
-import SlipwayServer
 
 /// `slipway k8s`: Kubernetes without a server.
 struct K8s: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import Foundation
 import SlipwayCore
-import SlipwayServer
+import SlipwaySource
 
 /// The release `slipway k8s render` shows: the source's config read as the `config` stage does,
 /// in a temporary copy (a generated Dockerfile must not land in the user's directory), with

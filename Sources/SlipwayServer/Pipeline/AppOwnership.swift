@@ -1,5 +1,6 @@
 import Foundation
 import SlipwayCore
+import SlipwaySource
 import SlipwayStore
 
 /// A repository cannot take over another app (issue 14). The `config` stage checks the app names

@@ -1,5 +1,6 @@
 import Foundation
 import SlipwayCore
+import SlipwaySource
 import SlipwayEngines
 import SlipwayStore
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SlipwayCore
+import SlipwaySource
 import SlipwayEngines
 import SlipwayStore
 

@@ -1,5 +1,6 @@
 import Foundation
 import KubernetesAPI
+import KubernetesResources
 import SlipwayClient
 import SlipwayCore
 import SlipwayTestSupport

@@ -164,7 +164,7 @@ package struct SourceFetcher {
     }
 
     /// Unpacks an uploaded .tar.gz, refusing entries that escape the workspace.
-    func unpack(_ archive: URL, into destination: URL) async throws {
+    package func unpack(_ archive: URL, into destination: URL) async throws {
         try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
         do {
             try await SourceArchive.extractTarGz(archive, into: destination)

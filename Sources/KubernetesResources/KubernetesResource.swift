@@ -47,7 +47,7 @@ public struct KubernetesResource: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Names are DNS labels or subdomains, but a caller's typo must not change the path's shape.
-    static func escape(_ segment: String) -> String {
+    package static func escape(_ segment: String) -> String {
         segment.addingPercentEncoding(withAllowedCharacters: .kubernetesPathSegment) ?? segment
     }
 }
@@ -76,38 +76,9 @@ extension KubernetesResource {
     public static let horizontalPodAutoscaler = KubernetesResource(
         group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", namespaced: true)
 
-    /// Every kind this library knows.
+    /// Every kind Slipway renders or reads.
     public static let known: [KubernetesResource] = [
         .namespace, .pod, .service, .secret, .configMap, .persistentVolumeClaim,
         .deployment, .replicaSet, .job, .ingress, .networkPolicy, .horizontalPodAutoscaler,
     ]
-
-    /// The known resource for an object's `apiVersion` and `kind`.
-    /// - Throws: `KubernetesAPIError` (`.unknownKind`) for a kind outside `known`.
-    public static func forKind(_ kind: String, apiVersion: String) throws -> KubernetesResource {
-        guard let resource = known.first(where: { $0.kind == kind && $0.apiVersion == apiVersion }) else {
-            throw KubernetesAPIError.unknownKind(kind: kind, apiVersion: apiVersion)
-        }
-        return resource
-    }
-
-    /// The known resource for an object value (its `apiVersion` and `kind` fields).
-    public static func forObject(_ object: JSONValue) throws -> KubernetesResource {
-        try forKind(object["kind"]?.stringValue ?? "", apiVersion: object["apiVersion"]?.stringValue ?? "")
-    }
-}
-
-// MARK: - Object accessors
-
-extension JSONValue {
-    /// `metadata.name`.
-    public var metadataName: String? { self[path: "metadata", "name"]?.stringValue }
-    /// `metadata.namespace`.
-    public var metadataNamespace: String? { self[path: "metadata", "namespace"]?.stringValue }
-    /// `metadata.resourceVersion`.
-    public var resourceVersion: String? { self[path: "metadata", "resourceVersion"]?.stringValue }
-    /// `metadata.labels`, as strings.
-    public var labels: [String: String] {
-        (self[path: "metadata", "labels"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
-    }
 }

@@ -85,7 +85,7 @@ package enum AppConfigLoader {
     }
 
     /// One line per app for the stage message, e.g. "hello: web (port 8080, 2 replicas)".
-    static func summary(_ apps: [LoadedApp]) -> String {
+    package static func summary(_ apps: [LoadedApp]) -> String {
         apps.map { app in
             let services = app.spec.services.map { "\($0.name) (port \($0.port ?? 0), \($0.replicas) replica\($0.replicas == 1 ? "" : "s"))" }
             return "\(app.name): " + services.joined(separator: ", ")
