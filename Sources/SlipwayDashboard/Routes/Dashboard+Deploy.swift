@@ -119,11 +119,10 @@ struct DeployEvents<API: HTTPResponder>: Sendable where API.Context == BasicRequ
     private func followLog(_ output: AsyncStream<ByteBuffer>.Continuation) async throws {
         let response = try await api.respond(.get, path + "/log", json: nil, as: request, context: context)
         guard response.status == .ok else { return }
-        let offset = Counter()
+        let chunker = LogChunker()
         try await response.body.write(ChunkWriter { buffer in
-            let text = String(buffer: buffer)
-            let json = try Timestamp.encoder().encode(LogChunk(offset: offset.add(text.utf16.count), text: text))
-            output.yield(Self.event("log", String(decoding: json, as: UTF8.self)))
+            guard let chunk = chunker.chunk(buffer) else { return }
+            output.yield(Self.event("log", String(decoding: try Timestamp.encoder().encode(chunk), as: UTF8.self)))
         })
     }
 
@@ -139,16 +138,41 @@ struct LogChunk: Encodable {
     var text: String
 }
 
-/// Characters of log sent so far (UTF-16 units, as the page's script counts them).
-final class Counter: @unchecked Sendable {
+/// Log bytes as text chunks with their offsets (UTF-16 units, as the page's script counts): a
+/// UTF-8 sequence split between two reads waits for its end instead of becoming U+FFFD.
+final class LogChunker: @unchecked Sendable {
     private let lock = NSLock()
-    private var value = 0
+    private var pending: [UInt8] = []
+    private var offset = 0
 
-    /// Adds `count` and returns the value before.
-    func add(_ count: Int) -> Int {
+    func chunk(_ buffer: ByteBuffer) -> LogChunk? {
         lock.withLock {
-            defer { value += count }
-            return value
+            pending += buffer.readableBytesView
+            let complete = Self.completePrefix(pending)
+            guard complete > 0 else { return nil }
+            let text = String(decoding: pending[..<complete], as: UTF8.self)
+            pending.removeFirst(complete)
+            defer { offset += text.utf16.count }
+            return LogChunk(offset: offset, text: text)
         }
+    }
+
+    /// How many leading bytes end on a sequence boundary: all, unless the last one to three bytes
+    /// begin a multi-byte sequence that is not complete yet.
+    static func completePrefix(_ bytes: [UInt8]) -> Int {
+        var back = 0
+        while back < min(3, bytes.count) {
+            let byte = bytes[bytes.count - 1 - back]
+            if byte & 0b1100_0000 == 0b1000_0000 {
+                back += 1
+                continue
+            }
+            if byte >= 0b1100_0000 {
+                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                if back + 1 < length { return bytes.count - 1 - back }
+            }
+            break
+        }
+        return bytes.count
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SlipwayCore
+@testable import SlipwayDashboard
 @testable import SlipwayServer
 import Testing
 
@@ -173,6 +174,19 @@ struct DashboardPageTests {
                 #expect(!page.contains("<script>alert"), "\(page.suffix(1500))")
                 #expect(!page.contains("<img src=x"))
             }
+        }
+    }
+
+    @Test("log text split anywhere between reads comes out whole, with offsets the page can count")
+    func logChunksKeepUTF8Whole() throws {
+        let text = "héllo ✓ 日本 🚀 done\n"
+        let bytes = Array(text.utf8)
+        for cut in 0...bytes.count {
+            let chunker = LogChunker()
+            let parts = [bytes[..<cut], bytes[cut...]].compactMap { chunker.chunk(ByteBuffer(bytes: $0)) }
+            #expect(parts.map(\.text).joined() == text, "cut at \(cut)")
+            #expect(parts.first?.offset == 0)
+            if parts.count == 2 { #expect(parts[1].offset == parts[0].text.utf16.count) }
         }
     }
 
