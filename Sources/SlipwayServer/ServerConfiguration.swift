@@ -66,24 +66,8 @@ public struct ServerConfiguration: Sendable {
         case kubernetes
     }
 
-    /// How the Kubernetes engine reaches the cluster and the registry, and how apps are exposed.
-    public struct KubernetesSettings: Sendable {
-        /// nil: KUBECONFIG, then ~/.kube/config.
-        public var kubeconfig: String?
-        /// nil: the kubeconfig's current-context.
-        public var context: String?
-        /// `HOST[:PORT]/PREFIX` images are pushed to (required).
-        public var registry: String?
-        /// Plain http to the registry (nil: only for loopback hosts).
-        public var registryInsecure: Bool?
-        public var ingressClass: String?
-        public var tlsSecret: String?
-        public var clusterIssuer: String?
-        public var ingressControllerNamespace = "ingress-nginx"
-        /// `--k8s-allow-tolerate-all-taints`: a toleration without key is refused otherwise.
-        public var allowTolerateAllTaints = false
-        public init() {}
-    }
+    /// How the Kubernetes engine reaches the cluster and the registry (SlipwayEngines' settings).
+    public typealias KubernetesSettings = KubernetesEngineSettings
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
