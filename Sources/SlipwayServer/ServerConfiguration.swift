@@ -60,6 +60,8 @@ public struct ServerConfiguration: Sendable {
     public var allowedGitHosts: Set<String> = []
     /// `--max-clone-mb`: a git clone larger than this on disk is stopped.
     public var maxCloneBytes: Int64 = 1024 * 1_048_576
+    /// Deploy queue, API rate, follower and deploy log bounds (429 beyond them).
+    public var limits = RequestLimits()
 
     public enum EngineKind: String, Sendable, CaseIterable {
         case local

@@ -30,7 +30,7 @@ extension SlipwayServer {
     static func controlPlane(_ configuration: ServerConfiguration, store: SlipwayStore, engine: any Engine, events: EventHub,
                              routes: RouteTable? = nil, routesApplied: @escaping @Sendable () async -> Void = {},
                              logger: Logger) throws -> (parts: APIParts, services: [any Service]) {
-        let logs = try DeployLogs(directory: configuration.deployLogsDirectory)
+        let logs = try DeployLogs(directory: configuration.deployLogsDirectory, maxBytes: configuration.limits.deployLogBytes)
         let masks = SecretMasks(store: store)
         let appLogs = AppLogHub(engine: engine, store: store, masks: masks, logger: logger,
                                 lines: try AppLogStore(directory: configuration.appLogsDirectory, maxBytesPerApp: configuration.appLogBytes))
@@ -40,11 +40,13 @@ extension SlipwayServer {
         pipeline.sources.gitTimeout = configuration.gitTimeout
         pipeline.sources.maxCloneBytes = configuration.maxCloneBytes
         let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
-        let parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
+        var parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
                              events: events, appLogs: appLogs, edge: AppEdge(store: store, routes: routes, applied: routesApplied), token: configuration.token,
                              certificates: CertificateStore(directory: configuration.certificatesDirectory),
                              rotation: SecretRotation(store: store, files: configuration.masterKeyFromEnvironment ? nil : MasterKeyFiles(file: configuration.masterKeyPath),
                                                       logger: logger))
+        parts.followers = FollowerLimit(perApp: configuration.limits.followersPerApp)
+        parts.rateLimiter = RateLimiter(perMinute: configuration.limits.mutatingPerMinute)
         return (parts, [events, appLogs, Reconciler(engine: engine), workers])
     }
 }

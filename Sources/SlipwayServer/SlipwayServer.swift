@@ -149,6 +149,11 @@ public enum SlipwayServer {
         /// Tells the router to reload certificates after the API changed them.
         var certificatesChanged: @Sendable () async -> Void = {}
         var rotation: SecretRotation
+        /// Open log and event streams per app (`--max-followers-per-app`).
+        var followers = FollowerLimit(perApp: RequestLimits().followersPerApp)
+        /// State-changing calls per token (`--api-rate-limit`).
+        var rateLimiter = RateLimiter(perMinute: RequestLimits().mutatingPerMinute)
+        var queueLimit: DeployQueueLimit { DeployQueueLimit(store: store, limits: configuration.limits) }
 
         var guards: AllowedHosts { AllowedHosts(listenHost: configuration.listenHost, extra: configuration.apiHosts) }
     }
@@ -158,6 +163,7 @@ public enum SlipwayServer {
         let router = Hummingbird.Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: RequestGuardMiddleware(hosts: parts.guards, token: parts.token))
+        router.add(middleware: RateLimitMiddleware(limiter: parts.rateLimiter))
         router.get("/healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
         let metrics = MetricsScrape(store: store, engine: engine)
         router.get("/metrics") { _, _ in
@@ -173,18 +179,18 @@ public enum SlipwayServer {
         }
         let events = parts.events
         let deploys = DeployController(store: store, logs: logs, configuration: configuration, workers: workers,
-                                       report: { events.report($0) })
+                                       report: { events.report($0) }, queueLimit: parts.queueLimit)
         deploys.addRoutes(to: router)
         AppController(store: store, engine: engine, configuration: configuration, appLogs: parts.appLogs.lines, edge: parts.edge).addRoutes(to: router)
         DomainController(store: store, edge: parts.edge, configuration: configuration).addRoutes(to: router)
         RADController(store: store, deploys: deploys).addRoutes(to: router)
-        ChangeController(store: store, workers: workers).addRoutes(to: router)
+        ChangeController(store: store, workers: workers, queueLimit: parts.queueLimit).addRoutes(to: router)
         RunController(store: store, engine: engine).addRoutes(to: router)
         SecretsController(rotation: parts.rotation).addRoutes(to: router)
-        EventController(store: store, events: parts.events).addRoutes(to: router)
-        LogController(store: store, hub: parts.appLogs).addRoutes(to: router)
+        EventController(store: store, events: parts.events, followers: parts.followers).addRoutes(to: router)
+        LogController(store: store, hub: parts.appLogs, followers: parts.followers).addRoutes(to: router)
         CertificateController(store: parts.certificates, changed: parts.certificatesChanged).addRoutes(to: router)
-        LogWebSocket(store: store, hub: parts.appLogs).addFallbackRoute(to: router)
+        LogWebSocket(store: store, hub: parts.appLogs, followers: parts.followers).addFallbackRoute(to: router)
         return router
     }
 
@@ -193,7 +199,7 @@ public enum SlipwayServer {
         let router = Hummingbird.Router(context: BasicWebSocketRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: RequestGuardMiddleware(hosts: parts.guards, token: parts.token))
-        LogWebSocket(store: parts.store, hub: parts.appLogs).addRoutes(to: router)
+        LogWebSocket(store: parts.store, hub: parts.appLogs, followers: parts.followers).addRoutes(to: router)
         return router
     }
 

@@ -69,6 +69,15 @@ extension SlipwayStore {
         }
     }
 
+    /// Deploys waiting (not yet running) for `app`, and over all apps.
+    public func queuedDeploys(app: AppName) throws -> (app: Int, total: Int) {
+        try writer.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS total, COALESCE(SUM(app = ?), 0) AS app FROM deploy WHERE state = 'queued'",
+                                       arguments: [app.value])
+            return (row?["app"] ?? 0, row?["total"] ?? 0)
+        }
+    }
+
     public func queueDepth() throws -> Int {
         try writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deploy WHERE state = 'queued'") ?? 0 }
     }

@@ -84,6 +84,14 @@ struct ServerCommand: AsyncParsableCommand {
             help: ArgumentHelp("A git host deploys may clone from although it is a link-local address or a cloud metadata name; repeatable.", valueName: "host"))
     var allowGitHost: [String] = []
     @Option(name: .customLong("max-clone-mb"), help: "MiB a git clone of a deploy's source may take on disk.") var maxCloneMb = 1024
+    @Option(name: .customLong("max-queued-per-app"), help: "Deploys that may wait per app; more are refused with 429.") var maxQueuedPerApp = RequestLimits().queuedPerApp
+    @Option(name: .customLong("max-queued"), help: "Deploys that may wait over all apps; more are refused with 429.") var maxQueued = RequestLimits().queued
+    @Option(name: .customLong("api-rate-limit"), help: "State-changing API calls per minute per token (bursts of a quarter pass at once); 0: no limit.")
+    var apiRateLimit = RequestLimits().mutatingPerMinute
+    @Option(name: .customLong("max-followers-per-app"), help: "Open log and event streams (follow, WebSocket) per app; more are refused with 429.")
+    var maxFollowersPerApp = RequestLimits().followersPerApp
+    @Option(name: .customLong("max-deploy-log-mb"), help: "MiB of a deploy's log; build output past it is dropped (a marker says so), the deploy goes on.")
+    var maxDeployLogMb = RequestLimits().deployLogBytes / 1_048_576
     @Flag(name: .customLong("k8s-allow-tolerate-all-taints"),
           help: "Let services tolerate every taint (a toleration without key); refused otherwise, as it lets pods onto control-plane nodes.")
     var allowTolerateAllTaints = false
@@ -105,6 +113,10 @@ struct ServerCommand: AsyncParsableCommand {
         }
         guard readyTimeout > 0 else { throw ValidationError("--ready-timeout must be a positive number of seconds") }
         guard maxCloneMb > 0 else { throw ValidationError("--max-clone-mb must be positive") }
+        guard maxQueuedPerApp > 0, maxQueued > 0 else { throw ValidationError("--max-queued-per-app and --max-queued must be positive") }
+        guard apiRateLimit >= 0 else { throw ValidationError("--api-rate-limit must be 0 (no limit) or a positive number of calls per minute") }
+        guard maxFollowersPerApp > 0 else { throw ValidationError("--max-followers-per-app must be positive") }
+        guard maxDeployLogMb > 0 else { throw ValidationError("--max-deploy-log-mb must be positive") }
         guard buildTimeout > 0 else { throw ValidationError("--build-timeout must be a positive number of seconds") }
         guard gitTimeout > 0 else { throw ValidationError("--git-timeout must be a positive number of seconds") }
         guard maxUploadMb > 0 else { throw ValidationError("--max-upload-mb must be positive") }
@@ -155,6 +167,11 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.allowedSourceDirectories = allowSourceDir
         configuration.allowedGitHosts = Set(allowGitHost.map { $0.lowercased() })
         configuration.maxCloneBytes = Int64(maxCloneMb) * 1_048_576
+        configuration.limits.queuedPerApp = maxQueuedPerApp
+        configuration.limits.queued = maxQueued
+        configuration.limits.mutatingPerMinute = apiRateLimit
+        configuration.limits.followersPerApp = maxFollowersPerApp
+        configuration.limits.deployLogBytes = maxDeployLogMb * 1_048_576
         configuration.token = ProcessInfo.processInfo.environment["SLIPWAY_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.insecureNoAuth = insecureNoAuth
         configuration.apiHosts = apiHost

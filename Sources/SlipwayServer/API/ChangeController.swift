@@ -8,6 +8,7 @@ import SlipwayStore
 struct ChangeController: Sendable {
     let store: SlipwayStore
     let workers: DeployWorkers
+    var queueLimit: DeployQueueLimit?
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("/v1/apps/:app/rollback") { request, context in
@@ -75,6 +76,7 @@ struct ChangeController: Sendable {
     }
 
     private func enqueue(_ app: AppName, _ change: ReleaseChange, source: SourceInfo, request: Request) throws -> Response {
+        try queueLimit?.check(app)
         let traceId = UUID().uuidString.lowercased()
         try store.enqueueDeploy(traceId: traceId, app: app, source: source, uploadPath: nil, change: change,
                                 requestedBy: DeployController.requester(request))

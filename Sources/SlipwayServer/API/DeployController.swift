@@ -11,6 +11,8 @@ struct DeployController: Sendable {
     let workers: DeployWorkers
     /// The app event log (a cancelled queued deploy is reported there).
     var report: @Sendable (AppEvent) -> Void = { _ in }
+    /// `--max-queued-per-app` / `--max-queued`: checked before a deploy's body is read.
+    var queueLimit: DeployQueueLimit?
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("/v1/apps/:app/deploys") { request, context in
@@ -44,6 +46,7 @@ struct DeployController: Sendable {
     /// Queues a deploy from the request: a JSON `{source, ref}` or a gzip-compressed tarball body.
     func enqueue(_ request: Request, app: AppName) async throws -> String {
         let traceId = UUID().uuidString.lowercased()
+        try queueLimit?.check(app)
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         if contentType.hasPrefix("application/gzip") || contentType.hasPrefix("application/x-gzip")
             || contentType.hasPrefix("application/x-tar+gzip") {

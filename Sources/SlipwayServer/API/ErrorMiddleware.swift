@@ -8,6 +8,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let limited as TooManyRequests {
+            var response = try JSONResponse.make(ErrorBody(limited.error), status: .tooManyRequests)
+            response.headers[.retryAfter] = String(limited.retryAfterSeconds)
+            return response
         } catch let error as SlipwayError {
             return try JSONResponse.make(ErrorBody(error), status: .init(code: error.httpStatus))
         } catch let error as HTTPError {

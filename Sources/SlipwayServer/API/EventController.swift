@@ -8,6 +8,8 @@ import SlipwayStore
 struct EventController: Sendable {
     let store: SlipwayStore
     let events: EventHub
+    /// Open streams per app (`--max-followers-per-app`).
+    var followers: FollowerLimit?
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v1/apps/:app/events") { request, context in
@@ -27,7 +29,9 @@ struct EventController: Sendable {
             }
             let store = self.store
             let hub = self.events
-            return Response(status: .ok, headers: ServerSentEvents.headers, body: ServerSentEvents.stream { output in
+            try followers?.enter(app.value)
+            let followers = self.followers
+            return Response(status: .ok, headers: ServerSentEvents.headers, body: ServerSentEvents.stream(onEnd: { followers?.leave(app.value) }) { output in
                 // Subscribed before reading the stored ones, so nothing recorded in between is lost;
                 // the sequence numbers drop what was both stored and live.
                 let live = await hub.follow(app: app.value)

@@ -9,6 +9,8 @@ import SlipwayStore
 struct LogController: Sendable {
     let store: SlipwayStore
     let hub: AppLogHub
+    /// Open streams per app (`--max-followers-per-app`).
+    var followers: FollowerLimit?
 
     struct Query {
         var since: Date?
@@ -44,7 +46,9 @@ struct LogController: Sendable {
                 return try JSONResponse.make(AppLogList(lines: await hub.lines.read(app: app, since: query.since, process: query.process, tail: tail)))
             }
             let hub = self.hub
-            return Response(status: .ok, headers: ServerSentEvents.headers, body: ServerSentEvents.stream { output in
+            try followers?.enter(app)
+            let followers = self.followers
+            return Response(status: .ok, headers: ServerSentEvents.headers, body: ServerSentEvents.stream(onEnd: { followers?.leave(app) }) { output in
                 for try await line in await Self.follow(hub: hub, app: app, query: query, tail: tail) {
                     output.yield(try ServerSentEvents.event(line))
                 }

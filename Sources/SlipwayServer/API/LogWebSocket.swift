@@ -9,6 +9,9 @@ import SlipwayStore
 struct LogWebSocket: Sendable {
     let store: SlipwayStore
     let hub: AppLogHub
+    /// Open streams per app (`--max-followers-per-app`): a full app is not upgraded, and the HTTP
+    /// route of the same path answers 429.
+    var followers: FollowerLimit?
 
     func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
         router.ws("/v1/apps/:app/logs/ws") { request, context in
@@ -16,9 +19,13 @@ struct LogWebSocket: Sendable {
             // with the error (see `addFallbackRoute`).
             guard (try? LogController(store: store, hub: hub).existingApp(context.parameters.require("app"))) != nil,
                   (try? LogController.Query(request)) != nil else { return .dontUpgrade }
+            if let followers, let app = context.parameters.get("app"), followers.count(app) >= followers.perApp { return .dontUpgrade }
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             let app = try context.requestContext.parameters.require("app")
+            // Another stream may have taken the last place since the upgrade was decided: then this one closes.
+            try followers?.enter(app)
+            defer { followers?.leave(app) }
             let query = try LogController.Query(context.request)
             let tail = query.tail ?? (query.since == nil ? 100 : nil)
             let lines = await LogController.follow(hub: hub, app: app, query: query, tail: tail)
@@ -42,6 +49,7 @@ struct LogWebSocket: Sendable {
         router.get("/v1/apps/:app/logs/ws") { request, context -> Response in
             _ = try LogController(store: store, hub: hub).existingApp(context.parameters.require("app"))
             _ = try LogController.Query(request)
+            if let app = context.parameters.get("app") { try followers?.refuseIfFull(app) }
             throw SlipwayError.invalidRequest("this endpoint is a WebSocket: connect with a WebSocket client (Upgrade: websocket), or use GET /v1/apps/{app}/logs?follow=true for Server-Sent Events")
         }
     }

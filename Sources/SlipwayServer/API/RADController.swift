@@ -22,6 +22,7 @@ struct RADController: Sendable {
             guard let app = source.location.suggestedAppName else {
                 throw SlipwayError.invalidSource("cannot derive an app name from \(body.gitrepo); use POST /v1/apps/{app}/deploys")
             }
+            try deploys.queueLimit?.check(app)
             let traceId = UUID().uuidString.lowercased()
             try store.enqueueDeploy(traceId: traceId, app: app, appExplicit: false,
                                     source: SourceInfo(kind: .git, url: source.shownURL, ref: body.ref), uploadPath: nil)

@@ -16,8 +16,11 @@ enum ServerSentEvents {
     }
 
     /// Writes what `produce` yields until it ends or the client goes away, with keep-alive comments between.
-    static func stream(_ produce: @escaping @Sendable (AsyncStream<ByteBuffer>.Continuation) async throws -> Void) -> ResponseBody {
+    /// `onEnd` runs once the stream has ended, however it ended.
+    static func stream(onEnd: @escaping @Sendable () -> Void = {},
+                       _ produce: @escaping @Sendable (AsyncStream<ByteBuffer>.Continuation) async throws -> Void) -> ResponseBody {
         ResponseBody { writer in
+            defer { onEnd() }
             let (chunks, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(50_000))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

@@ -2,20 +2,40 @@ import Foundation
 import SlipwayCore
 
 /// Each deploy's log (stage lines, build output, failure reasons) as a file under the data
-/// directory, so it can be read while the deploy runs and after a restart.
+/// directory, so it can be read while the deploy runs and after a restart. Output of the build
+/// and the release command stops being kept past `maxBytes` (a marker line says so; the deploy
+/// goes on), so a build printing without end cannot fill the disk; stage lines always are.
 actor DeployLogs {
     let directory: URL
     private var handles: [String: FileHandle] = [:]
     /// Secret values of the apps a deploy touches: masked in every line written to its log.
     private var masks: [String: SecretMask] = [:]
 
-    init(directory: URL) throws {
+    let maxBytes: Int
+    /// Bytes in each open log, and the logs cut at `maxBytes`.
+    private var written: [String: Int] = [:]
+    private var truncated: Set<String> = []
+
+    init(directory: URL, maxBytes: Int = RequestLimits().deployLogBytes) throws {
         self.directory = directory
+        self.maxBytes = maxBytes
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
     nonisolated func url(_ traceId: String) -> URL { directory.appendingPathComponent("\(traceId).log") }
 
+    /// A line of output (build, release command): dropped once the log is over `maxBytes`.
+    func appendOutput(_ traceId: String, _ text: String) {
+        guard !truncated.contains(traceId) else { return }
+        if (written[traceId] ?? 0) + text.utf8.count + 1 > maxBytes {
+            truncated.insert(traceId)
+            append(traceId, "[slipway] the deploy log reached \(maxBytes / 1_048_576) MiB (the server's --max-deploy-log-mb): further build output is not kept; the deploy goes on")
+            return
+        }
+        append(traceId, text)
+    }
+
+    /// A line the pipeline writes (stages, outcome): always kept.
     func append(_ traceId: String, _ text: String) {
         let handle: FileHandle
         if let open = handles[traceId] {
@@ -24,13 +44,15 @@ actor DeployLogs {
             let path = url(traceId).path
             if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
             guard let opened = FileHandle(forWritingAtPath: path) else { return }
-            opened.seekToEndOfFile()
+            written[traceId] = Int(opened.seekToEndOfFile())
             handles[traceId] = opened
             handle = opened
         }
         var line = masks[traceId]?.apply(text) ?? text
         if !line.hasSuffix("\n") { line += "\n" }
-        handle.write(Data(line.utf8))
+        let data = Data(line.utf8)
+        handle.write(data)
+        written[traceId, default: 0] += data.count
     }
 
     /// Removes the logs of these deploys (older than the ones kept per app).
@@ -55,6 +77,8 @@ actor DeployLogs {
 
     func close(_ traceId: String) {
         masks[traceId] = nil
+        written[traceId] = nil
+        truncated.remove(traceId)
         try? handles.removeValue(forKey: traceId)?.close()
     }
 

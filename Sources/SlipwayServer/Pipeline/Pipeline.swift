@@ -167,7 +167,7 @@ struct Pipeline: Sendable {
         let logs = self.logs
         let traceId = deploy.traceId
         let code = try await engine.runOneOff(release, service: nil, command: command, stdin: nil, purpose: .release) { event in
-            await logs.append(traceId, "release | \(event.text ?? "")")
+            await logs.appendOutput(traceId, "release | \(event.text ?? "")")
         }
         guard code == 0 else {
             let serving = previous.map { "\($0.label) keeps serving" } ?? "nothing was started"
@@ -234,7 +234,7 @@ struct Pipeline: Sendable {
     func sink(_ deploy: QueuedDeploy) -> LogSink {
         let logs = self.logs
         let traceId = deploy.traceId
-        return { line in await logs.append(traceId, line) }
+        return { line in await logs.appendOutput(traceId, line) }
     }
 
     func log(_ deploy: QueuedDeploy, _ line: String) async {

@@ -204,7 +204,16 @@ enum APIProvocations {
         "DELETE /v1/deploys/{traceId} 200": "needs a deploy still queued or running: DeployQueueTests.cancelQueued and SlipwayIntegrationTests.CancelTests cover it",
     ].merging(Set(explicit.keys.map(operation(of:))).filter { $0.hasPrefix("GET ") && $0 != "GET /healthz" }.map {
         ("\($0) 403", "wrong_host needs a foreign Host, which HummingbirdTesting's router client cannot send (always localhost): SlipwayIntegrationTests' APIAccessTests covers it")
-    }) { first, _ in first }
+    }) { first, _ in first }.merging(tooManyRequests) { first, _ in first }
+
+    /// 429s need a server with low limits: RequestLimitTests provokes each kind (rate_limited,
+    /// queue_full, too_many_followers) on a server configured for it.
+    static let followed: Set<String> = ["GET /v1/apps/{app}/logs", "GET /v1/apps/{app}/events", "GET /v1/apps/{app}/logs/ws"]
+    static var tooManyRequests: [String: String] {
+        Dictionary(uniqueKeysWithValues: Set(explicit.keys.map(operation(of:))).filter { !$0.hasPrefix("GET ") || followed.contains($0) }.map {
+            ("\($0) 429", followed.contains($0) ? "too_many_followers needs streams held open: SlipwayIntegrationTests FollowerLimitTests" : "rate_limited: RequestLimitTests.rateLimit (and queue_full: RequestLimitTests.queueCaps)")
+        })
+    }
 
     /// Every documented operation, "METHOD /path".
     static let operations: [String] = Set((Array(all.keys) + Array(notProvoked.keys)).map { key in
