@@ -96,7 +96,8 @@ extension ACMEClient {
         }
     }
 
-    static func isPlausibleEmail(_ email: String) -> Bool {
+    /// Whether `email` looks like one address (user@domain.tld), as an account contact must.
+    public static func isPlausibleEmail(_ email: String) -> Bool {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
             && !email.contains(where: { $0.isWhitespace || $0 == "," || $0 == "<" || $0 == ">" })

@@ -77,6 +77,12 @@ public actor ACMEClient {
         try await httpClient.shutdown()
     }
 
+    deinit {
+        // A client dropped without `shutdown()` (a caller that threw first) still closes its
+        // connections; after `shutdown()` this only reports "already shut down", ignored here.
+        httpClient.shutdown { _ in }
+    }
+
     /// The directory, fetched once.
     public func directory() async throws -> ACMEDirectory {
         if let cachedDirectory { return cachedDirectory }

@@ -45,6 +45,8 @@ public struct ServerConfiguration: Sendable {
     public var dashboardSessionLifetime: Duration = .seconds(12 * 3600)
     /// `--tls-cert` / `--tls-key`: the API over HTTPS; nil: plain HTTP (warned about off loopback).
     public var tls: APITLSFiles?
+    /// Certificates for the custom domains with ACME (`--acme-email`); nil: none are obtained.
+    public var acme: ACMESettings?
     /// Names the API answers to besides loopback names and IP addresses (`--api-host`).
     public var apiHosts: [String] = []
     /// Base images of generated Dockerfiles (repositories without one), per stack: `--stack-image`.
@@ -105,6 +107,8 @@ public struct ServerConfiguration: Sendable {
     var appLogsDirectory: URL { dataDirectory.appendingPathComponent("logs") }
     /// TLS certificates and keys the router serves: `certs/HOST/{cert.pem,key.pem}` (see CertificateStore).
     public var certificatesDirectory: URL { dataDirectory.appendingPathComponent("certs") }
+    /// The ACME account's key (0600), made on first use.
+    var acmeAccountKeyPath: URL { dataDirectory.appendingPathComponent("acme/account-key.pem") }
 
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
@@ -147,6 +151,7 @@ public struct ServerConfiguration: Sendable {
         for name in apiHosts where AllowedHosts.hostName(name) != name.lowercased() {
             throw ServerStartupError("--api-host takes a host name without port or scheme, e.g. slipway.example.com (got \(name))")
         }
+        try acme?.validate(engine: engine, standaloneRouter: standaloneRouter)
         if workers < 1 { throw ServerStartupError("--workers must be at least 1") }
         if keepReleases < 1 { throw ServerStartupError("--keep-releases must be at least 1") }
         if appLogBytes < 1024 * 1024 { throw ServerStartupError("--app-log-mb must be at least 1") }

@@ -97,9 +97,14 @@ public enum SlipwayServer {
         // Only now is the server's table complete: the router process keeps its own until then.
         await routerLink?.release()
 
+        let renewer = try certificateRenewer(configuration, store: store, router: router, events: events, logger: logger)
         var (parts, services) = try controlPlane(configuration, store: store, engine: engine, events: events,
                                                  routes: configuration.engine == .local ? routes : nil,
-                                                 routesApplied: { await routerLink?.flush(timeout: .seconds(2)) }, logger: logger)
+                                                 routesApplied: {
+                                                     await routerLink?.flush(timeout: .seconds(2))
+                                                     renewer?.wake()  // a domain added may need a certificate
+                                                 }, logger: logger)
+        if let renewer { services.append(renewer) }
         try await parts.rotation.completeInterrupted()
         parts.certificatesChanged = { await reloader.reloadIfChanged() }
         if routerTLS != nil && router != nil { services.append(reloader) }

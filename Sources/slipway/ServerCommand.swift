@@ -61,6 +61,7 @@ struct ServerCommand: AsyncParsableCommand {
     var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert (keep it mode 0600).", valueName: "file"))
     var tlsKey: String?
+    @OptionGroup(title: "Certificates (ACME)") var acme: ACMEOptions
     @Flag(name: .customLong("insecure-no-auth"), help: "No API token: any local user or process may deploy, run commands and read secrets. Loopback only; for tests.")
     var insecureNoAuth = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
@@ -176,6 +177,7 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.insecureNoAuth = insecureNoAuth
         configuration.apiHosts = apiHost
         if let tlsCert, let tlsKey { configuration.tls = APITLSFiles(certificate: tlsCert, key: tlsKey) }
+        configuration.acme = acme.settings
         var logger = Logger(label: "slipway")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         do {

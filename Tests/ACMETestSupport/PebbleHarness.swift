@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A real pebble (Let's Encrypt's RFC 8555 test CA) and pebble-challtestsrv, started for one
 /// test on free loopback ports, with a CA and HTTPS certificate made by openssl for pebble's
@@ -13,12 +14,12 @@ import NIOPosix
 /// Fails (never skips) when pebble, pebble-challtestsrv or openssl is missing.
 public final class PebbleHarness: @unchecked Sendable {
     public let directory: URL
-    public let directoryURL: String
+    public private(set) var directoryURL = ""
     /// Trusts pebble's HTTPS listener (the `--acme-ca-cert` of a real deployment).
     public let caFile: String
-    public let httpPort: Int
-    public let managementURL: String
-    public let pebbleManagementURL: String
+    public private(set) var httpPort = 0
+    public private(set) var managementURL = ""
+    public private(set) var pebbleManagementURL = ""
     private var processes: [Process] = []
 
     /// - Parameters:
@@ -27,12 +28,22 @@ public final class PebbleHarness: @unchecked Sendable {
     public static func withPebble<T>(
         httpPort: Int? = nil, nonceRejectPercent: Int = 5, _ body: (PebbleHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await PebbleHarness(httpPort: httpPort, nonceRejectPercent: nonceRejectPercent)
+        let harness = try await PebbleHarness()
         defer { harness.stop() }
+        // Ports are free when picked, but another process (or test) may take one before pebble
+        // binds it: then the servers start again on other ports.
+        for attempt in 1...3 {
+            do {
+                try await harness.launch(httpPort: httpPort, nonceRejectPercent: nonceRejectPercent)
+                break
+            } catch let error as HarnessError where error.portTaken && attempt < 3 {
+                harness.stopProcesses()
+            }
+        }
         return try await body(harness)
     }
 
-    private init(httpPort: Int?, nonceRejectPercent: Int) async throws {
+    private init() async throws {
         for tool in ["pebble", "pebble-challtestsrv", "openssl"] where Self.which(tool) == nil {
             throw HarnessError("\(tool) is not installed: run scripts/setup.sh (Debian packages pebble and openssl)")
         }
@@ -40,8 +51,10 @@ public final class PebbleHarness: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         caFile = directory.appendingPathComponent("ca.pem").path
         try await Self.makeCertificates(in: directory)
+    }
 
-        let ports = try Self.freePorts(5)
+    private func launch(httpPort: Int?, nonceRejectPercent: Int) async throws {
+        let ports = try await Self.freePorts(5)
         let (acmePort, pebbleManagementPort, dnsPort, challengeManagementPort) = (ports[0], ports[1], ports[2], ports[3])
         let serveHTTP01 = httpPort == nil
         self.httpPort = httpPort ?? ports[4]
@@ -67,11 +80,16 @@ public final class PebbleHarness: @unchecked Sendable {
         try await Self.waitForPort(challengeManagementPort, name: "pebble-challtestsrv", log: directory.appendingPathComponent("pebble-challtestsrv.log"))
     }
 
-    public func stop() {
+    func stopProcesses() {
         for process in processes where process.isRunning {
             process.terminate()
             process.waitUntilExit()
         }
+        processes = []
+    }
+
+    public func stop() {
+        stopProcesses()
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -91,6 +109,23 @@ public final class PebbleHarness: @unchecked Sendable {
         guard response.status == .ok else { throw HarnessError("challtestsrv \(command) answered \(response.status)") }
     }
 
+    /// The root of the certificates pebble issues (made anew at each start), from its management API.
+    public func issuingRootPEM() async throws -> String {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .file(caFile)
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(tlsConfiguration: tls))
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: "\(pebbleManagementURL)/roots/0"), timeout: .seconds(10))
+            let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            try await client.shutdown()
+            guard response.status == .ok else { throw HarnessError("pebble's /roots/0 answered \(response.status)") }
+            return body
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
     private func start(_ tool: String, _ arguments: [String], environment: [String: String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.which(tool) ?? tool)
@@ -98,7 +133,7 @@ public final class PebbleHarness: @unchecked Sendable {
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let log = directory.appendingPathComponent("\(tool).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        FileManager.default.createFile(atPath: log.path, contents: nil)  // a fresh log for each launch
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
@@ -142,21 +177,30 @@ public final class PebbleHarness: @unchecked Sendable {
     }
 
     /// Ports the kernel hands out for port 0, closed again before use.
-    public static func freePorts(_ count: Int) throws -> [Int] {
+    /// Also never twice in one test process: suites running side by side would otherwise be handed
+    /// the same just-freed ports.
+    public static func freePorts(_ count: Int) async throws -> [Int] {
+        // Never a blocking .wait() here: suites share a cooperative pool as wide as the machine's cores.
         var channels: [Channel] = []
-        defer { for channel in channels { try? channel.close().wait() } }
         var ports: [Int] = []
-        for _ in 0..<count {
-            let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+        defer { for channel in channels { channel.close(promise: nil) } }
+        while ports.count < count {
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
             channels.append(channel)
-            ports.append(channel.localAddress?.port ?? 0)
+            let port = channel.localAddress?.port ?? 0
+            if handedOut.withLock({ $0.insert(port).inserted }) { ports.append(port) }
         }
         return ports
     }
 
+    private static let handedOut = LockedPorts()
+
     public static func waitForPort(_ port: Int, name: String, log: URL) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
+            if let output = try? String(contentsOf: log, encoding: .utf8), output.contains("address already in use") {
+                throw HarnessError("\(name) found a port taken:\n\(output.suffix(1000))", portTaken: true)
+            }
             if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get() {
                 try? await channel.close()
                 return
@@ -164,13 +208,24 @@ public final class PebbleHarness: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        throw HarnessError("\(name) did not listen on 127.0.0.1:\(port) within 20 s; its output:\n\(output.suffix(2000))")
+        throw HarnessError("\(name) did not listen on 127.0.0.1:\(port) within 30 s; its output:\n\(output.suffix(2000))")
     }
+}
+
+final class LockedPorts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ports: Set<Int> = []
+    func withLock<T>(_ body: (inout Set<Int>) -> T) -> T { lock.withLock { body(&ports) } }
 }
 
 public struct HarnessError: Error, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// A server could not bind a port picked for it (someone took it meanwhile): worth another try.
+    public let portTaken: Bool
+    public init(_ description: String, portTaken: Bool = false) {
+        self.description = description
+        self.portTaken = portTaken
+    }
 }
 
 /// Answers challenges through challtestsrv's management API: HTTP-01 bodies it serves on the

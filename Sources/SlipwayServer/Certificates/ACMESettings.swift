@@ -1,0 +1,42 @@
+import ACME
+import Foundation
+
+/// `slipway server --acme-email E [--acme-directory URL] [--acme-ca-cert FILE]`: obtain and renew
+/// certificates for the custom domains with ACME.
+public struct ACMESettings: Sendable {
+    /// The account's contact (the CA writes there about expiring certificates and policy changes).
+    public var email: String
+    /// Default: Let's Encrypt's production directory.
+    public var directoryURL = ACMEClient.letsEncryptProduction
+    /// PEM of the CA that signed the directory's HTTPS certificate, for a private CA.
+    public var caCertificateFile: String?
+    /// How often the domains are looked at (a domain added wakes the renewer at once).
+    public var checkInterval: Duration = .seconds(60)
+
+    public init(email: String) {
+        self.email = email
+    }
+
+    func validate(engine: ServerConfiguration.EngineKind, standaloneRouter: Bool) throws {
+        if engine == .kubernetes {
+            throw ServerStartupError("--acme-email needs the local router (HTTP-01 is answered there); with --engine kubernetes use --cluster-issuer")
+        }
+        if standaloneRouter {
+            // The router process does not yet take HTTP-01 tokens over its socket.
+            throw ServerStartupError("--acme-email works with the router in the server's process for now: drop --standalone-router, or add certificates with `slipway certs add`")
+        }
+        guard ACMEClient.isPlausibleEmail(email) else {
+            throw ServerStartupError("--acme-email takes an address like admin@example.com (got \"\(email)\")")
+        }
+        guard let url = URL(string: directoryURL), url.scheme == "https", url.host != nil else {
+            throw ServerStartupError("--acme-directory takes the https URL of an ACME directory, e.g. \(ACMEClient.letsEncryptStaging) (got \"\(directoryURL)\")")
+        }
+        if let file = caCertificateFile, !FileManager.default.isReadableFile(atPath: file) {
+            throw ServerStartupError("--acme-ca-cert \(file) cannot be read; give the PEM file of the CA that signed the ACME directory's certificate")
+        }
+    }
+
+    var acmeClientConfiguration: ACMEClient.Configuration {
+        ACMEClient.Configuration(directoryURL: directoryURL, caCertificateFile: caCertificateFile, contactEmail: email)
+    }
+}
