@@ -2,6 +2,10 @@
 import PackageDescription
 
 // One library per concern; dependencies point one way (see docs/ARCHITECTURE.md).
+// The upcoming-feature settings Hummingbird builds with: `any` spelled out for existentials, and
+// members visible only from modules a file imports. On for the targets listed with them below;
+// the rest follow as they are fixed (issue 13 item 3).
+let upcomingFeatures: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
 let package = Package(
     name: "slipway",
     platforms: [.macOS(.v14)],
@@ -40,21 +44,21 @@ let package = Package(
         // Domain: apps, manifests, releases, deploys, stages, names. Pure, no I/O.
         .target(name: "SlipwayCore", dependencies: [
             .product(name: "Yams", package: "Yams"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // The kinds of Kubernetes objects Slipway uses and where the API serves them (group, version,
         // plural, paths): one table for the renderer and the client. Pure, no dependencies.
-        .target(name: "KubernetesResources"),
+        .target(name: "KubernetesResources", swiftSettings: upcomingFeatures),
         // Release -> Kubernetes objects (Deployments, Services, Ingress...) and their YAML. Pure, no I/O.
         .target(name: "SlipwayKubernetes", dependencies: [
             "SlipwayCore", "KubernetesResources",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // Files streamed from disk as ByteBuffer chunks, for the clients' uploads.
         .target(name: "FileChunks", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // Leaf client of the Docker Engine API (Podman or Docker) over a unix socket.
         .target(name: "DockerAPI", dependencies: [
             "FileChunks",
@@ -126,17 +130,17 @@ let package = Package(
         .target(name: "Commands", dependencies: [
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "SystemPackage", package: "swift-system"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // Source trees as archives: tar/tar.gz creation honouring .dockerignore, safe extraction.
-        .target(name: "SourceArchive", dependencies: ["Commands"]),
+        .target(name: "SourceArchive", dependencies: ["Commands"], swiftSettings: upcomingFeatures),
         // A deploy's source tree: fetched (git clone, upload, server directory) into a workspace and
         // read as the `config` stage reads it (slipway.yaml, RAD config.json, Procfile, stack
         // detection). Used by the server's pipeline and by `slipway k8s render`.
-        .target(name: "SlipwaySource", dependencies: ["SlipwayCore", "SourceArchive", "Commands"]),
+        .target(name: "SlipwaySource", dependencies: ["SlipwayCore", "SourceArchive", "Commands"], swiftSettings: upcomingFeatures),
         // Secret config values encrypted at rest (AES-GCM) under a master key.
         .target(name: "SlipwaySecrets", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // Durable state: apps, deploys, stages, releases, the deploy queue (GRDB/SQLite).
         .target(name: "SlipwayStore", dependencies: [
             "SlipwayCore", "SlipwaySecrets",

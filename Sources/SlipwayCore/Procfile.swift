@@ -1,3 +1,5 @@
+import Foundation
+
 /// A Heroku-style `Procfile`: one process type per line, `TYPE: command`.
 ///
 ///     web: gunicorn app:app --bind 0.0.0.0:$PORT

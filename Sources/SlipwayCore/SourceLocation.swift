@@ -1,3 +1,5 @@
+import Foundation
+
 /// A deploy's source as the user named it: a git URL, or a directory on the server's machine.
 /// Validation happens here, before anything runs, because the string reaches `git clone`.
 public enum SourceLocation: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A kind of repository Slipway can build without a Dockerfile (see `StackDetector`).
 public enum Stack: String, Sendable, CaseIterable, Equatable {
     case staticSite = "static"

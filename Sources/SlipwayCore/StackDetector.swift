@@ -1,3 +1,5 @@
+import Foundation
+
 /// What stack detection sees of a repository: the names at its root and the texts of the root
 /// files it reads (`Package.swift`, for the product to run). Made by the config stage from the
 /// workspace; tests make it from literals.

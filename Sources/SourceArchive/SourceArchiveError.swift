@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a source tree could not be archived or an archive could not be extracted.
 /// Messages name the offending path and say what to do, because they reach users verbatim
 /// (the server answers an upload with them; the CLI prints them).
