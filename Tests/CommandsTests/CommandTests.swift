@@ -81,11 +81,12 @@ struct CommandTests {
         // Far more concurrent children than threads: with a blocking wait per child this deadlocks.
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<48 { group.addTask { _ = try await Command("sleep", ["1"]).runChecked() } }
+            for _ in 0..<48 { group.addTask { _ = try await Command("sleep", ["2"]).runChecked() } }
             try await group.waitForAll()
         }
-        // A blocking wait per child on this 2-thread pool would take 24 s or never end.
-        #expect(ContinuousClock.now - start < .seconds(15))
+        // A blocking wait per child on this 2-thread pool would take 48 s or never end; without
+        // one it takes 2 s plus spawning 48 programs, which took 16 s with the whole suite running.
+        #expect(ContinuousClock.now - start < .seconds(30))
     }
 }
 
