@@ -192,7 +192,9 @@ let package = Package(
         // What several test targets share: the real components they start (docker-registry, the
         // kmock Kubernetes API emulator), the fake Deployment controller, process helpers, and
         // `InMemoryEngine`, the engine test double of the in-process server suites.
-        .target(name: "SlipwayTestSupport", dependencies: ["Commands",
+        // Loopback ports for test servers, outside the range Podman's NAT rules may redirect.
+        .target(name: "TestPorts", path: "Tests/TestPorts", swiftSettings: upcomingFeatures),
+        .target(name: "SlipwayTestSupport", dependencies: ["Commands", "TestPorts",
             "KubernetesAPI", "SlipwayEngines", "SlipwayCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -219,7 +221,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "OCIRegistryTests", dependencies: [
-            "SlipwayTestSupport", "OCIRegistry",
+            "SlipwayTestSupport", "TestPorts", "OCIRegistry",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -227,7 +229,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "KubernetesAPITests", dependencies: [
-            "SlipwayTestSupport", "KubernetesAPI", "KubernetesResources",
+            "SlipwayTestSupport", "TestPorts", "KubernetesAPI", "KubernetesResources",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -245,7 +247,7 @@ let package = Package(
         ]),
         // A real pebble and pebble-challtestsrv on free loopback ports, for the ACME tests.
         .target(name: "ACMETestSupport", dependencies: [
-            "ACME",
+            "ACME", "TestPorts",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -268,13 +270,13 @@ let package = Package(
         // Issuance, renewal at two thirds, backoff and events: the real router answering HTTP-01
         // for a real pebble, certificates in a real store.
         .testTarget(name: "SlipwayCertificatesTests", dependencies: [
-            "SlipwayCertificates", "ACME", "ACMETestSupport", "CertificateStore", "SlipwayRouter", "SlipwayCore",
+            "SlipwayCertificates", "ACME", "ACMETestSupport", "TestPorts", "CertificateStore", "SlipwayRouter", "SlipwayCore",
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SlipwayRouterTests", dependencies: [
-            "SlipwayRouter", "TLSTestSupport", "Commands",
+            "SlipwayRouter", "TLSTestSupport", "Commands", "TestPorts",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -297,7 +299,7 @@ let package = Package(
             "SlipwayStore", "SlipwayCore", "SlipwaySecrets", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "SlipwayIntegrationTests", dependencies: ["Commands",
-            "ACMETestSupport", .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+            "ACMETestSupport", "TestPorts", .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
             "SlipwayTestSupport", "SlipwayClient", "SlipwayCore", "DockerAPI", "KubernetesAPI", "KubernetesResources", "TLSTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import ACME
 import AsyncHTTPClient
 import Foundation
+import TestPorts
 import Logging
 import NIOCore
 import NIOPosix
@@ -176,24 +177,10 @@ public final class PebbleHarness: @unchecked Sendable {
         return nil
     }
 
-    /// Ports the kernel hands out for port 0, closed again before use.
-    /// Also never twice in one test process: suites running side by side would otherwise be handed
-    /// the same just-freed ports.
+    /// Distinct free loopback ports outside the ephemeral range (see `TestPorts`).
     public static func freePorts(_ count: Int) async throws -> [Int] {
-        // Never a blocking .wait() here: suites share a cooperative pool as wide as the machine's cores.
-        var channels: [Channel] = []
-        var ports: [Int] = []
-        defer { for channel in channels { channel.close(promise: nil) } }
-        while ports.count < count {
-            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-            channels.append(channel)
-            let port = channel.localAddress?.port ?? 0
-            if handedOut.withLock({ $0.insert(port).inserted }) { ports.append(port) }
-        }
-        return ports
+        try TestPorts.next(count)
     }
-
-    private static let handedOut = LockedPorts()
 
     public static func waitForPort(_ port: Int, name: String, log: URL) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
@@ -211,13 +198,6 @@ public final class PebbleHarness: @unchecked Sendable {
         throw HarnessError("\(name) did not listen on 127.0.0.1:\(port) within 30 s; its output:\n\(output.suffix(2000))")
     }
 }
-
-final class LockedPorts: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ports: Set<Int> = []
-    func withLock<T>(_ body: (inout Set<Int>) -> T) -> T { lock.withLock { body(&ports) } }
-}
-
 public struct HarnessError: Error, CustomStringConvertible {
     public let description: String
     /// A server could not bind a port picked for it (someone took it meanwhile): worth another try.

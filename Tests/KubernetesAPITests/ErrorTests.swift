@@ -3,6 +3,7 @@ import SlipwayTestSupport
 import NIOCore
 import NIOPosix
 import Testing
+import TestPorts
 
 /// Error answers (Status bodies) and transport failures become errors that say which verb
 /// on which resource failed, the API's message, and what to do.
@@ -72,7 +73,7 @@ import Testing
 
     @Test func unreachableNamesHostAndPort() async throws {
         // A port that was free a moment ago: nothing listens there.
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: TestPorts.next()).get()
         let port = channel.localAddress?.port ?? 1
         try await channel.close()
         let client = try KubernetesClient(

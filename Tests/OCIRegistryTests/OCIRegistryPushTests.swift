@@ -2,6 +2,7 @@ import Foundation
 import OCIRegistry
 import SlipwayTestSupport
 import Testing
+import TestPorts
 
 /// Against a real CNCF registry without auth (see `TestRegistry`).
 @Suite(.registry(.none)) struct OCIRegistryPushTests {
@@ -166,7 +167,7 @@ import Testing
     }
 
     @Test func unreachableRegistryIsAReadableError() async throws {
-        let port = try FreePort.find()
+        let port = try TestPorts.next()
         let client = try OCIRegistryClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!, logger: .init(label: "t"))
         let started = ContinuousClock.now
         let error = try await #require(throws: OCIRegistryError.self) { try await client.ping() }

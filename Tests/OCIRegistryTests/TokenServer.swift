@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import OCIRegistry
 import SlipwayTestSupport
+import TestPorts
 
 /// A real Bearer token endpoint for the CNCF registry's `auth.token` mode: it checks Basic
 /// credentials and issues ES256 JWTs whose `x5c` certificate is the registry's
@@ -57,7 +58,7 @@ final class TokenServer: Sendable {
         var logger = Logger(label: "OCIRegistryTests.TokenServer")
         logger.logLevel = .critical  // cancelling the server at the end logs an error
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: try TestPorts.next())),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
                 portContinuation.finish()

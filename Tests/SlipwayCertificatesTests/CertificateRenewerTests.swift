@@ -9,6 +9,7 @@ import SlipwayRouter
 import Testing
 
 @testable import SlipwayCertificates
+import TestPorts
 
 /// The renewer against a real pebble that validates HTTP-01 on the real router's port: the router
 /// answers from its token store, certificates land in a real store in a temporary data directory.
@@ -156,7 +157,7 @@ struct RenewerSetup {
 func withRouterAndPebble(_ body: (RenewerSetup) async throws -> Void) async throws {
     var logger = Logger(label: "test.router")
     logger.logLevel = .warning
-    let router = Router(host: "127.0.0.1", port: 0, routes: RouteTable(), logger: logger)
+    let router = Router(host: "127.0.0.1", port: try TestPorts.next(), routes: RouteTable(), logger: logger)
     let port = try await router.start()
     let data = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-certs-\(UUID().uuidString.prefix(8))")
     do {

@@ -4,6 +4,7 @@ import NIOPosix
 import SlipwayClient
 import SlipwayCore
 import Testing
+import TestPorts
 
 extension Integration {
     /// git runs beside the API without taking its threads: a clone from a remote that accepts the
@@ -85,7 +86,7 @@ final class SilentRemote: @unchecked Sendable {
                 accepted.add(child)
                 return child.eventLoop.makeSucceededVoidFuture()
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: "127.0.0.1", port: TestPorts.next()).get()
         return SilentRemote(channel: channel, accepted: accepted)
     }
 

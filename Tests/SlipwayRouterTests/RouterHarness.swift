@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import SlipwayRouter
+import TestPorts
 
 /// A router on port 0 in front of real test backends, and a real HTTP client to talk to it.
 /// A class so that a test that throws before `shutdown()` still shuts its client down (in
@@ -25,7 +26,7 @@ final class RouterHarness: Sendable {
         let routes = RouteTable()
         var logger = Logger(label: "test.router")
         logger.logLevel = .warning
-        let router = Router(host: "127.0.0.1", port: 0, routes: routes, logger: logger, configuration: configuration)
+        let router = Router(host: "127.0.0.1", port: try TestPorts.next(), routes: routes, logger: logger, configuration: configuration)
         let port = try await router.start()
         return RouterHarness(router: router, routes: routes, port: port, client: HTTPClient(eventLoopGroupProvider: .singleton))
     }

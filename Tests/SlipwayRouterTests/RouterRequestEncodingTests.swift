@@ -4,6 +4,7 @@ import NIOPosix
 import Testing
 
 @testable import SlipwayRouter
+import TestPorts
 
 /// Request heads (and chunked request bodies) are serialized by the router itself, not by NIO's
 /// HTTPRequestEncoder: the bytes a backend receives, exactly.
@@ -123,7 +124,7 @@ private final class RecordingBackend: Sendable {
                     try channel.pipeline.syncOperations.addHandler(Handler(bytes: bytes))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: "127.0.0.1", port: TestPorts.next()).get()
         return RecordingBackend(channel: channel, bytes: bytes)
     }
 

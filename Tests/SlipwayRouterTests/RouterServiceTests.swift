@@ -5,6 +5,7 @@ import ServiceLifecycle
 import Testing
 
 @testable import SlipwayRouter
+import TestPorts
 
 /// The router as a ServiceLifecycle service, as `slipway server` runs it: a graceful shutdown of
 /// the service group drains the requests in flight, within the grace period.
@@ -22,7 +23,7 @@ struct RouterServiceTests {
         logger.logLevel = .warning
         let routes = RouteTable()
         routes.setRoutes(app: "drain", services: ["web": [Backend(port: backend.port)]], defaultService: "web")
-        let router = Router(host: "127.0.0.1", port: 0, routes: routes, logger: logger, configuration: configuration)
+        let router = Router(host: "127.0.0.1", port: try TestPorts.next(), routes: routes, logger: logger, configuration: configuration)
         let port = try await router.start()
         let group = ServiceGroup(services: [RouterService(router: router)], logger: logger)
         return Running(router: router, port: port, group: group, task: Task { try await group.run() })

@@ -5,6 +5,7 @@ import TLSTestSupport
 import Testing
 
 @testable import SlipwayRouter
+import TestPorts
 
 /// A router with its HTTPS listener, certificates made by openssl (a private CA and its leaves),
 /// apps under `example.test`, and the real curl as the client (`--resolve` points names at loopback).
@@ -22,8 +23,8 @@ final class TLSRouterHarness: Sendable {
         let certificates = ServedCertificates()
         var logger = Logger(label: "test.router.tls")
         logger.logLevel = .warning
-        let tls = RouterTLS(host: "127.0.0.1", port: 0, certificates: certificates, strictTransportSecurity: hsts)
-        let router = Router(host: "127.0.0.1", port: 0, routes: routes, logger: logger, configuration: configuration, tls: tls)
+        let tls = RouterTLS(host: "127.0.0.1", port: try TestPorts.next(), certificates: certificates, strictTransportSecurity: hsts)
+        let router = Router(host: "127.0.0.1", port: try TestPorts.next(), routes: routes, logger: logger, configuration: configuration, tls: tls)
         let httpPort = try await router.start()
         return TLSRouterHarness(router: router, routes: routes, certificates: certificates, pki: pki, httpPort: httpPort,
                                 httpsPort: try #require(router.boundHTTPSPort))

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import TestPorts
 
 /// A backend that answers every request (one at a time, head only: no request bodies) with
 /// exactly the bytes a script gives for its path, written in the pieces given (each flushed on
@@ -25,7 +26,7 @@ final class ScriptedBackend: Sendable {
                     try channel.pipeline.syncOperations.addHandler(Handler(script: script, requests: requests))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: "127.0.0.1", port: TestPorts.next()).get()
         return ScriptedBackend(channel: channel, requests: requests)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import TestPorts
 
 /// A tiny real HTTP server standing in for an app replica.
 ///
@@ -48,7 +49,7 @@ final class TestBackend: Sendable {
                     try channel.pipeline.syncOperations.addHandler(TestBackendHandler(name: name, stats: stats))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: "127.0.0.1", port: TestPorts.next()).get()
         return TestBackend(name: name, channel: channel, stats: stats)
     }
 

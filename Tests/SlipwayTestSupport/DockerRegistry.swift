@@ -1,6 +1,7 @@
 import Commands
 import AsyncHTTPClient
 import Foundation
+import TestPorts
 
 /// A real CNCF registry (`docker-registry` from Debian) on a free loopback port, with its own
 /// storage directory and log. `authSection` is the `auth:` part of its config (htpasswd or
@@ -30,7 +31,7 @@ package final class DockerRegistry: Sendable {
         let binary = try Tools.require("docker-registry", package: "docker-registry")
         let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("slipway-registry-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let port = try FreePort.find()
+        let port = try TestPorts.next()
         let config = """
             version: 0.1
             log:

@@ -1,5 +1,6 @@
 import Commands
 import Foundation
+import TestPorts
 
 /// The kmock Kubernetes API emulator (PyPI `kmock`, in the venv scripts/setup.sh makes),
 /// started from a Python script on a free port of 127.0.0.1. See
@@ -27,7 +28,8 @@ package final class KmockEmulator: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Data(script.utf8).write(to: URL(fileURLWithPath: "\(directory)/kmock_server.py"))
         let log = "\(directory)/kmock.log"
-        let process = try await BackgroundCommand.start(Command(python, ["\(directory)/kmock_server.py", "\(directory)/port"]), log: log)
+        let process = try await BackgroundCommand.start(
+            Command(python, ["\(directory)/kmock_server.py", "\(directory)/port", String(try TestPorts.next())]), log: log)
 
         // Poll with a deadline: the port file appears once the server listens.
         let deadline = ContinuousClock.now + .seconds(30)
@@ -141,11 +143,11 @@ class Emulator(kmock.KubernetesEmulator):
         return await super()._handle(request)
 
 
-async def main(port_file):
+async def main(port_file, port):
     # The test process may start us with SIGTERM blocked; take the default action back.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    async with Emulator() as emulator, kmock.Server(emulator, host='127.0.0.1') as server:
+    async with Emulator() as emulator, kmock.Server(emulator, host='127.0.0.1', port=port) as server:
         emulator.resources.load_bundled()
         with open(port_file + '.tmp', 'w') as f:
             f.write(str(server.port))
@@ -154,6 +156,6 @@ async def main(port_file):
         await asyncio.Event().wait()
 
 
-asyncio.run(main(sys.argv[1]))
+asyncio.run(main(sys.argv[1], int(sys.argv[2])))
 """#
 }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import TestPorts
 
 /// An in-process HTTP(S) stand-in for a Kubernetes API server that answers from a script and records every request, so a
 /// test can assert exactly what the client sent (method, path, query, headers, body).
@@ -83,7 +84,7 @@ package final class ScriptedServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(Handler(state: box))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: "127.0.0.1", port: TestPorts.next()).get()
         port = channel.localAddress?.port ?? 0
     }
 

@@ -11,6 +11,7 @@ import SlipwayClient
 import SlipwayCore
 import SlipwayTestSupport
 import Testing
+import TestPorts
 
 /// A real `slipway server` process for one test: its own data directory and free ports,
 /// on the real container engine. `TestServer.with { server in ... }` always cleans up:
@@ -264,41 +265,7 @@ final class ServerTokens: @unchecked Sendable {
     }
 }
 
-/// A free TCP port on loopback for a server the test starts, from 20000-32767: below the kernel's
-/// ephemeral range (32768-60999), where Podman picks the host ports it publishes replicas on. A
-/// published port is a NAT rule, not a listening socket, so a port bound-and-released there can
-/// be free to bind yet have its connections redirected to some app's container (a server then
-/// "never comes up"). Never hands out the same port twice in one run.
+/// A free loopback port for a server the test starts (see `TestPorts`: never the ephemeral range).
 func freePort() throws -> Int {
-    try FreePorts.shared.next()
-}
-
-private final class FreePorts: @unchecked Sendable {
-    static let shared = FreePorts()
-    private let lock = NSLock()
-    private var handedOut = Set<Int>()  // guarded by lock
-
-    func next() throws -> Int {
-        for _ in 0..<500 {
-            let port = Int.random(in: 20000...32767)
-            guard self.lock.withLock({ self.handedOut.insert(port).inserted }) else { continue }
-            if Self.canBind(port) { return port }
-        }
-        throw TestFailure("no free loopback port found in 20000-32767")
-    }
-
-    private static func canBind(_ port: Int) -> Bool {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return false }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
+    try TestPorts.next()
 }
