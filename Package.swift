@@ -137,6 +137,8 @@ let package = Package(
         // read as the `config` stage reads it (slipway.yaml, RAD config.json, Procfile, stack
         // detection). Used by the server's pipeline and by `slipway k8s render`.
         .target(name: "SlipwaySource", dependencies: ["SlipwayCore", "SourceArchive", "Commands"], swiftSettings: upcomingFeatures),
+        // Cron expressions (five fields, names, shorthands) and their next time in a time zone; pure.
+        .target(name: "Cron", swiftSettings: upcomingFeatures),
         // Secret config values encrypted at rest (AES-GCM) under a master key.
         .target(name: "SlipwaySecrets", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
@@ -208,6 +210,7 @@ let package = Package(
             "SlipwayKubernetes", "SlipwayCore", "KubernetesAPI", "KubernetesResources", .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
+        .testTarget(name: "CronTests", dependencies: ["Cron"]),
         // A private CA and leaf certificates made with the real openssl, for the TLS tests.
         .target(name: "TLSTestSupport", path: "Tests/TLSTestSupport"),
         .testTarget(name: "CertificateStoreTests", dependencies: ["CertificateStore", "TLSTestSupport"]),
