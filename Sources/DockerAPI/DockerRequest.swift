@@ -81,8 +81,13 @@ extension DockerRequest {
     static func build(tag: String, dockerfile: String, labels: [String: String], memoryBytes: Int64? = nil,
                       network: String? = nil, contextTar: URL) throws -> DockerRequest {
         var query: [(name: String, value: String)] = [("t", tag), ("dockerfile", dockerfile)]
-        // The network RUN steps' containers join.
+        // The network RUN steps' containers join: Docker reads `networkmode`. Podman (4.x) reads
+        // `nsoptions` and, without it, runs RUN steps in the HOST's network namespace, where a
+        // repository's build reaches every service on the host's loopback and every app's replicas.
+        // Docker ignores `nsoptions`.
         if let network { query.append(("networkmode", network)) }
+        let namespace = [BuildNamespaceOption(Name: "network", Host: false, Path: network)]
+        query.append(("nsoptions", String(decoding: try encodeJSON(namespace), as: UTF8.self)))
         if let memoryBytes {
             // Each RUN step's container: memory and memory+swap (no swap beyond the limit).
             query += [("memory", String(memoryBytes)), ("memswap", String(memoryBytes))]
@@ -297,4 +302,12 @@ struct CreateContainerBody: Encodable, Equatable {
             HostConfig.LogConfig = LogConfigBody(Type: "json-file", Config: config)
         }
     }
+}
+
+/// One of Podman's (buildah's) `nsoptions` for /build: a namespace RUN steps get, here the
+/// network one, private (`Host: false`), joined to the network named `Path` (none: the default).
+private struct BuildNamespaceOption: Encodable {
+    var Name: String
+    var Host: Bool
+    var Path: String?
 }

@@ -29,9 +29,13 @@ import Testing
         let request = try DockerRequest.build(tag: "localhost/app:v1", dockerfile: "deploy/Dockerfile", labels: ["a": "b c"], contextTar: file)
         #expect(request.method == .POST)
         #expect(request.body == .tarFile(file))
-        #expect(request.uri == "/v1.41/build?t=localhost%2Fapp%3Av1&dockerfile=deploy%2FDockerfile&labels=%7B%22a%22%3A%22b%20c%22%7D&rm=1&forcerm=1")
+        #expect(request.uri == "/v1.41/build?t=localhost%2Fapp%3Av1&dockerfile=deploy%2FDockerfile&nsoptions=%5B%7B%22Host%22%3Afalse%2C%22Name%22%3A%22network%22%7D%5D&labels=%7B%22a%22%3A%22b%20c%22%7D&rm=1&forcerm=1")
         #expect(!request.uri.contains("nocache"))
-        #expect(try DockerRequest.build(tag: "x", dockerfile: "Dockerfile", labels: [:], contextTar: file).uri == "/v1.41/build?t=x&dockerfile=Dockerfile&rm=1&forcerm=1")
+        #expect(try DockerRequest.build(tag: "x", dockerfile: "Dockerfile", labels: [:], contextTar: file).uri
+                == "/v1.41/build?t=x&dockerfile=Dockerfile&nsoptions=%5B%7B%22Host%22%3Afalse%2C%22Name%22%3A%22network%22%7D%5D&rm=1&forcerm=1")
+        // RUN steps on the app's network, never the host's: Docker reads networkmode, Podman nsoptions.
+        let onNetwork = try DockerRequest.build(tag: "x", dockerfile: "Dockerfile", labels: [:], network: "slipway_shop", contextTar: file).uri
+        #expect(onNetwork.contains("networkmode=slipway_shop&nsoptions=%5B%7B%22Host%22%3Afalse%2C%22Name%22%3A%22network%22%2C%22Path%22%3A%22slipway_shop%22%7D%5D"))
     }
 
     @Test func pathsKeepReferencesReadable() {

@@ -65,9 +65,10 @@ extension LocalEngine {
             do {
                 // No build labels: each one is an extra committed layer (about 0.1 s apiece with
                 // Podman), and the tag already says which app and deploy the image belongs to.
-                // RUN steps are to join the app's network, so a repository's build reaches no other app's
-                // replicas. Docker honours this; Podman 4.3's compat /build ignores it (AppIsolationTests
-                // records that as a known issue).
+                // RUN steps run in a network namespace of their own (never the host's), on the app's
+                // network with Docker and on Podman's default bridge with Podman, which ignores
+                // `networkmode`: either way a repository's build reaches no other app's replicas and
+                // nothing on the host's loopback (AppIsolationTests performs both attacks).
                 let image = try await docker.buildImage(contextTar: contextTar, tag: tag, dockerfile: service.dockerfile,
                                                         memoryBytes: replicas.policy.buildMemoryBytes,
                                                         network: try await replicas.networks.ensure(app: app.value), onOutput: log)
