@@ -342,7 +342,7 @@ public enum ManifestParser {
         }
     }
 
-    private static func yamlReason(_ error: Error) -> String {
+    private static func yamlReason(_ error: any Error) -> String {
         String(describing: error).split(separator: "\n").first.map(String.init) ?? "parse error"
     }
 }
@@ -353,7 +353,7 @@ public enum ManifestParser {
 struct PlainJSON: Decodable {
     let value: Any
 
-    init(from decoder: Decoder) throws {
+    init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { value = NSNull() }
         else if let bool = try? container.decode(Bool.self) { value = bool }

@@ -4,7 +4,9 @@ import SlipwayCore
 /// The `config` stage: finds out which apps and services a source tree holds.
 /// Looks, in order, for `slipway.yaml`, RAD's `config.json`, then a `Procfile` and a `Dockerfile`:
 /// a Procfile gives the process types, the Dockerfile builds them; without a Dockerfile the
-/// stack is detected and a Dockerfile generated (see `StackDetector`).
+/// stack is detected and a Dockerfile generated (see `StackDetector`). A Procfile beside
+/// slipway.yaml is read too: its lines are the process types' commands, the manifest their
+/// settings (`Procfile.merged(into:)`).
 package enum AppConfigLoader {
     /// An app to build and release, with every service's port resolved.
     package struct LoadedApp: Sendable {
@@ -43,7 +45,12 @@ package enum AppConfigLoader {
                      log: (String) async -> Void = { _ in }) async throws -> [LoadedApp] {
         var apps: [LoadedApp]
         if let yaml = try readFile(workspace, "slipway.yaml") ?? readFile(workspace, "slipway.yml") {
-            let spec = try ManifestParser.parseSlipwayYAML(yaml)
+            var spec = try ManifestParser.parseSlipwayYAML(yaml)
+            if let procfile = try readFile(workspace, "Procfile").map(Procfile.parse) {
+                let merge = try procfile.merged(into: spec, routedExplicitly: ManifestParser.servicesSettingRouted(yaml))
+                spec = merge.spec
+                await log(merge.summary)
+            }
             // The deploy request's app name wins over the manifest's.
             let name = nameIsExplicit ? requestedApp : (spec.name ?? requestedApp)
             apps = [LoadedApp(name: name, spec: spec)]

@@ -92,6 +92,33 @@ extension Integration {
             }
         }
 
+        @Test("slipway.yaml beside a Procfile: the manifest's replicas and the Procfile's web, worker and release lines all take effect")
+        func manifestAndProcfile() async throws {
+            let repo = try await GitRepository(files: [
+                "Dockerfile": "FROM busybox\nCOPY www /www\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n",
+                "www/index.html": "image CMD",
+                "slipway.yaml": "services:\n  web:\n    replicas: 2\n",
+                "Procfile": """
+                    web: echo "procfile web on $PORT" > /www/web.txt && exec httpd -f -p "$PORT" -h /www
+                    worker: while true; do sleep 1; done
+                    release: echo procfile release ran
+
+                    """,
+            ])
+            defer { repo.remove() }
+            try await TestServer.with { server in
+                let view = try await server.deploy("mixed", source: repo.url)
+                try #require(view.status == .completed, "\(view.error ?? "")")
+                let log = try await server.get("/v1/deploys/\(view.traceId)/log").body
+                #expect(log.contains("Procfile and slipway.yaml: commands of web, worker, release from the Procfile, settings from slipway.yaml"), "\(log)")
+                #expect(log.contains("release | procfile release ran"), "the Procfile's release line ran:\n\(log)")
+                #expect(try await server.viaRouter(host: "mixed.localhost", path: "/web.txt").body == "procfile web on 8080\n")
+                let app = try await server.client.app(try DNSLabel("mixed"))
+                #expect(app.services.first { $0.name == "web" }?.readyReplicas == 2, "slipway.yaml's replicas")
+                #expect(app.services.first { $0.name == "worker" }?.instances.count == 1, "the Procfile's worker runs")
+            }
+        }
+
         @Test("slipway run streams output, forwards stdin, exits with the command's code; volumes outlive destroy unless --volumes")
         func runAndVolumes() async throws {
             let repo = try await GitRepository(files: Self.files(webReplicas: 1))
