@@ -100,6 +100,17 @@ events_logger = "file"'
         echo "setup: podman service: started (pid $pid, socket $socket, log $podman_log)"
     fi
 
+    # 3b. Port-forwarding rules Podman left behind for containers that no longer exist (netavark
+    #     skips its teardown when a container's cleanup is cut short). Such a rule still redirects
+    #     its host port, so a replica (or server) later given that port is unreachable.
+    local rule id stale=0
+    while IFS= read -r rule; do
+        id=$(sed -n 's/.* id: \([0-9a-f]\{64\}\).*/\1/p' <<<"$rule")
+        [[ -n $id ]] && ! podman container exists "$id" 2>/dev/null || continue
+        eval "iptables -t nat ${rule/#-A /-D }" && stale=$((stale + 1))
+    done < <(iptables -t nat -S NETAVARK-HOSTPORT-DNAT 2>/dev/null || true)
+    ((stale == 0)) || echo "setup: podman: removed $stale port-forwarding rules of containers that are gone"
+
     # 4. Offline base image: busybox-static's binary imported as docker.io/library/busybox
     if podman image exists "$image" >/dev/null 2>&1 &&
         [[ $(podman image inspect --format "{{index .Config.Labels \"${image_label%%=*}\"}}" "$image" 2>/dev/null) == "${image_label#*=}" ]]; then
