@@ -13,10 +13,13 @@ public struct Dashboard<API: HTTPResponder>: Sendable where API.Context == Basic
         public var secureCookies: Bool
         /// How long a sign-in lasts.
         public var sessionLifetime: Duration
+        /// Wrong tokens a minute before sign-in pauses (`SignInThrottle`).
+        public var signInFailuresPerMinute: Int
 
-        public init(secureCookies: Bool, sessionLifetime: Duration = .seconds(12 * 3600)) {
+        public init(secureCookies: Bool, sessionLifetime: Duration = .seconds(12 * 3600), signInFailuresPerMinute: Int = 10) {
             self.secureCookies = secureCookies
             self.sessionLifetime = sessionLifetime
+            self.signInFailuresPerMinute = signInFailuresPerMinute
         }
     }
 
@@ -24,6 +27,7 @@ public struct Dashboard<API: HTTPResponder>: Sendable where API.Context == Basic
     let sessions: SessionStore
     let pages: PageRenderer
     let cookies: SessionCookies
+    let throttle: SignInThrottle
 
     /// `api` answers the API's routes (with its guards); `token` is the admin token it takes, nil
     /// with `--insecure-no-auth`. Throws when a template does not parse (a build mistake).
@@ -32,6 +36,7 @@ public struct Dashboard<API: HTTPResponder>: Sendable where API.Context == Basic
         self.sessions = SessionStore(lifetime: configuration.sessionLifetime)
         self.pages = try PageRenderer()
         self.cookies = SessionCookies(secure: configuration.secureCookies, lifetime: configuration.sessionLifetime)
+        self.throttle = SignInThrottle(failuresPerMinute: configuration.signInFailuresPerMinute)
     }
 
     /// Whether a path is the dashboard's (everything else is the API's).
@@ -50,6 +55,8 @@ public struct Dashboard<API: HTTPResponder>: Sendable where API.Context == Basic
         addAppsRoutes(to: router)
         addAppRoutes(to: router)
         addDeployRoutes(to: router)
+        addLogRoutes(to: router)
+        addMetricsRoutes(to: router)
     }
 
     /// The signed-in session of a request, if its cookie names a live one.

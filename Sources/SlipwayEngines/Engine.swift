@@ -62,6 +62,10 @@ public protocol Engine: Sendable {
     /// The replicas that run for an app now.
     func replicas(of app: AppName) async throws -> [ReplicaView]
 
+    /// CPU time and memory of every running replica of every app, read now (for the metrics
+    /// history). Engines that cannot say answer none.
+    func resourceUsage() async -> [ReplicaUsage]
+
     /// Stops and removes everything of an app and frees its routes. Named volumes survive
     /// (deploys, rollbacks and destroys alike) unless `removingVolumes`. Returns the volumes
     /// removed and those kept (engine names).
@@ -129,6 +133,8 @@ public struct DestroyedVolumes: Sendable, Equatable {
 }
 
 extension Engine {
+    public func resourceUsage() async -> [ReplicaUsage] { [] }
+
     /// The stages of a deploy on this engine, in order: what a deploy's record lists.
     public var deployStages: [StageName] {
         [.fetch, .config, .build] + imageSteps.map(\.stage) + [.release] + rolloutStages + [.route]

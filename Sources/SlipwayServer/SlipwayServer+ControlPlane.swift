@@ -47,6 +47,7 @@ extension SlipwayServer {
                                                       logger: logger))
         parts.followers = FollowerLimit(perApp: configuration.limits.followersPerApp)
         parts.rateLimiter = RateLimiter(perMinute: configuration.limits.mutatingPerMinute)
-        return (parts, [events, appLogs, Reconciler(engine: engine), workers])
+        let sampler = MetricsSampler(history: parts.metrics, store: store, engine: engine)
+        return (parts, [events, appLogs, Reconciler(engine: engine), workers, sampler])
     }
 }

@@ -158,6 +158,8 @@ public enum SlipwayServer {
         var followers = FollowerLimit(perApp: RequestLimits().followersPerApp)
         /// State-changing calls per token (`--api-rate-limit`).
         var rateLimiter = RateLimiter(perMinute: RequestLimits().mutatingPerMinute)
+        /// Each app's requests, latency, CPU and memory over the last hour and day.
+        var metrics = MetricsHistory()
         var queueLimit: DeployQueueLimit { DeployQueueLimit(store: store, limits: configuration.limits) }
 
         var guards: AllowedHosts { AllowedHosts(listenHost: configuration.listenHost, extra: configuration.apiHosts) }
@@ -194,6 +196,7 @@ public enum SlipwayServer {
         SecretsController(rotation: parts.rotation).addRoutes(to: router)
         EventController(store: store, events: parts.events, followers: parts.followers).addRoutes(to: router)
         LogController(store: store, hub: parts.appLogs, followers: parts.followers).addRoutes(to: router)
+        MetricsController(store: store, history: parts.metrics).addRoutes(to: router)
         CertificateController(store: parts.certificates, changed: parts.certificatesChanged).addRoutes(to: router)
         LogWebSocket(store: store, hub: parts.appLogs, followers: parts.followers).addFallbackRoute(to: router)
         return router

@@ -45,6 +45,7 @@ import Testing
         #expect(DockerRequest.stopContainer("abc", timeoutSeconds: 7).uri == "/v1.41/containers/abc/stop?t=7")
         #expect(DockerRequest.killContainer("abc", signal: "SIGTERM").uri == "/v1.41/containers/abc/kill?signal=SIGTERM")
         #expect(DockerRequest.removeContainer("abc", force: true).uri == "/v1.41/containers/abc?force=1&v=1")
+        #expect(DockerRequest.containerStats("abc").uri == "/v1.41/containers/abc/stats?stream=false")
         #expect(DockerRequest.logs("abc", follow: true, tail: 100, timestamps: false).uri
             == "/v1.41/containers/abc/logs?stdout=1&stderr=1&follow=1&tail=100&timestamps=0")
         #expect(DockerRequest.logs("abc", follow: false, tail: nil, timestamps: true).uri

@@ -4,6 +4,15 @@ import Testing
 @testable import DockerAPI
 
 @Suite struct WireModelTests {
+    @Test func containerStatsFromPodmanAndDocker() throws {
+        // Podman 4.3 (cgroup v2, no page cache counted separately) and Docker (cgroup v2: inactive_file left out).
+        let podman = #"{"cpu_stats":{"cpu_usage":{"total_usage":22849120},"online_cpus":2},"memory_stats":{"usage":1085440,"limit":25276182528}}"#
+        let docker = #"{"cpu_stats":{"cpu_usage":{"total_usage":5}},"memory_stats":{"usage":9000,"stats":{"inactive_file":1000}}}"#
+        let decoder = JSONDecoder()
+        #expect(try decoder.decode(WireContainerStats.self, from: Data(podman.utf8)).stats == ContainerStats(cpuTotalNanoseconds: 22_849_120, memoryBytes: 1_085_440))
+        #expect(try decoder.decode(WireContainerStats.self, from: Data(docker.utf8)).stats == ContainerStats(cpuTotalNanoseconds: 5, memoryBytes: 8000))
+    }
+
     @Test func containerInspectFromPodman() throws {
         let body = """
             {"Id":"d109","Created":"2026-11-22T00:05:29.273861769Z","Name":"/probe1",

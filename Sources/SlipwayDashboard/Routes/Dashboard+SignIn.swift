@@ -28,7 +28,15 @@ extension Dashboard {
                                   status: .forbidden)
             }
             if let token = api.token {
+                if let wait = throttle.wait() {
+                    context.logger.notice("refused a dashboard sign-in: too many wrong tokens this minute", metadata: ["refusal": "sign_in_throttled"])
+                    var response = signInPage(next: next, error: "Too many wrong tokens were tried in the last minute; sign-in is paused. Try again in \(wait) s.",
+                                              status: .tooManyRequests)
+                    response.headers[.retryAfter] = "\(wait)"
+                    return response
+                }
                 guard RandomToken.equal(form["token"] ?? "", token) else {
+                    throttle.failed()
                     context.logger.notice("refused a dashboard sign-in with a wrong token", metadata: ["refusal": "wrong_token"])
                     return signInPage(next: next, error: "That is not the admin token. Copy it from admin.token in the server's data directory (or SLIPWAY_TOKEN).",
                                       status: .unauthorized)

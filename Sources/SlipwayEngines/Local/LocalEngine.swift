@@ -41,6 +41,7 @@ public struct LocalEngine: Engine {
     let logCollector: LogCollector
     let oneOffs: OneOffRunner
     let backoff: CrashBackoff
+    let labels: ContainerLabels
 
     public init(docker: DockerClient, routes: RouteTable, router: (any BackendDrainer)?, releases: any CurrentReleases,
                 configuration: Configuration, logger: Logger) {
@@ -49,6 +50,7 @@ public struct LocalEngine: Engine {
         self.releases = releases
         self.logger = logger
         let labels = ContainerLabels(serverID: configuration.serverID)
+        self.labels = labels
         let starts = Broadcast<String>(buffer: 1000)
         let records = ReplicaRecords()
         let listings = Broadcast<[ContainerSummary]>(buffer: 1)

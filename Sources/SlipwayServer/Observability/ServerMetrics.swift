@@ -10,7 +10,8 @@ import SlipwayStore
 /// happen (pipeline stages, events, the router); gauges that describe state now (queue depth,
 /// replicas by state) are computed at scrape time.
 enum ServerMetrics {
-    /// The process-wide registry; swift-metrics can be bootstrapped once per process.
+    /// The process-wide registry; swift-metrics can be bootstrapped once per process. Beside
+    /// Prometheus, `RouterTraffic` keeps the router's requests for the metrics history.
     static let registry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -18,7 +19,7 @@ enum ServerMetrics {
             .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
             .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300),
         ]
-        MetricsSystem.bootstrap(factory)
+        MetricsSystem.bootstrap(MultiplexMetricsHandler(factories: [factory, RouterTraffic.shared]))
         return registry
     }()
 

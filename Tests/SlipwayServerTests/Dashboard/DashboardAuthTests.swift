@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SlipwayCore
+@testable import SlipwayDashboard
 @testable import SlipwayServer
 import Testing
 
@@ -151,5 +152,33 @@ struct DashboardAuthTests {
                 #expect(answer.body.ranges(of: #/\son[a-z]+\s*=/#).isEmpty, "inline event handler in \(path)")
             }
         }
+    }
+
+    @Test("after ten wrong tokens in a minute, sign-in pauses: even the right token is refused (429), no session is made")
+    func wrongTokensPauseSignIn() async throws {
+        try await InProcessServer.with(configure: Self.configure) { server in
+            let browser = DashboardSession(server)
+            for attempt in 1...10 {
+                let wrong = try await browser.signIn(token: "guess-\(attempt)-0123456789abcdef0123456789")
+                #expect(wrong.status == 401)
+            }
+            let paused = try await browser.signIn(token: Self.token)
+            #expect(paused.status == 429)
+            #expect(paused.body.contains("Too many wrong tokens"))
+            #expect(Int(paused.headers[.retryAfter] ?? "") ?? 0 > 0)
+            #expect(browser.cookies["slipway_session"] == nil)
+            #expect(try await browser.get("/").status == 303)
+            // The API's bearer token is not affected.
+            #expect(try await server.request(.get, "/v1/apps").status == 200)
+        }
+    }
+
+    @Test("the throttle forgets failures a minute old")
+    func throttleWindow() {
+        let throttle = SignInThrottle(failuresPerMinute: 3)
+        let start = Date()
+        for second in 0..<3 { throttle.failed(now: start.addingTimeInterval(Double(second))) }
+        #expect(throttle.wait(now: start.addingTimeInterval(10)) == 50)
+        #expect(throttle.wait(now: start.addingTimeInterval(60.5)) == nil)
     }
 }

@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SlipwayCore
+import SlipwayEngines
+import SlipwayStore
+
+/// Every app's metrics history (`AppMetricsHistory`), and each running replica's latest CPU and
+/// memory. Kept in memory only, bounded per app; an app's history goes when the app does.
+actor MetricsHistory {
+    private var apps: [String: AppMetricsHistory] = [:]
+    /// The previous reading of each container, for its CPU share since.
+    private var previous: [String: ReplicaUsage] = [:]
+    private var replicasNow: [String: [AppMetricsView.ReplicaNow]] = [:]
+
+    /// One 10 s interval ending at `time`: the router's traffic and the engine's readings, for the
+    /// apps that exist (others are forgotten).
+    func record(time: Int, traffic: [String: TrafficSample], usage: [ReplicaUsage], apps names: Set<String>) {
+        var now: [String: [AppMetricsView.ReplicaNow]] = [:]
+        var services: [String: [String: ServiceReading]] = [:]
+        var readings: [String: ReplicaUsage] = [:]
+        for reading in usage where names.contains(reading.app) {
+            readings[reading.containerId] = reading
+            let cpu = previous[reading.containerId].flatMap { Self.cpuPercent(from: $0, to: reading) }
+            now[reading.app, default: []].append(.init(service: reading.service, index: reading.index, containerId: reading.containerId,
+                                                       cpuPercent: cpu, memoryBytes: reading.memoryBytes))
+            var sum = services[reading.app, default: [:]][reading.service] ?? ServiceReading(cpuPercent: 0, memoryBytes: 0)
+            sum.cpuPercent += cpu ?? 0
+            sum.memoryBytes += reading.memoryBytes
+            services[reading.app, default: [:]][reading.service] = sum
+        }
+        previous = readings
+        replicasNow = now.mapValues { $0.sorted { ($0.service, $0.index) < ($1.service, $1.index) } }
+        for name in names {
+            apps[name, default: AppMetricsHistory()].append(time: time, traffic: traffic[name] ?? TrafficSample(),
+                                                            services: services[name] ?? [:])
+        }
+        for name in apps.keys where !names.contains(name) { apps[name] = nil }
+    }
+
+    /// 100 is one core busy over the time between the readings.
+    static func cpuPercent(from earlier: ReplicaUsage, to later: ReplicaUsage) -> Double? {
+        let wall = later.time.timeIntervalSince(earlier.time)
+        guard wall > 0, later.cpuNanoseconds >= earlier.cpuNanoseconds else { return nil }
+        return Double(later.cpuNanoseconds - earlier.cpuNanoseconds) / 1e9 / wall * 100
+    }
+
+    /// nil for an app without history yet.
+    func view(app: String, range: AppMetricsHistory.Range) -> AppMetricsView? {
+        guard var view = apps[app]?.view(app: app, range: range) else { return nil }
+        view.replicas = replicasNow[app] ?? []
+        return view
+    }
+
+    func replicas(of app: String) -> [AppMetricsView.ReplicaNow] { replicasNow[app] ?? [] }
+}
+
+/// Every 10 s (on the wall clock's tens), what the router counted and what the engine reads
+/// into the history. One engine listing and one stats call per running replica each time.
+struct MetricsSampler: Service {
+    let history: MetricsHistory
+    let store: SlipwayStore
+    let engine: any Engine
+    var traffic = RouterTraffic.shared
+
+    func run() async throws {
+        _ = traffic.drain()  // what came before the first interval is not one interval's
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let now = Date().timeIntervalSince1970
+            let next = (now / Double(AppMetricsHistory.step)).rounded(.down) * Double(AppMetricsHistory.step) + Double(AppMetricsHistory.step)
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(next - now)) }
+            } catch {
+                return
+            }
+            let traffic = traffic.drain()
+            let usage = await engine.resourceUsage()
+            let names = Set(((try? store.apps()) ?? []).map(\.name.value))
+            await history.record(time: Int(next), traffic: traffic, usage: usage, apps: names)
+        }
+    }
+}

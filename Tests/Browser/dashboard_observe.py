@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""The dashboard's live pages in a real browser (headless Chromium driven by selenium) against a
+real `slipway server`. Used by DashboardLiveTests; prints one JSON object with what the user saw.
+
+    dashboard_observe.py BASE_URL TOKEN APP ROUTER_URL SCREENSHOT_DIR
+
+1. Signs in and measures the apps page's first render (Navigation and Paint Timing).
+2. Opens APP's logs page, waits until it follows live, then asks the app (through the router) to
+   write a marker line and times how long the line takes to appear on the page; pauses and checks
+   a second marker waits, resumes and sees it; filters by text; reads the download link.
+3. Opens APP's metrics page, sends requests through the router and waits (up to 40 s) until the
+   requests and CPU charts have points.
+Each page's screenshot is saved in SCREENSHOT_DIR; the browser's console errors are reported.
+"""
+import json
+import os
+import shutil
+import sys
+import time
+import urllib.request
+
+os.environ.setdefault("SE_AVOID_STATS", "true")  # no usage statistics to the internet
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+base, token, app, router, shots = sys.argv[1:6]
+os.makedirs(shots, exist_ok=True)
+
+options = webdriver.ChromeOptions()
+options.binary_location = shutil.which("chromium")
+for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=390,844"]:
+    options.add_argument(argument)
+options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+driver = webdriver.Chrome(options=options, service=Service(executable_path=shutil.which("chromedriver")))
+driver.set_page_load_timeout(60)
+report = {"console_errors": []}
+
+
+def shot(name):
+    driver.save_screenshot(os.path.join(shots, f"{name}.png"))
+    report["console_errors"] += [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def say(text):
+    """The app writes TEXT to its log: its CGI script prints the query to stderr."""
+    request = urllib.request.Request(f"{router}/cgi-bin/say?{text}", headers={"Host": f"{app}.localhost"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        answer.read()
+
+
+def lines_with(text):
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#log-lines .line')].filter(l => l.textContent.includes(arguments[0]) && !l.hidden).length", text)
+
+
+try:
+    driver.get(base + "/signin")
+    driver.find_element(By.ID, "token").send_keys(token)
+    driver.find_element(By.CSS_SELECTOR, "form[action='/signin'] button[type=submit]").click()
+    WebDriverWait(driver, 30).until(lambda d: d.title.startswith("Apps"))
+    driver.get(base + "/")
+    report["apps_timing"] = driver.execute_script("""
+        const nav = performance.getEntriesByType('navigation')[0];
+        const paint = performance.getEntriesByType('paint').find(p => p.name === 'first-contentful-paint');
+        return {response_end_ms: nav.responseEnd, dom_content_loaded_ms: nav.domContentLoadedEventEnd,
+                first_contentful_paint_ms: paint ? paint.startTime : null};""")
+
+    driver.get(base + f"/apps/{app}/logs")
+    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "log-status").text == "Following live")
+    marker = f"marker-{int(time.time() * 1000)}"
+    sent = time.time()
+    say(marker)
+    WebDriverWait(driver, 20, poll_frequency=0.02).until(lambda d: lines_with(marker) > 0)
+    report["log_line_seconds"] = round(time.time() - sent, 3)
+    report["log_line"] = driver.execute_script(
+        "return [...document.querySelectorAll('#log-lines .line')].map(l => l.textContent).filter(t => t.includes(arguments[0]))[0]", marker)
+    shot("8-logs")
+    driver.find_element(By.ID, "log-pause").click()
+    held = marker + "-held"
+    say(held)
+    time.sleep(2)
+    report["paused"] = {"shown": lines_with(held), "status": driver.find_element(By.ID, "log-status").text}
+    driver.find_element(By.ID, "log-pause").click()
+    report["resumed_shown"] = lines_with(held)
+    driver.find_element(By.ID, "log-text").send_keys("held")
+    report["filtered"] = {"marker": lines_with(marker + " "), "held": lines_with(held),
+                          "visible": driver.execute_script("return [...document.querySelectorAll('#log-lines .line')].filter(l => !l.hidden).length")}
+    report["download_href"] = driver.find_element(By.ID, "log-download").get_attribute("href")
+    report["download"] = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch(arguments[0]).then(async r => done({type: r.headers.get('content-type'), disposition: r.headers.get('content-disposition'),
+                                                  text: (await r.text()).slice(-4000)}));""", report["download_href"])
+    shot("9-logs-filtered")
+
+    driver.get(base + f"/apps/{app}/metrics")
+    deadline = time.time() + 40
+    charts = {}
+    while time.time() < deadline:
+        for n in range(5):
+            say(f"traffic-{n}")
+        charts = driver.execute_script("""
+            return Object.fromEntries([...document.querySelectorAll('svg[data-chart]')].map(s =>
+                [s.dataset.chart, {points: Number(s.dataset.points || 0), max: Number(s.dataset.max || 0),
+                                   desc: (s.querySelector('desc') || {}).textContent || ''}]));""")
+        if charts.get("requests", {}).get("max", 0) > 0 and charts.get("cpu", {}).get("points", 0) > 0 \
+                and charts.get("memory", {}).get("max", 0) > 0:
+            break
+        time.sleep(1)
+    report["charts"] = charts
+    report["metrics_status"] = driver.find_element(By.ID, "metrics-status").text
+    shot("10-metrics")
+finally:
+    driver.quit()
+print(json.dumps(report))

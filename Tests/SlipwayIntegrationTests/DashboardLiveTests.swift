@@ -1,0 +1,111 @@
+import Foundation
+import SlipwayTestSupport
+import Testing
+
+extension Integration {
+    /// The dashboard's live pages in a real browser (Tests/Browser/dashboard_observe.py, headless
+    /// Chromium driven by selenium) against a real `slipway server` on Podman: a line the app writes
+    /// shows on the logs page, pause holds lines back, the text filter hides the rest; the metrics
+    /// page's charts fill in after traffic through the router. Also measures the apps page's first
+    /// render and the server's memory before and after. Screenshots in `.build/test-output/dashboard/`.
+    @Suite("Dashboard live pages in a browser", .serialized)
+    struct DashboardLiveTests {
+        struct Report: Decodable {
+            struct Timing: Decodable {
+                var response_end_ms: Double
+                var dom_content_loaded_ms: Double
+                var first_contentful_paint_ms: Double?
+            }
+            struct Paused: Decodable {
+                var shown: Int
+                var status: String
+            }
+            struct Filtered: Decodable {
+                var marker: Int
+                var held: Int
+                var visible: Int
+            }
+            struct Download: Decodable {
+                var type: String?
+                var disposition: String?
+                var text: String
+            }
+            struct Chart: Decodable {
+                var points: Int
+                var max: Double
+            }
+            var apps_timing: Timing
+            var log_line_seconds: Double
+            var log_line: String?
+            var paused: Paused
+            var resumed_shown: Int
+            var filtered: Filtered
+            var download_href: String
+            var download: Download
+            var charts: [String: Chart]
+            var metrics_status: String
+            var console_errors: [String]
+        }
+
+        /// An app whose CGI script writes its query string to the app's log (stderr).
+        static let files = [
+            "Dockerfile": "FROM busybox\nCOPY www /www\nRUN chmod +x /www/cgi-bin/say\nEXPOSE 8080\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n",
+            "www/index.html": "observed",
+            "www/cgi-bin/say": "#!/bin/sh\necho \"said $QUERY_STRING\" >&2\nprintf 'Content-Type: text/plain\\r\\n\\r\\nok\\n'\n",
+            "slipway.yaml": "services:\n  web:\n    port: 8080\n    replicas: 1\n",
+        ]
+
+        static func residentKB(_ pid: Int32?) -> Int? {
+            guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        }
+
+        @Test("a line the app writes appears live on the logs page; the metrics charts have points after traffic")
+        func logsAndMetrics() async throws {
+            _ = try Tools.require("chromium", package: "chromium")
+            _ = try Tools.require("chromedriver", package: "chromium-driver")
+            let python = "/opt/slipway-py/bin/python"
+            guard FileManager.default.isExecutableFile(atPath: python) else {
+                throw TestFailure("\(python) is missing: bash scripts/setup.sh installs selenium there")
+            }
+            let app = "dash-live-\(UUID().uuidString.prefix(6).lowercased())"
+            let repo = try await GitRepository(files: Self.files)
+            defer { repo.remove() }
+            try await TestServer.with { server in
+                try #require(try await server.deploy(app, source: repo.url).status == .completed)
+                let before = Self.residentKB(server.process?.processIdentifier)
+                let script = DashboardBrowserTests.script.deletingLastPathComponent().appendingPathComponent("dashboard_observe.py")
+                let result = try await runProcess(URL(fileURLWithPath: python),
+                                                  [script.path, server.baseURL, try #require(server.token), app,
+                                                   "http://127.0.0.1:\(server.routerPort)", DashboardBrowserTests.screenshots.path],
+                                                  environment: ["SE_AVOID_STATS": "true"])
+                let after = Self.residentKB(server.process?.processIdentifier)
+                guard result.status == 0, let line = result.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
+                    throw TestFailure("the dashboard flow failed (\(result.status)):\n\(result.output.suffix(3000))")
+                }
+                let report = try JSONDecoder().decode(Report.self, from: Data(line.utf8))
+                print("dashboard figures: apps page \(report.apps_timing), log line shown after \(report.log_line_seconds) s, "
+                      + "server RSS \(before ?? 0) KB before the browser, \(after ?? 0) KB after")
+
+                // The line the app wrote, with its replica's name, within a second of being written.
+                #expect(report.log_line?.contains("web.1") == true && report.log_line?.contains("said marker-") == true, "\(report.log_line ?? "none")")
+                #expect(report.log_line_seconds < 1.0)
+                // Paused: the next line waits (and the page says so); resumed: it shows.
+                #expect(report.paused.shown == 0 && report.paused.status.contains("1 new line"), "\(report.paused)")
+                #expect(report.resumed_shown == 1)
+                // Filtered by text: only the held line is visible.
+                #expect(report.filtered.held == 1 && report.filtered.marker == 0 && report.filtered.visible == 1, "\(report.filtered)")
+                #expect(report.download_href.hasSuffix("/apps/\(app)/logs/download?process=&since="))
+                // After traffic, requests per second above zero, CPU and memory drawn.
+                #expect((report.charts["requests"]?.max ?? 0) > 0, "\(report.charts) \(report.metrics_status)")
+                #expect((report.charts["latency"]?.points ?? 0) > 0, "\(report.charts)")
+                #expect((report.charts["cpu"]?.points ?? 0) > 0 && (report.charts["memory"]?.max ?? 0) > 0, "\(report.charts)")
+                #expect(report.console_errors.isEmpty, "\(report.console_errors)")
+                // The download: the stored lines as a text file, each with its time and replica.
+                #expect(report.download.type?.hasPrefix("text/plain") == true && report.download.disposition?.contains("attachment") == true)
+                #expect(report.download.text.split(separator: "\n").contains { $0.contains(" web.1 said marker-") }, "\(report.download.text.suffix(500))")
+            }
+        }
+    }
+}
