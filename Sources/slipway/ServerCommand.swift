@@ -46,6 +46,8 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds a new replica may take to accept connections.") var readyTimeout = 60
     @Option(help: "Seconds a git clone of a deploy's source may take.") var gitTimeout = 300
     @Option(help: "Seconds a deploy's image builds may take together (default 30 minutes).") var buildTimeout = 1800
+    @Option(name: .customLong("build-memory-mb"), help: "MiB of memory each build step (RUN) may use; past it the step is killed and the deploy fails.")
+    var buildMemoryMb = 2048
     @Option(help: "Domain apps are routed under: APP.DOMAIN.") var domain = "localhost"
     @Option(help: "Largest accepted source upload, in MiB.") var maxUploadMb = 200
     @Option(help: "Keep the images of this many recent releases per app, for rollbacks.") var keepReleases = 10
@@ -118,6 +120,7 @@ struct ServerCommand: AsyncParsableCommand {
         guard apiRateLimit >= 0 else { throw ValidationError("--api-rate-limit must be 0 (no limit) or a positive number of calls per minute") }
         guard maxFollowersPerApp > 0 else { throw ValidationError("--max-followers-per-app must be positive") }
         guard maxDeployLogMb > 0 else { throw ValidationError("--max-deploy-log-mb must be positive") }
+        guard buildMemoryMb >= 16 else { throw ValidationError("--build-memory-mb must be at least 16") }
         guard buildTimeout > 0 else { throw ValidationError("--build-timeout must be a positive number of seconds") }
         guard gitTimeout > 0 else { throw ValidationError("--git-timeout must be a positive number of seconds") }
         guard maxUploadMb > 0 else { throw ValidationError("--max-upload-mb must be positive") }
@@ -151,6 +154,7 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.readyTimeout = .seconds(readyTimeout)
         configuration.gitTimeout = .seconds(gitTimeout)
         configuration.containerPolicy.buildTimeout = .seconds(buildTimeout)
+        configuration.containerPolicy.buildMemoryBytes = Int64(buildMemoryMb) * 1_048_576
         configuration.domain = domain
         configuration.maxUploadBytes = maxUploadMb * 1024 * 1024
         configuration.keepReleases = keepReleases

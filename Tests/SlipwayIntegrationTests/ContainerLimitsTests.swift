@@ -84,5 +84,26 @@ extension Integration {
                 #expect(Set(try await server.containers(app: app).map(\.id)) == before)
             }
         }
+
+        @Test("attack: a build step eating memory is killed at --build-memory-mb; the deploy fails naming the limit; the previous release serves")
+        func buildMemoryHogIsKilledAtItsLimit() async throws {
+            try await TestServer.with(arguments: ["--build-memory-mb", "64"]) { server in
+                let app = "bhog-\(UUID().uuidString.prefix(6).lowercased())"
+                var files = GitRepository.helloFiles(page: "steady", replicas: 1, name: app)
+                let repo = try await GitRepository(files: files)
+                defer { repo.remove() }
+                try #require(try await server.deploy(app, source: repo.url).status == .completed)
+                let before = Set(try await server.containers(app: app).map(\.id))
+                // tail holds the last 250 MB of its input in memory: far past 64 MiB.
+                files["Dockerfile"] = (files["Dockerfile"] ?? "") + "RUN head -c 300000000 /dev/zero | tail -c 250000000 > /dev/null\n"
+                try await repo.commit(files, message: "hog")
+                let view = try await server.deploy(app, source: repo.url)
+                #expect(view.status == .error)
+                #expect(view.stages.first { $0.status == .error }?.name == "build")
+                #expect((view.error ?? "").contains("its memory limit of 64Mi"), "\(view.error ?? "")")
+                #expect(try await server.viaRouter(host: "\(app).localhost").body == "steady")
+                #expect(Set(try await server.containers(app: app).map(\.id)) == before)
+            }
+        }
     }
 }

@@ -77,10 +77,19 @@ extension LocalEngine {
                 try await refuseReservedLabels(image: image, service: service)
             } catch let error as DockerAPIError {
                 await discardImages(Array(images.values))
-                throw SlipwayError.invalidSource("building \(service.name) (\(service.dockerfile)) failed: \(error.message)")
+                throw SlipwayError.invalidSource("building \(service.name) (\(service.dockerfile)) failed: \(error.message)"
+                                                 + Self.memoryHint(error.message, limit: replicas.policy.buildMemoryBytes))
             }
         }
         return images
+    }
+
+    /// A step killed by SIGKILL (exit status 137) most likely ran into the build memory limit: say
+    /// which, and how to raise it.
+    static func memoryHint(_ message: String, limit: Int64) -> String {
+        guard message.contains("exit status 137") || message.contains("exit code: 137") else { return "" }
+        return "; a build step that is killed (exit status 137) most likely used more than its memory limit of "
+            + "\(ContainerPolicy.bytes(limit)): use less, or ask the operator to raise `slipway server --build-memory-mb`"
     }
 
     /// Slipway's own labels set by a `LABEL` (in the Dockerfile or its base image) fail the build.
