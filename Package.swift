@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "OCIRegistry", targets: ["OCIRegistry"]),
         .library(name: "KubernetesAPI", targets: ["KubernetesAPI"]),
         .library(name: "ACME", targets: ["ACME"]),
+        .library(name: "DNSUpdate", targets: ["DNSUpdate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -98,10 +99,19 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Leaf client of authoritative DNS servers: RFC 2136 dynamic updates of TXT records signed
+        // with TSIG (RFC 8945, HMAC-SHA256), answers verified; queries to read them back. For DNS-01.
+        .target(name: "DNSUpdate", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOExtras", package: "swift-nio-extras"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: upcomingFeatures),
         // Certificates for the hosts that need them: ACME issuance into the certificate store and
         // renewal at two thirds of their life, with backoff and events; HTTP-01 through the router.
         .target(name: "SlipwayCertificates", dependencies: [
-            "ACME", "CertificateStore", "SlipwayRouter", "SlipwayCore",
+            "ACME", "CertificateStore", "SlipwayRouter", "SlipwayCore", "DNSUpdate",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -169,11 +179,13 @@ let package = Package(
         .target(name: "SlipwayServer", dependencies: [
             "SlipwayCore", "SlipwayDashboard", "SlipwayStore", "SlipwaySecrets", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
             "SlipwaySource",
-            "KubernetesAPI", "SlipwayKubernetes", "OCIRegistry", "Commands", "CertificateStore", "ACME", "SlipwayCertificates",
+            "KubernetesAPI", "SlipwayKubernetes", "OCIRegistry", "Commands", "CertificateStore", "ACME", "SlipwayCertificates", "DNSUpdate",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -248,7 +260,8 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // A real pebble and pebble-challtestsrv on free loopback ports, for the ACME tests.
+        // A real pebble and pebble-challtestsrv on free loopback ports, and a real BIND (named)
+        // authoritative for a test zone that takes TSIG-signed updates, for the ACME and DNS tests.
         .target(name: "ACMETestSupport", dependencies: [
             "ACME", "TestPorts",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -270,10 +283,16 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The RFC 2136 client: wire format and TSIG against vectors made with dnspython, and
+        // updates, queries and refused forgeries against a real BIND the suite starts.
+        .testTarget(name: "DNSUpdateTests", dependencies: [
+            "DNSUpdate", "ACMETestSupport", "TestPorts",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Issuance, renewal at two thirds, backoff and events: the real router answering HTTP-01
         // for a real pebble, certificates in a real store.
         .testTarget(name: "SlipwayCertificatesTests", dependencies: [
-            "SlipwayCertificates", "ACME", "ACMETestSupport", "TestPorts", "CertificateStore", "SlipwayRouter", "SlipwayCore",
+            "SlipwayCertificates", "ACME", "ACMETestSupport", "TestPorts", "CertificateStore", "SlipwayRouter", "SlipwayCore", "DNSUpdate",
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -290,19 +309,21 @@ let package = Package(
         // The server in process, without a container engine: the API through HummingbirdTesting,
         // the pipeline, the deploy queue and the reconciler over `InMemoryEngine` and an in-memory store.
         .testTarget(name: "SlipwayServerTests", dependencies: [
-            "SlipwayServer", "SlipwayTestSupport", "SlipwayStore", "SlipwayEngines", "SlipwayCore", "SlipwaySecrets", "SourceArchive",
+            "SlipwayServer", "SlipwayTestSupport", "TestPorts", "SlipwayStore", "SlipwayEngines", "SlipwayCore", "SlipwaySecrets", "SourceArchive",
             "TLSTestSupport", "CertificateStore", "SlipwayRouter", "SlipwayDashboard",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "SlipwayStoreTests", dependencies: ["Commands",
             "SlipwayStore", "SlipwayCore", "SlipwaySecrets", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "SlipwayIntegrationTests", dependencies: ["Commands",
             "ACMETestSupport", "TestPorts", .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
             "SlipwayTestSupport", "SlipwayClient", "SlipwayCore", "DockerAPI", "KubernetesAPI", "KubernetesResources", "TLSTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),

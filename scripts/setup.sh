@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Debian 12 machine (as root) to build, test and run Slipway:
-#   1. Debian packages (Podman, runc, catatonit, busybox-static, SQLite headers, pebble, the CNCF
+#   1. Debian packages (Podman, runc, catatonit, busybox-static, SQLite headers, pebble, bind9 and
+#      dnsutils (a real authoritative DNS server for the DNS-01 tests, and dig), the CNCF
 #      registry and htpasswd for the OCI registry tests, tools)
 #   2. /etc/containers/containers.conf that makes Podman work here
 #   3. the Podman service with the Docker-compatible API on /run/podman/podman.sock
@@ -19,7 +20,7 @@ _slipway_setup_engine() (
     # io.slipway.*: a build whose image carries Slipway's own labels is refused.
     local image_label=org.slipway.setup.base-image=busybox-3
     local applets="sh httpd echo cat sleep wget ls mkdir rm env nc true false kill ps seq"
-    local packages="podman runc catatonit busybox-static iptables libsqlite3-dev git curl tar wrk ca-certificates jq docker-registry apache2-utils openssl chromium chromium-driver pebble"
+    local packages="podman runc catatonit busybox-static iptables libsqlite3-dev git curl tar wrk ca-certificates jq docker-registry apache2-utils openssl chromium chromium-driver pebble bind9 dnsutils"
     out=$(mktemp /tmp/slipway-setup.XXXXXX)
     trap 'rm -f "$out"' EXIT
 

@@ -1,10 +1,11 @@
 /// A host that should have a certificate, and the app it belongs to (whose events say how
-/// obtaining it went).
+/// obtaining it went). The wildcard of the server's own domain (`*.apps.example.com`, every app's
+/// host) belongs to no app: its failures are logged and shown by `slipway certs` only.
 public struct CertificateDemand: Sendable, Hashable {
     public let host: String
-    public let app: String
+    public let app: String?
 
-    public init(host: String, app: String) {
+    public init(host: String, app: String?) {
         self.host = host
         self.app = app
     }

@@ -37,7 +37,9 @@ public actor CertificateRenewer: Service {
     public let configuration: Configuration
     let store: CertificateStore
     let hosts: any CertificateHostsSource
-    let solver: any ACMEChallengeSolver
+    /// HTTP-01 (the router) and, with `--acme-dns`, DNS-01: wildcards need DNS-01, other hosts
+    /// use the first solver given.
+    let solvers: [any ACMEChallengeSolver]
     let client: ACMEClient
     let report: @Sendable (AppEvent) -> Void
     let logger: Logger
@@ -45,19 +47,29 @@ public actor CertificateRenewer: Service {
     private let wakes: AsyncStream<Void>
     private let wakeInput: AsyncStream<Void>.Continuation
 
-    /// - Parameter accountKey: the ACME account's key (see `AccountKeyFile`).
+    /// - Parameters:
+    ///   - solvers: how challenges are answered, in order of preference; a wildcard host takes the first DNS-01 one.
+    ///   - accountKey: the ACME account's key (see `AccountKeyFile`).
     public init(
-        configuration: Configuration, store: CertificateStore, hosts: any CertificateHostsSource, solver: any ACMEChallengeSolver,
+        configuration: Configuration, store: CertificateStore, hosts: any CertificateHostsSource, solvers: [any ACMEChallengeSolver],
         accountKey: ACMEAccountKey, report: @escaping @Sendable (AppEvent) -> Void, logger: Logger
     ) throws {
+        guard !solvers.isEmpty else { throw CertificateRenewalError("the certificate renewer needs a way to answer ACME challenges") }
         self.configuration = configuration
         self.store = store
         self.hosts = hosts
-        self.solver = solver
+        self.solvers = solvers
         self.client = try ACMEClient(configuration: configuration.acme, accountKey: accountKey, logger: logger)
         self.report = report
         self.logger = logger
         (wakes, wakeInput) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    public init(
+        configuration: Configuration, store: CertificateStore, hosts: any CertificateHostsSource, solver: any ACMEChallengeSolver,
+        accountKey: ACMEAccountKey, report: @escaping @Sendable (AppEvent) -> Void, logger: Logger
+    ) throws {
+        try self.init(configuration: configuration, store: store, hosts: hosts, solvers: [solver], accountKey: accountKey, report: report, logger: logger)
     }
 
     /// Looks at the hosts now (a domain was added), instead of at the next check.
@@ -114,17 +126,25 @@ public actor CertificateRenewer: Service {
         let current = currentCertificate(demand.host)
         if let current, current.source == .manual || (current.renewAt.map { $0 > now } ?? false) { return .skipped }
         guard backoff[demand.host, default: RenewalBackoff()].allowsAttempt(at: now) else { return .skipped }
-        if demand.host.hasPrefix("*.") && solver.challengeType != .dns01 {
-            return fail(demand, "a wildcard host needs DNS-01 validation (start the server with --acme-dns)", current: current, now: now)
+        let solver: any ACMEChallengeSolver
+        if demand.host.hasPrefix("*.") {
+            guard let dns = solvers.first(where: { $0.challengeType == .dns01 }) else {
+                return fail(demand, "a wildcard host needs DNS-01 validation (start the server with --acme-dns)", current: current, now: now)
+            }
+            solver = dns
+        } else {
+            solver = solvers[0]
         }
         do {
             let issued = try await client.issueCertificate(for: [demand.host], solver: solver)
             let stored = try store.add(host: demand.host, certificatePEM: issued.certificateChainPEM, keyPEM: issued.privateKeyPEM, source: .acme)
             backoff[demand.host] = nil
             let renewal = stored.renewAt.map { " (renewed from \($0.formatted(.iso8601)))" } ?? ""
-            report(AppEvent(
-                app: demand.app, kind: .certificateIssued,
-                message: "certificate for \(demand.host) issued by \(stored.issuer), valid until \(stored.notAfter.formatted(.iso8601))\(renewal)"))
+            if let app = demand.app {
+                report(AppEvent(
+                    app: app, kind: .certificateIssued,
+                    message: "certificate for \(demand.host) issued by \(stored.issuer), valid until \(stored.notAfter.formatted(.iso8601))\(renewal)"))
+            }
             logger.info("certificate stored", metadata: ["tls.host": .string(demand.host), "tls.not_after": "\(stored.notAfter)"])
             return .issued(notAfter: stored.notAfter)
         } catch {
@@ -138,9 +158,11 @@ public actor CertificateRenewer: Service {
         backoff[demand.host] = state
         let serving = current.map { "its certificate valid until \($0.notAfter.formatted(.iso8601)) keeps serving" } ?? "it stays on plain HTTP"
         let retry = state.nextAttempt.map { "tried again at \($0.formatted(.iso8601))" } ?? ""
-        report(AppEvent(
-            app: demand.app, kind: .certificateFailed,
-            message: "no certificate for \(demand.host): \(reason); \(serving); \(retry) (failure \(state.failures))"))
+        if let app = demand.app {
+            report(AppEvent(
+                app: app, kind: .certificateFailed,
+                message: "no certificate for \(demand.host): \(reason); \(serving); \(retry) (failure \(state.failures))"))
+        }
         logger.warning("certificate not obtained", metadata: ["tls.host": .string(demand.host), "error": .string(reason)])
         return .failed(reason)
     }

@@ -29,9 +29,11 @@ public struct CertificateView: Codable, Sendable, Equatable {
     public var addedAt: Date?
     /// Why the stored files cannot be served (a damaged or hand-edited file); nil when they can.
     public var error: String?
+    /// The last time the server could not obtain or renew it with ACME, while that is unresolved.
+    public var lastFailure: CertificateFailure?
 
     public init(host: String, source: String?, issuer: String?, names: [String], notBefore: Date?, notAfter: Date?,
-                renewAt: Date?, addedAt: Date?, error: String? = nil) {
+                renewAt: Date?, addedAt: Date?, error: String? = nil, lastFailure: CertificateFailure? = nil) {
         self.host = host
         self.source = source
         self.issuer = issuer
@@ -41,6 +43,20 @@ public struct CertificateView: Codable, Sendable, Equatable {
         self.renewAt = renewAt
         self.addedAt = addedAt
         self.error = error
+        self.lastFailure = lastFailure
+    }
+}
+
+/// Why ACME failed for a host the last time, how often in a row, and when it is tried again.
+public struct CertificateFailure: Codable, Sendable, Equatable {
+    public var reason: String
+    public var failures: Int
+    public var nextRetry: Date?
+
+    public init(reason: String, failures: Int, nextRetry: Date?) {
+        self.reason = reason
+        self.failures = failures
+        self.nextRetry = nextRetry
     }
 }
 

@@ -60,6 +60,11 @@ public struct ServerConfiguration: Sendable {
     /// `--allow-git-host`: hosts a git source may name although they look like a cloud metadata
     /// service or a link-local address.
     public var allowedGitHosts: Set<String> = []
+    /// `--allow-notify-host`: hosts notifications may be posted to although they look like a cloud
+    /// metadata service or a link-local address.
+    public var allowedNotifyHosts: Set<String> = []
+    /// Retries and timeouts of notification deliveries (tests make them short).
+    var notifications = Notifier.Configuration()
     /// `--max-clone-mb`: a git clone larger than this on disk is stopped.
     public var maxCloneBytes: Int64 = 1024 * 1_048_576
     /// Deploy queue, API rate, follower and deploy log bounds (429 beyond them).

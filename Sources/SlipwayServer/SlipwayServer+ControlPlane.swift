@@ -48,6 +48,10 @@ extension SlipwayServer {
         parts.followers = FollowerLimit(perApp: configuration.limits.followersPerApp)
         parts.rateLimiter = RateLimiter(perMinute: configuration.limits.mutatingPerMinute)
         let sampler = MetricsSampler(history: parts.metrics, store: store, engine: engine)
-        return (parts, [events, appLogs, Reconciler(engine: engine), workers, sampler])
+        var notifications = configuration.notifications
+        notifications.urlPolicy.allowedHosts = configuration.allowedNotifyHosts
+        parts.notificationPolicy = notifications.urlPolicy
+        let notifier = Notifier(configuration: notifications, store: store, events: events, appURL: { configuration.appURL($0) }, logger: logger)
+        return (parts, [events, notifier, appLogs, Reconciler(engine: engine), workers, sampler])
     }
 }

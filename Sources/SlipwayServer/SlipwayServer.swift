@@ -6,6 +6,7 @@ import KubernetesAPI
 import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
+import SlipwayCertificates
 import SlipwayCore
 import SlipwayEngines
 import SlipwayRouter
@@ -107,6 +108,7 @@ public enum SlipwayServer {
         if let renewer { services.append(renewer) }
         try await parts.rotation.completeInterrupted()
         parts.certificatesChanged = { await reloader.reloadIfChanged() }
+        if let renewer { parts.certificateFailures = { await renewer.failures() } }
         if routerTLS != nil && router != nil { services.append(reloader) }
         let api = Application(
             responder: try siteResponder(parts),
@@ -153,9 +155,13 @@ public enum SlipwayServer {
         var certificates: CertificateStore
         /// Tells the router to reload certificates after the API changed them.
         var certificatesChanged: @Sendable () async -> Void = {}
+        /// The last ACME failure per host and when it is tried again (`slipway certs`); none without ACME.
+        var certificateFailures: @Sendable () async -> [String: RenewalBackoff] = { [:] }
         var rotation: SecretRotation
         /// Open log and event streams per app (`--max-followers-per-app`).
         var followers = FollowerLimit(perApp: RequestLimits().followersPerApp)
+        /// Where notifications may be posted (`--allow-notify-host`).
+        var notificationPolicy = NotificationURLPolicy()
         /// State-changing calls per token (`--api-rate-limit`).
         var rateLimiter = RateLimiter(perMinute: RequestLimits().mutatingPerMinute)
         /// Each app's requests, latency, CPU and memory over the last hour and day.
@@ -197,7 +203,8 @@ public enum SlipwayServer {
         EventController(store: store, events: parts.events, followers: parts.followers).addRoutes(to: router)
         LogController(store: store, hub: parts.appLogs, followers: parts.followers).addRoutes(to: router)
         MetricsController(store: store, history: parts.metrics).addRoutes(to: router)
-        CertificateController(store: parts.certificates, changed: parts.certificatesChanged).addRoutes(to: router)
+        CertificateController(store: parts.certificates, changed: parts.certificatesChanged, failures: parts.certificateFailures).addRoutes(to: router)
+        NotificationController(store: store, policy: parts.notificationPolicy).addRoutes(to: router)
         LogWebSocket(store: store, hub: parts.appLogs, followers: parts.followers).addFallbackRoute(to: router)
         return router
     }

@@ -44,6 +44,9 @@ extension SlipwayStore {
             let credentials = try resealDeployCredentials(db)
             count.secrets += credentials
             count.records += credentials
+            let notificationSecrets = try resealNotificationSecrets(db)
+            count.secrets += notificationSecrets
+            count.records += notificationSecrets
             return count
         }
     }

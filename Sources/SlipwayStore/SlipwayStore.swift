@@ -86,6 +86,7 @@ public struct SlipwayStore: Sendable {
         registerEventMigration(&migrator)
         registerEdgeMigration(&migrator)
         registerCredentialMigration(&migrator)
+        registerNotificationMigration(&migrator)
         return migrator
     }
 

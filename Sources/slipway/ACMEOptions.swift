@@ -13,10 +13,14 @@ struct ACMEOptions: ParsableArguments {
     @Option(name: .customLong("acme-ca-cert"), help: ArgumentHelp(
         "PEM file of the CA that signed the ACME directory's HTTPS certificate (a private CA).", valueName: "file"))
     var caCertificate: String?
+    @Option(name: .customLong("acme-dns"), help: ArgumentHelp(
+        "Answer DNS-01 through an authoritative DNS server's RFC 2136 updates signed with TSIG (HMAC-SHA256): one wildcard certificate *.DOMAIN for every app (with --domain), and certificates for wildcard custom domains. Percent-encode the secret's / + = if your shell or tooling mangles them.",
+        valueName: "rfc2136://KEYNAME:SECRET@HOST:PORT"))
+    var dns: String?
 
     func validate() throws {
-        if email == nil, directory != nil || caCertificate != nil {
-            throw ValidationError("--acme-directory and --acme-ca-cert need --acme-email, the ACME account's contact")
+        if email == nil, directory != nil || caCertificate != nil || dns != nil {
+            throw ValidationError("--acme-directory, --acme-ca-cert and --acme-dns need --acme-email, the ACME account's contact")
         }
     }
 
@@ -25,6 +29,7 @@ struct ACMEOptions: ParsableArguments {
         var settings = ACMESettings(email: email)
         if let directory { settings.directoryURL = directory }
         settings.caCertificateFile = caCertificate
+        settings.dnsUpdateURL = dns
         return settings
     }
 }

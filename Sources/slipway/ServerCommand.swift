@@ -86,6 +86,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-git-host"),
             help: ArgumentHelp("A git host deploys may clone from although it is a link-local address or a cloud metadata name; repeatable.", valueName: "host"))
     var allowGitHost: [String] = []
+    @Option(name: .customLong("allow-notify-host"),
+            help: ArgumentHelp("A host notifications (`slipway notify add`) may be posted to although it is a link-local address or a cloud metadata name; repeatable.", valueName: "host"))
+    var allowNotifyHost: [String] = []
     @Option(name: .customLong("max-clone-mb"), help: "MiB a git clone of a deploy's source may take on disk.") var maxCloneMb = 1024
     @Option(name: .customLong("max-queued-per-app"), help: "Deploys that may wait per app; more are refused with 429.") var maxQueuedPerApp = RequestLimits().queuedPerApp
     @Option(name: .customLong("max-queued"), help: "Deploys that may wait over all apps; more are refused with 429.") var maxQueued = RequestLimits().queued
@@ -171,6 +174,7 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.kubernetes.allowTolerateAllTaints = allowTolerateAllTaints
         configuration.allowedSourceDirectories = allowSourceDir
         configuration.allowedGitHosts = Set(allowGitHost.map { $0.lowercased() })
+        configuration.allowedNotifyHosts = Set(allowNotifyHost.map { $0.lowercased() })
         configuration.maxCloneBytes = Int64(maxCloneMb) * 1_048_576
         configuration.limits.queuedPerApp = maxQueuedPerApp
         configuration.limits.queued = maxQueued

@@ -26,8 +26,10 @@ public final class PebbleHarness: @unchecked Sendable {
     /// - Parameters:
     ///   - httpPort: where pebble validates HTTP-01 (nil: challtestsrv serves it on a free port).
     ///   - nonceRejectPercent: pebble's PEBBLE_WFE_NONCEREJECT (its default is 5).
+    ///   - dnsServer: HOST:PORT of the DNS server pebble resolves and validates DNS-01 with (a
+    ///     `BindHarness`); nil: challtestsrv's.
     public static func withPebble<T>(
-        httpPort: Int? = nil, nonceRejectPercent: Int = 5, _ body: (PebbleHarness) async throws -> T
+        httpPort: Int? = nil, nonceRejectPercent: Int = 5, dnsServer: String? = nil, _ body: (PebbleHarness) async throws -> T
     ) async throws -> T {
         let harness = try await PebbleHarness()
         defer { harness.stop() }
@@ -35,7 +37,7 @@ public final class PebbleHarness: @unchecked Sendable {
         // binds it: then the servers start again on other ports.
         for attempt in 1...3 {
             do {
-                try await harness.launch(httpPort: httpPort, nonceRejectPercent: nonceRejectPercent)
+                try await harness.launch(httpPort: httpPort, nonceRejectPercent: nonceRejectPercent, dnsServer: dnsServer)
                 break
             } catch let error as HarnessError where error.portTaken && attempt < 3 {
                 harness.stopProcesses()
@@ -54,7 +56,7 @@ public final class PebbleHarness: @unchecked Sendable {
         try await Self.makeCertificates(in: directory)
     }
 
-    private func launch(httpPort: Int?, nonceRejectPercent: Int) async throws {
+    private func launch(httpPort: Int?, nonceRejectPercent: Int, dnsServer: String?) async throws {
         let ports = try await Self.freePorts(5)
         let (acmePort, pebbleManagementPort, dnsPort, challengeManagementPort) = (ports[0], ports[1], ports[2], ports[3])
         let serveHTTP01 = httpPort == nil
@@ -75,7 +77,7 @@ public final class PebbleHarness: @unchecked Sendable {
             """
         try Data(config.utf8).write(to: directory.appendingPathComponent("pebble.json"))
         try start(
-            "pebble", ["-config", "pebble.json", "-dnsserver", "127.0.0.1:\(dnsPort)"],
+            "pebble", ["-config", "pebble.json", "-dnsserver", dnsServer ?? "127.0.0.1:\(dnsPort)"],
             environment: ["PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": String(nonceRejectPercent)])
         try await Self.waitForPort(acmePort, name: "pebble", log: directory.appendingPathComponent("pebble.log"))
         try await Self.waitForPort(challengeManagementPort, name: "pebble-challtestsrv", log: directory.appendingPathComponent("pebble-challtestsrv.log"))

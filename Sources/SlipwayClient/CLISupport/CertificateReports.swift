@@ -9,6 +9,10 @@ extension Reports {
         }
         var table = TextTable(header: ["HOST", "ISSUER", "EXPIRES", "SOURCE", "NEXT RENEWAL"])
         for view in list.certificates {
+            if view.notAfter == nil, view.lastFailure != nil {
+                table.rows.append([view.host, "-", "-", "acme", "none yet: see below"])
+                continue
+            }
             guard view.error == nil, let notAfter = view.notAfter else {
                 table.rows.append([view.host, "-", "-", view.source ?? "-", "UNUSABLE: \(view.error ?? "unreadable")"])
                 continue
@@ -17,7 +21,14 @@ extension Reports {
             let renewal = view.renewAt.map { Format.dateTime($0, timeZone: timeZone) } ?? "manual: replace before it expires"
             table.rows.append([view.host, view.issuer ?? "-", expires, view.source ?? "-", renewal])
         }
-        return table.render()
+        var text = table.render()
+        for view in list.certificates {
+            guard let failure = view.lastFailure else { continue }
+            let retry = failure.nextRetry.map { "next try \(Format.dateTime($0, timeZone: timeZone))" } ?? "no retry planned"
+            let serving = view.notAfter == nil ? "no certificate yet" : "the current certificate keeps serving"
+            text += "\nACME failed for \(view.host) (\(failure.failures) in a row; \(retry); \(serving)): \(failure.reason)"
+        }
+        return text
     }
 
     /// `slipway certs add`: what is now served.

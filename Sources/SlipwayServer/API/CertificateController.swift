@@ -1,6 +1,7 @@
 import CertificateStore
 import Foundation
 import Hummingbird
+import SlipwayCertificates
 import SlipwayCore
 
 /// `/v1/certs`: the TLS certificates the router serves by SNI. `POST` checks a certificate and key
@@ -10,10 +11,12 @@ struct CertificateController: Sendable {
     let store: CertificateStore
     /// Called after a change, so the router serves it at once rather than at its next look.
     let changed: @Sendable () async -> Void
+    /// The renewer's last failure per host (ACME on), shown with the host's certificate or alone.
+    let failures: @Sendable () async -> [String: RenewalBackoff]
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v1/certs") { _, _ in
-            try JSONResponse.make(CertificateList(certificates: store.entries().map(Self.view)))
+            try JSONResponse.make(CertificateList(certificates: Self.merged(store.entries().map(Self.view), failures: await failures())))
         }
         router.post("/v1/certs") { request, _ in
             let body = try await JSONResponse.decode(CertificateAddRequest.self, from: request)
@@ -28,6 +31,24 @@ struct CertificateController: Sendable {
             await changed()
             return try JSONResponse.make(CertificateRemoved(host: host.name, removed: true))
         }
+    }
+
+    /// The stored certificates, each with its host's unresolved ACME failure, then the hosts that
+    /// failed and have no certificate yet.
+    static func merged(_ views: [CertificateView], failures: [String: RenewalBackoff]) -> [CertificateView] {
+        var failures = failures.compactMapValues { state in
+            state.lastError.map { CertificateFailure(reason: $0, failures: state.failures, nextRetry: state.nextAttempt) }
+        }
+        var merged = views.map { view in
+            var view = view
+            view.lastFailure = failures.removeValue(forKey: view.host)
+            return view
+        }
+        for (host, failure) in failures.sorted(by: { $0.key < $1.key }) {
+            merged.append(CertificateView(host: host, source: nil, issuer: nil, names: [], notBefore: nil, notAfter: nil, renewAt: nil,
+                                          addedAt: nil, error: "no certificate yet (ACME failed)", lastFailure: failure))
+        }
+        return merged
     }
 
     static func view(_ record: StoredCertificate) -> CertificateView {

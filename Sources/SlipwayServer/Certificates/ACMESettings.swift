@@ -1,4 +1,5 @@
 import ACME
+import DNSUpdate
 import Foundation
 
 /// `slipway server --acme-email E [--acme-directory URL] [--acme-ca-cert FILE]`: obtain and renew
@@ -12,6 +13,9 @@ public struct ACMESettings: Sendable {
     public var caCertificateFile: String?
     /// How often the domains are looked at (a domain added wakes the renewer at once).
     public var checkInterval: Duration = .seconds(60)
+    /// `--acme-dns rfc2136://KEYNAME:SECRET@HOST:PORT`: DNS-01 through that server's dynamic
+    /// updates, for wildcards (`*.DOMAIN`, every app's host, and wildcard custom domains).
+    public var dnsUpdateURL: String?
 
     public init(email: String) {
         self.email = email
@@ -31,8 +35,21 @@ public struct ACMESettings: Sendable {
         guard let url = URL(string: directoryURL), url.scheme == "https", url.host != nil else {
             throw ServerStartupError("--acme-directory takes the https URL of an ACME directory, e.g. \(ACMEClient.letsEncryptStaging) (got \"\(directoryURL)\")")
         }
+        _ = try dnsUpdate
         if let file = caCertificateFile, !FileManager.default.isReadableFile(atPath: file) {
             throw ServerStartupError("--acme-ca-cert \(file) cannot be read; give the PEM file of the CA that signed the ACME directory's certificate")
+        }
+    }
+
+    /// The DNS update server of `--acme-dns`; nil without it. Its errors never repeat the secret.
+    var dnsUpdate: RFC2136Client.Configuration? {
+        get throws {
+            guard let dnsUpdateURL else { return nil }
+            do {
+                return try RFC2136Client.Configuration(url: dnsUpdateURL)
+            } catch let error as DNSUpdateError {
+                throw ServerStartupError("--acme-dns: \(error.message)")
+            }
         }
     }
 

@@ -31,6 +31,7 @@ final class EventHub: Service, Sendable {
                     let recorded = try store.recordEvent(event)
                     ServerMetrics.record(recorded)
                     await followers.publish(recorded, to: recorded.app)
+                    await followers.publish(recorded, to: Self.everyApp)
                 } catch {
                     logger.warning("could not record an event", metadata: ["app.name": "\(event.app)", "error": "\(error)"])
                 }
@@ -38,6 +39,14 @@ final class EventHub: Service, Sendable {
         } onGracefulShutdown: {
             self.input.finish()
         }
+    }
+
+    /// The key of the followers of every app's events (no app name has a `*`).
+    static let everyApp = "*"
+
+    /// Every app's events as they are recorded, from now on (the notifier).
+    func followAll() async -> AsyncStream<AppEvent> {
+        await followers.subscribe(to: Self.everyApp)
     }
 
     /// Events of `app` as they are recorded, from now on, until the caller stops iterating.

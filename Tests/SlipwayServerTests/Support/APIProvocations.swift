@@ -29,7 +29,7 @@ enum APIProvocations {
         }
 
         func send(to server: InProcessServer, seed: Seed) async throws -> Answer {
-            let path = path.replacingOccurrences(of: "{trace}", with: seed.trace)
+            let path = path.replacingOccurrences(of: "{trace}", with: seed.trace).replacingOccurrences(of: "{notification}", with: seed.notification)
             let body = body.map { seed.certificates.fill($0) }
             var bytes = bytes
             if let archive { bytes = try await SourceTree.archive(archive, under: server.configuration.dataDirectory) }
@@ -40,6 +40,8 @@ enum APIProvocations {
     struct Seed: Sendable {
         var trace: String
         var certificates: SeedCertificates
+        /// The id of a notification target demo's events go to.
+        var notification: String
     }
 
     static let token = "contract-test-token-0123456789abcdef"
@@ -61,7 +63,9 @@ enum APIProvocations {
         let certificates = try SeedCertificates.shared()
         let stored = try await server.request(.post, "/v1/certs", body: certificates.fill(#"{"host": "seeded.example.test", "certificate": "{cert}", "key": "{key}"}"#))
         guard stored.status == 201 else { throw TestTimeout("seeding a certificate: \(stored.status) \(stored.body)") }
-        return Seed(trace: first.traceId, certificates: certificates)
+        let target = try await server.request(.post, "/v1/notifications", body: #"{"app": "demo", "url": "https://hooks.example.test/slipway"}"#)
+        guard target.status == 201 else { throw TestFailure("seeding a notification target: \(target.status) \(target.body)") }
+        return Seed(trace: first.traceId, certificates: certificates, notification: try target.decode(NotificationCreated.self).target.id)
     }
 
     static let wrongToken: HTTPFields = [.authorization: "Bearer not-the-token"]
@@ -166,6 +170,19 @@ enum APIProvocations {
         "DELETE /v1/certs/{host} 200": .init(.delete, "/v1/certs/seeded.example.test", changesState: true),
         "DELETE /v1/certs/{host} 400": .init(.delete, "/v1/certs/127.0.0.1"),
         "DELETE /v1/certs/{host} 404": .init(.delete, "/v1/certs/nothing.example.test"),
+        "GET /v1/notifications 200": .init(.get, "/v1/notifications?app=demo"),
+        "GET /v1/notifications 400": .init(.get, "/v1/notifications?app=Not_A_Name"),
+        "GET /v1/notifications 404": .init(.get, "/v1/notifications?app=nope"),
+        "POST /v1/notifications 201": .init(.post, "/v1/notifications", body: #"{"url": "https://hooks.example.test/all", "events": ["deploy.failed"], "format": "slack"}"#, changesState: true),
+        "POST /v1/notifications 400": .init(.post, "/v1/notifications", body: #"{"url": "file:///etc/passwd"}"#),
+        "POST /v1/notifications 403": .init(.post, "/v1/notifications", body: #"{"url": "http://169.254.169.254/latest/meta-data/"}"#),
+        "POST /v1/notifications 404": .init(.post, "/v1/notifications", body: #"{"app": "nope", "url": "https://hooks.example.test/x"}"#),
+        "POST /v1/notifications 413": .init(.post, "/v1/notifications", body: #"{"url": "https://hooks.example.test/"# + String(repeating: "a", count: 1_100_000) + #""}"#),
+        "GET /v1/notifications/log 200": .init(.get, "/v1/notifications/log?app=demo&limit=5"),
+        "GET /v1/notifications/log 400": .init(.get, "/v1/notifications/log?limit=0"),
+        "GET /v1/notifications/log 404": .init(.get, "/v1/notifications/log?app=nope"),
+        "DELETE /v1/notifications/{id} 200": .init(.delete, "/v1/notifications/{notification}", changesState: true),
+        "DELETE /v1/notifications/{id} 404": .init(.delete, "/v1/notifications/ntf_000000000000"),
         "POST /v1/secrets/rotate-key 200": .init(.post, "/v1/secrets/rotate-key"),
         "GET /status 200": .init(.get, "/status?traceId={trace}"),
         "GET /status 400": .init(.get, "/status"),
