@@ -24,12 +24,20 @@ public struct RFC2136DNS01Solver: ACMEChallengeSolver {
         let name = try DNSName(task.dnsRecordName)
         let zone = try await client.zone(containing: name)
         try await client.addTXT(name: name, value: task.dnsValue, ttl: 60, zone: zone)
+        do {
+            try await waitUntilServed(name, value: task.dnsValue)
+        } catch {
+            // The ACME client cleans up only challenges it answered: this one it never will.
+            await cleanUp(task)
+            throw error
+        }
+        logger.debug("DNS-01 record served", metadata: ["tls.host": .string(task.host), "dns.zone": .string(zone.description)])
+    }
+
+    private func waitUntilServed(_ name: DNSName, value: String) async throws {
         let deadline = ContinuousClock.now + propagationTimeout
         while ContinuousClock.now < deadline {
-            if try await client.txtValues(name: name).contains(task.dnsValue) {
-                logger.debug("DNS-01 record served", metadata: ["tls.host": .string(task.host), "dns.zone": .string(zone.description)])
-                return
-            }
+            if try await client.txtValues(name: name).contains(value) { return }
             try await Task.sleep(for: pollInterval)
         }
         throw CertificateRenewalError("the DNS server \(client.configuration.host):\(client.configuration.port) took the TXT record \(name) but did not serve it within \(propagationTimeout)")

@@ -11,7 +11,7 @@ extension Integration {
     /// and validating through it. One `*.apps.ZONE` certificate serves every app by SNI.
     @Suite("ACME wildcards through DNS-01", .serialized)
     struct ACMEWildcardTests {
-        @Test("--acme-dns gets *.DOMAIN once, the router serves it for two apps by SNI; a wildcard in a zone the server does not hold shows its failure in `slipway certs`")
+        @Test("--acme-dns gets *.DOMAIN once, the router serves it for two apps by SNI; a wildcard custom domain gets its own; a wildcard in a zone the server does not hold shows its failure in `slipway certs`")
         func wildcardServesEveryApp() async throws {
             let suffix = UUID().uuidString.prefix(6).lowercased()
             let apps = ["wa-\(suffix)", "wb-\(suffix)"]
@@ -55,6 +55,26 @@ extension Integration {
                             } while ContinuousClock.now < servedBy
                             #expect(served.status == 0 && served.output == "hello from \(app)", "\(host): \(served.output)")
                         }
+                        // A wildcard custom domain in the zone the DNS server holds gets its own certificate
+                        // the same way, and serves the app for any name below it.
+                        let custom = "*.\(apps[1]).\(bind.zone)"
+                        #expect(try await cli(["domains", "add", apps[1], custom]).status == 0)
+                        let customFile = server.dataDirectory.appendingPathComponent("certs/\(custom)/cert.pem")
+                        let issuedBy = ContinuousClock.now + .seconds(90)
+                        while !FileManager.default.fileExists(atPath: customFile.path), ContinuousClock.now < issuedBy {
+                            try await Task.sleep(for: .milliseconds(200))
+                        }
+                        let shopHost = "eu.\(apps[1]).\(bind.zone)"
+                        let viaCustom = ["--resolve", "\(shopHost):\(httpsPort):127.0.0.1", "--cacert", root.path, "-sS", "--max-time", "10", "https://\(shopHost):\(httpsPort)/"]
+                        var customServed = (status: Int32(-1), output: "")
+                        let customBy = ContinuousClock.now + .seconds(10)
+                        repeat {
+                            customServed = try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), viaCustom)
+                            if customServed.status == 0 { break }
+                            try await Task.sleep(for: .milliseconds(250))
+                        } while ContinuousClock.now < customBy
+                        #expect(customServed.status == 0 && customServed.output == "hello from \(apps[1])", "\(shopHost): \(customServed.output)")
+
                         // The challenge records were removed once the order was done.
                         let leftovers = try await runProcess(URL(fileURLWithPath: "/usr/bin/dig"),
                                                              ["@127.0.0.1", "-p", String(bind.port), "+tcp", "+short", "TXT", "_acme-challenge.\(domain)"])
@@ -76,6 +96,7 @@ extension Integration {
                         let failure = try #require(failed.lastFailure)
                         #expect(failure.reason.contains("example.org") && failure.failures >= 1 && failure.nextRetry != nil, "\(failure)")
                         #expect(listed.certificates.contains { $0.host == "*.\(domain)" && $0.source == "acme" && $0.lastFailure == nil })
+                        #expect(listed.certificates.contains { $0.host == custom && $0.source == "acme" && $0.lastFailure == nil })
                         let text = try await cli(["certs"])
                         #expect(text.output.contains("ACME failed for \(foreign)") && text.output.contains("next try"), "\(text.output)")
                         for app in apps { #expect(try await cli(["destroy", app]).status == 0) }

@@ -18,6 +18,19 @@ struct NotificationTests {
         $0.notifications.maximumRetry = .milliseconds(200)
     }
 
+    /// Runs `body` with a receiver that answers `script`, then stops it.
+    static func withReceiver(_ script: [ScriptedServer.Response], _ body: (ScriptedServer) async throws -> Void) async throws {
+        let receiver = try await ScriptedServer()
+        for response in script { receiver.script(response) }
+        do {
+            try await body(receiver)
+        } catch {
+            try? await receiver.stop()
+            throw error
+        }
+        try await receiver.stop()
+    }
+
     static func add(_ server: InProcessServer, _ body: String) async throws -> NotificationCreated {
         let answer = try await server.request(.post, "/v1/notifications", body: body)
         try #require(answer.status == 201, "\(answer.status) \(answer.body)")
@@ -33,63 +46,61 @@ struct NotificationTests {
 
     @Test("each event reaches the receiver as one POST whose signature verifies; json and slack formats; only the events asked for")
     func signedDeliveries() async throws {
-        let receiver = try await ScriptedServer()
-        defer { Task { try? await receiver.stop() } }
-        receiver.script(.ok("{}"), .ok("{}"), .ok("{}"), .ok("ok"))
-        try await InProcessServer.with(configure: Self.quickRetries) { server in
-            let all = try await Self.add(server, #"{"url": "\#(receiver.url)/all"}"#)
-            _ = try await server.deploy("notes-a")
-            // Added once the app exists; it wants failures only, so the first deploy's events do not reach it.
-            let slack = try await Self.add(server, #"{"app": "notes-a", "url": "\#(receiver.url)/slack", "events": ["deploy.failed"], "format": "slack"}"#)
-            #expect(all.target.events == NotificationEvent.allCases && all.target.app == nil && all.secret.count == 64)
-            // The secret is shown once: never in the list.
-            let listed = try await server.get("/v1/notifications")
-            #expect(!listed.body.contains(all.secret) && !listed.body.contains(slack.secret))
-            #expect(Set(try listed.decode(NotificationList.self).targets.map(\.id)) == [all.target.id, slack.target.id])
+        try await Self.withReceiver([.ok("{}"), .ok("{}"), .ok("{}"), .ok("ok")]) { receiver in
+            try await InProcessServer.with(configure: Self.quickRetries) { server in
+                let all = try await Self.add(server, #"{"url": "\#(receiver.url)/all"}"#)
+                _ = try await server.deploy("notes-a")
+                // Added once the app exists; it wants failures only, so the first deploy's events do not reach it.
+                let slack = try await Self.add(server, #"{"app": "notes-a", "url": "\#(receiver.url)/slack", "events": ["deploy.failed"], "format": "slack"}"#)
+                #expect(all.target.events == NotificationEvent.allCases && all.target.app == nil && all.secret.count == 64)
+                // The secret is shown once: never in the list.
+                let listed = try await server.get("/v1/notifications")
+                #expect(!listed.body.contains(all.secret) && !listed.body.contains(slack.secret))
+                #expect(Set(try listed.decode(NotificationList.self).targets.map(\.id)) == [all.target.id, slack.target.id])
 
-            _ = try await server.deploy("notes-a")
-            await server.engine.fail(.build, app: "notes-a", message: "the build broke on purpose")
-            #expect(try await server.deploy("notes-a").status == .error)
-            try await server.eventually("four deliveries") { receiver.requests.count >= 4 }
-            try await Task.sleep(for: .milliseconds(200))  // nothing more may come
-            let requests = receiver.requests
-            #expect(requests.count == 4, "\(requests.map { "\($0.method) \($0.uri)" })")
-            let toAll = requests.filter { $0.path == "/all" }
-            #expect(toAll.map { $0.header("X-Slipway-Event") ?? "" }.sorted() == ["deploy.completed", "deploy.completed", "deploy.failed"])
-            for request in toAll {
-                #expect(request.method == "POST" && Self.verifies(request, secret: all.secret))
-                #expect(!Self.verifies(request, secret: slack.secret))
-                let body = try Timestamp.decoder().decode(NotificationMessage.JSONBody.self, from: Data(request.body))
-                #expect(body.app == "notes-a" && body.event == request.header("X-Slipway-Event"))
+                _ = try await server.deploy("notes-a")
+                await server.engine.fail(.build, app: "notes-a", message: "the build broke on purpose")
+                #expect(try await server.deploy("notes-a").status == .error)
+                try await server.eventually("four deliveries") { receiver.requests.count >= 4 }
+                try await Task.sleep(for: .milliseconds(200))  // nothing more may come
+                let requests = receiver.requests
+                #expect(requests.count == 4, "\(requests.map { "\($0.method) \($0.uri)" })")
+                let toAll = requests.filter { $0.path == "/all" }
+                #expect(toAll.map { $0.header("X-Slipway-Event") ?? "" }.sorted() == ["deploy.completed", "deploy.completed", "deploy.failed"])
+                for request in toAll {
+                    #expect(request.method == "POST" && Self.verifies(request, secret: all.secret))
+                    #expect(!Self.verifies(request, secret: slack.secret))
+                    let body = try Timestamp.decoder().decode(NotificationMessage.JSONBody.self, from: Data(request.body))
+                    #expect(body.app == "notes-a" && body.event == request.header("X-Slipway-Event"))
+                }
+                let failure = try #require(requests.first { $0.path == "/slack" })
+                #expect(Self.verifies(failure, secret: slack.secret) && failure.header("X-Slipway-Event") == "deploy.failed")
+                let text = try JSONDecoder().decode(NotificationMessage.SlackBody.self, from: Data(failure.body)).text
+                #expect(text.contains("notes-a") && text.contains("deploy failed") && text.contains("the build broke on purpose"), "\(text)")
+
+                let log = try await server.get("/v1/notifications/log?app=notes-a").decode(NotificationLog.self)
+                #expect(log.deliveries.count == 4 && log.deliveries.allSatisfy { $0.state == .delivered && $0.attempts == 1 && $0.lastStatus == 200 })
             }
-            let failure = try #require(requests.first { $0.path == "/slack" })
-            #expect(Self.verifies(failure, secret: slack.secret) && failure.header("X-Slipway-Event") == "deploy.failed")
-            let text = try JSONDecoder().decode(NotificationMessage.SlackBody.self, from: Data(failure.body)).text
-            #expect(text.contains("notes-a") && text.contains("deploy failed") && text.contains("the build broke on purpose"), "\(text)")
-
-            let log = try await server.get("/v1/notifications/log?app=notes-a").decode(NotificationLog.self)
-            #expect(log.deliveries.count == 4 && log.deliveries.allSatisfy { $0.state == .delivered && $0.attempts == 1 && $0.lastStatus == 200 })
         }
     }
 
     @Test("a receiver that fails five times gets the same signed delivery six times, backing off; the log shows the attempts")
     func retriesWithBackoff() async throws {
-        let receiver = try await ScriptedServer()
-        defer { Task { try? await receiver.stop() } }
         let failing = ScriptedServer.Response.json(.serviceUnavailable, #"{"busy": true}"#)
-        receiver.script(failing, failing, failing, failing, failing, .ok("{}"))
-        try await InProcessServer.with(configure: Self.quickRetries) { server in
-            let target = try await Self.add(server, #"{"url": "\#(receiver.url)/hook", "events": ["deploy.completed"]}"#)
-            _ = try await server.deploy("notes-b")
-            try await server.eventually("six attempts") { receiver.requests.count >= 6 }
-            let requests = receiver.requests
-            #expect(Set(requests.map { $0.header("X-Slipway-Delivery") ?? "" }).count == 1)
-            #expect(Set(requests.map(\.body)).count == 1 && requests.allSatisfy { Self.verifies($0, secret: target.secret) })
-            try await server.eventually("the log says delivered") {
-                try await server.get("/v1/notifications/log").decode(NotificationLog.self).deliveries.first?.state == .delivered
+        try await Self.withReceiver([failing, failing, failing, failing, failing, .ok("{}")]) { receiver in
+            try await InProcessServer.with(configure: Self.quickRetries) { server in
+                let target = try await Self.add(server, #"{"url": "\#(receiver.url)/hook", "events": ["deploy.completed"]}"#)
+                _ = try await server.deploy("notes-b")
+                try await server.eventually("six attempts") { receiver.requests.count >= 6 }
+                let requests = receiver.requests
+                #expect(Set(requests.map { $0.header("X-Slipway-Delivery") ?? "" }).count == 1)
+                #expect(Set(requests.map(\.body)).count == 1 && requests.allSatisfy { Self.verifies($0, secret: target.secret) })
+                try await server.eventually("the log says delivered") {
+                    try await server.get("/v1/notifications/log").decode(NotificationLog.self).deliveries.first?.state == .delivered
+                }
+                let delivery = try #require(try await server.get("/v1/notifications/log").decode(NotificationLog.self).deliveries.first)
+                #expect(delivery.attempts == 6 && delivery.lastStatus == 200 && delivery.lastError == nil && delivery.deliveredAt != nil)
             }
-            let delivery = try #require(try await server.get("/v1/notifications/log").decode(NotificationLog.self).deliveries.first)
-            #expect(delivery.attempts == 6 && delivery.lastStatus == 200 && delivery.lastError == nil && delivery.deliveredAt != nil)
         }
     }
 
@@ -113,26 +124,26 @@ struct NotificationTests {
 
     @Test("pending deliveries survive a restart: a second server over the same store sends them")
     func survivesRestart() async throws {
-        let receiver = try await ScriptedServer()
-        defer { Task { try? await receiver.stop() } }
-        let store = try SlipwayStore.inMemory()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-notify-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        receiver.script(.json(.badGateway, "{}"))
-        try await InProcessServer.with(store: store, dataDirectory: directory, configure: {
-            $0.notifications.firstRetry = .seconds(1)
-        }) { server in
-            _ = try await Self.add(server, #"{"url": "\#(receiver.url)/hook", "events": ["deploy.completed"]}"#)
-            _ = try await server.deploy("notes-d")
-            try await server.eventually("the first attempt") { receiver.requests.count == 1 }
-        }
-        receiver.script(.ok("{}"))
-        try await InProcessServer.with(store: store, dataDirectory: directory) { server in
-            try await server.eventually("delivered after the restart") {
-                try await server.get("/v1/notifications/log").decode(NotificationLog.self).deliveries.first?.state == .delivered
+        try await Self.withReceiver([]) { receiver in
+            let store = try SlipwayStore.inMemory()
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-notify-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            receiver.script(.json(.badGateway, "{}"))
+            try await InProcessServer.with(store: store, dataDirectory: directory, configure: {
+                $0.notifications.firstRetry = .seconds(1)
+            }) { server in
+                _ = try await Self.add(server, #"{"url": "\#(receiver.url)/hook", "events": ["deploy.completed"]}"#)
+                _ = try await server.deploy("notes-d")
+                try await server.eventually("the first attempt") { receiver.requests.count == 1 }
             }
+            receiver.script(.ok("{}"))
+            try await InProcessServer.with(store: store, dataDirectory: directory) { server in
+                try await server.eventually("delivered after the restart") {
+                    try await server.get("/v1/notifications/log").decode(NotificationLog.self).deliveries.first?.state == .delivered
+                }
+            }
+            #expect(receiver.requests.count == 2)
         }
-        #expect(receiver.requests.count == 2)
     }
 
     static let hostileURLs: [(url: String, status: Int)] = [
