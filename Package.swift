@@ -44,7 +44,7 @@ let package = Package(
     targets: [
         // Domain: apps, manifests, releases, deploys, stages, names. Pure, no I/O.
         .target(name: "SlipwayCore", dependencies: [
-            .product(name: "Yams", package: "Yams"),
+            "Cron", .product(name: "Yams", package: "Yams"),
         ], swiftSettings: upcomingFeatures),
         // The kinds of Kubernetes objects Slipway uses and where the API serves them (group, version,
         // plural, paths): one table for the renderer and the client. Pure, no dependencies.
@@ -180,6 +180,7 @@ let package = Package(
             "SlipwayCore", "SlipwayDashboard", "SlipwayStore", "SlipwaySecrets", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
             "SlipwaySource",
             "KubernetesAPI", "SlipwayKubernetes", "OCIRegistry", "Commands", "CertificateStore", "ACME", "SlipwayCertificates", "DNSUpdate",
+            "Cron",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -69,6 +69,7 @@ extension KubernetesResource {
     public static let deployment = KubernetesResource(group: "apps", version: "v1", kind: "Deployment", plural: "deployments", namespaced: true)
     public static let replicaSet = KubernetesResource(group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", namespaced: true)
     public static let job = KubernetesResource(group: "batch", version: "v1", kind: "Job", plural: "jobs", namespaced: true)
+    public static let cronJob = KubernetesResource(group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", namespaced: true)
     public static let ingress = KubernetesResource(
         group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", namespaced: true)
     public static let networkPolicy = KubernetesResource(
@@ -79,6 +80,6 @@ extension KubernetesResource {
     /// Every kind Slipway renders or reads.
     public static let known: [KubernetesResource] = [
         .namespace, .pod, .service, .secret, .configMap, .persistentVolumeClaim,
-        .deployment, .replicaSet, .job, .ingress, .networkPolicy, .horizontalPodAutoscaler,
+        .deployment, .replicaSet, .job, .cronJob, .ingress, .networkPolicy, .horizontalPodAutoscaler,
     ]
 }

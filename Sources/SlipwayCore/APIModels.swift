@@ -149,6 +149,7 @@ public struct ReleaseView: Codable, Sendable {
     public var config: [String: String]?
     public var secretKeys: [String]?
     public var releaseCommand: [String]?
+    public var cronJobs: [CronJobSpec]?
     /// Config files: mount path -> file names (with sizes at `GET /v1/apps/{app}/files`).
     public var files: [String: [String]]?
     public var current: Bool
@@ -157,6 +158,7 @@ public struct ReleaseView: Codable, Sendable {
         config = release.config.map { Secrets.redact($0, secretKeys: release.secretKeys ?? []) }
         secretKeys = release.secretKeys
         releaseCommand = release.releaseCommand
+        cronJobs = release.cronJobs
         defaultService = release.defaultService
         description = release.description
         createdBy = release.createdBy

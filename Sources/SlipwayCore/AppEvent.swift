@@ -21,6 +21,8 @@ public struct AppEvent: Codable, Sendable, Equatable {
         case certificateIssued = "certificate.issued"
         /// ACME: obtaining or renewing one failed (the old certificate, if any, keeps serving).
         case certificateFailed = "certificate.failed"
+        /// A scheduled job's run failed: a non-zero exit, its timeout, or it could not start.
+        case cronFailed = "cron.failed"
     }
 
     /// Position in the server's event log: increasing, so a follower resumes after the last one it saw.

@@ -7,6 +7,8 @@ public struct AppSpec: Sendable, Equatable, Codable {
     /// The release phase: run once per deploy in a one-off container from the new image, after
     /// the build and before any replica changes (e.g. database migrations). nil: no release phase.
     public var releaseCommand: [String]?
+    /// Scheduled jobs (`cron:`), run as one-off containers of the current release. nil: none.
+    public var cronJobs: [CronJobSpec]?
 
     public init(name: AppName? = nil, services: [ServiceSpec], releaseCommand: [String]? = nil) {
         self.name = name

@@ -16,9 +16,9 @@ public enum ManifestParser {
         guard let top = root as? [String: Any] else {
             throw SlipwayError.invalidManifest("slipway.yaml must be a mapping with a `services:` key")
         }
-        let known: Set<String> = ["name", "services", "release"]
+        let known: Set<String> = ["name", "services", "release", "cron"]
         if let unknown = top.keys.sorted().first(where: { !known.contains($0) }) {
-            throw SlipwayError.invalidManifest("slipway.yaml: unknown field `\(unknown)` (known: name, release, services)")
+            throw SlipwayError.invalidManifest("slipway.yaml: unknown field `\(unknown)` (known: cron, name, release, services)")
         }
         var name: AppName?
         if let rawName = top["name"] {
@@ -38,7 +38,9 @@ public enum ManifestParser {
         }
         try checkDependencies(specs)
         let releaseCommand = try top["release"].map(releasePhase)
-        return AppSpec(name: name, services: specs, releaseCommand: releaseCommand)
+        var spec = AppSpec(name: name, services: specs, releaseCommand: releaseCommand)
+        spec.cronJobs = try top["cron"].map(cronJobs)
+        return spec
     }
 
     /// `release: {command: [...]}` (or `release: {command: "shell line"}`).
@@ -53,7 +55,7 @@ public enum ManifestParser {
         return try self.command(command, field: "release.command")
     }
 
-    private static func command(_ raw: Any, field: String) throws -> [String] {
+    static func command(_ raw: Any, field: String) throws -> [String] {
         if let text = raw as? String, !text.isEmpty { return ["/bin/sh", "-c", text] }
         if let list = raw as? [Any], !list.isEmpty, list.allSatisfy({ scalarText($0) != nil }) {
             return list.compactMap(scalarText)

@@ -22,6 +22,8 @@ public struct Release: Sendable, Codable, Equatable {
     public var secretKeys: [String]?
     /// The release phase command (e.g. migrations), run once before the replicas change.
     public var releaseCommand: [String]?
+    /// Scheduled jobs (`cron:` in slipway.yaml), run as one-off containers of this release while it is current.
+    public var cronJobs: [CronJobSpec]?
     /// Config files (`slipway config files`): mount path -> file name -> contents, mounted
     /// read-only into every process.
     public var files: [String: [String: Data]]?

@@ -42,6 +42,15 @@ enum KubernetesNames {
         label(app.value, "files", pathPart(mount), contentHash)
     }
     static func claim(app: AppName, volume: String) -> String { label(app.value, "volume", volume) }
+    /// At most 52 characters: Kubernetes names a CronJob's Jobs NAME-TIMESTAMP.
+    static func cronJob(app: AppName, job: String) -> String {
+        let name = label(app.value, "cron", job)
+        guard name.count > KubernetesRenderer.maxCronJobName else { return name }
+        let suffix = String(ContentHash.hex(Array(name.utf8)).prefix(8))
+        var prefix = String(name.prefix(KubernetesRenderer.maxCronJobName - 9))
+        while prefix.hasSuffix("-") { prefix.removeLast() }
+        return prefix + "-" + suffix
+    }
     static func releaseJob(app: AppName, version: Int) -> String { label(app.value, "release", "v\(version)") }
     static func ingress(app: AppName) -> String { label(app.value) }
     static func certificateSecret(app: AppName) -> String { label(app.value, "tls") }

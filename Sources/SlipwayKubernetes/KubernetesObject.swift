@@ -26,7 +26,7 @@ public struct KubernetesObject: Sendable, Equatable {
 extension KubernetesResource {
     /// Every kind the renderer can produce, in apply order.
     public static let rendered: [KubernetesResource] = [
-        .namespace, .networkPolicy, .secret, .configMap, .persistentVolumeClaim, .job, .deployment, .service,
+        .namespace, .networkPolicy, .secret, .configMap, .persistentVolumeClaim, .job, .cronJob, .deployment, .service,
         .horizontalPodAutoscaler, .ingress,
     ]
 

@@ -23,6 +23,7 @@ public struct KubernetesRenderer: Sendable {
         objects += configObjects(context)
         objects += claims(context)
         if let job = try releaseJob(context) { objects.append(job) }
+        objects += try cronJobs(context)
         for service in release.services.sorted(by: { $0.name < $1.name }) {
             objects.append(try deployment(service, context))
         }

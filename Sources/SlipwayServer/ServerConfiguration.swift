@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var maxUploadBytes = 200 * 1024 * 1024
     /// Images of this many most recent releases per app are kept for rollbacks; older ones are pruned.
     public var keepReleases = 10
+    /// The clock scheduled jobs run by (tests move one by hand).
+    public var cronClock: any CronClock = SystemCronClock()
     /// Stored app output per app (all replicas), rotated: `slipway logs --since` reaches this far back.
     public var appLogBytes = 50 * 1024 * 1024
     /// The API token (`SLIPWAY_TOKEN`); nil: the one in the data directory, made on first start.

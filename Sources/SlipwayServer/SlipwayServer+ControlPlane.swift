@@ -52,6 +52,9 @@ extension SlipwayServer {
         notifications.urlPolicy.allowedHosts = configuration.allowedNotifyHosts
         parts.notificationPolicy = notifications.urlPolicy
         let notifier = Notifier(configuration: notifications, store: store, events: events, appURL: { configuration.appURL($0) }, logger: logger)
-        return (parts, [events, notifier, appLogs, Reconciler(engine: engine), workers, sampler])
+        parts.cron = CronScheduler(store: store, engine: engine, clock: configuration.cronClock,
+                                   schedules: configuration.engine == .local, logger: logger,
+                                   deliver: { await appLogs.deliver($1, app: $0) }, report: { events.report($0) })
+        return (parts, [events, notifier, appLogs, Reconciler(engine: engine), workers, sampler, parts.cron!])
     }
 }

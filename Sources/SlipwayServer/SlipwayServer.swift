@@ -166,6 +166,8 @@ public enum SlipwayServer {
         var rateLimiter = RateLimiter(perMinute: RequestLimits().mutatingPerMinute)
         /// Each app's requests, latency, CPU and memory over the last hour and day.
         var metrics = MetricsHistory()
+        /// Scheduled jobs; set by `controlPlane`.
+        var cron: CronScheduler?
         var queueLimit: DeployQueueLimit { DeployQueueLimit(store: store, limits: configuration.limits) }
 
         var guards: AllowedHosts { AllowedHosts(listenHost: configuration.listenHost, extra: configuration.apiHosts) }
@@ -199,6 +201,7 @@ public enum SlipwayServer {
         RADController(store: store, deploys: deploys).addRoutes(to: router)
         ChangeController(store: store, workers: workers, queueLimit: parts.queueLimit).addRoutes(to: router)
         RunController(store: store, engine: engine).addRoutes(to: router)
+        if let cron = parts.cron { CronController(store: store, scheduler: cron).addRoutes(to: router) }
         SecretsController(rotation: parts.rotation).addRoutes(to: router)
         EventController(store: store, events: parts.events, followers: parts.followers).addRoutes(to: router)
         LogController(store: store, hub: parts.appLogs, followers: parts.followers).addRoutes(to: router)

@@ -36,6 +36,7 @@ package enum AppConfigLoader {
                                   services: services, defaultService: spec.defaultService?.value,
                                   description: description, createdBy: createdBy)
             release.releaseCommand = spec.releaseCommand
+            release.cronJobs = spec.cronJobs
             return release
         }
     }

@@ -87,6 +87,7 @@ public struct SlipwayStore: Sendable {
         registerEdgeMigration(&migrator)
         registerCredentialMigration(&migrator)
         registerNotificationMigration(&migrator)
+        registerCronMigration(&migrator)
         return migrator
     }
 

@@ -37,6 +37,11 @@ enum Fixtures {
         release.config = ["MODE": "config", "LOG_LEVEL": "debug", "DATABASE_PASSWORD": "s3cret", "PORT_OVERRIDE": "8080"]
         release.secretKeys = ["DATABASE_PASSWORD"]
         release.releaseCommand = ["./manage.py", "migrate"]
+        release.cronJobs = [
+            CronJobSpec(name: "cleanup", schedule: "*/15 * * * *", command: ["/bin/sh", "-c", "./cleanup.sh"], timeout: 600,
+                        concurrency: .forbid, timeZone: "Europe/Berlin"),
+            CronJobSpec(name: "report", schedule: "@daily", command: ["./report"], timeout: 90.5, concurrency: .replace),
+        ]
         release.files = ["/etc/shop": ["app.toml": Data("debug = true\n".utf8), "blob.bin": Data([0xff, 0xfe, 0x00])],
                          "/srv/conf.d": ["extra.conf": Data("x=1".utf8)]]
         return release

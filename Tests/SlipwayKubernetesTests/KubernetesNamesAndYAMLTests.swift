@@ -104,7 +104,7 @@ struct KubernetesNamesAndYAMLTests {
 
     @Test("kinds: API versions, paths, and what a prune may delete")
     func kinds() {
-        #expect(KubernetesResource.rendered.map(\.apiVersion) == ["v1", "networking.k8s.io/v1", "v1", "v1", "v1", "batch/v1", "apps/v1", "v1",
+        #expect(KubernetesResource.rendered.map(\.apiVersion) == ["v1", "networking.k8s.io/v1", "v1", "v1", "v1", "batch/v1", "batch/v1", "apps/v1", "v1",
                                                         "autoscaling/v2", "networking.k8s.io/v1"])
         #expect(KubernetesResource.ingress.collectionPath(namespace: "ns") == "/apis/networking.k8s.io/v1/namespaces/ns/ingresses")
         #expect(KubernetesResource.configMap.objectPath(name: "c", namespace: "ns") == "/api/v1/namespaces/ns/configmaps/c")

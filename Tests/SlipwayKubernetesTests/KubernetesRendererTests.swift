@@ -32,7 +32,7 @@ struct KubernetesRendererTests {
         #expect(kinds == Set(KubernetesResource.rendered), "\(kinds)")
         #expect(objects.map(\.kind.kind) == [
             "Namespace", "NetworkPolicy", "Secret", "ConfigMap", "ConfigMap", "ConfigMap", "PersistentVolumeClaim",
-            "PersistentVolumeClaim", "Job", "Deployment", "Deployment", "Deployment", "Deployment", "Service", "Service",
+            "PersistentVolumeClaim", "Job", "CronJob", "CronJob", "Deployment", "Deployment", "Deployment", "Deployment", "Service", "Service",
             "HorizontalPodAutoscaler", "Ingress",
         ])
         #expect(objects.all(.service).map(\.name) == ["shop-api", "shop-web"], "workers and db are not routed")
@@ -321,5 +321,38 @@ struct KubernetesRendererTests {
                 ["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": "traefik"]]],
             ]]],
         ])
+    }
+}
+
+@Suite("Kubernetes renderer: scheduled jobs as CronJobs")
+struct CronJobRenderTests {
+    @Test("each job is a batch/v1 CronJob with the manifest's schedule, zone, concurrency and timeout")
+    func cronJobs() throws {
+        let objects = try KubernetesRenderer(options: Fixtures.options).render(Fixtures.full())
+        let jobs = objects.filter { $0.kind == .cronJob }
+        #expect(jobs.map(\.name) == ["shop-cron-cleanup", "shop-cron-report"])
+        let cleanup = try #require(jobs.first)
+        let spec = try #require(cleanup.body["spec"])
+        #expect(spec["schedule"]?.string == "*/15 * * * *")
+        #expect(spec["timeZone"]?.string == "Europe/Berlin")
+        #expect(spec["concurrencyPolicy"]?.string == "Forbid")
+        #expect(jobs[1].body["spec"]?["concurrencyPolicy"]?.string == "Replace")
+        #expect(jobs[1].body["spec"]?["timeZone"] == nil, "no zone: the cluster's")
+        #expect(jobs[1].body["spec"]?["jobTemplate"]?["spec"]?["activeDeadlineSeconds"] == .int(91))
+        let pod = try #require(spec["jobTemplate"]?["spec"]?["template"]?["spec"])
+        #expect(pod["restartPolicy"]?.string == "Never")
+        let yaml = try KubernetesYAML.stream([cleanup])
+        #expect(yaml.contains("./cleanup.sh") && yaml.contains("kind: CronJob"), "\(yaml)")
+        #expect(yaml.contains("activeDeadlineSeconds: 600"))
+    }
+
+    @Test("a long app and job name stays within the 52 characters Kubernetes allows a CronJob")
+    func longNames() throws {
+        var release = try Fixtures.release(app: String(repeating: "a", count: 40), services: [
+            ReleasedService(name: "web", image: "registry.example.com/a/web:1", port: 8080, replicas: 1, env: [:], command: nil),
+        ])
+        release.cronJobs = [CronJobSpec(name: String(repeating: "j", count: 30), schedule: "@hourly", command: ["true"])]
+        let job = try #require(try KubernetesRenderer(options: Fixtures.options).render(release).first { $0.kind == .cronJob })
+        #expect(job.name.count <= 52, "\(job.name)")
     }
 }

@@ -22,6 +22,8 @@ package actor InMemoryEngine: Engine {
     /// The calls a test can make fail or wait.
     package enum Step: String, Sendable, CaseIterable {
         case build, push, releaseCommand, rollOut, apply, run, commit
+        /// A one-off command that is not a release phase (`slipway run`, scheduled jobs).
+        case oneOff
     }
 
     struct Key: Hashable {
@@ -155,6 +157,7 @@ package actor InMemoryEngine: Engine {
     package func runOneOff(_ release: Release, service: String?, command: [String], stdin: Data?, purpose: OneOffPurpose,
                            output: @escaping @Sendable (RunEvent) async -> Void) async throws -> Int {
         if purpose == .release { try await pass(.releaseCommand, app: release.app.value, call: "release \(release.app) \(release.label)") }
+        if purpose == .run { try await pass(.oneOff, app: release.app.value, call: nil) }
         let scripted = oneOffs[command.first ?? ""] ?? ([], 0)
         for line in scripted.output { await output(RunEvent(stream: "stdout", text: line)) }
         if let stdin { await output(RunEvent(stream: "stdout", text: String(decoding: stdin, as: UTF8.self))) }

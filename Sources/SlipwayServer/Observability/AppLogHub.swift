@@ -32,7 +32,8 @@ final class AppLogHub: Service, Sendable {
         }
     }
 
-    private func deliver(_ line: AppLogLine, app: String) async {
+    /// Also the way in for lines that come from elsewhere than a replica (scheduled jobs).
+    func deliver(_ line: AppLogLine, app: String) async {
         var masked = line
         masked.text = await masks.mask(for: app).apply(line.text)
         await lines.append(masked, app: app)

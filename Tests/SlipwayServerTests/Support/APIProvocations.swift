@@ -56,6 +56,9 @@ enum APIProvocations {
         _ = try await server.change(.put, "/v1/apps/demo/files", body: #"{"mount": "/etc/demo", "files": {"a.conf": "aGk="}}"#)
         // demo has a custom host; another app owns taken.example.com.
         _ = try await server.deploy("other")
+        // An app with a scheduled job that never comes due during a test.
+        _ = try await server.deploy("crony", files: SourceTree.web.merging(["slipway.yaml":
+            "services: {web: {port: 8080}}\ncron: {yearly: {schedule: \"0 0 1 1 *\", command: [\"true\"], concurrency: allow}}"]) { $1 })
         for (app, host) in [("demo", "demo.example.com"), ("other", "taken.example.com")] {
             let answer = try await server.request(.post, "/v1/apps/\(app)/domains", body: #"{"host": "\#(host)"}"#)
             guard answer.status == 201 else { throw TestFailure("seeding \(host): \(answer.status) \(answer.body)") }
@@ -128,6 +131,15 @@ enum APIProvocations {
         "POST /v1/apps/{app}/run 200": .init(.post, "/v1/apps/demo/run", body: #"{"command": ["echo", "hi"]}"#),
         "POST /v1/apps/{app}/run 400": .init(.post, "/v1/apps/demo/run", body: #"{"command": []}"#),
         "POST /v1/apps/{app}/run 404": .init(.post, "/v1/apps/nope/run", body: #"{"command": ["echo", "hi"]}"#),
+        "GET /v1/apps/{app}/cron 200": .init(.get, "/v1/apps/crony/cron"),
+        "GET /v1/apps/{app}/cron 400": .init(.get, "/v1/apps/Not_A_Name/cron"),
+        "GET /v1/apps/{app}/cron 404": .init(.get, "/v1/apps/nope/cron"),
+        "GET /v1/apps/{app}/cron/{job}/runs 200": .init(.get, "/v1/apps/crony/cron/yearly/runs"),
+        "GET /v1/apps/{app}/cron/{job}/runs 400": .init(.get, "/v1/apps/Not_A_Name/cron/yearly/runs"),
+        "GET /v1/apps/{app}/cron/{job}/runs 404": .init(.get, "/v1/apps/crony/cron/nope/runs"),
+        "POST /v1/apps/{app}/cron/{job}/run 202": .init(.post, "/v1/apps/crony/cron/yearly/run"),
+        "POST /v1/apps/{app}/cron/{job}/run 400": .init(.post, "/v1/apps/Not_A_Name/cron/yearly/run"),
+        "POST /v1/apps/{app}/cron/{job}/run 404": .init(.post, "/v1/apps/demo/cron/yearly/run"),
         "GET /v1/apps/{app}/deploys 200": .init(.get, "/v1/apps/demo/deploys"),
         "GET /v1/apps/{app}/deploys 400": .init(.get, "/v1/apps/Not_A_Name/deploys"),
         "GET /v1/apps/{app}/deploys 404": .init(.get, "/v1/apps/no-such-app/deploys"),
@@ -221,6 +233,7 @@ enum APIProvocations {
     static let notProvoked: [String: String] = [
         "GET /v1/apps/{app}/logs/ws 101": "the WebSocket upgrade needs a live server: SlipwayIntegrationTests covers it",
         "POST /v1/secrets/rotate-key 409": "needs SLIPWAY_MASTER_KEY in the server process's environment: SlipwayIntegrationTests' SecretRotationTests covers it",
+        "POST /v1/apps/{app}/cron/{job}/run 409": "needs a run held going on: CronSchedulerTests.forbidSkipsOverlap covers it",
         "DELETE /v1/deploys/{traceId} 200": "needs a deploy still queued or running: DeployQueueTests.cancelQueued and SlipwayIntegrationTests.CancelTests cover it",
     ].merging(Set(explicit.keys.map(operation(of:))).filter { $0.hasPrefix("GET ") && $0 != "GET /healthz" }.map {
         ("\($0) 403", "wrong_host needs a foreign Host, which HummingbirdTesting's router client cannot send (always localhost): SlipwayIntegrationTests' APIAccessTests covers it")
