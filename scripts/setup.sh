@@ -6,6 +6,8 @@
 #   2. /etc/containers/containers.conf that makes Podman work here
 #   3. the Podman service with the Docker-compatible API on /run/podman/podman.sock
 #   4. the offline base image docker.io/library/busybox:latest (so `FROM busybox` works)
+#   4b. the add-on images localhost/slipway-addon-postgres:15 and ...-redis:7, built from Debian's
+#      packages (scripts/addon-images.sh; about 2.5 minutes the first time, nothing after)
 #   5. Python test tools in /opt/slipway-py (kubernetes-validate, kmock, selenium, schemathesis)
 #   6. `swift` on PATH
 # Idempotent and quiet: one line per step; details only when a step fails.
@@ -20,7 +22,7 @@ _slipway_setup_engine() (
     # io.slipway.*: a build whose image carries Slipway's own labels is refused.
     local image_label=org.slipway.setup.base-image=busybox-3
     local applets="sh httpd echo cat sleep wget ls mkdir rm env nc true false kill ps seq"
-    local packages="podman runc catatonit busybox-static iptables libsqlite3-dev git curl tar wrk ca-certificates jq docker-registry apache2-utils openssl chromium chromium-driver pebble bind9 dnsutils"
+    local packages="podman runc catatonit busybox-static iptables libsqlite3-dev git curl tar wrk ca-certificates jq docker-registry apache2-utils openssl chromium chromium-driver pebble bind9 dnsutils mmdebstrap aardvark-dns"
     out=$(mktemp /tmp/slipway-setup.XXXXXX)
     trap 'rm -f "$out"' EXIT
 
@@ -135,6 +137,9 @@ events_logger = "file"'
         rm -rf "$root"
         echo "setup: image $image: made from busybox-static ($applets)"
     fi
+
+    # 4b. Add-on images (Postgres, Redis) from Debian's packages: no registry is reachable here.
+    bash "$(dirname "${BASH_SOURCE[0]}")/addon-images.sh" || fail "add-on images (scripts/addon-images.sh)"
 
     # 5. Python test tools (a venv: Debian's Python refuses global pip installs):
     #    kubernetes-validate (official schemas), kmock (an API-server stand-in; none can run here) and

@@ -15,6 +15,11 @@ extension DockerClient {
         return volumes.filter { LabelFilter.matchesAll(labelFilters, $0.Labels ?? [:]) }.map(\.Name)
     }
 
+    /// `GET /volumes/{name}`: where the volume's data lives on the engine's host; nil if there is no such volume.
+    public func volumeMountpoint(_ name: String) async throws -> String? {
+        try await sendForOptionalJSON(.inspectVolume(name), as: WireVolumeList.Volume.self)?.Mountpoint
+    }
+
     /// `DELETE /volumes/{name}`. A volume that is already gone is not an error; one still used
     /// by a container is (409).
     public func removeVolume(_ name: String) async throws {
@@ -26,6 +31,7 @@ struct WireVolumeList: Decodable {
     struct Volume: Decodable {
         var Name: String
         var Labels: [String: String]?
+        var Mountpoint: String?
     }
     var Volumes: [Volume]?
 }

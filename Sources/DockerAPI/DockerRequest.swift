@@ -155,6 +155,10 @@ extension DockerRequest {
         DockerRequest(method: .GET, path: "/volumes", query: [("filters", try filtersJSON(["label": labelFilters]))])
     }
 
+    static func inspectVolume(_ name: String) -> DockerRequest {
+        DockerRequest(method: .GET, path: "/volumes/\(escapePath(name))")
+    }
+
     static func removeVolume(_ name: String) -> DockerRequest {
         DockerRequest(method: .DELETE, path: "/volumes/\(escapePath(name))")
     }
@@ -260,6 +264,13 @@ struct CreateContainerBody: Encodable, Equatable {
     var StdinOnce: Bool?
     var AttachStdin: Bool?
     var HostConfig: HostConfigBody
+    struct EndpointBody: Encodable, Equatable {
+        var Aliases: [String]
+    }
+    struct NetworkingBody: Encodable, Equatable {
+        var EndpointsConfig: [String: EndpointBody]
+    }
+    var NetworkingConfig: NetworkingBody?
 
     init(spec: ContainerSpec) {
         Image = spec.image
@@ -288,6 +299,9 @@ struct CreateContainerBody: Encodable, Equatable {
             Binds: spec.binds.isEmpty ? nil : spec.binds
         )
         HostConfig.NetworkMode = spec.network
+        if let network = spec.network, !spec.networkAliases.isEmpty {
+            NetworkingConfig = NetworkingBody(EndpointsConfig: [network: EndpointBody(Aliases: spec.networkAliases)])
+        }
         let limits = spec.limits
         HostConfig.Memory = limits.memoryBytes
         HostConfig.MemorySwap = limits.memoryBytes

@@ -72,6 +72,8 @@ public struct ContainerSpec: Sendable, Equatable {
     public var limits: ContainerLimits = .none
     /// The network the container joins (`docker run --network`); nil: the engine's default one.
     public var network: String?
+    /// More names the container answers to on `network` (`docker run --network-alias`).
+    public var networkAliases: [String] = []
 
     public init(
         image: String,

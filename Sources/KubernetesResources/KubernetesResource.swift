@@ -68,6 +68,7 @@ extension KubernetesResource {
         group: "", version: "v1", kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims", namespaced: true)
     public static let deployment = KubernetesResource(group: "apps", version: "v1", kind: "Deployment", plural: "deployments", namespaced: true)
     public static let replicaSet = KubernetesResource(group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", namespaced: true)
+    public static let statefulSet = KubernetesResource(group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", namespaced: true)
     public static let job = KubernetesResource(group: "batch", version: "v1", kind: "Job", plural: "jobs", namespaced: true)
     public static let cronJob = KubernetesResource(group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", namespaced: true)
     public static let ingress = KubernetesResource(
@@ -80,6 +81,6 @@ extension KubernetesResource {
     /// Every kind Slipway renders or reads.
     public static let known: [KubernetesResource] = [
         .namespace, .pod, .service, .secret, .configMap, .persistentVolumeClaim,
-        .deployment, .replicaSet, .job, .cronJob, .ingress, .networkPolicy, .horizontalPodAutoscaler,
+        .deployment, .replicaSet, .statefulSet, .job, .cronJob, .ingress, .networkPolicy, .horizontalPodAutoscaler,
     ]
 }

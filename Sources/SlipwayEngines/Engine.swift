@@ -71,6 +71,17 @@ public protocol Engine: Sendable {
     /// removed and those kept (engine names).
     func destroy(app: AppName, removingVolumes: Bool) async throws -> DestroyedVolumes
 
+    /// Starts an add-on (its data volume, its container on the app's private network, reachable
+    /// there as `addon.host`, never routed) and waits until it accepts connections. An add-on of
+    /// that name running already is replaced (its volume kept).
+    func startAddon(_ addon: AddonSpec) async throws
+
+    /// State, volume and size on disk of the app's add-ons, by name (those the engine has).
+    func addonStatus(app: AppName) async throws -> [String: AddonStatus]
+
+    /// Stops and removes the add-on; its data volume too when `removingVolume`.
+    func removeAddon(_ addon: AddonSpec, removingVolume: Bool) async throws -> DestroyedVolumes
+
     /// After a server start, before any deploy: adopts the replicas of the current releases,
     /// routes them again, and removes Slipway's containers that belong to no current release.
     func restore() async throws
@@ -147,4 +158,27 @@ public enum OneOffPurpose: String, Sendable {
     case release
     /// `slipway run APP -- COMMAND`.
     case run
+}
+
+/// What an engine says about one add-on it runs.
+public struct AddonStatus: Sendable, Equatable {
+    /// `running`, `exited`, `missing`...
+    public var state: String
+    /// The data volume's engine name (a PersistentVolumeClaim on Kubernetes).
+    public var volume: String?
+    public var sizeBytes: Int64?
+    public init(state: String, volume: String?, sizeBytes: Int64?) {
+        (self.state, self.volume, self.sizeBytes) = (state, volume, sizeBytes)
+    }
+}
+
+/// The one record of which add-ons must run (the store): the reconciler reads it.
+public protocol DesiredAddons: Sendable {
+    func addons() throws -> [AddonSpec]
+}
+
+/// No add-ons: an engine used without a store (tests, tools).
+public struct NoAddons: DesiredAddons {
+    public init() {}
+    public func addons() throws -> [AddonSpec] { [] }
 }

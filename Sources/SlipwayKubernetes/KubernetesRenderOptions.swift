@@ -1,3 +1,5 @@
+import SlipwayCore
+
 /// What a rendering needs besides the release: where the cluster serves apps and how.
 public struct KubernetesRenderOptions: Sendable, Equatable {
     /// How the Ingress gets its certificate.
@@ -39,6 +41,9 @@ public struct KubernetesRenderOptions: Sendable, Equatable {
     /// Whether a service may tolerate every taint (a toleration without a key, operator Exists),
     /// which lets its pods onto control-plane and quarantined nodes. Off: such a release is refused.
     public var allowTolerateAllTaints = false
+    /// Add-ons rendered beside the release (a StatefulSet with its claim, a headless Service and
+    /// the credentials Secret each). Their URLs reach the app through the release's config.
+    public var addons: [AddonSpec] = []
 
     public init(domain: String? = nil, ingressClass: String? = nil, tls: TLS = .none, namespace: String? = nil,
                 ingressControllerNamespace: String = "ingress-nginx", images: [String: String] = [:],

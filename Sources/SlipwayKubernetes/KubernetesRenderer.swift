@@ -22,6 +22,7 @@ public struct KubernetesRenderer: Sendable {
         var objects = [namespaceObject(context), networkPolicy(context)]
         objects += configObjects(context)
         objects += claims(context)
+        objects += options.addons.sorted { $0.name < $1.name }.flatMap { addonObjects($0, context) }
         if let job = try releaseJob(context) { objects.append(job) }
         objects += try cronJobs(context)
         for service in release.services.sorted(by: { $0.name < $1.name }) {

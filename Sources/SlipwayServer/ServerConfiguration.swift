@@ -53,6 +53,8 @@ public struct ServerConfiguration: Sendable {
     public var apiHosts: [String] = []
     /// Base images of generated Dockerfiles (repositories without one), per stack: `--stack-image`.
     public var stackImages = StackImages.defaults
+    /// The image of each add-on kind and version: `--addon-image`.
+    public var addonImages = AddonImages()
     /// Where apps run: the local container engine (default) or a Kubernetes cluster.
     public var engine: EngineKind = .local
     /// `--engine kubernetes` only.

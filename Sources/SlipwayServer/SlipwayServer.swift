@@ -76,6 +76,7 @@ public enum SlipwayServer {
         engineConfiguration.report = { events.report($0) }
         engineConfiguration.readyTimeout = configuration.readyTimeout
         engineConfiguration.containerPolicy = configuration.containerPolicy
+        engineConfiguration.addons = StoreAddons(store: store)
         let localEngine = LocalEngine(docker: connection.docker, routes: routes, router: router ?? routerLink, releases: StoreCurrentReleases(store: store),
                                       configuration: engineConfiguration, logger: logger)
         let engine: any Engine
@@ -202,6 +203,8 @@ public enum SlipwayServer {
         ChangeController(store: store, workers: workers, queueLimit: parts.queueLimit).addRoutes(to: router)
         RunController(store: store, engine: engine).addRoutes(to: router)
         if let cron = parts.cron { CronController(store: store, scheduler: cron).addRoutes(to: router) }
+        AddonController(store: store, engine: engine, workers: workers, queueLimit: parts.queueLimit,
+                        images: configuration.addonImages).addRoutes(to: router)
         SecretsController(rotation: parts.rotation).addRoutes(to: router)
         EventController(store: store, events: parts.events, followers: parts.followers).addRoutes(to: router)
         LogController(store: store, hub: parts.appLogs, followers: parts.followers).addRoutes(to: router)

@@ -10,3 +10,10 @@ struct StoreCurrentReleases: CurrentReleases {
 
     func makeCurrent(_ release: Release) throws { try store.activate(app: release.app, version: release.version) }
 }
+
+/// The store as the local engine's record of the add-ons that must run (`DesiredAddons`).
+struct StoreAddons: DesiredAddons {
+    let store: SlipwayStore
+
+    func addons() throws -> [AddonSpec] { try store.addons() }
+}

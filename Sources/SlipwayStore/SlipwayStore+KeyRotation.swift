@@ -47,6 +47,9 @@ extension SlipwayStore {
             let notificationSecrets = try resealNotificationSecrets(db)
             count.secrets += notificationSecrets
             count.records += notificationSecrets
+            let addons = try resealAddonPasswords(db)
+            count.secrets += addons
+            count.records += addons
             return count
         }
     }

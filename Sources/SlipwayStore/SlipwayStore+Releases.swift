@@ -108,6 +108,7 @@ extension SlipwayStore {
             try db.execute(sql: "DELETE FROM event WHERE app = ?", arguments: [name.value])
             try Self.deleteEdge(of: name, db)
             try Self.deleteCronRuns(of: name, db)
+            try Self.deleteAddons(of: name, db)
             try db.execute(sql: "DELETE FROM app WHERE name = ?", arguments: [name.value])
         }
     }

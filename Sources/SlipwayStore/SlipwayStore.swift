@@ -88,6 +88,7 @@ public struct SlipwayStore: Sendable {
         registerCredentialMigration(&migrator)
         registerNotificationMigration(&migrator)
         registerCronMigration(&migrator)
+        registerAddonMigration(&migrator)
         return migrator
     }
 

@@ -36,6 +36,10 @@ struct K8s: AsyncParsableCommand {
         @Option(help: "Namespace of the ingress controller, admitted by the NetworkPolicy.") var ingressNamespace = "ingress-nginx"
         @Flag(name: .customLong("allow-tolerate-all-taints"), help: "Render a toleration without key (it tolerates every taint).")
         var allowTolerateAllTaints = false
+        @Option(help: ArgumentHelp("An add-on to render beside the app (repeatable): TYPE[:NAME][@VERSION], e.g. postgres:db@15 or redis. "
+                                   + "Its password is made now, in its Secret and in the app's secret config (DATABASE_URL...): keep the output out of git or seal it.",
+                                   valueName: "type[:name][@version]"))
+        var addon: [String] = []
         @Option(name: .customLong("release-version"), help: "Release version the objects are labelled with (vN).") var version = 1
 
         func validate() throws {
@@ -49,6 +53,22 @@ struct K8s: AsyncParsableCommand {
             }
             guard version >= 1 else { throw ValidationError("--release-version must be 1 or more") }
             _ = try Self.imageOverrides(image)
+            _ = try Self.addonRequests(addon)
+        }
+
+        /// `postgres:db@15` as an add-on request; a usage error naming what is wrong otherwise.
+        static func addonRequests(_ values: [String]) throws -> [(request: AddonRequest, kind: AddonKind, name: DNSLabel, version: String)] {
+            try values.map { value in
+                let (head, version) = value.split(separator: "@", maxSplits: 1).map(String.init).splitVersion
+                let parts = head.split(separator: ":", maxSplits: 1).map(String.init)
+                let request = AddonRequest(type: parts.first ?? "", name: parts.count > 1 ? parts[1] : nil, version: version)
+                do {
+                    let (kind, name, version) = try request.validated()
+                    return (request, kind, name, version)
+                } catch {
+                    throw ValidationError("--addon \(value): \(Output.message(for: error))")
+                }
+            }
         }
 
         func run() async throws {
@@ -57,7 +77,19 @@ struct K8s: AsyncParsableCommand {
                 tls: tlsSecret.map { .secret($0) } ?? clusterIssuer.map { .clusterIssuer($0) } ?? .none,
                 namespace: namespace, ingressControllerNamespace: ingressNamespace, images: try Self.imageOverrides(image))
             options.allowTolerateAllTaints = allowTolerateAllTaints
-            let release = try await K8sSource.release(source: source, ref: ref, app: app.map { try DNSLabel($0) }, version: version)
+            var release = try await K8sSource.release(source: source, ref: ref, app: app.map { try DNSLabel($0) }, version: version)
+            var keys: [String] = []
+            for (request, kind, name, version) in try Self.addonRequests(addon) {
+                if options.addons.contains(where: { $0.name == name }) { throw ValidationError("--addon: two add-ons are named \(name)") }
+                var addonKeys = keys.contains(kind.defaultConfigKey) ? [] : [kind.defaultConfigKey]
+                if request.name != nil { addonKeys.append(AddonSpec.namedConfigKey(name)) }
+                keys += addonKeys
+                let spec = AddonSpec(app: release.app, name: name, kind: kind, version: version, image: kind.officialImage(version: version),
+                                     password: AddonSpec.makePassword(), volumeID: "", configKeys: addonKeys, createdAt: Date())
+                options.addons.append(spec)
+                release.config = (release.config ?? [:]).merging(spec.config) { _, new in new }
+                release.secretKeys = Array(Set((release.secretKeys ?? []) + addonKeys)).sorted()
+            }
             let unknown = Set(options.images.keys).subtracting(release.services.map(\.name))
             if let name = unknown.sorted().first {
                 throw SlipwayError.invalidRequest("--image \(name)=...: \(release.app) has no service \(name) (it has: \(release.services.map(\.name).sorted().joined(separator: ", ")))")
@@ -79,4 +111,9 @@ struct K8s: AsyncParsableCommand {
             return images
         }
     }
+}
+
+private extension Array where Element == String {
+    /// ["postgres:db", "15"] -> ("postgres:db", "15"); ["redis"] -> ("redis", nil).
+    var splitVersion: (String, String?) { (first ?? "", count > 1 ? self[1] : nil) }
 }

@@ -71,6 +71,10 @@ struct ServerCommand: AsyncParsableCommand {
             help: ArgumentHelp("Base image for repositories without a Dockerfile, per stack (repeatable): STACK=IMAGE, STACK one of \(StackImages.keys.joined(separator: ", ")).",
                                valueName: "stack=image"))
     var stackImage: [String] = []
+    @Option(name: .customLong("addon-image"),
+            help: ArgumentHelp("Image of an add-on (repeatable): TYPE=IMAGE for the type's default version, TYPE:VERSION=IMAGE for another (default: the official postgres:VERSION, redis:VERSION).",
+                               valueName: "type=image"))
+    var addonImage: [String] = []
     @Option(help: "Where apps run: local (this machine's container engine and router) or kubernetes (a cluster; images are built here and pushed to --registry).")
     var engine = "local"
     @Option(help: "Kubeconfig of the cluster (--engine kubernetes). Default: KUBECONFIG, then ~/.kube/config.") var kubeconfig: String?
@@ -129,6 +133,7 @@ struct ServerCommand: AsyncParsableCommand {
         guard maxUploadMb > 0 else { throw ValidationError("--max-upload-mb must be positive") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
         do { _ = try StackImages(overrides: stackImage) } catch let error as SlipwayError { throw ValidationError(error.message) }
+        do { _ = try AddonImages(assignments: addonImage) } catch let error as SlipwayError { throw ValidationError(error.message) }
         guard let kind = ServerConfiguration.EngineKind(rawValue: engine) else {
             throw ValidationError("--engine must be local or kubernetes (got \(engine))")
         }
@@ -163,6 +168,7 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.keepReleases = keepReleases
         configuration.appLogBytes = appLogMB * 1024 * 1024
         configuration.stackImages = try StackImages(overrides: stackImage)
+        configuration.addonImages = try AddonImages(assignments: addonImage)
         configuration.engine = ServerConfiguration.EngineKind(rawValue: engine) ?? .local
         configuration.kubernetes.kubeconfig = kubeconfig
         configuration.kubernetes.context = context

@@ -29,6 +29,7 @@ struct SchemaValidationTests {
                 .renderYAML(Fixtures.full())),
             ("full-without-release-phase-or-config", try KubernetesRenderer(options: Fixtures.options).renderYAML(noPhase)),
             ("worker-only-secret-only", try KubernetesRenderer(options: Fixtures.options).renderYAML(unrouted)),
+            ("full-with-addons", try KubernetesRenderer(options: AddonRenderTests.options()).renderYAML(Fixtures.full())),
         ]
     }
 

@@ -24,6 +24,8 @@ package actor InMemoryEngine: Engine {
         case build, push, releaseCommand, rollOut, apply, run, commit
         /// A one-off command that is not a release phase (`slipway run`, scheduled jobs).
         case oneOff
+        /// Starting an add-on.
+        case addon
     }
 
     struct Key: Hashable {
@@ -55,6 +57,8 @@ package actor InMemoryEngine: Engine {
     private var containerCount = 0
     /// A replica crashed since the last supervising pass (or a pass had to leave a locked app alone).
     private var needsPass = false
+    /// Add-ons started (by app, then name): their state is `running`.
+    package private(set) var addons: [String: [String: AddonSpec]] = [:]
     private let logSinks = NIOLockedValueBox<[UUID: @Sendable (String, AppLogLine) async -> Void]>([:])
 
     package init(releases: any CurrentReleases = InMemoryCurrentReleases(), stages: Stages = .local) {
@@ -183,6 +187,25 @@ package actor InMemoryEngine: Engine {
         running[app.value] = nil
         let volumes = current(app.value).map { release in release.services.flatMap { ($0.volumes ?? [:]).keys.sorted() } } ?? []
         return removingVolumes ? DestroyedVolumes(removed: volumes, kept: []) : DestroyedVolumes(removed: [], kept: volumes)
+    }
+
+    package func startAddon(_ addon: AddonSpec) async throws {
+        calls.append("startAddon \(addon.app) \(addon.name)")
+        if let message = failures[Key(step: .addon, app: addon.app.value)] ?? failures[Key(step: .addon, app: nil)] {
+            throw SlipwayError.engine(message)
+        }
+        addons[addon.app.value, default: [:]][addon.name.value] = addon
+    }
+
+    package func addonStatus(app: AppName) async throws -> [String: AddonStatus] {
+        (addons[app.value] ?? [:]).mapValues { _ in AddonStatus(state: "running", volume: "memory-volume", sizeBytes: 0) }
+    }
+
+    package func removeAddon(_ addon: AddonSpec, removingVolume: Bool) async throws -> DestroyedVolumes {
+        calls.append("removeAddon \(addon.app) \(addon.name)")
+        addons[addon.app.value]?[addon.name.value] = nil
+        let volume = "memory-volume-\(addon.name)"
+        return removingVolume ? DestroyedVolumes(removed: [volume], kept: []) : DestroyedVolumes(removed: [], kept: [volume])
     }
 
     package func restore() async throws {

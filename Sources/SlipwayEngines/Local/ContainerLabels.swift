@@ -10,6 +10,8 @@ struct ContainerLabels: Sendable {
     static let oneOff = "io.slipway.oneoff"
     /// Named volumes carry their name in the app.
     static let volume = "io.slipway.volume"
+    /// An add-on's container and volume carry its name in the app (see `LocalAddons`).
+    static let addon = "io.slipway.addon"
     /// An app's network carries the app's name (see `AppNetworks`).
     static let network = "io.slipway.network"
 

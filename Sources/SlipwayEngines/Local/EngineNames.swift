@@ -27,6 +27,16 @@ struct EngineNames: Sendable {
         "\(prefix)_\(app)_\(volume)"
     }
 
+    /// An add-on's container (`addon` never names a one-off's process: those are `release` and `run.N`).
+    func addon(app: String, addon: String) -> String {
+        "\(prefix)_\(app)_addon_\(addon)"
+    }
+
+    /// An add-on's data volume (four parts after the prefix: never an app volume's name).
+    func addonVolume(app: String, addon: String, id: String) -> String {
+        "\(prefix)_\(app)_addon_\(addon)_\(id)"
+    }
+
     /// The app's own network: its replicas and one-off containers, nobody else's.
     func network(app: String) -> String {
         "\(prefix)_\(app)"

@@ -24,6 +24,8 @@ public struct LocalEngine: Engine {
         public var report: @Sendable (AppEvent) -> Void = { _ in }
         /// Memory, CPU, pids, privileges and log size of every container (issue 14).
         public var containerPolicy = ContainerPolicy()
+        /// The add-ons that must run (the store); the reconciler restarts them.
+        public var addons: any DesiredAddons = NoAddons()
         public init(serverID: String, filesDirectory: URL? = nil) {
             self.serverID = serverID
             self.filesDirectory = filesDirectory
@@ -42,6 +44,7 @@ public struct LocalEngine: Engine {
     let oneOffs: OneOffRunner
     let backoff: CrashBackoff
     let labels: ContainerLabels
+    let addons: LocalAddons
 
     public init(docker: DockerClient, routes: RouteTable, router: (any BackendDrainer)?, releases: any CurrentReleases,
                 configuration: Configuration, logger: Logger) {
@@ -60,7 +63,9 @@ public struct LocalEngine: Engine {
                             networks: AppNetworks(docker: docker, labels: labels),
                             records: records, starts: starts, router: router, readyTimeout: configuration.readyTimeout,
                             report: configuration.report, logger: logger, policy: configuration.containerPolicy)
-        reconciler = ReplicaReconciler(docker: docker, labels: labels, replicas: replicas, records: records, backoff: backoff,
+        addons = LocalAddons(docker: docker, labels: labels, networks: replicas.networks, policy: configuration.containerPolicy,
+                             desired: configuration.addons, report: configuration.report, logger: logger)
+        reconciler = ReplicaReconciler(docker: docker, labels: labels, replicas: replicas, addons: addons, records: records, backoff: backoff,
                                        routes: routes, releases: releases, locks: locks, listings: listings,
                                        report: configuration.report, logger: logger)
         logCollector = LogCollector(docker: docker, labels: labels, starts: starts, listings: listings, logger: logger)
@@ -116,7 +121,40 @@ public struct LocalEngine: Engine {
             }
         }
         replicas.mounts.removeConfigFiles(app: app.value)
+        await addons.removeAll(app: app)
         await replicas.networks.remove(app: app)
+    }
+
+    public func startAddon(_ addon: AddonSpec) async throws {
+        // Held so that a reconcile pass does not start the same add-on meanwhile.
+        guard let lease = await locks.lock(addon.app.value) else {
+            throw SlipwayError.conflict("\(addon.app) is busy (a deploy or destroy holds it); try again in a minute")
+        }
+        do {
+            try await addons.start(addon)
+        } catch {
+            await locks.unlock(lease)
+            throw error
+        }
+        await locks.unlock(lease)
+    }
+
+    public func addonStatus(app: AppName) async throws -> [String: AddonStatus] {
+        try await addons.status(app: app)
+    }
+
+    public func removeAddon(_ addon: AddonSpec, removingVolume: Bool) async throws -> DestroyedVolumes {
+        guard let lease = await locks.lock(addon.app.value) else {
+            throw SlipwayError.conflict("\(addon.app) is busy (a deploy or destroy holds it); try again in a minute")
+        }
+        do {
+            let volumes = try await addons.remove(addon, removingVolume: removingVolume)
+            await locks.unlock(lease)
+            return volumes
+        } catch {
+            await locks.unlock(lease)
+            throw error
+        }
     }
 
     public func restore() async throws {

@@ -13,6 +13,7 @@ struct ReplicaReconciler: Sendable {
     let docker: DockerClient
     let labels: ContainerLabels
     let replicas: Replicas
+    let addons: LocalAddons
     let records: ReplicaRecords
     let backoff: CrashBackoff
     let routes: RouteTable
@@ -113,8 +114,10 @@ struct ReplicaReconciler: Sendable {
             do {
                 let fresh = await locks.generation(app) == generations[app, default: 0]
                 if !fresh { current = try currentReleaseByApp() }
-                let observed = fresh ? try await replicas.observe(byApp[app] ?? []) : try await replicas.observe(app: try DNSLabel(app))
-                try await look(at: app, observed: observed, current: current, into: &view)
+                let containers = fresh ? byApp[app] ?? []
+                    : try await docker.listContainers(all: true, labelFilters: labels.filters(app: try DNSLabel(app)))
+                try await look(at: app, observed: try await replicas.observe(containers), current: current, into: &view)
+                if !(await locks.isDestroyed(app)) { await addons.reconcile(app: app, containers: containers, backoff: backoff) }
             } catch {
                 logger.warning("reconcile failed", metadata: ["app.name": "\(app)", "error": "\(error)"])
                 view.unsettled.insert(app)

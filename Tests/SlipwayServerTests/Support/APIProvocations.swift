@@ -63,6 +63,9 @@ enum APIProvocations {
             let answer = try await server.request(.post, "/v1/apps/\(app)/domains", body: #"{"host": "\#(host)"}"#)
             guard answer.status == 201 else { throw TestFailure("seeding \(host): \(answer.status) \(answer.body)") }
         }
+        // other has a Postgres add-on named db.
+        let addon = try await server.request(.post, "/v1/apps/other/addons", body: #"{"type": "postgres", "name": "db"}"#)
+        guard addon.status == 202 else { throw TestFailure("seeding an add-on: \(addon.status) \(addon.body)") }
         let certificates = try SeedCertificates.shared()
         let stored = try await server.request(.post, "/v1/certs", body: certificates.fill(#"{"host": "seeded.example.test", "certificate": "{cert}", "key": "{key}"}"#))
         guard stored.status == 201 else { throw TestTimeout("seeding a certificate: \(stored.status) \(stored.body)") }
@@ -89,6 +92,19 @@ enum APIProvocations {
         "DELETE /v1/apps/{app} 200": .init(.delete, "/v1/apps/demo", changesState: true),
         "DELETE /v1/apps/{app} 400": .init(.delete, "/v1/apps/demo?volumes=maybe"),
         "DELETE /v1/apps/{app} 404": .init(.delete, "/v1/apps/nope"),
+        "GET /v1/apps/{app}/addons 200": .init(.get, "/v1/apps/other/addons"),
+        "GET /v1/apps/{app}/addons 400": .init(.get, "/v1/apps/Not_A_Name/addons"),
+        "GET /v1/apps/{app}/addons 404": .init(.get, "/v1/apps/nope/addons"),
+        "POST /v1/apps/{app}/addons 202": .init(.post, "/v1/apps/demo/addons", body: #"{"type": "redis"}"#, changesState: true),
+        "POST /v1/apps/{app}/addons 400": .init(.post, "/v1/apps/demo/addons", body: #"{"type": "mysql"}"#),
+        "POST /v1/apps/{app}/addons 404": .init(.post, "/v1/apps/nope/addons", body: #"{"type": "redis"}"#),
+        "POST /v1/apps/{app}/addons 409": .init(.post, "/v1/apps/other/addons", body: #"{"type": "postgres", "name": "db"}"#),
+        "GET /v1/apps/{app}/addons/{name} 200": .init(.get, "/v1/apps/other/addons/db"),
+        "GET /v1/apps/{app}/addons/{name} 400": .init(.get, "/v1/apps/other/addons/Not_A_Name"),
+        "GET /v1/apps/{app}/addons/{name} 404": .init(.get, "/v1/apps/other/addons/none"),
+        "DELETE /v1/apps/{app}/addons/{name} 200": .init(.delete, "/v1/apps/other/addons/db", changesState: true),
+        "DELETE /v1/apps/{app}/addons/{name} 400": .init(.delete, "/v1/apps/other/addons/db?volumes=maybe"),
+        "DELETE /v1/apps/{app}/addons/{name} 404": .init(.delete, "/v1/apps/other/addons/none"),
         "GET /v1/apps/{app}/releases 200": .init(.get, "/v1/apps/demo/releases"),
         "GET /v1/apps/{app}/releases 400": .init(.get, "/v1/apps/Not_A_Name/releases"),
         "GET /v1/apps/{app}/releases 404": .init(.get, "/v1/apps/nope/releases"),
@@ -234,6 +250,7 @@ enum APIProvocations {
         "GET /v1/apps/{app}/logs/ws 101": "the WebSocket upgrade needs a live server: SlipwayIntegrationTests covers it",
         "POST /v1/secrets/rotate-key 409": "needs SLIPWAY_MASTER_KEY in the server process's environment: SlipwayIntegrationTests' SecretRotationTests covers it",
         "POST /v1/apps/{app}/cron/{job}/run 409": "needs a run held going on: CronSchedulerTests.forbidSkipsOverlap covers it",
+        "POST /v1/apps/{app}/addons 502": "needs an engine that fails to start the add-on: AddonAPITests.engineFailureLeavesNothing covers it",
         "DELETE /v1/deploys/{traceId} 200": "needs a deploy still queued or running: DeployQueueTests.cancelQueued and SlipwayIntegrationTests.CancelTests cover it",
     ].merging(Set(explicit.keys.map(operation(of:))).filter { $0.hasPrefix("GET ") && $0 != "GET /healthz" }.map {
         ("\($0) 403", "wrong_host needs a foreign Host, which HummingbirdTesting's router client cannot send (always localhost): SlipwayIntegrationTests' APIAccessTests covers it")
