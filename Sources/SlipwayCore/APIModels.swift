@@ -81,6 +81,10 @@ public struct ReplicaView: Codable, Sendable {
     public var node: String?
     /// What the container may use, e.g. "memory 512Mi, cpu shares 1024, pids 1024" (local engine).
     public var limits: String?
+    /// CPU over the last 10 s (100 = one core) and memory in use, from the server's metrics
+    /// history; nil until the replica has been read (twice for CPU).
+    public var cpuPercent: Double?
+    public var memoryBytes: UInt64?
     public init(service: String, index: Int, release: Int, containerId: String, state: String, ready: Bool, hostPort: Int?,
                 restarts: Int = 0, startedAt: Date? = nil, node: String? = nil) {
         self.node = node

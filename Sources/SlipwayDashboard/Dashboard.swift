@@ -41,7 +41,7 @@ public struct Dashboard<API: HTTPResponder>: Sendable where API.Context == Basic
 
     /// Whether a path is the dashboard's (everything else is the API's).
     public static func serves(path: String) -> Bool {
-        if ["/", "/signin", "/signout", "/deploys", "/favicon.ico"].contains(path) { return true }
+        if ["/", "/signin", "/signout", "/deploys", "/favicon.ico", "/live"].contains(path) { return true }
         return ["/apps/", "/deploys/", "/assets/"].contains { path.hasPrefix($0) }
     }
 
@@ -57,6 +57,7 @@ public struct Dashboard<API: HTTPResponder>: Sendable where API.Context == Basic
         addDeployRoutes(to: router)
         addLogRoutes(to: router)
         addMetricsRoutes(to: router)
+        addLiveRoutes(to: router)
     }
 
     /// The signed-in session of a request, if its cookie names a live one.

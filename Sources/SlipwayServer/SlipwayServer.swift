@@ -197,7 +197,8 @@ public enum SlipwayServer {
         let deploys = DeployController(store: store, logs: logs, configuration: configuration, workers: workers,
                                        report: { events.report($0) }, queueLimit: parts.queueLimit)
         deploys.addRoutes(to: router)
-        AppController(store: store, engine: engine, configuration: configuration, appLogs: parts.appLogs.lines, edge: parts.edge).addRoutes(to: router)
+        AppController(store: store, engine: engine, configuration: configuration, appLogs: parts.appLogs.lines, edge: parts.edge,
+                      metrics: parts.metrics).addRoutes(to: router)
         DomainController(store: store, edge: parts.edge, configuration: configuration).addRoutes(to: router)
         RADController(store: store, deploys: deploys).addRoutes(to: router)
         ChangeController(store: store, workers: workers, queueLimit: parts.queueLimit).addRoutes(to: router)

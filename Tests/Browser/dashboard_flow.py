@@ -41,6 +41,10 @@ def shot(name):
     report["console_errors"] += [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
+def clipped(text, keep=6000):
+    return text if len(text) <= 2 * keep else text[:keep] + "\n[...]\n" + text[-keep:]
+
+
 def app_row(name):
     rows = driver.find_elements(By.CSS_SELECTOR, f'tr[data-app="{name}"]')
     return rows[0].text if rows else None
@@ -105,7 +109,9 @@ try:
         "snapshots": snapshots,
         "final_status": status,
         "marker": driver.execute_script("return window.slipwayMarker || null"),
-        "log": driver.find_element(By.ID, "deploy-log").text[-4000:],
+        # Head and tail: Podman's build output lists every tag the built image id has, which grows
+        # with each run on a shared engine, so a tail alone can lose the first stage lines.
+        "log": clipped(driver.find_element(By.ID, "deploy-log").text),
     }
     shot("5-deploy-done")
 

@@ -10,11 +10,14 @@ real `slipway server`. Used by DashboardLiveTests; prints one JSON object with w
    a second marker waits, resumes and sees it; filters by text; reads the download link.
 3. Opens APP's metrics page, sends requests through the router and waits (up to 40 s) until the
    requests and CPU charts have points.
+4. Opens APP's page, kills its replica's container from outside (podman kill) and watches the
+   replicas table, without reloading, until the replica has restarted and is ready again.
 Each page's screenshot is saved in SCREENSHOT_DIR; the browser's console errors are reported.
 """
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 import urllib.request
@@ -48,6 +51,14 @@ def say(text):
     request = urllib.request.Request(f"{router}/cgi-bin/say?{text}", headers={"Host": f"{app}.localhost"})
     with urllib.request.urlopen(request, timeout=10) as answer:
         answer.read()
+
+
+def podman(*arguments):
+    """The engine's command line, as a client of the same API socket the server uses."""
+    done = subprocess.run(["podman", "--url", "unix:///run/podman/podman.sock", *arguments], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"podman {' '.join(arguments)}: {done.returncode} {done.stderr.strip()}")
+    return done.stdout
 
 
 def lines_with(text):
@@ -111,6 +122,29 @@ try:
     report["charts"] = charts
     report["metrics_status"] = driver.find_element(By.ID, "metrics-status").text
     shot("10-metrics")
+
+    driver.get(base + f"/apps/{app}")
+    driver.execute_script("window.slipwayMarker = 'kept'")
+    row_text = "return [...document.querySelectorAll('table[data-service=web] tbody tr')].map(r => [...r.cells].map(c => c.textContent))"
+    # CPU needs two readings 10 s apart: the row fills in through the page's live updates.
+    deadline = time.time() + 40
+    while time.time() < deadline and not driver.execute_script(row_text)[0][6].endswith("%"):
+        time.sleep(0.25)
+    before = driver.execute_script(row_text)
+    ids = podman("ps", "-q", "--filter", f"label=app.kubernetes.io/name={app}", "--filter", "label=io.slipway.replica").split()
+    podman("kill", ids[0])
+    seen = [before]
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        rows = driver.execute_script(row_text)
+        if rows != seen[-1]:
+            seen.append(rows)
+        if rows and rows[0][3] != before[0][3] and rows[0][1] == "running" and rows[0][2] == "yes":
+            break
+        time.sleep(0.25)
+    report["replica_rows"] = seen
+    report["app_marker"] = driver.execute_script("return window.slipwayMarker || null")
+    shot("11-app-restarted")
 finally:
     driver.quit()
 print(json.dumps(report))

@@ -6,7 +6,8 @@ extension Integration {
     /// The dashboard's live pages in a real browser (Tests/Browser/dashboard_observe.py, headless
     /// Chromium driven by selenium) against a real `slipway server` on Podman: a line the app writes
     /// shows on the logs page, pause holds lines back, the text filter hides the rest; the metrics
-    /// page's charts fill in after traffic through the router. Also measures the apps page's first
+    /// page's charts fill in after traffic through the router; a replica killed from outside is seen
+    /// restarting in the app page's table without a reload. Also measures the apps page's first
     /// render and the server's memory before and after. Screenshots in `.build/test-output/dashboard/`.
     @Suite("Dashboard live pages in a browser", .serialized)
     struct DashboardLiveTests {
@@ -44,6 +45,9 @@ extension Integration {
             var download: Download
             var charts: [String: Chart]
             var metrics_status: String
+            /// The replicas table's rows (cells' text) each time it changed after the kill.
+            var replica_rows: [[[String]]]
+            var app_marker: String?
             var console_errors: [String]
         }
 
@@ -101,6 +105,12 @@ extension Integration {
                 #expect((report.charts["requests"]?.max ?? 0) > 0, "\(report.charts) \(report.metrics_status)")
                 #expect((report.charts["latency"]?.points ?? 0) > 0, "\(report.charts)")
                 #expect((report.charts["cpu"]?.points ?? 0) > 0 && (report.charts["memory"]?.max ?? 0) > 0, "\(report.charts)")
+                // The killed replica's row changed in place: restarted once more, running and ready again, CPU and memory shown.
+                let first = try #require(report.replica_rows.first?.first)
+                let last = try #require(report.replica_rows.last?.first)
+                #expect(report.app_marker == "kept")
+                #expect(Int(last[3]) == (Int(first[3]) ?? 0) + 1 && last[1] == "running" && last[2] == "yes", "\(report.replica_rows)")
+                #expect(first[6].hasSuffix("%") && first[7].hasSuffix("MB"), "CPU and memory of the replica: \(first)")
                 #expect(report.console_errors.isEmpty, "\(report.console_errors)")
                 // The download: the stored lines as a text file, each with its time and replica.
                 #expect(report.download.type?.hasPrefix("text/plain") == true && report.download.disposition?.contains("attachment") == true)

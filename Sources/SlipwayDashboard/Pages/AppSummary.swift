@@ -2,14 +2,14 @@ import Foundation
 import SlipwayCore
 
 /// One app as the apps page lists it, from its API view and its latest deploy.
-struct AppSummary {
-    struct ServiceCount {
+struct AppSummary: Encodable {
+    struct ServiceCount: Encodable {
         var name: String
         var ready: Int
         var desired: Int
     }
 
-    struct LastDeploy {
+    struct LastDeploy: Encodable {
         var traceId: String
         var status: String
         var at: String

@@ -15,6 +15,10 @@ enum TimeText {
 
     static func machine(_ date: Date) -> String { Timestamp.string(date) }
 
+    static func day(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
+    }
+
     static func clock(_ date: Date?) -> String {
         guard let date else { return "" }
         return date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).time(includingFractionalSeconds: false)) + " UTC"

@@ -17,11 +17,7 @@ extension Dashboard {
     /// The apps page, and the deploy form's post (a new app or a new deploy of one).
     func addAppsRoutes(to router: Router<BasicRequestContext>) {
         page("/", on: router) { request, context, session in
-            let apps = try await api.get(AppList.self, "/v1/apps", as: request, context: context).apps
-            var summaries: [AppSummary] = []
-            for app in apps.sorted(by: { $0.name < $1.name }) {
-                summaries.append(AppSummary(app, latest: try await latestDeploy(of: app.name, request: request, context: context)))
-            }
+            let summaries = try await appSummaries(request: request, context: context)
             let notice = request.uri.queryParameters.get("destroyed").map { "\($0) was destroyed." }
             return pages.render("apps", AppsView(csrf: session.csrfToken, notice: notice, apps: summaries, hasApps: !summaries.isEmpty))
         }
@@ -34,6 +30,16 @@ extension Dashboard {
                                             expecting: TraceResponse.self, as: request, context: context)
             return Redirect.to("/deploys/\(answer.traceId)")
         }
+    }
+
+    /// Every app as its row shows it, by name.
+    func appSummaries(request: Request, context: BasicRequestContext) async throws -> [AppSummary] {
+        let apps = try await api.get(AppList.self, "/v1/apps", as: request, context: context).apps
+        var summaries: [AppSummary] = []
+        for app in apps.sorted(by: { $0.name < $1.name }) {
+            summaries.append(AppSummary(app, latest: try await latestDeploy(of: app.name, request: request, context: context)))
+        }
+        return summaries
     }
 
     func latestDeploy(of app: String, request: Request, context: BasicRequestContext) async throws -> DeployView? {

@@ -13,6 +13,8 @@ struct AppController: Sendable {
     let appLogs: AppLogStore
     /// Its custom hosts and maintenance page go with it too.
     let edge: AppEdge
+    /// Each replica's CPU and memory now.
+    var metrics: MetricsHistory?
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v1/apps") { _, _ in
@@ -66,7 +68,13 @@ struct AppController: Sendable {
 
     func appView(_ record: AppRecord) async throws -> AppView {
         let release = try store.currentRelease(of: record.name)
-        let replicas = try await engine.replicas(of: record.name)
+        var replicas = try await engine.replicas(of: record.name)
+        let usage = await metrics?.replicas(of: record.name.value) ?? []
+        for index in replicas.indices {
+            guard let now = usage.first(where: { $0.containerId == replicas[index].containerId }) else { continue }
+            replicas[index].cpuPercent = now.cpuPercent
+            replicas[index].memoryBytes = now.memoryBytes
+        }
         let services = (release?.services ?? []).map { service in
             let instances = replicas.filter { $0.service == service.name && $0.release == release?.version }
             let host = service.name == release?.defaultService ? record.name.value : "\(service.name).\(record.name.value)"

@@ -136,7 +136,9 @@ struct DashboardPageTests {
             for trace in traces { _ = try await server.waitForDeploy(trace) }
             _ = try await server.change(.patch, "/v1/apps/weight-0/config", body: #"{"set": {"GREETING": "hi"}}"#)
             let browser = try await Self.signedIn(server)
-            let assets = try await browser.get("/assets/dashboard.css").body.utf8.count + (try await browser.get("/assets/dashboard.js").body.utf8.count)
+            var assets = 0
+            // Every page loads the stylesheet, the common script and live.js (apps and app pages).
+            for asset in ["dashboard.css", "dashboard.js", "live.js"] { assets += try await browser.get("/assets/" + asset).body.utf8.count }
             let app = try await browser.get("/apps/weight-0").body.utf8.count
             let apps = try await browser.get("/").body
             #expect(apps.components(separatedBy: "<tr data-app=").count == 101)

@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import SlipwayCore
+
+extension Dashboard {
+    /// What the apps page's rows show, sent again whenever it changed.
+    struct AppsState: Encodable {
+        var apps: [AppSummary]
+    }
+
+    /// What the app page's live parts show: its status, current release, services and replicas.
+    struct AppState: Encodable {
+        var status: String
+        var release: Int?
+        var services: [AppDetail.Service]
+    }
+
+    /// Server-Sent Events that keep the apps page (`/live`, every 10 s) and an app's page
+    /// (`/apps/APP/live`, every 5 s) up to date: the state is read through the API and sent as a
+    /// `state` event when it changed since the last one.
+    func addLiveRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/live") { request, context in
+            try await requireSession(request, to: "follow the apps")
+            return LiveState.response(every: .seconds(10)) {
+                AppsState(apps: try await appSummaries(request: request, context: context))
+            }
+        }
+        router.get("/apps/:app/live") { request, context in
+            try await requireSession(request, to: "follow the app")
+            let path = "/v1/apps/\(Self.pathComponent(try context.parameters.require("app")))"
+            // Answers 404 now, as a page, for an app that does not exist.
+            _ = try await api.get(AppView.self, path, as: request, context: context)
+            return LiveState.response(every: .seconds(5)) {
+                let app = try await api.get(AppView.self, path, as: request, context: context)
+                let latest = try await latestDeploy(of: app.name, request: request, context: context)
+                return AppState(status: AppSummary.status(app, latest: latest), release: app.currentRelease, services: AppDetail.services(app))
+            }
+        }
+    }
+}
+
+/// A state read again and again, sent as an event when it changed. Every round writes something
+/// (the state or a comment), so a closed tab is noticed within one round and the loop ends.
+enum LiveState {
+    static func response<State: Encodable & Sendable>(every interval: Duration,
+                                                      read: @escaping @Sendable () async throws -> State) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
+            var last = Data()
+            while !Task.isCancelled {
+                // The app may be gone (destroyed) or the API may refuse for a while: the page keeps what it shows.
+                if let state = try? await read(), let json = try? Timestamp.encoder().encode(state), json != last {
+                    try await writer.write(ByteBuffer(string: "event: state\ndata: \(String(decoding: json, as: UTF8.self))\n\n"))
+                    last = json
+                } else {
+                    try await writer.write(ByteBuffer(string: ": unchanged\n\n"))
+                }
+                try await Task.sleep(for: interval)
+            }
+            try await writer.finish(nil)
+        })
+    }
+}
