@@ -104,6 +104,21 @@ extension Integration {
                 }
             }
         }
+
+        @Test("a bad --acme-dns stops the server at start with what is wrong, never repeating the secret; without --acme-email it is refused")
+        func badDNSOptionsAreRefused() async throws {
+            let secret = "c2VjcmV0LXRoYXQtbXVzdC1ub3QtbGVhaw=="
+            for (url, says) in [("http://slipway-acme:\(secret)@ns1.example.com:53", "rfc2136://"),
+                                ("rfc2136://slipway-acme:\(secret)@ns1.example.com:99999", "port"),
+                                ("rfc2136://ns1.example.com:53", "KEYNAME:SECRET")] {
+                let result = try await runCLI(["server", "--acme-email", "ops@example.com", "--acme-dns", url, "--data", "/nonexistent-slipway"])
+                #expect(result.status != 0 && result.output.contains("--acme-dns") && result.output.contains(says), "\(url): \(result.output)")
+                #expect(!result.output.contains(secret), "the secret was repeated: \(result.output)")
+            }
+            let notBase64 = try await runCLI(["server", "--acme-email", "ops@example.com", "--acme-dns", "rfc2136://k:not*base64@h:53", "--data", "/nonexistent-slipway"])
+            #expect(notBase64.status != 0 && notBase64.output.contains("base64") && !notBase64.output.contains("not*base64"), "\(notBase64.output)")
+            let orphan = try await runCLI(["server", "--acme-dns", "rfc2136://k:\(secret)@h:53"])
+            #expect(orphan.status != 0 && orphan.output.contains("need --acme-email"), "\(orphan.output)")
+        }
     }
 }
-
