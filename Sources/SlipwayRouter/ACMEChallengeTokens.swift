@@ -36,6 +36,8 @@ public final class ACMEChallengeTokens: Sendable {
 
     public var isEmpty: Bool { self.count.load(ordering: .relaxed) == 0 }
 
+    public var tokenCount: Int { self.count.load(ordering: .relaxed) }
+
     /// The key authorization for a GET of a challenge path, nil for any other request.
     func answer(to head: ClientRequestHead) -> String? {
         guard !self.isEmpty, head.method == .GET, let target = head.requestTarget, target.hasPrefix(Self.pathPrefix) else { return nil }

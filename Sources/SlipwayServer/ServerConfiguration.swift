@@ -160,7 +160,7 @@ public struct ServerConfiguration: Sendable {
         for name in apiHosts where AllowedHosts.hostName(name) != name.lowercased() {
             throw ServerStartupError("--api-host takes a host name without port or scheme, e.g. slipway.example.com (got \(name))")
         }
-        try acme?.validate(engine: engine, standaloneRouter: standaloneRouter)
+        try acme?.validate(engine: engine)
         if workers < 1 { throw ServerStartupError("--workers must be at least 1") }
         if keepReleases < 1 { throw ServerStartupError("--keep-releases must be at least 1") }
         if appLogBytes < 1024 * 1024 { throw ServerStartupError("--app-log-mb must be at least 1") }

@@ -9,17 +9,18 @@ import SlipwayStore
 
 extension SlipwayServer {
     /// With `--acme-email`: the service that obtains and renews the custom domains' certificates,
-    /// answering HTTP-01 through the router and, with `--acme-dns`, DNS-01 for wildcards (among
-    /// them `*.DOMAIN` for every app). nil without it.
+    /// answering HTTP-01 through the router (`http01`: in this process, or the router process's
+    /// link) and, with `--acme-dns`, DNS-01 for wildcards (among them `*.DOMAIN` for every app).
+    /// nil without it.
     static func certificateRenewer(
-        _ configuration: ServerConfiguration, store: SlipwayStore, router: Router?, events: EventHub, logger: Logger
+        _ configuration: ServerConfiguration, store: SlipwayStore, http01: (any ACMEChallengeSolver)?, events: EventHub, logger: Logger
     ) throws -> CertificateRenewer? {
-        guard let acme = configuration.acme, let router else { return nil }
+        guard let acme = configuration.acme, let http01 else { return nil }
         var renewal = CertificateRenewer.Configuration(acme: acme.acmeClientConfiguration)
         renewal.checkInterval = acme.checkInterval
         var logger = logger
         logger[metadataKey: "acme.directory"] = .string(acme.directoryURL)
-        var solvers: [any ACMEChallengeSolver] = [RouterHTTP01Solver(tokens: router.challengeTokens)]
+        var solvers: [any ACMEChallengeSolver] = [http01]
         var hosts = StoreDomainHosts(store: store)
         if let dns = try acme.dnsUpdate {
             var dnsLogger = logger

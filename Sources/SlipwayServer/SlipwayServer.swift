@@ -1,3 +1,4 @@
+import ACME
 import CertificateStore
 import DockerAPI
 import Foundation
@@ -99,7 +100,9 @@ public enum SlipwayServer {
         // Only now is the server's table complete: the router process keeps its own until then.
         await routerLink?.release()
 
-        let renewer = try certificateRenewer(configuration, store: store, router: router, events: events, logger: logger)
+        let http01: (any ACMEChallengeSolver)? = router.map { RouterHTTP01Solver(tokens: $0.challengeTokens) }
+            ?? routerLink.map { RouterProcessHTTP01Solver(link: $0) }
+        let renewer = try certificateRenewer(configuration, store: store, http01: http01, events: events, logger: logger)
         var (parts, services) = try controlPlane(configuration, store: store, engine: engine, events: events,
                                                  routes: configuration.engine == .local ? routes : nil,
                                                  routesApplied: {
@@ -110,6 +113,7 @@ public enum SlipwayServer {
         try await parts.rotation.completeInterrupted()
         parts.certificatesChanged = { await reloader.reloadIfChanged() }
         if let renewer { parts.certificateFailures = { await renewer.failures() } }
+        if let routerLink { parts.routerMetrics = { await routerLink.metricsText() } }
         if routerTLS != nil && router != nil { services.append(reloader) }
         let api = Application(
             responder: try siteResponder(parts),
@@ -120,7 +124,7 @@ public enum SlipwayServer {
                     "api": "\(configuration.apiURL)",
                     "router": configuration.engine == .kubernetes ? "none (--engine kubernetes: the cluster's Ingress)"
                         : "http://\(configuration.routerHost):\(configuration.routerPort)\(routerLink == nil ? "" : " (router process)")",
-                    "https": "\(router?.boundHTTPSPort.map { "\(configuration.httpsHost ?? "0.0.0.0"):\($0)" } ?? "off (--https HOST:PORT)")",
+                    "https": "\(router?.boundHTTPSPort.map { "\(configuration.httpsHost ?? "0.0.0.0"):\($0)" } ?? routerLink?.process.https ?? "off (--https HOST:PORT)")",
                 ])
             },
             logger: logger)
@@ -158,6 +162,8 @@ public enum SlipwayServer {
         var certificatesChanged: @Sendable () async -> Void = {}
         /// The last ACME failure per host and when it is tried again (`slipway certs`); none without ACME.
         var certificateFailures: @Sendable () async -> [String: RenewalBackoff] = { [:] }
+        /// The router process's metrics (`--standalone-router`), shown on `/metrics` with the server's.
+        var routerMetrics: @Sendable () async -> String? = { nil }
         var rotation: SecretRotation
         /// Open log and event streams per app (`--max-followers-per-app`).
         var followers = FollowerLimit(perApp: RequestLimits().followersPerApp)
@@ -181,7 +187,7 @@ public enum SlipwayServer {
         router.add(middleware: RequestGuardMiddleware(hosts: parts.guards, token: parts.token))
         router.add(middleware: RateLimitMiddleware(limiter: parts.rateLimiter))
         router.get("/healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
-        let metrics = MetricsScrape(store: store, engine: engine)
+        let metrics = MetricsScrape(store: store, engine: engine, router: parts.routerMetrics)
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: await metrics.render())))

@@ -29,25 +29,31 @@ extension Integration {
             return try JSONDecoder().decode([String: Double].self, from: Data(result.output.utf8))
         }
 
-        @Test("GET /metrics parses as Prometheus text and counts deploys, stages, replicas and the requests the test made")
-        func scrape() async throws {
+        /// Twice: the router in the server's process, and the router as its own process
+        /// (`--standalone-router`), whose counters the server reads over the control socket: the
+        /// same names and labels either way.
+        @Test("GET /metrics parses as Prometheus text and counts deploys, stages, replicas and the requests the test made",
+              arguments: [false, true])
+        func scrape(standaloneRouter: Bool) async throws {
+            let app = "metered-\(UUID().uuidString.prefix(6).lowercased())"
             let repo = try await GitRepository(files: GitRepository.helloFiles(page: "metered", replicas: 2))
             defer { repo.remove() }
-            try await TestServer.with { server in
-                try #require(try await server.deploy("metered", source: repo.url).status == .completed)
-                for _ in 0..<7 { #expect(try await server.viaRouter(host: "metered.localhost").status == 200) }
-                _ = try await server.viaRouter(host: "metered.localhost", path: "/missing")
+            try await TestServer.with(arguments: standaloneRouter ? ["--standalone-router"] : []) { server in
+                #expect((server.routerProcessID != nil) == standaloneRouter)
+                try #require(try await server.deploy(app, source: repo.url).status == .completed)
+                for _ in 0..<7 { #expect(try await server.viaRouter(host: "\(app).localhost").status == 200) }
+                _ = try await server.viaRouter(host: "\(app).localhost", path: "/missing")
                 let answer = try await server.get("/metrics")
                 #expect(answer.status == 200)
                 #expect(answer.headers.first(name: "Content-Type")?.hasPrefix("text/plain") == true)
                 let samples = try await Self.parse(answer.body)
-                #expect(samples[#"slipway_deploys_total{app="metered",result="completed"}"#] == 1, "\(samples.keys.sorted())")
-                #expect(samples[#"slipway_replicas{app="metered",service="web",state="ready"}"#] == 2)
+                #expect(samples[#"slipway_deploys_total{app="\#(app)",result="completed"}"#] == 1, "\(samples.keys.sorted())")
+                #expect(samples[#"slipway_replicas{app="\#(app)",service="web",state="ready"}"#] == 2)
                 #expect(samples[#"slipway_deploy_queue_depth{}"#] == 0)
                 #expect((samples[#"slipway_stage_duration_seconds_count{result="ok",stage="build"}"#] ?? 0) >= 1)
-                #expect(samples[#"slipway_router_requests_total{app="metered",service="web",status="2xx"}"#] == 7, "\(samples.keys.sorted())")
-                #expect(samples[#"slipway_router_requests_total{app="metered",service="web",status="4xx"}"#] == 1)
-                #expect((samples[#"slipway_router_request_duration_seconds_count{app="metered",service="web"}"#] ?? 0) == 8)
+                #expect(samples[#"slipway_router_requests_total{app="\#(app)",service="web",status="2xx"}"#] == 7, "\(samples.keys.sorted())")
+                #expect(samples[#"slipway_router_requests_total{app="\#(app)",service="web",status="4xx"}"#] == 1)
+                #expect((samples[#"slipway_router_request_duration_seconds_count{app="\#(app)",service="web"}"#] ?? 0) == 8)
             }
         }
     }

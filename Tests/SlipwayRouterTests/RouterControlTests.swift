@@ -18,11 +18,11 @@ struct RouterControlTests {
         let stateFile: RouteStateFile
         var socketPath: String { directory.appendingPathComponent("control.sock").path }
 
-        init() async throws {
+        init(metrics: @escaping @Sendable () -> String = { "" }) async throws {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             harness = try await RouterHarness.start()
             stateFile = RouteStateFile(url: directory.appendingPathComponent("routes.json"))
-            control = RouterControlServer(router: harness.router, stateFile: stateFile, logger: Logger(label: "test.control"))
+            control = RouterControlServer(router: harness.router, stateFile: stateFile, metrics: metrics, logger: Logger(label: "test.control"))
             try await control.start(socketPath: directory.appendingPathComponent("control.sock").path)
         }
 

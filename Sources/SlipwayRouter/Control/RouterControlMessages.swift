@@ -3,6 +3,10 @@
 ///
 /// - `GET /status` -> `RouterProcessStatus`: is a router there, and is it the one the server wants.
 /// - `PUT /routes` with `RouteTable.Routes` -> 204: replace the whole table (and keep it on disk).
+/// - `PUT /challenges/TOKEN` with `ChallengeAnswer` -> 204, `DELETE /challenges/TOKEN` -> 204: the
+///   HTTP-01 answers of ACME orders in flight (kept in memory only; the server sends them again
+///   to a restarted router).
+/// - `GET /metrics` -> the router's counters in the Prometheus text format, for the server's `/metrics`.
 /// - `POST /drain` with `DrainRequest` -> `DrainResponse`: wait for requests in flight to backends
 ///   that left the table, before the server stops their replicas.
 public enum RouterControl {

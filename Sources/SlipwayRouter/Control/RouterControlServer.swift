@@ -7,17 +7,20 @@ import NIOHTTP1
 import NIOPosix
 
 /// The control socket of a router process (see `RouterControl`): the server hands it route tables
-/// and asks it to drain backends. Only its owner can connect: the socket file is 0700, in a 0700
+/// and HTTP-01 answers, asks it to drain backends and reads its metrics. Only its owner can connect: the socket file is 0700, in a 0700
 /// directory.
 public final class RouterControlServer: Sendable {
     let router: Router
     let stateFile: RouteStateFile
     let logger: Logger
+    /// The process's metrics in the Prometheus text format, for `GET /metrics`.
+    let metrics: @Sendable () -> String
     private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
 
-    public init(router: Router, stateFile: RouteStateFile, logger: Logger) {
+    public init(router: Router, stateFile: RouteStateFile, metrics: @escaping @Sendable () -> String = { "" }, logger: Logger) {
         self.router = router
         self.stateFile = stateFile
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -61,6 +64,13 @@ public final class RouterControlServer: Sendable {
                 self.router.routes.replaceRoutes(routes)
                 try self.stateFile.write(routes)
                 return (.noContent, Data())
+            case (.GET, "/metrics"):
+                return (.ok, Data(self.metrics().utf8))
+            case (.PUT, _) where path.hasPrefix(Self.challengesPrefix):
+                return try self.putChallenge(token: String(path.dropFirst(Self.challengesPrefix.count)), body: body)
+            case (.DELETE, _) where path.hasPrefix(Self.challengesPrefix):
+                self.router.challengeTokens.remove(token: String(path.dropFirst(Self.challengesPrefix.count)))
+                return (.noContent, Data())
             case (.POST, "/drain"):
                 let drain = try JSONDecoder().decode(DrainRequest.self, from: body)
                 let drained = await self.router.waitUntilDrained(drain.backends, timeout: .milliseconds(drain.timeoutMilliseconds))
@@ -68,10 +78,30 @@ public final class RouterControlServer: Sendable {
             default:
                 return (.notFound, Data(#"{"error": "unknown control request"}"#.utf8))
             }
+        } catch let error as ChallengeAnswerError {
+            return (.badRequest, Self.errorBody(error.description))
         } catch {
             self.logger.warning("router control request failed", metadata: ["error": "\(error)"])
             return (.badRequest, Data(#"{"error": "bad control request"}"#.utf8))
         }
+    }
+
+    static let challengesPrefix = "/challenges/"
+
+    /// `PUT /challenges/TOKEN` with a `ChallengeAnswer`: answered on `--http` from now on.
+    private func putChallenge(token: String, body: Data) throws -> (HTTPResponseStatus, Data) {
+        let answer = try JSONDecoder().decode(ChallengeAnswer.self, from: body)
+        try ChallengeAnswer.validate(token: token, keyAuthorization: answer.keyAuthorization)
+        let tokens = self.router.challengeTokens
+        guard tokens.keyAuthorization(token: token) != nil || tokens.tokenCount < ChallengeAnswer.maximumTokens else {
+            return (.conflict, Self.errorBody("\(ChallengeAnswer.maximumTokens) challenge tokens are kept already; remove some first"))
+        }
+        tokens.set(token: token, keyAuthorization: answer.keyAuthorization)
+        return (.noContent, Data())
+    }
+
+    private static func errorBody(_ message: String) -> Data {
+        (try? JSONEncoder().encode(["error": message])) ?? Data()
     }
 }
 

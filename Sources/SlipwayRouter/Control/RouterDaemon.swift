@@ -6,10 +6,11 @@ import ServiceLifecycle
 /// Serves the table it last kept on disk from its first second, takes new ones from the server over
 /// its control socket, and runs until SIGTERM or SIGINT, whatever happens to the server.
 public enum RouterDaemon {
-    /// `tls`: the HTTPS listener too; `services` run beside the router (what keeps its certificates current).
+    /// `tls`: the HTTPS listener too; `services` run beside the router (what keeps its certificates
+    /// current); `metrics` renders the process's metrics for the control socket's `GET /metrics`.
     public static func run(dataDirectory: URL, host: String, port: Int, domain: String,
                            configuration: RouterConfiguration, tls: RouterTLS? = nil, services: [any Service] = [],
-                           logger: Logger) async throws {
+                           metrics: @escaping @Sendable () -> String = { "" }, logger: Logger) async throws {
         let directory = dataDirectory.appendingPathComponent("router")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let stateFile = RouteStateFile(url: directory.appendingPathComponent(RouterControl.routesFileName))
@@ -25,7 +26,7 @@ public enum RouterDaemon {
         }
         let router = Router(host: host, port: port, routes: routes, logger: logger, configuration: configuration, tls: tls)
         try await router.start()
-        let control = RouterControlServer(router: router, stateFile: stateFile, logger: logger)
+        let control = RouterControlServer(router: router, stateFile: stateFile, metrics: metrics, logger: logger)
         try await control.start(socketPath: directory.appendingPathComponent(RouterControl.socketName).path)
         let pidFile = directory.appendingPathComponent(RouterControl.pidFileName)
         try "\(getpid())\n".write(to: pidFile, atomically: true, encoding: .utf8)

@@ -21,13 +21,9 @@ public struct ACMESettings: Sendable {
         self.email = email
     }
 
-    func validate(engine: ServerConfiguration.EngineKind, standaloneRouter: Bool) throws {
+    func validate(engine: ServerConfiguration.EngineKind) throws {
         if engine == .kubernetes {
             throw ServerStartupError("--acme-email needs the local router (HTTP-01 is answered there); with --engine kubernetes use --cluster-issuer")
-        }
-        if standaloneRouter {
-            // The router process does not yet take HTTP-01 tokens over its socket.
-            throw ServerStartupError("--acme-email works with the router in the server's process for now: drop --standalone-router, or add certificates with `slipway certs add`")
         }
         guard ACMEClient.isPlausibleEmail(email) else {
             throw ServerStartupError("--acme-email takes an address like admin@example.com (got \"\(email)\")")

@@ -49,12 +49,15 @@ enum ServerMetrics {
 actor MetricsScrape {
     let store: SlipwayStore
     let engine: any Engine
+    /// The router process's own metrics, when the router is not in this process (same names and labels).
+    let router: @Sendable () async -> String?
     /// Gauges reported last time, so those of a destroyed app or a vanished state go to 0 instead of lingering.
     private var reported: Set<[String]> = []
 
-    init(store: SlipwayStore, engine: any Engine) {
+    init(store: SlipwayStore, engine: any Engine, router: @escaping @Sendable () async -> String? = { nil }) {
         self.store = store
         self.engine = engine
+        self.router = router
     }
 
     func render() async -> String {
@@ -72,6 +75,8 @@ actor MetricsScrape {
             Gauge(label: "slipway_replicas", dimensions: [("app", key[0]), ("service", key[1]), ("state", key[2])]).record(now[key] ?? 0)
         }
         reported = Set(now.keys)
-        return ServerMetrics.registry.emitToString()
+        let own = ServerMetrics.registry.emitToString()
+        guard let router = await router(), !router.isEmpty else { return own }
+        return own.hasSuffix("\n") || own.isEmpty ? own + router : own + "\n" + router
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import ServiceLifecycle
 import SlipwayRouter
 import Synchronization
@@ -13,8 +14,8 @@ import Synchronization
 /// whole, to the router process over its control socket (see `RouterControl`), which keeps the last
 /// table on disk and serves it whether or not a server runs. Nothing is handed over until `release()`
 /// (after the engine has adopted the running replicas), so a restarting server never replaces the
-/// router's table with its own still-empty one. Checked every second: a router that died (or was
-/// killed) is started again and given the table.
+/// router's table with its own still-empty one. Checked every `livenessInterval`: a router that died (or was
+/// killed) is started again and given the table, noticed within a tenth of a second.
 actor RouterLink: BackendDrainer, Service {
     let process: RouterProcess
     let routes: RouteTable
@@ -27,6 +28,9 @@ actor RouterLink: BackendDrainer, Service {
     private var applied = -1
     private var released = false
     private var observerID: Int?
+    /// HTTP-01 answers of ACME orders in flight (token -> key authorization), sent again to a
+    /// restarted router, which keeps them in memory only.
+    var challenges: [String: String] = [:]
 
     init(process: RouterProcess, routes: RouteTable, logger: Logger) {
         self.process = process
@@ -38,7 +42,7 @@ actor RouterLink: BackendDrainer, Service {
 
     /// Finds the data directory's router process, or starts one; refuses one that listens elsewhere.
     func connect() async throws {
-        if let status = try? await self.status() {
+        if await accepts(), let status = try? await self.status() {
             try self.check(status)
             logger.info("taking over the running router process", metadata: ["router.pid": "\(status.pid)", "router.http": "\(status.http)"])
             return
@@ -64,7 +68,7 @@ actor RouterLink: BackendDrainer, Service {
             group.addTask { for await _ in self.changes { await self.push() } }
             group.addTask {
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(1))
+                    try? await Task.sleep(for: Self.livenessInterval)
                     await self.checkAlive()
                 }
             }
@@ -89,6 +93,12 @@ actor RouterLink: BackendDrainer, Service {
               let answer = try? await self.send(.POST, "/drain", body: body, timeout: remaining + .seconds(2)),
               let drained = try? JSONDecoder().decode(DrainResponse.self, from: answer) else { return false }
         return drained.drained
+    }
+
+    /// The router process's metrics (Prometheus text), nil when it does not answer.
+    nonisolated func metricsText() async -> String? {
+        guard let data = try? await send(.GET, "/metrics", body: nil, timeout: .seconds(2)) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Returns once the router process has the table as it is now (or `timeout` passed).
@@ -120,13 +130,29 @@ actor RouterLink: BackendDrainer, Service {
         }
     }
 
+    /// How often the router process is asked whether it is there: a local socket answers in well
+    /// under a millisecond, and a router killed must serve again within a second.
+    static let livenessInterval: Duration = .milliseconds(100)
+
+    /// Whether the control socket takes connections: refused at once when no router listens (an
+    /// HTTP request would be retried by the client's pool until its timeout, seconds later).
+    private nonisolated func accepts() async -> Bool {
+        guard let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(1)).connect(unixDomainSocketPath: process.socketPath).get() else { return false }
+        try? await channel.close()
+        return true
+    }
+
     private func checkAlive() async {
-        guard (try? await status()) == nil else { return }
+        guard await !accepts() else { return }
+        try? await Task.sleep(for: .milliseconds(20))  // asked twice before a restart
+        guard await !accepts() else { return }
         logger.error("the router process does not answer; starting it again")
         do {
             try await startProcess()
             applied = -1  // the new one has only what it kept on disk: send the table again
             changed.yield()
+            await resendChallenges()
         } catch {
             logger.error("could not start the router process", metadata: ["error": "\(error)"])
         }
@@ -136,11 +162,11 @@ actor RouterLink: BackendDrainer, Service {
         try await process.spawn(logger: logger)
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            if let status = try? await status() {
+            if await accepts(), let status = try? await status() {
                 try check(status)
                 return
             }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(10))
         }
         throw ServerStartupError("the router process did not start within 10 s; see \(process.logFile.path)")
     }
@@ -155,7 +181,7 @@ actor RouterLink: BackendDrainer, Service {
         try JSONDecoder().decode(RouterProcessStatus.self, from: try await send(.GET, "/status", body: nil, timeout: .seconds(2)))
     }
 
-    private nonisolated func send(_ method: HTTPMethod, _ path: String, body: Data?, timeout: Duration) async throws -> Data {
+    nonisolated func send(_ method: HTTPMethod, _ path: String, body: Data?, timeout: Duration) async throws -> Data {
         guard let url = URL(httpURLWithSocketPath: process.socketPath, uri: path) else {
             throw ServerStartupError("the router's control socket path \(process.socketPath) is not usable")
         }
@@ -168,9 +194,9 @@ actor RouterLink: BackendDrainer, Service {
         }
         let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
                                                                              + timeout.components.attoseconds / 1_000_000_000))
-        let bytes = try await response.body.collect(upTo: 1 << 20)
+        let bytes = try await response.body.collect(upTo: 16 << 20)  // metrics of many apps
         guard (200..<300).contains(Int(response.status.code)) else {
-            throw ServerStartupError("the router process answered \(response.status.code) to \(method) \(path)")
+            throw ServerStartupError("the router process answered \(response.status.code) to \(method) \(path): \(String(buffer: bytes))")
         }
         return Data(bytes.readableBytesView)
     }

@@ -9,7 +9,10 @@ extension SlipwayServer {
     /// process of its own, for `--standalone-router`. With `--https` it serves the certificate store
     /// of the data directory, reloaded when the store changes (the server and the ACME client write
     /// it; the reloader sees their change token within a second).
+    /// Its metrics are recorded like the in-process router's (same names and labels) and read by the
+    /// server over the control socket for its own `/metrics`.
     public static func runRouterProcess(_ configuration: ServerConfiguration, logger: Logger) async throws {
+        let registry = ServerMetrics.registry  // swift-metrics is bootstrapped before the router makes its metrics
         var tls: RouterTLS?
         var services: [any Service] = []
         if let httpsPort = configuration.httpsPort {
@@ -23,6 +26,6 @@ extension SlipwayServer {
         }
         try await RouterDaemon.run(dataDirectory: configuration.dataDirectory, host: configuration.routerHost, port: configuration.routerPort,
                                    domain: configuration.domain, configuration: configuration.router, tls: tls, services: services,
-                                   logger: logger)
+                                   metrics: { registry.emitToString() }, logger: logger)
     }
 }
