@@ -23,6 +23,10 @@ public struct AppEvent: Codable, Sendable, Equatable {
         case certificateFailed = "certificate.failed"
         /// A scheduled job's run failed: a non-zero exit, its timeout, or it could not start.
         case cronFailed = "cron.failed"
+        /// A preview app (`APP-pr-N`) was destroyed: its pull request closed, or it idled past its TTL.
+        case previewDestroyed = "preview.destroyed"
+        /// A pull request got no preview (the parent's --max was reached).
+        case previewRefused = "preview.refused"
     }
 
     /// Position in the server's event log: increasing, so a follower resumes after the last one it saw.

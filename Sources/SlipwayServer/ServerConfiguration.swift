@@ -73,6 +73,8 @@ public struct ServerConfiguration: Sendable {
     public var maxCloneBytes: Int64 = 1024 * 1_048_576
     /// Deploy queue, API rate, follower and deploy log bounds (429 beyond them).
     public var limits = RequestLimits()
+    /// Webhooks from forges and preview apps: body limit, the clock previews' TTL is read on, how often it is.
+    public var hooks = HookSettings()
 
     public enum EngineKind: String, Sendable, CaseIterable {
         case local

@@ -55,6 +55,7 @@ extension SlipwayServer {
         parts.cron = CronScheduler(store: store, engine: engine, clock: configuration.cronClock,
                                    schedules: configuration.engine == .local, logger: logger,
                                    deliver: { await appLogs.deliver($1, app: $0) }, report: { events.report($0) })
-        return (parts, [events, notifier, appLogs, Reconciler(engine: engine), workers, sampler, parts.cron!])
+        return (parts, [events, notifier, appLogs, Reconciler(engine: engine), workers, sampler, parts.cron!,
+                        PreviewReaper(previews: previews(parts), interval: configuration.hooks.reapInterval)])
     }
 }

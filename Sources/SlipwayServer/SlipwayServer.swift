@@ -199,9 +199,7 @@ public enum SlipwayServer {
             }
             return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        let events = parts.events
-        let deploys = DeployController(store: store, logs: logs, configuration: configuration, workers: workers,
-                                       report: { events.report($0) }, queueLimit: parts.queueLimit)
+        let deploys = deployController(parts)
         deploys.addRoutes(to: router)
         AppController(store: store, engine: engine, configuration: configuration, appLogs: parts.appLogs.lines, edge: parts.edge,
                       metrics: parts.metrics).addRoutes(to: router)
@@ -218,6 +216,7 @@ public enum SlipwayServer {
         MetricsController(store: store, history: parts.metrics).addRoutes(to: router)
         CertificateController(store: parts.certificates, changed: parts.certificatesChanged, failures: parts.certificateFailures).addRoutes(to: router)
         NotificationController(store: store, policy: parts.notificationPolicy).addRoutes(to: router)
+        addHookRoutes(parts, to: router)
         LogWebSocket(store: store, hub: parts.appLogs, followers: parts.followers).addFallbackRoute(to: router)
         return router
     }

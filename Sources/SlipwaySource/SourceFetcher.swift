@@ -33,9 +33,10 @@ package struct SourceFetcher {
     /// environment, never in its arguments (which every local user can read in /proc) or the URL
     /// (which git repeats in its messages).
     package func clone(url: String, ref: String?, into destination: URL,
-                       credentials: (username: String, password: String)? = nil) async throws -> String {
-        let environment = Self.environment(url: url, credentials: credentials)
-        return try await CloneSizeWatch.bounded(destination, limit: maxCloneBytes, url: url) {
+                       credentials: (username: String, password: String)? = nil, ssh: SSHAccess? = nil) async throws -> String {
+        var environment = Self.environment(url: url, credentials: credentials)
+        if let ssh { environment["GIT_SSH_COMMAND"] = ssh.command }
+        return try await CloneSizeWatch.bounded(destination, limit: maxCloneBytes, url: url) { [environment] in
             try await cloneUnbounded(url: url, ref: ref, into: destination, environment: environment)
         }
     }

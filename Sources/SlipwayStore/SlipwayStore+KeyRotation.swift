@@ -50,6 +50,9 @@ extension SlipwayStore {
             let addons = try resealAddonPasswords(db)
             count.secrets += addons
             count.records += addons
+            let connections = try resealGitConnections(db)
+            count.secrets += connections
+            count.records += connections
             return count
         }
     }

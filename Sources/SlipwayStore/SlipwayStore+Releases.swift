@@ -109,6 +109,8 @@ extension SlipwayStore {
             try Self.deleteEdge(of: name, db)
             try Self.deleteCronRuns(of: name, db)
             try Self.deleteAddons(of: name, db)
+            try Self.deleteGitConnection(of: name, db)
+            try Self.deletePreviewRecords(of: name, db)
             try db.execute(sql: "DELETE FROM app WHERE name = ?", arguments: [name.value])
         }
     }

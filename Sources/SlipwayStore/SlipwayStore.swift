@@ -89,6 +89,8 @@ public struct SlipwayStore: Sendable {
         registerNotificationMigration(&migrator)
         registerCronMigration(&migrator)
         registerAddonMigration(&migrator)
+        registerGitConnectionMigration(&migrator)
+        registerPreviewMigration(&migrator)
         return migrator
     }
 

@@ -38,14 +38,9 @@ struct AppController: Sendable {
         router.delete("/v1/apps/:app") { request, context in
             let record = try existingApp(try context.parameters.require("app"))
             let removeVolumes = try QueryFlag.value(request.uri.queryParameters.get("volumes"), name: "volumes")
-            let images = Set(try store.releases(of: record.name).flatMap { $0.services.map(\.image) })
             // Volumes hold data a redeploy of the app would want back: kept unless asked for.
-            let volumes = try await engine.destroy(app: record.name, removingVolumes: removeVolumes)
-            try store.deleteApp(record.name)
-            // Its images go too, unless another app's release uses the same build.
-            await engine.discardImages(Array(images.subtracting(try store.releaseImages())))
-            await appLogs.remove(app: record.name.value)
-            await edge.forget(record.name)
+            let volumes = try await AppRemoval(store: store, engine: engine, appLogs: appLogs, edge: edge)
+                .destroy(record.name, removingVolumes: removeVolumes)
             return try JSONResponse.make(DestroyResponse(app: record.name.value, destroyed: true,
                                                          volumesRemoved: volumes.removed, volumesKept: volumes.kept))
         }

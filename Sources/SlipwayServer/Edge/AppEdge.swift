@@ -17,8 +17,12 @@ struct AppEdge: Sendable {
     /// Every app's hosts and maintenance mode, as stored.
     func restore() throws {
         guard let routes else { return }
-        for (app, records) in Dictionary(grouping: try store.domains(), by: \.app) {
-            routes.setCustomHosts(app: app.value, records.map(Self.customHost))
+        var hosts = Dictionary(grouping: try store.domains(), by: \.app).mapValues { $0.map(Self.customHost) }
+        for preview in try store.previews() {
+            hosts[preview.app, default: []].append(Self.previewHost(preview, domain: routes.domain))
+        }
+        for (app, appHosts) in hosts {
+            routes.setCustomHosts(app: app.value, appHosts)
         }
         for record in try store.maintenance() {
             routes.setMaintenance(app: record.app.value, Self.page(record))
@@ -28,7 +32,8 @@ struct AppEdge: Sendable {
     /// The app's hosts and maintenance mode as stored now (after a change).
     func sync(_ app: AppName) async throws {
         guard let routes else { return }
-        routes.setCustomHosts(app: app.value, try store.domains(of: app).map(Self.customHost))
+        let preview = try store.preview(app).map { Self.previewHost($0, domain: routes.domain) }
+        routes.setCustomHosts(app: app.value, try store.domains(of: app).map(Self.customHost) + (preview.map { [$0] } ?? []))
         routes.setMaintenance(app: app.value, try store.maintenance(of: app).first.map(Self.page))
         await applied()
     }
@@ -42,6 +47,11 @@ struct AppEdge: Sendable {
 
     static func customHost(_ record: DomainRecord) -> CustomHost {
         CustomHost(host: record.host.value, service: record.service)
+    }
+
+    /// A preview app (`APP-pr-N`) answers at `pr-N.APP.DOMAIN` too.
+    static func previewHost(_ preview: PreviewRecord, domain: String) -> CustomHost {
+        CustomHost(host: Previews.host(number: preview.number, parent: preview.parent, domain: domain))
     }
 
     static func page(_ record: MaintenanceRecord) -> MaintenancePage {

@@ -16,7 +16,9 @@ enum AppOwnership {
                 // config.json's names become the apps' names; slipway.yaml's `name:` stays in the spec.
                 let (named, field) = app.name != deploy.app ? (app.name, "config.json's application_name")
                     : (app.spec.name ?? deploy.app, "slipway.yaml's `name:`")
-                guard named == deploy.app else {
+                // A preview (`shop-pr-3`) deploys the repository of its parent, whose manifest names the parent.
+                let parent = named == deploy.app ? nil : try store.preview(deploy.app)?.parent
+                guard named == deploy.app || named == parent else {
                     throw SlipwayError.invalidManifest(
                         "\(field) names the app \(named), but this deploy is for \(deploy.app): a repository deploys only the app it was sent to. Make the name \(deploy.app) (or remove `name:`), or deploy to \(named)")
                 }

@@ -48,11 +48,15 @@ extension Pipeline {
         return try apps.map { app in
             let appImages = images[app.name.value] ?? [:]
             // Config vars live on from release to release; a new build does not reset them.
-            let config = try store.currentRelease(of: app.name)?.config
+            // A preview's first release starts from its parent's config.
+            let base = try store.currentRelease(of: app.name)
+                ?? store.preview(app.name).flatMap { try store.currentRelease(of: $0.parent) }
+            let config = base?.config
             return PlannedRelease(app: app.name) { version in
                 var release = Self.makeRelease(app: app, version: version, traceId: deploy.traceId, source: source,
                                                images: appImages, description: description, createdBy: deploy.requestedBy)
                 release.config = config
+                if release.secretKeys == nil { release.secretKeys = base?.secretKeys }
                 return release
             }
         }
@@ -73,8 +77,12 @@ extension Pipeline {
                 await log(deploy, "Cloning \(url)\(source.ref.map { " at \($0)" } ?? "")")
                 if let warning = GitURLSafety.transportWarning(url) { await log(deploy, warning) }
                 let credentials = try store.takeDeployCredentials(deploy.traceId)
+                let sshDirectory = workspace.deletingLastPathComponent().appendingPathComponent("ssh")
+                defer { try? FileManager.default.removeItem(at: sshDirectory) }
+                let ssh = try sshAccess(deploy, url: url, directory: sshDirectory)
+                if ssh != nil { await log(deploy, "Using \(deploy.app)'s deploy key and pinned host key") }
                 source.commit = try await fetcher.clone(url: GitURLSafety.withoutRedaction(url), ref: source.ref, into: workspace,
-                                                        credentials: credentials.map { ($0.username, $0.password) })
+                                                        credentials: credentials.map { ($0.username, $0.password) }, ssh: ssh)
             case .localPath(let path):
                 if FileManager.default.fileExists(atPath: path + "/.git") {
                     await log(deploy, "Cloning \(path)\(source.ref.map { " at \($0)" } ?? "")")

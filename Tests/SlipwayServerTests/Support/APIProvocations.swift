@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import SlipwayCore
 import SlipwayServer
@@ -31,6 +32,11 @@ enum APIProvocations {
         func send(to server: InProcessServer, seed: Seed) async throws -> Answer {
             let path = path.replacingOccurrences(of: "{trace}", with: seed.trace).replacingOccurrences(of: "{notification}", with: seed.notification)
             let body = body.map { seed.certificates.fill($0) }
+            var headers = headers
+            // A webhook signed with the seeded app's secret, as GitHub signs it.
+            if headers[HTTPField.Name("X-Hub-Signature-256")!] == "{sign}" {
+                headers[HTTPField.Name("X-Hub-Signature-256")!] = "sha256=" + ForgeDelivery.hmac(Data((body ?? "").utf8), secret: seed.webhookSecret)
+            }
             var bytes = bytes
             if let archive { bytes = try await SourceTree.archive(archive, under: server.configuration.dataDirectory) }
             return try await server.request(method, path, body: body, bytes: bytes.map { ByteBuffer(bytes: $0) }, headers: headers)
@@ -42,6 +48,8 @@ enum APIProvocations {
         var certificates: SeedCertificates
         /// The id of a notification target demo's events go to.
         var notification: String
+        /// demo's webhook secret (demo is connected to a repository and has a deploy key).
+        var webhookSecret = ""
     }
 
     static let token = "contract-test-token-0123456789abcdef"
@@ -71,7 +79,11 @@ enum APIProvocations {
         guard stored.status == 201 else { throw TestTimeout("seeding a certificate: \(stored.status) \(stored.body)") }
         let target = try await server.request(.post, "/v1/notifications", body: #"{"app": "demo", "url": "https://hooks.example.test/slipway"}"#)
         guard target.status == 201 else { throw TestFailure("seeding a notification target: \(target.status) \(target.body)") }
-        return Seed(trace: first.traceId, certificates: certificates, notification: try target.decode(NotificationCreated.self).target.id)
+        let webhookSecret = try await server.connect("demo", repo: "https://git.example.com/team/demo.git", forge: .github)
+        let key = try await server.request(.post, "/v1/apps/demo/git/key", body: "{}")
+        guard key.status == 201 else { throw TestTimeout("seeding a deploy key: \(key.status) \(key.body)") }
+        return Seed(trace: first.traceId, certificates: certificates, notification: try target.decode(NotificationCreated.self).target.id,
+                    webhookSecret: webhookSecret)
     }
 
     static let wrongToken: HTTPFields = [.authorization: "Bearer not-the-token"]
@@ -212,6 +224,34 @@ enum APIProvocations {
         "DELETE /v1/notifications/{id} 200": .init(.delete, "/v1/notifications/{notification}", changesState: true),
         "DELETE /v1/notifications/{id} 404": .init(.delete, "/v1/notifications/ntf_000000000000"),
         "POST /v1/secrets/rotate-key 200": .init(.post, "/v1/secrets/rotate-key"),
+        "GET /v1/apps/{app}/git/connection 200": .init(.get, "/v1/apps/demo/git/connection"),
+        "GET /v1/apps/{app}/git/connection 400": .init(.get, "/v1/apps/Not_A_Name/git/connection"),
+        "GET /v1/apps/{app}/git/connection 404": .init(.get, "/v1/apps/nope/git/connection"),
+        "PUT /v1/apps/{app}/git/connection 201": .init(.put, "/v1/apps/demo/git/connection", body: #"{"repo": "https://git.example.com/team/demo2.git"}"#, changesState: true),
+        "PUT /v1/apps/{app}/git/connection 400": .init(.put, "/v1/apps/demo/git/connection", body: #"{"repo": "https://git.example.com/x.git", "forge": "sourcehut"}"#),
+        "PUT /v1/apps/{app}/git/connection 403": .init(.put, "/v1/apps/demo/git/connection", body: #"{"repo": "file:///etc/x"}"#),
+        "DELETE /v1/apps/{app}/git/connection 200": .init(.delete, "/v1/apps/demo/git/connection", changesState: true),
+        "DELETE /v1/apps/{app}/git/connection 400": .init(.delete, "/v1/apps/Not_A_Name/git/connection"),
+        "DELETE /v1/apps/{app}/git/connection 404": .init(.delete, "/v1/apps/nope/git/connection"),
+        "POST /v1/apps/{app}/git/key 200": .init(.post, "/v1/apps/demo/git/key", body: "{}"),
+        "POST /v1/apps/{app}/git/key 201": .init(.post, "/v1/apps/demo/git/key", body: #"{"rotate": true}"#, changesState: true),
+        "POST /v1/apps/{app}/git/key 400": .init(.post, "/v1/apps/demo/git/key", body: #"{"knownHost": "not a key"}"#),
+        "POST /v1/apps/{app}/git/key 404": .init(.post, "/v1/apps/nope/git/key", body: "{}"),
+        "GET /v1/apps/{app}/previews 200": .init(.get, "/v1/apps/demo/previews"),
+        "GET /v1/apps/{app}/previews 400": .init(.get, "/v1/apps/Not_A_Name/previews"),
+        "PUT /v1/apps/{app}/previews 200": .init(.put, "/v1/apps/demo/previews", body: #"{"ttl": "3d", "max": 2}"#),
+        "PUT /v1/apps/{app}/previews 400": .init(.put, "/v1/apps/demo/previews", body: #"{"ttl": "forever"}"#),
+        "DELETE /v1/apps/{app}/previews 200": .init(.delete, "/v1/apps/demo/previews", changesState: true),
+        "DELETE /v1/apps/{app}/previews 400": .init(.delete, "/v1/apps/Not_A_Name/previews"),
+        "POST /hooks/{app} 202": .init(.post, "/hooks/demo", body: #"{"ref": "refs/heads/main", "after": "0123456789abcdef0123456789abcdef01234567"}"#,
+                                       headers: [HTTPField.Name("X-Hub-Signature-256")!: "{sign}", HTTPField.Name("X-GitHub-Event")!: "push",
+                                                 HTTPField.Name("X-GitHub-Delivery")!: "contract-1"], changesState: true),
+        "POST /hooks/{app} 400": .init(.post, "/hooks/demo", body: "{}", headers: [HTTPField.Name("X-Hub-Signature-256")!: "{sign}",
+                                                                                     HTTPField.Name("X-GitHub-Delivery")!: "contract-2"]),
+        "POST /hooks/{app} 401": .init(.post, "/hooks/demo", body: "{}", headers: [HTTPField.Name("X-GitHub-Event")!: "push",
+                                                                                     HTTPField.Name("X-GitHub-Delivery")!: "contract-3"]),
+        "POST /hooks/{app} 404": .init(.post, "/hooks/nope", body: "{}"),
+        "POST /hooks/{app} 413": .init(.post, "/hooks/demo", body: #"{"pad": ""# + String(repeating: "A", count: 6 * 1_048_576) + #""}"#),
         "GET /status 200": .init(.get, "/status?traceId={trace}"),
         "GET /status 400": .init(.get, "/status"),
         "GET /status 404": .init(.get, "/status?traceId=no-such-trace"),
@@ -252,6 +292,7 @@ enum APIProvocations {
         "POST /v1/apps/{app}/cron/{job}/run 409": "needs a run held going on: CronSchedulerTests.forbidSkipsOverlap covers it",
         "POST /v1/apps/{app}/addons 502": "needs an engine that fails to start the add-on: AddonAPITests.engineFailureLeavesNothing covers it",
         "DELETE /v1/deploys/{traceId} 200": "needs a deploy still queued or running: DeployQueueTests.cancelQueued and SlipwayIntegrationTests.CancelTests cover it",
+        "POST /hooks/{app} 409": "too_many_previews needs previews enabled and running up to --max: PreviewAPITests.maxEnforced covers it",
     ].merging(Set(explicit.keys.map(operation(of:))).filter { $0.hasPrefix("GET ") && $0 != "GET /healthz" }.map {
         ("\($0) 403", "wrong_host needs a foreign Host, which HummingbirdTesting's router client cannot send (always localhost): SlipwayIntegrationTests' APIAccessTests covers it")
     }) { first, _ in first }.merging(tooManyRequests) { first, _ in first }
