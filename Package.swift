@@ -149,6 +149,14 @@ let package = Package(
         .target(name: "SlipwaySource", dependencies: ["SlipwayCore", "SourceArchive", "Commands"], swiftSettings: upcomingFeatures),
         // Cron expressions (five fields, names, shorthands) and their next time in a time zone; pure.
         .target(name: "Cron", swiftSettings: upcomingFeatures),
+        // S3 object storage (AWS Signature V4 on swift-crypto): put (streamed), get, list, delete.
+        .target(name: "S3Storage", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ], swiftSettings: upcomingFeatures),
         // Secret config values encrypted at rest (AES-GCM) under a master key.
         .target(name: "SlipwaySecrets", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
@@ -225,6 +233,12 @@ let package = Package(
         ]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
+        // SigV4 against AWS's published examples; the client against moto's S3 server (a stand-in for S3).
+        .testTarget(name: "S3StorageTests", dependencies: [
+            "S3Storage", "FileChunks", "SlipwayTestSupport", "TestPorts", "Commands",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // A private CA and leaf certificates made with the real openssl, for the TLS tests.
         .target(name: "TLSTestSupport", path: "Tests/TLSTestSupport"),
         .testTarget(name: "CertificateStoreTests", dependencies: ["CertificateStore", "TLSTestSupport"]),

@@ -145,16 +145,17 @@ events_logger = "file"'
     #    kubernetes-validate (official schemas), kmock (an API-server stand-in; none can run here) and
     #    prometheus-client (its parser checks that /metrics is valid Prometheus text), websockets
     #    (a real WebSocket app and client for the router's upgrade tests), selenium (drives headless
-    #    Chromium in the browser attack tests) and schemathesis (fuzzes the API from openapi.yaml).
+    #    Chromium in the browser attack tests), schemathesis (fuzzes the API from openapi.yaml) and
+    #    moto's server mode (moto_server: the S3 stand-in of the backup store tests).
     local venv=/opt/slipway-py python_tools="kmock==0.8.* kubernetes-validate prometheus-client websockets selenium schemathesis"
-    if [[ -x $venv/bin/kubernetes-validate && -x $venv/bin/schemathesis ]] \
+    if [[ -x $venv/bin/kubernetes-validate && -x $venv/bin/schemathesis && -x $venv/bin/moto_server ]] \
         && "$venv/bin/python" -c "import kmock, prometheus_client, websockets, selenium" >/dev/null 2>&1; then
         echo "setup: python tools: present in $venv"
     else
         python3 -m venv "$venv" >"$out" 2>&1 || fail "python3 -m venv $venv"
         # shellcheck disable=SC2086
-        "$venv/bin/pip" install -q $python_tools >>"$out" 2>&1 || fail "pip install $python_tools"
-        echo "setup: python tools: installed $python_tools in $venv"
+        "$venv/bin/pip" install -q $python_tools 'moto[server]' >>"$out" 2>&1 || fail "pip install $python_tools moto[server]"
+        echo "setup: python tools: installed $python_tools moto[server] in $venv"
     fi
 )
 

@@ -33,6 +33,7 @@ integration_suites=(
     DockerAPITests.EngineTests
     'OCIRegistryTests\.(OCIRegistryPushTests|OCIRegistryBasicAuthTests|OCIRegistryTokenAuthTests|PodmanPullTests)'
     KubernetesAPITests.KmockSmokeTests
+    S3StorageTests.S3ClientTests
     'SlipwayEnginesTests\.(KubernetesEngineFlowTests|KubernetesEngineConfigTests|KubernetesEngineAutoscaleTests|KubernetesRolloutTests|ImagePushTests)'
     SlipwayIntegrationTests
 )

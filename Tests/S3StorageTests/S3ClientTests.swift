@@ -1,0 +1,93 @@
+import FileChunks
+import Foundation
+import NIOCore
+import S3Storage
+import SlipwayTestSupport
+import Testing
+
+/// The client against moto's S3 server, a STAND-IN for Amazon S3 (none can run here): the same
+/// REST API and answers. Each test uses its own bucket.
+@Suite("S3 client against moto (S3 stand-in)", .serialized)
+struct S3ClientTests {
+    static func bucket(_ server: MotoS3Server, key: String = "test-key", secret: String = "test-secret") async throws -> S3Client {
+        let name = "slipway-\(UUID().uuidString.prefix(8).lowercased())"
+        // moto makes buckets with a plain PUT; S3Client only works inside one.
+        _ = try await Tools.run("/usr/bin/curl", ["-sf", "-X", "PUT", "\(server.endpoint.absoluteString)/\(name)"])
+        return try S3Client(configuration: .init(endpoint: server.endpoint, bucket: name, accessKeyId: key, secretAccessKey: secret))
+    }
+
+    @Test("a file streamed up comes back byte for byte; list shows keys and sizes by prefix; delete removes")
+    func roundTrip() async throws {
+        let server = try await MotoS3Server.start()
+        defer { server.stop() }
+        let client = try await Self.bucket(server)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("s3-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // 3 MiB and a bit of random bytes: many chunks of FileChunks' 256 KiB.
+        var bytes = [UInt8](repeating: 0, count: 3 * 1024 * 1024 + 17)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        let source = directory.appendingPathComponent("dump.bin")
+        try Data(bytes).write(to: source)
+        let key = "backups/db/2026-12-07 03:00 a+b=é.dump"
+        try await client.put(key, body: try FileChunks(url: source), length: Int64(bytes.count))
+        try await client.put("backups/db/small.txt", data: Data("hello".utf8), contentType: "text/plain")
+        try await client.put("other/x", data: Data("x".utf8))
+
+        let back = directory.appendingPathComponent("back.bin")
+        #expect(try await client.download(key, to: back) == Int64(bytes.count))
+        #expect(try Data(contentsOf: back) == Data(bytes))
+
+        let listed = try await client.list(prefix: "backups/db/")
+        #expect(listed.map(\.key) == ["backups/db/2026-12-07 03:00 a+b=é.dump", "backups/db/small.txt"])
+        #expect(listed.map(\.size) == [Int64(bytes.count), 5])
+        #expect(listed.allSatisfy { $0.lastModified != nil })
+
+        try await client.delete(key)
+        #expect(try await client.list(prefix: "backups/").map(\.key) == ["backups/db/small.txt"])
+        await #expect(throws: S3Error.self) { try await client.download(key, to: back) }
+        do { _ = try await client.get(key) } catch let error as S3Error {
+            #expect(error.status == 404 && error.code == "NoSuchKey", "\(error)")
+        }
+    }
+
+    @Test("list follows continuation tokens past 1000 keys")
+    func manyKeys() async throws {
+        let server = try await MotoS3Server.start()
+        defer { server.stop() }
+        let client = try await Self.bucket(server)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<1005 {
+                group.addTask { try await client.put(String(format: "k/%04d", i), data: Data()) }
+                if i % 16 == 15 { try await group.next() }
+            }
+            try await group.waitForAll()
+        }
+        let listed = try await client.list(prefix: "k/")
+        #expect(listed.count == 1005)
+        #expect(listed.last?.key == "k/1004")
+    }
+
+    @Test("refusals: a missing bucket is the server's NoSuchBucket; bad names and keys are refused before any request")
+    func refusals() async throws {
+        let server = try await MotoS3Server.start()
+        defer { server.stop() }
+        let missing = try S3Client(configuration: .init(endpoint: server.endpoint, bucket: "no-such-bucket-here", accessKeyId: "k", secretAccessKey: "s"))
+        do {
+            try await missing.put("a", data: Data("x".utf8))
+            Issue.record("PUT into a missing bucket worked")
+        } catch let error as S3Error {
+            #expect(error.code == "NoSuchBucket" && error.status == 404, "\(error)")
+            #expect(error.description.contains("PUT a failed with HTTP 404 (NoSuchBucket"))
+        }
+        #expect(throws: S3Error.self) {
+            try S3Client(configuration: .init(endpoint: server.endpoint, bucket: "Bad_Bucket", accessKeyId: "k", secretAccessKey: "s"))
+        }
+        #expect(throws: S3Error.self) {
+            try S3Client(configuration: .init(endpoint: URL(string: "ftp://x")!, bucket: "fine", accessKeyId: "k", secretAccessKey: "s"))
+        }
+        let client = try await Self.bucket(server)
+        await #expect(throws: S3Error.self) { try await client.put("", data: Data()) }
+        await #expect(throws: S3Error.self) { try await client.put("a\u{0}b", data: Data()) }
+    }
+}
