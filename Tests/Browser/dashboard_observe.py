@@ -143,6 +143,15 @@ try:
             break
         time.sleep(0.25)
     report["replica_rows"] = seen
+    # The events list follows too: the crash and the restart are listed without a reload.
+    deadline = time.time() + 20
+    events = []
+    while time.time() < deadline:
+        events = driver.execute_script("return [...document.querySelectorAll('ol.events li')].map(li => li.textContent)")
+        if any("replica.restarted" in e for e in events):
+            break
+        time.sleep(0.25)
+    report["events"] = events[:10]
     report["app_marker"] = driver.execute_script("return window.slipwayMarker || null")
     shot("11-app-restarted")
 finally:

@@ -48,6 +48,7 @@ extension Integration {
             /// The replicas table's rows (cells' text) each time it changed after the kill.
             var replica_rows: [[[String]]]
             var app_marker: String?
+            var events: [String]
             var console_errors: [String]
         }
 
@@ -111,6 +112,7 @@ extension Integration {
                 #expect(report.app_marker == "kept")
                 #expect(Int(last[3]) == (Int(first[3]) ?? 0) + 1 && last[1] == "running" && last[2] == "yes", "\(report.replica_rows)")
                 #expect(first[6].hasSuffix("%") && first[7].hasSuffix("MB"), "CPU and memory of the replica: \(first)")
+                #expect(report.events.contains { $0.contains("replica.restarted") && $0.contains("web.1") }, "\(report.events)")
                 #expect(report.console_errors.isEmpty, "\(report.console_errors)")
                 // The download: the stored lines as a text file, each with its time and replica.
                 #expect(report.download.type?.hasPrefix("text/plain") == true && report.download.disposition?.contains("attachment") == true)

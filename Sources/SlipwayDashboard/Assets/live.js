@@ -68,5 +68,13 @@
       }
       table.tBodies[0].replaceChildren(...rows);
     }
+    const events = document.querySelector("ol.events");
+    if (events && state.events.length) events.replaceChildren(...state.events.map(e => {
+      const item = document.createElement("li");
+      const time = cell("time", e.ago);
+      time.dateTime = e.at;
+      item.append(time, " ", cell("strong", e.kind), " ", (e.replica ? e.replica + " " : "") + e.message);
+      return item;
+    }));
   });
 })();

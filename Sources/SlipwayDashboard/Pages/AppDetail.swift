@@ -44,7 +44,7 @@ struct AppDetail {
         var certificateProblem: Bool
     }
 
-    struct EventRow {
+    struct EventRow: Encodable {
         var at: String
         var ago: String
         var kind: String
@@ -93,13 +93,18 @@ struct AppDetail {
             // The API already answers [redacted] for secrets; the page never shows their values either way.
             ConfigRow(key: $0.key, value: secrets.contains($0.key) ? "" : $0.value, secret: secrets.contains($0.key))
         }
-        self.events = events.sorted { ($0.seq ?? 0, $0.time) > ($1.seq ?? 0, $1.time) }.map {
-            EventRow(at: TimeText.machine($0.time), ago: TimeText.ago($0.time, now: now), kind: $0.kind.rawValue, replica: $0.replica ?? "",
-                     message: $0.message)
-        }
+        self.events = Self.events(events, now: now)
         let source = releases.first { $0.current }?.source ?? latest?.source
         gitURL = source?.kind == .git ? source?.url ?? "" : ""
         gitRef = source?.kind == .git ? source?.ref ?? "" : ""
+    }
+
+    /// Events newest first, as the page lists them.
+    static func events(_ events: [AppEvent], now: Date = Date()) -> [EventRow] {
+        events.sorted { ($0.seq ?? 0, $0.time) > ($1.seq ?? 0, $1.time) }.map {
+            EventRow(at: TimeText.machine($0.time), ago: TimeText.ago($0.time, now: now), kind: $0.kind.rawValue, replica: $0.replica ?? "",
+                     message: $0.message)
+        }
     }
 
     /// Services and their replicas as the page (and its live updates) show them.

@@ -8,11 +8,12 @@ extension Dashboard {
         var apps: [AppSummary]
     }
 
-    /// What the app page's live parts show: its status, current release, services and replicas.
+    /// What the app page's live parts show: its status, current release, services and replicas, events.
     struct AppState: Encodable {
         var status: String
         var release: Int?
         var services: [AppDetail.Service]
+        var events: [AppDetail.EventRow]
     }
 
     /// Server-Sent Events that keep the apps page (`/live`, every 10 s) and an app's page
@@ -33,7 +34,9 @@ extension Dashboard {
             return LiveState.response(every: .seconds(5)) {
                 let app = try await api.get(AppView.self, path, as: request, context: context)
                 let latest = try await latestDeploy(of: app.name, request: request, context: context)
-                return AppState(status: AppSummary.status(app, latest: latest), release: app.currentRelease, services: AppDetail.services(app))
+                let events = try await api.get(EventList.self, path + "/events?tail=50", as: request, context: context).events
+                return AppState(status: AppSummary.status(app, latest: latest), release: app.currentRelease, services: AppDetail.services(app),
+                                events: AppDetail.events(events))
             }
         }
     }
