@@ -40,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssh.git", from: "0.15.1"),
     ],
     targets: [
         // Domain: apps, manifests, releases, deploys, stages, names. Pure, no I/O.
@@ -157,6 +158,20 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], swiftSettings: upcomingFeatures),
+        // `git push` over SSH (swift-nio-ssh): the server, its ed25519 host key, users' public keys
+        // (parsed, fingerprinted) and the one exec policy (git-receive-pack/git-upload-pack of APP.git);
+        // what an accepted git command runs is the server's (a `GitCommandRunner`). No Slipway types.
+        .target(name: "SlipwaySSH", dependencies: [
+            "Commands",
+            .product(name: "NIOSSH", package: "swift-nio-ssh"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Atomics", package: "swift-atomics"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: upcomingFeatures),
         // Secret config values encrypted at rest (AES-GCM) under a master key.
         .target(name: "SlipwaySecrets", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
@@ -189,6 +204,7 @@ let package = Package(
             "SlipwaySource",
             "KubernetesAPI", "SlipwayKubernetes", "OCIRegistry", "Commands", "CertificateStore", "ACME", "SlipwayCertificates", "DNSUpdate",
             "Cron",
+            "SlipwaySSH",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -232,6 +248,10 @@ let package = Package(
             "SlipwayKubernetes", "SlipwayCore", "KubernetesAPI", "KubernetesResources", .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
+        // Key parsing and fingerprints against ssh-keygen, the exec policy, the host key file.
+        .testTarget(name: "SlipwaySSHTests", dependencies: ["SlipwaySSH", "Commands",
+            .product(name: "NIOSSH", package: "swift-nio-ssh"),
+        ]),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
         // SigV4 against AWS's published examples; the client against moto's S3 server (a stand-in for S3).
         .testTarget(name: "S3StorageTests", dependencies: [

@@ -75,6 +75,8 @@ public struct ServerConfiguration: Sendable {
     public var limits = RequestLimits()
     /// Webhooks from forges and preview apps: body limit, the clock previews' TTL is read on, how often it is.
     public var hooks = HookSettings()
+    /// `--ssh HOST:PORT`: the SSH listener for `git push ssh://slipway@HOST:PORT/APP.git`; nil: off.
+    public var ssh: SSHListen?
 
     public enum EngineKind: String, Sendable, CaseIterable {
         case local

@@ -115,6 +115,7 @@ public enum SlipwayServer {
         if let renewer { parts.certificateFailures = { await renewer.failures() } }
         if let routerLink { parts.routerMetrics = { await routerLink.metricsText() } }
         if routerTLS != nil && router != nil { services.append(reloader) }
+        if let ssh = try await sshServer(configuration, store: store, logger: logger) { services.append(ssh) }
         let api = Application(
             responder: try siteResponder(parts),
             server: try APITLSFiles.server(.http1WebSocketUpgrade(webSocketRouter: webSocketRouter(parts)), tls: tls),
@@ -217,6 +218,7 @@ public enum SlipwayServer {
         CertificateController(store: parts.certificates, changed: parts.certificatesChanged, failures: parts.certificateFailures).addRoutes(to: router)
         NotificationController(store: store, policy: parts.notificationPolicy).addRoutes(to: router)
         addHookRoutes(parts, to: router)
+        SSHKeyController(store: store).addRoutes(to: router)
         LogWebSocket(store: store, hub: parts.appLogs, followers: parts.followers).addFallbackRoute(to: router)
         return router
     }

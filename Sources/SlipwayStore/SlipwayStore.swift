@@ -91,6 +91,7 @@ public struct SlipwayStore: Sendable {
         registerAddonMigration(&migrator)
         registerGitConnectionMigration(&migrator)
         registerPreviewMigration(&migrator)
+        registerSSHKeyMigration(&migrator)
         return migrator
     }
 

@@ -64,6 +64,11 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert (keep it mode 0600).", valueName: "file"))
     var tlsKey: String?
     @OptionGroup(title: "Certificates (ACME)") var acme: ACMEOptions
+    @Option(help: ArgumentHelp("Serve `git push ssh://slipway@HOST:PORT/APP.git` on this address (e.g. :2222 on every interface). Off by default.", valueName: "host:port"))
+    var ssh: String?
+    @Flag(name: .customLong("print-host-key"),
+          help: "Print the SSH host key as a known_hosts line (made in --data if there is none yet) and exit.")
+    var printHostKey = false
     @Flag(name: .customLong("insecure-no-auth"), help: "No API token: any local user or process may deploy, run commands and read secrets. Loopback only; for tests.")
     var insecureNoAuth = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
@@ -110,6 +115,7 @@ struct ServerCommand: AsyncParsableCommand {
         _ = try Self.hostPort(listen, option: "--listen")
         _ = try Self.hostPort(http, option: "--http")
         if let https { _ = try Self.hostPort(https, option: "--https") }
+        if let ssh { _ = try Self.hostPort(ssh, option: "--ssh") }
         if hsts && https == nil { throw ValidationError("--hsts needs --https HOST:PORT: Strict-Transport-Security is sent over HTTPS only") }
         guard headerTimeout > 0 else { throw ValidationError("--header-timeout must be a positive number of seconds") }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be a positive number of seconds") }
@@ -145,6 +151,14 @@ struct ServerCommand: AsyncParsableCommand {
     func run() async throws {
         var configuration = ServerConfiguration(
             dataDirectory: data.map { URL(fileURLWithPath: $0) } ?? ServerConfiguration.defaultDataDirectory)
+        if let ssh {
+            let (host, port) = try Self.hostPort(ssh, option: "--ssh")
+            configuration.ssh = SSHListen(host: host, port: port)
+        }
+        if printHostKey {
+            try printKnownHostsLine(configuration)
+            return
+        }
         (configuration.listenHost, configuration.listenPort) = try Self.hostPort(listen, option: "--listen")
         (configuration.routerHost, configuration.routerPort) = try Self.hostPort(http, option: "--http")
         if let https {
@@ -196,6 +210,18 @@ struct ServerCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         do {
             try await SlipwayServer.run(configuration, logger: logger)
+        } catch let error as ServerStartupError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// `[HOST]:PORT ssh-ed25519 ...`: HOST is the first --api-host, else the --ssh host, else this
+    /// machine's name (a wildcard address is no name to connect to); PORT is --ssh's, else 2222.
+    private func printKnownHostsLine(_ configuration: ServerConfiguration) throws {
+        let bound = configuration.ssh?.host
+        let host = apiHost.first ?? bound.flatMap { ["0.0.0.0", "::", ""].contains($0) ? nil : $0 } ?? ProcessInfo.processInfo.hostName
+        do {
+            Swift.print(try SlipwayServer.hostKeyLine(configuration, host: host, port: configuration.ssh?.port ?? 2222))
         } catch let error as ServerStartupError {
             throw ValidationError(error.description)
         }

@@ -77,6 +77,8 @@ enum APIProvocations {
         let certificates = try SeedCertificates.shared()
         let stored = try await server.request(.post, "/v1/certs", body: certificates.fill(#"{"host": "seeded.example.test", "certificate": "{cert}", "key": "{key}"}"#))
         guard stored.status == 201 else { throw TestTimeout("seeding a certificate: \(stored.status) \(stored.body)") }
+        let sshKey = try await server.request(.post, "/v1/keys", body: #"{"publicKey": "\#(seededKey)", "name": "seeded"}"#)
+        guard sshKey.status == 201 else { throw TestFailure("seeding an SSH key: \(sshKey.status) \(sshKey.body)") }
         let target = try await server.request(.post, "/v1/notifications", body: #"{"app": "demo", "url": "https://hooks.example.test/slipway"}"#)
         guard target.status == 201 else { throw TestFailure("seeding a notification target: \(target.status) \(target.body)") }
         let webhookSecret = try await server.connect("demo", repo: "https://git.example.com/team/demo.git", forge: .github)
@@ -85,6 +87,9 @@ enum APIProvocations {
         return Seed(trace: first.traceId, certificates: certificates, notification: try target.decode(NotificationCreated.self).target.id,
                     webhookSecret: webhookSecret)
     }
+
+    /// The SSH key listed as `seeded` (ssh-keygen -t ed25519).
+    static let seededKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAYtLyCUM147oaXgKbL3rEwJfhYlmpnNT0f+qMQOR/at seeded@contract"
 
     static let wrongToken: HTTPFields = [.authorization: "Bearer not-the-token"]
     static let gzip: HTTPFields = [.contentType: "application/gzip"]
@@ -252,6 +257,14 @@ enum APIProvocations {
                                                                                      HTTPField.Name("X-GitHub-Delivery")!: "contract-3"]),
         "POST /hooks/{app} 404": .init(.post, "/hooks/nope", body: "{}"),
         "POST /hooks/{app} 413": .init(.post, "/hooks/demo", body: #"{"pad": ""# + String(repeating: "A", count: 6 * 1_048_576) + #""}"#),
+        "GET /v1/keys 200": .init(.get, "/v1/keys"),
+        "POST /v1/keys 201": .init(.post, "/v1/keys", body: #"{"publicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAII24zPAWG5SrnqGE2UTykRWzN1fx/TbXQ4i08FxoZ/dO new@contract"}"#, changesState: true),
+        "POST /v1/keys 400": .init(.post, "/v1/keys", body: #"{"publicKey": "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ== old@rsa"}"#),
+        "POST /v1/keys 409": .init(.post, "/v1/keys", body: #"{"publicKey": "\#(seededKey)", "name": "again"}"#),
+        "POST /v1/keys 413": .init(.post, "/v1/keys", body: #"{"publicKey": ""# + String(repeating: "A", count: 70_000) + #""}"#),
+        "DELETE /v1/keys 200": .init(.delete, "/v1/keys?key=seeded", changesState: true),
+        "DELETE /v1/keys 400": .init(.delete, "/v1/keys"),
+        "DELETE /v1/keys 404": .init(.delete, "/v1/keys?key=nobody"),
         "GET /status 200": .init(.get, "/status?traceId={trace}"),
         "GET /status 400": .init(.get, "/status"),
         "GET /status 404": .init(.get, "/status?traceId=no-such-trace"),
