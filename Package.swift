@@ -66,6 +66,7 @@ let package = Package(
             "FileChunks",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -219,6 +220,7 @@ let package = Package(
         // Typed client of the HTTP API, used by the CLI and the tests.
         .target(name: "SlipwayClient", dependencies: [
             "SlipwayCore", "FileChunks", .product(name: "Yams", package: "Yams"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -180,6 +180,10 @@ extension DockerRequest {
         DockerRequest(method: .PUT, path: "/containers/\(escapePath(id))/archive", query: [("path", directory)], body: .tar(tar))
     }
 
+    static func resizeContainer(_ id: String, rows: Int, columns: Int) -> DockerRequest {
+        DockerRequest(method: .POST, path: "/containers/\(escapePath(id))/resize", query: [("h", String(rows)), ("w", String(columns))])
+    }
+
     static func waitContainer(_ id: String) -> DockerRequest {
         DockerRequest(method: .POST, path: "/containers/\(escapePath(id))/wait")
     }
@@ -261,6 +265,9 @@ struct CreateContainerBody: Encodable, Equatable {
     var StopTimeout: Int?
     var WorkingDir: String?
     var OpenStdin: Bool?
+    var Tty: Bool?
+    var AttachStdout: Bool?
+    var AttachStderr: Bool?
     var StdinOnce: Bool?
     var AttachStdin: Bool?
     var HostConfig: HostConfigBody
@@ -287,6 +294,8 @@ struct CreateContainerBody: Encodable, Equatable {
         if spec.openStdin {
             // StdinOnce: the container's stdin closes when the attached client closes its side.
             OpenStdin = true
+            AttachStdout = true
+            AttachStderr = true
             StdinOnce = true
             AttachStdin = true
         }
@@ -299,6 +308,7 @@ struct CreateContainerBody: Encodable, Equatable {
             Binds: spec.binds.isEmpty ? nil : spec.binds
         )
         HostConfig.NetworkMode = spec.network
+        if spec.tty { Tty = true }
         if let network = spec.network, !spec.networkAliases.isEmpty {
             NetworkingConfig = NetworkingBody(EndpointsConfig: [network: EndpointBody(Aliases: spec.networkAliases)])
         }

@@ -74,6 +74,8 @@ public struct ContainerSpec: Sendable, Equatable {
     public var network: String?
     /// More names the container answers to on `network` (`docker run --network-alias`).
     public var networkAliases: [String] = []
+    /// Gives the process a terminal (`docker run -t`): its output is then one raw stream.
+    public var tty = false
 
     public init(
         image: String,

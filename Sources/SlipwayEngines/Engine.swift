@@ -54,6 +54,14 @@ public protocol Engine: Sendable {
     func runOneOff(_ release: Release, service: String?, command: [String], stdin: Data?, purpose: OneOffPurpose,
                    output: @escaping @Sendable (RunEvent) async -> Void) async throws -> Int
 
+    /// Runs `command` in a new container with its standard input attached (`slipway run -i/-t`,
+    /// `slipway addons connect`): from `release` (its image, config and volumes), or from the
+    /// add-on's image on the app's network when `addon` is given. With `tty` the process gets a
+    /// terminal. `input` feeds it (and resizes the terminal); `output` gets (1 stdout or 2
+    /// stderr, bytes). Returns its exit code; the container is removed afterwards.
+    func runInteractive(_ release: Release, service: String?, addon: AddonSpec?, command: [String], tty: Bool,
+                        input: AsyncStream<InteractiveInput>, output: @escaping @Sendable (Int, Data) async -> Void) async throws -> Int
+
     /// Follows the output of every replica (present and future) until cancelled, handing each line
     /// to `deliver` with its app. Replicas running already resume after `resumeAfter(app)`.
     func collectLogs(resumeAfter: @escaping @Sendable (String) -> Date?,
@@ -181,4 +189,11 @@ public protocol DesiredAddons: Sendable {
 public struct NoAddons: DesiredAddons {
     public init() {}
     public func addons() throws -> [AddonSpec] { [] }
+}
+
+/// What an interactive client sends a one-off container.
+public enum InteractiveInput: Sendable, Equatable {
+    case data(Data)
+    case resize(columns: Int, rows: Int)
+    case endOfInput
 }

@@ -220,6 +220,7 @@ public enum SlipwayServer {
         addHookRoutes(parts, to: router)
         SSHKeyController(store: store).addRoutes(to: router)
         LogWebSocket(store: store, hub: parts.appLogs, followers: parts.followers).addFallbackRoute(to: router)
+        RunWebSocket(store: store, engine: engine).addFallbackRoute(to: router)
         return router
     }
 
@@ -229,6 +230,7 @@ public enum SlipwayServer {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: RequestGuardMiddleware(hosts: parts.guards, token: parts.token))
         LogWebSocket(store: parts.store, hub: parts.appLogs, followers: parts.followers).addRoutes(to: router)
+        RunWebSocket(store: parts.store, engine: parts.engine).addRoutes(to: router)
         return router
     }
 

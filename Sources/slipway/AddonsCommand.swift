@@ -12,7 +12,7 @@ struct Addons: AsyncParsableCommand {
         credentials the server makes; the app gets its URL as secret config (DATABASE_URL or REDIS_URL, \
         and NAME_URL with --name), rolled out like any config change.
         """,
-        subcommands: [List.self, Create.self, Info.self, Destroy.self],
+        subcommands: [List.self, Create.self, Info.self, Connect.self, Destroy.self],
         defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
@@ -75,6 +75,22 @@ struct Addons: AsyncParsableCommand {
             let app = try target.name
             let view = try await global.withClient { try await $0.addon(app: app, name: addon) }
             if global.json { try Output.json(view) } else { Output.line(Reports.addon(view)) }
+        }
+    }
+
+    struct Connect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open the add-on's client (psql, redis-cli) with your terminal attached.",
+            discussion: "A one-off container from the add-on's image on the app's network. Standard input may be a pipe: echo 'SELECT 1;' | slipway addons connect shop db")
+        @OptionGroup var target: AppArgument
+        @Argument(help: ArgumentHelp("The add-on's name.", valueName: "name")) var addon: String
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let app = try target.name
+            let tty = InteractiveTerminal.stdinIsTerminal
+            let code = try await Run.interactive(global, app: app, InteractiveRequest(addon: addon, tty: tty))
+            if code != 0 { throw ExitCode(Int32(truncatingIfNeeded: code)) }
         }
     }
 

@@ -16,6 +16,10 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var target: AppArgument
     @Option(help: "Run from this service's image and settings (default: the app's routed service).")
     var service: String?
+    @Flag(name: .customShort("i"), help: "Keep standard input attached while the command runs (interactive; no 8 MiB limit).")
+    var interactive = false
+    @Flag(name: .customShort("t"), help: "Give the command a terminal (with -i: a shell, psql...); keys go to it as typed.")
+    var tty = false
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command and its arguments, after --.", valueName: "COMMAND"))
     var command: [String] = []
     @OptionGroup var global: GlobalOptions
@@ -28,6 +32,11 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let name = try target.name
+        if interactive || tty {
+            let code = try await Self.interactive(global, app: name, InteractiveRequest(command: command, service: service, tty: tty))
+            if code != 0 { throw ExitCode(Int32(truncatingIfNeeded: code)) }
+            return
+        }
         let stdin = try Self.readStandardInput()
         let request = RunRequest(command: command, stdin: stdin, service: service)
         let code: Int32 = try await global.withClient { client in
@@ -43,6 +52,22 @@ struct Run: AsyncParsableCommand {
             return exitCode
         }
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// A session over the API's WebSocket: the terminal raw while it lasts (with -t), its size sent.
+    static func interactive(_ global: GlobalOptions, app: AppName, _ request: InteractiveRequest) async throws -> Int {
+        var request = request
+        if request.tty, let size = InteractiveTerminal.size() {
+            request.columns = size.columns
+            request.rows = size.rows
+        }
+        return try await global.withClient { client in
+            try await InteractiveTerminal.run(raw: request.tty) { input in
+                try await client.runInteractive(app: app, request, input: input) { stream, data in
+                    InteractiveTerminal.write(stream: stream, data)
+                }
+            }
+        }
     }
 
     /// All of standard input when it is a pipe or a file; nil on a terminal (nothing to forward).

@@ -82,6 +82,19 @@ extension Integration {
                 let config = try await runCLI(["config", app, "--server", server.baseURL])
                 #expect(config.output.contains("DATABASE_URL") && config.output.contains("DB_URL") && !config.output.contains("postgres://"))
 
+                // `addons connect`: psql from the add-on's image, standard input attached (a pipe here: no terminal).
+                let connected = try await runCLI(["addons", "connect", app, "db", "--server", server.baseURL],
+                                                 stdin: Data("SELECT 40 + 2 AS answer, count(*) AS rows FROM t;\n".utf8))
+                #expect(connected.status == 0 && connected.output.contains("42"), "\(connected.output)")
+                // `run -i`: a shell of the app's release reads what is typed, and its exit code comes back.
+                let piped = try await runCLI(["run", "-i", app, "--server", server.baseURL, "--", "sh"],
+                                             stdin: Data("echo typed-$((6 * 7)); exit 5\n".utf8))
+                #expect(piped.status == 5 && piped.output.contains("typed-42"), "\(piped.output)")
+                // `run -it` under a pseudo-terminal (script(1) gives the CLI one): the process gets a terminal too.
+                let cli = "SLIPWAY_TOKEN=\(server.token ?? "") \(TestServer.binary.path) run -it \(app) --server \(server.baseURL) -- sh -c 'tty; exit 3'"
+                let terminal = try await runProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", cli, "/dev/null"])
+                #expect(terminal.status == 3 && terminal.output.contains("/dev/pts/"), "\(terminal.output)")
+
                 // Removed from outside: the reconciler starts it again on the same volume; the rows are still there.
                 let container = try #require(try await server.containers(app: app).first { $0.labels["io.slipway.addon"] == "db" })
                 try await TestEngine.docker().removeContainer(container.id, force: true)
@@ -112,6 +125,8 @@ extension Integration {
                 #expect(answer.addon.configKeys == ["REDIS_URL"])
                 #expect(try await Self.query(server, app) == "1")
                 #expect(try await Self.query(server, app) == "2")
+                let connected = try await runCLI(["addons", "connect", app, "redis", "--server", server.baseURL], stdin: Data("GET hits\n".utf8))
+                #expect(connected.status == 0 && connected.output.contains("2"), "\(connected.output)")
 
                 // Without the password the add-on refuses, also from inside the app's network.
                 let anonymous = try await runCLI(["run", app, "--server", server.baseURL, "--", "redis-cli", "-h", "redis", "GET", "hits"])

@@ -189,6 +189,20 @@ package actor InMemoryEngine: Engine {
         return removingVolumes ? DestroyedVolumes(removed: volumes, kept: []) : DestroyedVolumes(removed: [], kept: volumes)
     }
 
+    /// Echoes what it is sent (prefixed with the command and, for an add-on, its name) until the end of input.
+    package func runInteractive(_ release: Release, service: String?, addon: AddonSpec?, command: [String], tty: Bool,
+                                input: AsyncStream<InteractiveInput>, output: @escaping @Sendable (Int, Data) async -> Void) async throws -> Int {
+        calls.append("runInteractive \(release.app) \(addon.map { "addon \($0.name) " } ?? "")\(command.joined(separator: " "))")
+        for await item in input {
+            switch item {
+            case .data(let data): await output(1, data)
+            case .resize(let columns, let rows): await output(2, Data("resized \(columns)x\(rows)\n".utf8))
+            case .endOfInput: return 0
+            }
+        }
+        return 0
+    }
+
     package func startAddon(_ addon: AddonSpec) async throws {
         calls.append("startAddon \(addon.app) \(addon.name)")
         if let message = failures[Key(step: .addon, app: addon.app.value)] ?? failures[Key(step: .addon, app: nil)] {

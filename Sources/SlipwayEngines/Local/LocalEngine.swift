@@ -171,6 +171,11 @@ public struct LocalEngine: Engine {
         await logCollector.collectLogs(resumeAfter: resumeAfter, deliver: deliver)
     }
 
+    public func runInteractive(_ release: Release, service: String?, addon: AddonSpec?, command: [String], tty: Bool,
+                               input: AsyncStream<InteractiveInput>, output: @escaping @Sendable (Int, Data) async -> Void) async throws -> Int {
+        try await oneOffs.runInteractive(release, service: service, addon: addon, command: command, tty: tty, input: input, output: output)
+    }
+
     public func runOneOff(_ release: Release, service: String?, command: [String], stdin: Data?, purpose: OneOffPurpose,
                           output: @escaping @Sendable (RunEvent) async -> Void) async throws -> Int {
         try await oneOffs.run(release, service: service, command: command, stdin: stdin, purpose: purpose, output: output)

@@ -62,7 +62,7 @@ struct OneOffRunner: Sendable {
 
     /// The service a one-off container is made from: the named one, else the default (routed)
     /// service, else the first.
-    private func oneOffService(_ release: Release, named name: String?) throws -> ReleasedService {
+    func oneOffService(_ release: Release, named name: String?) throws -> ReleasedService {
         if let name {
             guard let service = release.services.first(where: { $0.name == name }) else {
                 throw SlipwayError.invalidRequest("\(release.app) has no service \(name) (it has: \(release.services.map(\.name).joined(separator: ", ")))")

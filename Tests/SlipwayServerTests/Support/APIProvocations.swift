@@ -154,6 +154,8 @@ enum APIProvocations {
         "GET /v1/apps/{app}/logs 400": .init(.get, "/v1/apps/demo/logs?tail=many"),
         "GET /v1/apps/{app}/logs 404": .init(.get, "/v1/apps/nope/logs"),
         "GET /v1/apps/{app}/logs/ws 400": .init(.get, "/v1/apps/demo/logs/ws"),
+        "GET /v1/apps/{app}/run/ws 400": .init(.get, "/v1/apps/demo/run/ws"),
+        "GET /v1/apps/{app}/run/ws 404": .init(.get, "/v1/apps/demo/run/ws?addon=none"),
         "GET /v1/apps/{app}/logs/ws 404": .init(.get, "/v1/apps/nope/logs/ws"),
         "GET /v1/apps/{app}/events 200": .init(.get, "/v1/apps/demo/events"),
         "GET /v1/apps/{app}/events 400": .init(.get, "/v1/apps/demo/events?since=yesterday-ish"),
@@ -301,6 +303,7 @@ enum APIProvocations {
     /// Documented statuses no in-process request can provoke, and why.
     static let notProvoked: [String: String] = [
         "GET /v1/apps/{app}/logs/ws 101": "the WebSocket upgrade needs a live server: SlipwayIntegrationTests covers it",
+        "GET /v1/apps/{app}/run/ws 101": "the WebSocket upgrade needs a live server: SlipwayIntegrationTests' InteractiveRunTests cover it",
         "POST /v1/secrets/rotate-key 409": "needs SLIPWAY_MASTER_KEY in the server process's environment: SlipwayIntegrationTests' SecretRotationTests covers it",
         "POST /v1/apps/{app}/cron/{job}/run 409": "needs a run held going on: CronSchedulerTests.forbidSkipsOverlap covers it",
         "POST /v1/apps/{app}/addons 502": "needs an engine that fails to start the add-on: AddonAPITests.engineFailureLeavesNothing covers it",
