@@ -69,7 +69,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // Leaf client of the OCI distribution API (push and pull of blobs and manifests).
         .target(name: "OCIRegistry", dependencies: [
             "FileChunks",
@@ -79,7 +79,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // Leaf client of the Kubernetes API: kubeconfig, server-side apply, watch, pod logs.
         .target(name: "KubernetesAPI", dependencies: [
             "KubernetesResources",
@@ -89,7 +89,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // Leaf client of ACME (RFC 8555): account, orders, HTTP-01/DNS-01 challenges, CSRs, certificates.
         .target(name: "ACME", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -136,7 +136,7 @@ let package = Package(
         .target(name: "CertificateStore", dependencies: [
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // Programs run to their end or in the background (git, tar, podman) on swift-subprocess:
         // timeouts, output limits, cancellation that ends the child; no thread ever waits on one.
         .target(name: "Commands", dependencies: [

@@ -1,6 +1,7 @@
+import CoreFoundation
 import Foundation
-#if canImport(Glibc)
 import Glibc
+#if canImport(Glibc)
 #endif
 
 /// Certificates and keys in the data directory: `certs/HOST/cert.pem` (the chain, leaf first),

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 
 /// A client of the Docker Engine REST API (as served by Docker or by `podman system service`)
 /// over a unix socket.

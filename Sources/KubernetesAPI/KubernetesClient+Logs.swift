@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import KubernetesResources
+import NIOHTTP1
 
 /// What a pod log request asks for (`GET …/pods/{name}/log`).
 public struct PodLogOptions: Sendable, Hashable {

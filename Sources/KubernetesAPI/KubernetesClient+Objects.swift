@@ -1,5 +1,6 @@
 import Foundation
 import KubernetesResources
+import NIOHTTP1
 
 /// How `delete` removes an object's dependents (`DeleteOptions.propagationPolicy`).
 public enum PropagationPolicy: String, Sendable {

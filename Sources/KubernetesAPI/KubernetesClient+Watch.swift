@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 import KubernetesResources
+import NIOHTTP1
 
 /// One event of a watch: `{"type": "ADDED", "object": {...}}`.
 public struct KubernetesWatchEvent: Sendable, Hashable {

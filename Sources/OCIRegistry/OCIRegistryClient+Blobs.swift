@@ -1,6 +1,9 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
+import NIOFoundationEssentialsCompat
+import NIOHTTP1
 
 extension OCIRegistryClient {
     /// `HEAD /v2/NAME/blobs/DIGEST`: whether the repository has the blob.

@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOHTTP1
 
 extension OCIRegistryClient {
     /// Cross-repository mount: `POST /v2/NAME/blobs/uploads/?mount=DIGEST&from=SOURCE` links a

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 extension OCIRegistryClient {
     /// Pushes an image: every blob the registry lacks (config and layers, streamed from

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// A client of one registry speaking the OCI distribution API (`/v2/...`): the CNCF
 /// registry, Docker Hub, GHCR, Harbor, ...
