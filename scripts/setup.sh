@@ -22,7 +22,7 @@ _slipway_setup_engine() (
     # io.slipway.*: a build whose image carries Slipway's own labels is refused.
     local image_label=org.slipway.setup.base-image=busybox-3
     local applets="sh httpd echo cat sleep wget ls mkdir rm env nc true false kill ps seq"
-    local packages="podman runc catatonit busybox-static iptables libsqlite3-dev git curl tar wrk ca-certificates jq docker-registry apache2-utils openssl chromium chromium-driver pebble bind9 dnsutils mmdebstrap aardvark-dns openssh-client"
+    local packages="podman runc catatonit busybox-static iptables libsqlite3-dev git curl tar wrk ca-certificates jq docker-registry apache2-utils openssl chromium chromium-driver pebble bind9 dnsutils mmdebstrap aardvark-dns openssh-client systemd"
     out=$(mktemp /tmp/slipway-setup.XXXXXX)
     trap 'rm -f "$out"' EXIT
 

@@ -19,6 +19,9 @@ public struct ServerConfiguration: Sendable {
     /// `--standalone-router`: the router runs as its own process (`slipway router`), handed the routes
     /// over DATA/router/control.sock, and keeps serving while the server is down.
     public var standaloneRouter = false
+    /// `--external-router`: with `--standalone-router`, the router process is started and restarted
+    /// by someone else (systemd's `slipway-router.service`); the server waits for it, never starts one.
+    public var externalRouter = false
     /// State: the database, deploy logs, workspaces.
     public var dataDirectory: URL
     /// The container engine's Docker-API socket; nil means find one (see `EngineConnector`).
@@ -151,6 +154,9 @@ public struct ServerConfiguration: Sendable {
 
     /// Refuses configurations that would expose the API without a token.
     func validate() throws {
+        if externalRouter, !standaloneRouter {
+            throw ServerStartupError("--external-router goes with --standalone-router (the router process someone else runs)")
+        }
         if standaloneRouter, engine == .kubernetes {
             throw ServerStartupError("--standalone-router needs the local engine: with --engine kubernetes the cluster's Ingress routes apps")
         }

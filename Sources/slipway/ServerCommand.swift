@@ -6,7 +6,7 @@ import SlipwayRouter
 import SlipwayServer
 
 /// Subcommands that need the server library; the root command lists these beside the client ones.
-let extraSubcommands: [ParsableCommand.Type] = [ServerCommand.self, RouterCommand.self, K8s.self]
+let extraSubcommands: [ParsableCommand.Type] = [ServerCommand.self, RouterCommand.self, InstallSystemdCommand.self, K8s.self]
 
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +32,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Flag(name: .customLong("standalone-router"),
           help: "Run the router as its own process (`slipway router`, started if none runs for --data) that keeps serving while the server restarts.")
     var standaloneRouter = false
+    @Flag(name: .customLong("external-router"),
+          help: "With --standalone-router: the router process is run by someone else (systemd's slipway-router.service, see `slipway install-systemd`); wait for it, never start one.")
+    var externalRouter = false
     @Option(help: "Seconds a client may take to send a request head (slow clients get 408).") var headerTimeout = 10
     @Option(help: "Seconds a keep-alive connection may sit idle between requests before the router closes it.") var idleTimeout = 60
     @Option(help: "Client connections the router holds at once; more are closed at accept.") var maxConnections = 10_000
@@ -171,6 +174,7 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.router.maxConnections = maxConnections
         configuration.router.trustedProxies = try Self.trustedProxies(trustedProxy)
         configuration.standaloneRouter = standaloneRouter
+        configuration.externalRouter = externalRouter
         configuration.engineSocket = engineSocket
         configuration.workers = workers
         configuration.readyTimeout = .seconds(readyTimeout)

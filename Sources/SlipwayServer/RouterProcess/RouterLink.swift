@@ -31,6 +31,8 @@ actor RouterLink: BackendDrainer, Service {
     /// HTTP-01 answers of ACME orders in flight (token -> key authorization), sent again to a
     /// restarted router, which keeps them in memory only.
     var challenges: [String: String] = [:]
+    /// The router process stopped answering and nobody here restarts it (`--external-router`).
+    private var routerGone = false
 
     init(process: RouterProcess, routes: RouteTable, logger: Logger) {
         self.process = process
@@ -47,7 +49,9 @@ actor RouterLink: BackendDrainer, Service {
             logger.info("taking over the running router process", metadata: ["router.pid": "\(status.pid)", "router.http": "\(status.http)"])
             return
         }
-        try await self.startProcess()
+        guard process.configuration.externalRouter else { return try await self.startProcess() }
+        logger.info("waiting for the router process (--external-router)", metadata: ["router.socket": "\(process.socketPath)"])
+        try await waitForProcess(timeout: .seconds(30), failure: "no router process answered at \(process.socketPath) within 30 s (--external-router); start it: systemctl start slipway-router")
     }
 
     /// From now on the table is the router's: sent now, and after every change.
@@ -144,23 +148,41 @@ actor RouterLink: BackendDrainer, Service {
     }
 
     private func checkAlive() async {
-        guard await !accepts() else { return }
+        guard await !accepts() else {
+            if routerGone { await routerBack() }  // restarted by someone else (--external-router)
+            return
+        }
         try? await Task.sleep(for: .milliseconds(20))  // asked twice before a restart
         guard await !accepts() else { return }
+        if process.configuration.externalRouter {
+            if !routerGone { logger.error("the router process does not answer; waiting for its supervisor (--external-router) to start it again") }
+            routerGone = true
+            return
+        }
         logger.error("the router process does not answer; starting it again")
         do {
             try await startProcess()
-            applied = -1  // the new one has only what it kept on disk: send the table again
-            changed.yield()
-            await resendChallenges()
+            await routerBack()
         } catch {
             logger.error("could not start the router process", metadata: ["error": "\(error)"])
         }
     }
 
+    /// A new router process has only what it kept on disk: the table and the challenges go again.
+    private func routerBack() async {
+        routerGone = false
+        applied = -1
+        changed.yield()
+        await resendChallenges()
+    }
+
     private func startProcess() async throws {
         try await process.spawn(logger: logger)
-        let deadline = ContinuousClock.now + .seconds(10)
+        try await waitForProcess(timeout: .seconds(10), failure: "the router process did not start within 10 s; see \(process.logFile.path)")
+    }
+
+    private func waitForProcess(timeout: Duration, failure: String) async throws {
+        let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if await accepts(), let status = try? await status() {
                 try check(status)
@@ -168,7 +190,7 @@ actor RouterLink: BackendDrainer, Service {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw ServerStartupError("the router process did not start within 10 s; see \(process.logFile.path)")
+        throw ServerStartupError(failure)
     }
 
     private func check(_ status: RouterProcessStatus) throws {
