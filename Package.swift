@@ -173,6 +173,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: upcomingFeatures),
+        // Where add-on backups are kept: a directory or S3 (S3Storage); a backup is listed only once complete.
+        .target(name: "BackupStore", dependencies: [
+            "S3Storage", "FileChunks", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: upcomingFeatures),
         // Secret config values encrypted at rest (AES-GCM) under a master key.
         .target(name: "SlipwaySecrets", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
@@ -255,6 +260,8 @@ let package = Package(
             .product(name: "NIOSSH", package: "swift-nio-ssh"),
         ]),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
+        // The directory store in process; the S3 store against moto's S3 server (a stand-in for S3).
+        .testTarget(name: "BackupStoreTests", dependencies: ["BackupStore", "S3Storage", "SlipwayTestSupport", "TestPorts", "Commands"]),
         // SigV4 against AWS's published examples; the client against moto's S3 server (a stand-in for S3).
         .testTarget(name: "S3StorageTests", dependencies: [
             "S3Storage", "FileChunks", "SlipwayTestSupport", "TestPorts", "Commands",

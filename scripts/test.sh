@@ -34,6 +34,7 @@ integration_suites=(
     'OCIRegistryTests\.(OCIRegistryPushTests|OCIRegistryBasicAuthTests|OCIRegistryTokenAuthTests|PodmanPullTests)'
     KubernetesAPITests.KmockSmokeTests
     S3StorageTests.S3ClientTests
+    BackupStoreTests.S3BackupStoreTests
     'SlipwayEnginesTests\.(KubernetesEngineFlowTests|KubernetesEngineConfigTests|KubernetesEngineAutoscaleTests|KubernetesRolloutTests|ImagePushTests)'
     SlipwayIntegrationTests
 )

@@ -11,8 +11,7 @@ import Testing
 struct S3ClientTests {
     static func bucket(_ server: MotoS3Server, key: String = "test-key", secret: String = "test-secret") async throws -> S3Client {
         let name = "slipway-\(UUID().uuidString.prefix(8).lowercased())"
-        // moto makes buckets with a plain PUT; S3Client only works inside one.
-        _ = try await Tools.run("/usr/bin/curl", ["-sf", "-X", "PUT", "\(server.endpoint.absoluteString)/\(name)"])
+        try await server.makeBucket(name)  // S3Client only works inside one
         return try S3Client(configuration: .init(endpoint: server.endpoint, bucket: name, accessKeyId: key, secretAccessKey: secret))
     }
 

@@ -1,21 +1,20 @@
 import Commands
 import Foundation
-import SlipwayTestSupport
 import TestPorts
 
 /// moto's S3 server (PyPI `moto[server]`, in the venv scripts/setup.sh makes) on a free port of
 /// 127.0.0.1: a STAND-IN for Amazon S3, which cannot run here. It speaks the same REST API and
 /// XML; it does not check signatures (AWS's published examples in SigV4Tests do).
-final class MotoS3Server: Sendable {
-    static let binary = ProcessInfo.processInfo.environment["SLIPWAY_MOTO_SERVER"] ?? "/opt/slipway-py/bin/moto_server"
+package final class MotoS3Server: Sendable {
+    package static let binary = ProcessInfo.processInfo.environment["SLIPWAY_MOTO_SERVER"] ?? "/opt/slipway-py/bin/moto_server"
 
     let process: BackgroundCommand
-    let port: Int
+    package let port: Int
     let log: String
-    var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    package var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     /// Fails (does not skip) with what to do when moto is missing.
-    static func start() async throws -> MotoS3Server {
+    package static func start() async throws -> MotoS3Server {
         try UnitSuite.refuse("moto's S3 server")
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw TestFailure("moto_server is not installed at \(binary): run `bash scripts/setup.sh` (it installs moto[server] into /opt/slipway-py)")
@@ -41,7 +40,12 @@ final class MotoS3Server: Sendable {
         self.log = log
     }
 
-    func stop() {
+    /// Makes a bucket `name` (moto makes them with a plain, unsigned PUT).
+    package func makeBucket(_ name: String) async throws {
+        _ = try await Tools.run("/usr/bin/curl", ["-sf", "-X", "PUT", "\(endpoint.absoluteString)/\(name)"])
+    }
+
+    package func stop() {
         process.terminate()
         try? FileManager.default.removeItem(atPath: log)
     }

@@ -1,0 +1,75 @@
+import Foundation
+
+/// One finished backup as the store keeps it beside the data: what it is of, when, how big, its
+/// SHA-256 and how long it took. A backup is listed only once this record exists, and the record
+/// is written last, so a backup cut off part-way (a killed server) is never listed.
+public struct BackupRecord: Codable, Sendable, Equatable {
+    public var id: String
+    public var app: String
+    public var addon: String
+    /// `postgres` or `redis`.
+    public var kind: String
+    public var createdAt: Date
+    public var size: Int64
+    /// Hex SHA-256 of the stored bytes.
+    public var sha256: String
+    /// Seconds the dump took.
+    public var duration: Double
+
+    public init(id: String, app: String, addon: String, kind: String, createdAt: Date, size: Int64, sha256: String, duration: Double) {
+        self.id = id
+        self.app = app
+        self.addon = addon
+        self.kind = kind
+        self.createdAt = createdAt
+        self.size = size
+        self.sha256 = sha256
+        self.duration = duration
+    }
+}
+
+/// Why the store refused or failed; messages say what to do.
+public struct BackupStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Where backups go, and how they are named there: `APP/ADDON/ID.dump` with `APP/ADDON/ID.json`.
+public protocol BackupStore: Sendable {
+    /// A local file to write a new backup's bytes to before `save` (on the store's filesystem
+    /// when it is a directory, so `save` is a rename).
+    func stagingFile(app: String, addon: String, id: String) throws -> URL
+    /// Moves the finished `staged` file into the store and records it; returns the record.
+    func save(_ staged: URL, app: String, addon: String, id: String, kind: String, createdAt: Date, duration: Double) async throws -> BackupRecord
+    /// Finished backups of an add-on, newest first.
+    func list(app: String, addon: String) async throws -> [BackupRecord]
+    /// Writes the backup's bytes to `file`, checking them against the recorded SHA-256.
+    func fetch(_ record: BackupRecord, to file: URL) async throws
+    func delete(_ record: BackupRecord) async throws
+}
+
+enum BackupNames {
+    /// Ids and names are path parts: letters, digits, '-', '_' and '.', not starting with '.'.
+    static func check(_ parts: String...) throws {
+        for part in parts {
+            guard !part.isEmpty, part.count <= 128, !part.hasPrefix("."),
+                  part.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+                throw BackupStoreError("\"\(part.prefix(64))\" cannot name a backup or its add-on (letters, digits, '-', '_', '.'; not starting with '.')")
+            }
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}
