@@ -143,6 +143,8 @@ let package = Package(
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "SystemPackage", package: "swift-system"),
         ], swiftSettings: upcomingFeatures),
+        // git's pkt-lines and the channel between a push's `proc-receive` hook (`slipway git-hook`) and the server.
+        .target(name: "GitReceive", swiftSettings: upcomingFeatures),
         // Source trees as archives: tar/tar.gz creation honouring .dockerignore, safe extraction.
         .target(name: "SourceArchive", dependencies: ["Commands"], swiftSettings: upcomingFeatures),
         // A deploy's source tree: fetched (git clone, upload, server directory) into a workspace and
@@ -208,9 +210,10 @@ let package = Package(
         .target(name: "SlipwayServer", dependencies: [
             "SlipwayCore", "SlipwayDashboard", "SlipwayStore", "SlipwaySecrets", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
             "SlipwaySource",
-            "KubernetesAPI", "SlipwayKubernetes", "OCIRegistry", "Commands", "CertificateStore", "ACME", "SlipwayCertificates", "DNSUpdate",
+            "KubernetesAPI", "SlipwayKubernetes", "OCIRegistry", "Commands", "CertificateStore", "ACME", "SlipwayCertificates", "DNSUpdate", "GitReceive",
             "Cron",
             "SlipwaySSH",
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -232,7 +235,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
         .executableTarget(name: "slipway", dependencies: [
-            "SlipwayServer", "SlipwayRouter", "SlipwayClient", "SlipwayCore", "SlipwayKubernetes", "SourceArchive", "SlipwaySource",
+            "SlipwayServer", "SlipwayRouter", "SlipwayClient", "SlipwayCore", "SlipwayKubernetes", "SourceArchive", "SlipwaySource", "GitReceive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // What several test targets share: the real components they start (docker-registry, the

@@ -112,9 +112,10 @@ public struct ReleasedService: Sendable, Codable, Equatable {
 
 /// Where a deploy's source came from.
 public struct SourceInfo: Sendable, Codable, Equatable {
-    public enum Kind: String, Sendable, Codable { case git, upload }
+    /// `push`: a commit pushed to the server's own git remote (`/git/APP.git`); `url` is that remote.
+    public enum Kind: String, Sendable, Codable { case git, upload, push }
     public var kind: Kind
-    /// The git URL or local path as given; nil for an upload.
+    /// The git URL or local path as given (for a push, the remote pushed to); nil for an upload.
     public var url: String?
     public var ref: String?
     /// The commit that was built, when the source was a git repository.

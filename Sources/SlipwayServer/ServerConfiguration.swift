@@ -74,6 +74,10 @@ public struct ServerConfiguration: Sendable {
     var notifications = Notifier.Configuration()
     /// `--max-clone-mb`: a git clone larger than this on disk is stopped.
     public var maxCloneBytes: Int64 = 1024 * 1_048_576
+    /// The program git's `proc-receive` hook runs as `PROGRAM git-hook` for pushes: this server's own
+    /// executable (tests of the server in process may name the built `slipway`).
+    public var gitHookProgram: String = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        ?? CommandLine.arguments.first ?? "slipway"
     /// Deploy queue, API rate, follower and deploy log bounds (429 beyond them).
     public var limits = RequestLimits()
     /// Webhooks from forges and preview apps: body limit, the clock previews' TTL is read on, how often it is.

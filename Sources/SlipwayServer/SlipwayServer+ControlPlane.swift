@@ -39,12 +39,21 @@ extension SlipwayServer {
                                 stackImages: configuration.stackImages, report: { events.report($0) }, masks: masks)
         pipeline.sources.gitTimeout = configuration.gitTimeout
         pipeline.sources.maxCloneBytes = configuration.maxCloneBytes
+        let repositories = GitRepositories(dataDirectory: configuration.dataDirectory, maxPushBytes: configuration.maxCloneBytes)
+        try repositories.prepare(hookProgram: configuration.gitHookProgram)
+        pipeline.gitRepositories = repositories
         let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
+        let tickets = HookTickets()
+        let deployer = PushDeployer(store: store, logs: logs, workers: workers, queueLimit: DeployQueueLimit(store: store, limits: configuration.limits),
+                                    repositories: repositories, lanes: PushLanes(), appURL: { configuration.appURL($0) },
+                                    deployBranch: { try store.gitRemote(of: $0)?.branch ?? SlipwayStore.defaultDeployBranch })
+        let gitPush = GitPush(repositories: repositories, tickets: tickets, deployer: deployer, logger: logger)
         var parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
                              events: events, appLogs: appLogs, edge: AppEdge(store: store, routes: routes, applied: routesApplied), token: configuration.token,
                              certificates: CertificateStore(directory: configuration.certificatesDirectory),
                              rotation: SecretRotation(store: store, files: configuration.masterKeyFromEnvironment ? nil : MasterKeyFiles(file: configuration.masterKeyPath),
                                                       logger: logger))
+        parts.gitPush = gitPush
         parts.followers = FollowerLimit(perApp: configuration.limits.followersPerApp)
         parts.rateLimiter = RateLimiter(perMinute: configuration.limits.mutatingPerMinute)
         let sampler = MetricsSampler(history: parts.metrics, store: store, engine: engine)
@@ -55,7 +64,8 @@ extension SlipwayServer {
         parts.cron = CronScheduler(store: store, engine: engine, clock: configuration.cronClock,
                                    schedules: configuration.engine == .local, logger: logger,
                                    deliver: { await appLogs.deliver($1, app: $0) }, report: { events.report($0) })
+        let gitHooks = GitHookServer(socketPath: repositories.socketPath, tickets: tickets, logger: logger)
         return (parts, [events, notifier, appLogs, Reconciler(engine: engine), workers, sampler, parts.cron!,
-                        PreviewReaper(previews: previews(parts), interval: configuration.hooks.reapInterval)])
+                        PreviewReaper(previews: previews(parts), interval: configuration.hooks.reapInterval), gitHooks])
     }
 }

@@ -166,6 +166,8 @@ public enum SlipwayServer {
         /// The router process's metrics (`--standalone-router`), shown on `/metrics` with the server's.
         var routerMetrics: @Sendable () async -> String? = { nil }
         var rotation: SecretRotation
+        /// `git push` to `/git/APP.git` (and, through the same piece, over SSH).
+        var gitPush: GitPush?
         /// Open log and event streams per app (`--max-followers-per-app`).
         var followers = FollowerLimit(perApp: RequestLimits().followersPerApp)
         /// Where notifications may be posted (`--allow-notify-host`).
@@ -219,6 +221,10 @@ public enum SlipwayServer {
         NotificationController(store: store, policy: parts.notificationPolicy).addRoutes(to: router)
         addHookRoutes(parts, to: router)
         SSHKeyController(store: store).addRoutes(to: router)
+        if let gitPush = parts.gitPush {
+            GitController(store: store, push: gitPush, secure: configuration.tls != nil).addRoutes(to: router)
+        }
+        GitRemoteController(store: store, secure: configuration.tls != nil).addRoutes(to: router)
         LogWebSocket(store: store, hub: parts.appLogs, followers: parts.followers).addFallbackRoute(to: router)
         RunWebSocket(store: store, engine: engine).addFallbackRoute(to: router)
         return router

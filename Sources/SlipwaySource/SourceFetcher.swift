@@ -100,6 +100,30 @@ package struct SourceFetcher {
         }
     }
 
+    /// A commit pushed to one of the server's own repositories (`git push` to `/git/APP.git`), into
+    /// `destination`, with the same checks as a clone: shallow, no submodules, no symlink out of
+    /// the tree, bounded in size. The commit need not be on a branch yet (a push's branch moves
+    /// only once its deploy succeeded): the repository allows fetching any object it holds.
+    package func checkoutPushed(repository: String, commit: String, into destination: URL) async throws -> String {
+        guard Self.looksLikeCommit(commit), commit.count == 40 || commit.count == 64 else {
+            throw SlipwayError.invalidSource("\"\(commit)\" is not a full commit id")
+        }
+        let url = "file://" + repository
+        return try await CloneSizeWatch.bounded(destination, limit: maxCloneBytes, url: "the pushed commit") {
+            do {
+                let result = try await fetchCommit(url: url, commit: commit, into: destination, environment: Self.gitEnvironment)
+                guard result.succeeded else {
+                    throw SlipwayError.invalidSource("could not check out the pushed commit \(commit.prefix(12)): \(result.reason)")
+                }
+                try SourceFetcher.checkTree(destination)
+                return commit
+            } catch {
+                try? FileManager.default.removeItem(at: destination)
+                throw error
+            }
+        }
+    }
+
     /// Runs git with the environment above, bounded by `gitTimeout`.
     private func git(_ arguments: [String], environment: [String: String] = gitEnvironment) async throws -> CommandResult {
         try await Command("git", arguments, environment: environment, timeout: gitTimeout,

@@ -92,6 +92,7 @@ public struct SlipwayStore: Sendable {
         registerGitConnectionMigration(&migrator)
         registerPreviewMigration(&migrator)
         registerSSHKeyMigration(&migrator)
+        registerGitMigration(&migrator)
         return migrator
     }
 

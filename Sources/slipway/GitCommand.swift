@@ -2,11 +2,17 @@ import ArgumentParser
 import SlipwayClient
 import SlipwayCore
 
-/// `slipway git connect|key|show|disconnect APP`: deploys from a forge's webhooks.
+/// `slipway git connect|key|show|disconnect APP`: deploys from a forge's webhooks;
+/// `slipway git remote|set APP`: deploys by `git push` to the server (GitRemoteCommands.swift).
 struct Git: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Deploy from a forge's webhooks (GitHub, GitLab, Gitea/Forgejo, Bitbucket Cloud).",
-        subcommands: [Connect.self, Key.self, Show.self, Disconnect.self])
+        abstract: "Deploy with git: push to the server's remote, or from a forge's webhooks (GitHub, GitLab, Gitea/Forgejo, Bitbucket Cloud).",
+        discussion: """
+        Push: `git remote add slipway $(slipway git remote APP)` then `git push slipway main`; the push waits while the \
+        commit deploys, shows the stages and the URL, and is rejected if the deploy fails. The password git asks for is \
+        the server's admin token (any user name; `git config credential.helper store` keeps it).
+        """,
+        subcommands: [Connect.self, Key.self, Show.self, Disconnect.self, Remote.self, SetBranch.self])
 
     struct Connect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

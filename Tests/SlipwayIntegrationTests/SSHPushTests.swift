@@ -93,7 +93,7 @@ import Testing
             let removed = try await client.git(["push", "\(client.remote)/\(app).git", "main"], in: repository.directory)
             #expect(removed.status != 0 && removed.output.contains("Permission denied (publickey)"), "\(removed.output)")
 
-            #expect(!FileManager.default.fileExists(atPath: server.dataDirectory.appendingPathComponent("git/\(app).git").path),
+            #expect(!FileManager.default.fileExists(atPath: server.dataDirectory.appendingPathComponent("git/repos/\(app).git").path),
                     "a refused push left a repository")
         }
     }
@@ -117,7 +117,7 @@ import Testing
             let forward = try await client.ssh(["-W", "127.0.0.1:\(server.apiPort)"])
             #expect(forward.status != 0 && forward.output.contains("open failed"), "\(forward.output)")
 
-            let repositories = server.dataDirectory.appendingPathComponent("git")
+            let repositories = server.dataDirectory.appendingPathComponent("git/repos")
             let made = (try? FileManager.default.contentsOfDirectory(atPath: repositories.path)) ?? []
             #expect(made.isEmpty, "refused commands made repositories: \(made)")
             #expect(FileManager.default.fileExists(atPath: server.dataDirectory.appendingPathComponent("admin.token").path))

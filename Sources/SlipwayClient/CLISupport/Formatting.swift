@@ -35,12 +35,13 @@ public enum Format {
         services.isEmpty ? "-" : services.map { "\($0.name) \($0.readyReplicas)/\($0.replicas) ready" }.joined(separator: ", ")
     }
 
-    /// `https://github.com/x/y@main (1a2b3c4)`, `upload`, or `upload (1a2b3c4)`.
+    /// `https://github.com/x/y@main (1a2b3c4)`, `push http://host:7070/git/shop.git@main (1a2b3c4)`, `upload`.
     public static func source(_ source: SourceInfo) -> String {
         var text: String
         switch source.kind {
         case .upload: text = "upload"
         case .git: text = source.url ?? "git"
+        case .push: text = "push " + (source.url ?? "")
         }
         if let ref = source.ref, !ref.isEmpty { text += "@\(ref)" }
         if let commit = source.commit, !commit.isEmpty { text += " (\(commit.prefix(7)))" }

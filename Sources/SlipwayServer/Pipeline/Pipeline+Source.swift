@@ -92,6 +92,12 @@ extension Pipeline {
                     try fetcher.copyDirectory(path, into: workspace)
                 }
             }
+        case .push:
+            guard let repositories = gitRepositories, let commit = source.commit else {
+                throw SlipwayError.internal("a pushed deploy without its repository or commit")
+            }
+            await log(deploy, "Checking out the pushed commit \(commit.prefix(12))\(source.ref.map { " of \($0)" } ?? "")")
+            _ = try await fetcher.checkoutPushed(repository: repositories.repository(deploy.app).path, commit: commit, into: workspace)
         }
         return source
     }
@@ -105,7 +111,7 @@ extension Pipeline {
     static func describe(_ source: SourceInfo) -> String {
         switch source.kind {
         case .upload: return "uploaded archive unpacked"
-        case .git:
+        case .git, .push:
             let commit = source.commit.map { " (commit \($0.prefix(12)))" } ?? ""
             return "\(source.url ?? "")\(source.ref.map { "@\($0)" } ?? "")\(commit)"
         }

@@ -27,6 +27,8 @@ struct Pipeline: Sendable {
     var stackImages = StackImages.defaults
     /// Clones and unpacks deploys' sources (`--git-timeout`).
     var sources = SourceFetcher()
+    /// The repositories `git push` writes to (`/git/APP.git`), where pushed deploys check out their commit.
+    var gitRepositories: GitRepositories?
     /// The app event log: deploys started, completed or failed, releases created.
     var report: @Sendable (AppEvent) -> Void = { _ in }
     /// Told about each new release, so its secrets are masked in app logs before its replicas start.

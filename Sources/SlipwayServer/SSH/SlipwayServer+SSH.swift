@@ -33,6 +33,6 @@ extension SlipwayServer {
 }
 
 extension ServerConfiguration {
-    /// Bare repositories of pushed apps (`APP.git`).
-    var gitRepositoriesDirectory: URL { dataDirectory.appendingPathComponent("git") }
+    /// Bare repositories of pushed apps (`APP.git`): the ones `git push` over HTTP writes to (`GitRepositories`).
+    var gitRepositoriesDirectory: URL { GitRepositories(dataDirectory: dataDirectory, maxPushBytes: maxCloneBytes).repositoriesDirectory }
 }

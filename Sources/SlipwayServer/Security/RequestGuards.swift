@@ -26,9 +26,12 @@ struct RequestGuardMiddleware<Context: RequestContext>: RouterMiddleware {
                 throw Self.forbidden("cross_origin", "requests from the web page at \(origin) are refused: a state-changing or WebSocket request must come from the API's own origin (the CLI and scripts send no Origin)")
             }
         }
-        // A forge's webhook carries no API token: its signature under the app's webhook secret is
-        // checked instead (WebhookController), before anything is read from it.
-        if let token, !Self.isWebhook(request) {
+        if let token, request.uri.path.hasPrefix(GitHTTPAuth.pathPrefix) {
+            // git's remote: the token as the Basic password, and a challenge so git asks for it.
+            guard GitHTTPAuth.permits(request.headers[.authorization], token: token) else { return GitHTTPAuth.unauthorized(request) }
+        } else if let token, !Self.isWebhook(request) {
+            // A forge's webhook carries no API token: its signature under the app's webhook secret is
+            // checked instead (WebhookController), before anything is read from it.
             let presented = request.headers[.authorization] ?? ""
             guard presented.hasPrefix("Bearer "), Self.constantTimeEqual(String(presented.dropFirst(7)), token) else {
                 throw SlipwayError.unauthorized("missing or wrong API token; send Authorization: Bearer TOKEN. The server keeps it in its data directory (admin.token, or SLIPWAY_TOKEN when set); the CLI finds it through SLIPWAY_TOKEN, ~/.slipway/config, or a readable admin.token of a server on this machine")

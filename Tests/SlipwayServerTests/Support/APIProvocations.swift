@@ -56,6 +56,7 @@ enum APIProvocations {
     static let configure: @Sendable (inout ServerConfiguration) -> Void = {
         $0.token = token
         $0.maxUploadBytes = 4096
+        $0.maxCloneBytes = 1 << 20
     }
 
     static func seed(_ server: InProcessServer) async throws -> Seed {
@@ -93,6 +94,7 @@ enum APIProvocations {
 
     static let wrongToken: HTTPFields = [.authorization: "Bearer not-the-token"]
     static let gzip: HTTPFields = [.contentType: "application/gzip"]
+    static let push: HTTPFields = [.contentType: "application/x-git-receive-pack-request"]
 
     static let all: [String: Provocation] = explicit.merging(guarded) { explicit, _ in explicit }
 
@@ -201,6 +203,21 @@ enum APIProvocations {
         "DELETE /v1/apps/{app}/maintenance 200": .init(.delete, "/v1/apps/demo/maintenance", changesState: true),
         "DELETE /v1/apps/{app}/maintenance 400": .init(.delete, "/v1/apps/Not_A_Name/maintenance"),
         "DELETE /v1/apps/{app}/maintenance 404": .init(.delete, "/v1/apps/nope/maintenance"),
+        "GET /v1/apps/{app}/git 200": .init(.get, "/v1/apps/demo/git"),
+        "GET /v1/apps/{app}/git 400": .init(.get, "/v1/apps/Not_A_Name/git"),
+        "GET /v1/apps/{app}/git 404": .init(.get, "/v1/apps/nope/git"),
+        "PUT /v1/apps/{app}/git 200": .init(.put, "/v1/apps/demo/git", body: #"{"branch": "main"}"#, changesState: true),
+        "PUT /v1/apps/{app}/git 400": .init(.put, "/v1/apps/demo/git", body: #"{"branch": "../main"}"#),
+        "GET /git/{repository}/info/refs 200": .init(.get, "/git/demo.git/info/refs?service=git-receive-pack"),
+        "GET /git/{repository}/info/refs 400": .init(.get, "/git/Not_A_Name.git/info/refs?service=git-receive-pack"),
+        "GET /git/{repository}/info/refs 403": .init(.get, "/git/demo.git/info/refs?service=git-upload-pack"),
+        "GET /git/{repository}/info/refs 404": .init(.get, "/git/nope.git/info/refs?service=git-receive-pack"),
+        // An empty push (a flush and nothing else): receive-pack has nothing to do.
+        "POST /git/{repository}/git-receive-pack 200": .init(.post, "/git/demo.git/git-receive-pack", bytes: Data("0000".utf8), headers: push),
+        "POST /git/{repository}/git-receive-pack 400": .init(.post, "/git/-demo.git/git-receive-pack", bytes: Data("0000".utf8), headers: push),
+        "POST /git/{repository}/git-receive-pack 404": .init(.post, "/git/nope.git/git-receive-pack", bytes: Data("0000".utf8), headers: push),
+        "POST /git/{repository}/git-receive-pack 415": .init(.post, "/git/demo.git/git-receive-pack", bytes: Data("0000".utf8), headers: [.contentType: "text/plain"]),
+        "POST /git/{repository}/git-receive-pack 413": .init(.post, "/git/demo.git/git-receive-pack", bytes: Data(count: (1 << 20) + 1), headers: push),
         "GET /v1/deploys/{traceId} 200": .init(.get, "/v1/deploys/{trace}"),
         "GET /v1/deploys/{traceId} 404": .init(.get, "/v1/deploys/no-such-trace"),
         "DELETE /v1/deploys/{traceId} 404": .init(.delete, "/v1/deploys/no-such-trace"),
