@@ -115,7 +115,7 @@ public enum SlipwayServer {
         if let renewer { parts.certificateFailures = { await renewer.failures() } }
         if let routerLink { parts.routerMetrics = { await routerLink.metricsText() } }
         if routerTLS != nil && router != nil { services.append(reloader) }
-        if let ssh = try await sshServer(configuration, store: store, logger: logger) { services.append(ssh) }
+        if let ssh = try await sshServer(configuration, store: store, push: parts.gitPush, logger: logger) { services.append(ssh) }
         let api = Application(
             responder: try siteResponder(parts),
             server: try APITLSFiles.server(.http1WebSocketUpgrade(webSocketRouter: webSocketRouter(parts)), tls: tls),

@@ -118,22 +118,53 @@ import Testing
             #expect(forward.status != 0 && forward.output.contains("open failed"), "\(forward.output)")
 
             let repositories = server.dataDirectory.appendingPathComponent("git/repos")
-            let made = (try? FileManager.default.contentsOfDirectory(atPath: repositories.path)) ?? []
+            let made = ((try? FileManager.default.contentsOfDirectory(atPath: repositories.path)) ?? []).filter { !$0.hasPrefix(".") }
             #expect(made.isEmpty, "refused commands made repositories: \(made)")
             #expect(FileManager.default.fileExists(atPath: server.dataDirectory.appendingPathComponent("admin.token").path))
         }
     }
 
-    @Test func pushOverSSHReachesTheServersRepository() async throws {
+    @Test func pushOverSSHDeploysAndAFailedDeployRejectsIt() async throws {
         try await withSSHServer { server, client in
             let app = "ssh-push-\(UUID().uuidString.prefix(6).lowercased())"
-            let repository = try await GitRepository(files: ["README": "pushed over ssh"])
+            let set = try await runCLI(["git", "set", app, "--branch", "main", "--server", server.baseURL])
+            #expect(set.status == 0, "\(set.output)")
+            let repository = try await GitRepository(files: GitRepository.helloFiles(page: "pushed over ssh", replicas: 1))
+            defer { repository.remove() }
+            let remote = "\(client.remote)/\(app).git"
+            let push = try await client.git(["push", remote, "main"], in: repository.directory)
+            #expect(push.status == 0, "\(push.output)")
+            for stage in ["-----> fetch", "-----> config", "-----> build", "-----> release", "-----> run", "-----> route"] {
+                #expect(push.output.contains("remote: \(stage)"), "missing \(stage): \(push.output)")
+            }
+            let url = "http://\(app).localhost:\(server.routerPort)/"
+            let remoteLines = push.output.split(separator: "\n").filter { $0.hasPrefix("remote:") }
+            #expect(remoteLines.last?.contains("is live at \(url)") == true, "the URL is not last: \(remoteLines.suffix(3))")
+            #expect(try await server.viaRouter(host: "\(app).localhost").body == "pushed over ssh")
+            let head = try await repository.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+            let releases = try await server.client.releases(app: try DNSLabel(app)).releases
+            #expect(releases.first?.source.commit == head, "\(releases)")
+            // A fetch over the same remote sees what was deployed.
+            let listed = try await client.git(["ls-remote", remote], in: repository.directory)
+            #expect(listed.output.contains("\(head)\trefs/heads/main"), "\(listed.output)")
+
+            try await repository.commit(["Dockerfile": "FROM busybox\nRUN echo about to fail && false\n", "www/index.html": "broken"], message: "broken")
+            let failed = try await client.git(["push", remote, "main"], in: repository.directory)
+            #expect(failed.status != 0)
+            #expect(failed.output.contains("! [remote rejected] main -> main (deploy failed: build: "), "\(failed.output)")
+            #expect(failed.output.contains("remote: about to fail"), "the build log is not shown: \(failed.output)")
+            #expect(try await server.viaRouter(host: "\(app).localhost").body == "pushed over ssh", "the release before keeps serving")
+        }
+    }
+
+    @Test func pushToAnUnknownAppIsRefused() async throws {
+        try await withSSHServer { server, client in
+            let app = "ssh-nobody-\(UUID().uuidString.prefix(6).lowercased())"
+            let repository = try await GitRepository(files: ["README": "x"])
             defer { repository.remove() }
             let push = try await client.git(["push", "\(client.remote)/\(app).git", "main"], in: repository.directory)
-            #expect(push.status == 0, "\(push.output)")
-            let head = try await repository.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
-            let remote = try await client.git(["ls-remote", "\(client.remote)/\(app).git"], in: repository.directory)
-            #expect(remote.output.contains("\(head)\trefs/heads/main"), "\(remote.output)")
+            #expect(push.status != 0 && push.output.contains("no app named \(app)"), "\(push.output)")
+            #expect(try await server.client.apps().apps.allSatisfy { $0.name != app })
         }
     }
 }

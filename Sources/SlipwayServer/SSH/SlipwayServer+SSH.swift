@@ -6,13 +6,14 @@ import SlipwayStore
 extension SlipwayServer {
     /// The SSH listener (`--ssh`), bound here so that a taken port or a damaged host key stops the
     /// start with the reason; nil when it is off.
-    static func sshServer(_ configuration: ServerConfiguration, store: SlipwayStore, logger: Logger) async throws -> SSHServer? {
+    static func sshServer(_ configuration: ServerConfiguration, store: SlipwayStore, push: GitPush?, logger: Logger) async throws -> SSHServer? {
         guard let listen = configuration.ssh else { return nil }
+        guard let push else { throw ServerStartupError("--ssh: pushes are not available with this engine") }
         let hostKey: SSHHostKey
         do { hostKey = try SSHHostKey.loadOrCreate(at: configuration.sshHostKeyPath) } catch {
             throw ServerStartupError(error.message)
         }
-        let runner = SSHGitRunner(repositories: configuration.gitRepositoriesDirectory, timeout: configuration.gitTimeout, logger: logger)
+        let runner = SSHGitRunner(push: push, store: store, remoteBase: "ssh://slipway@\(listen.host):\(listen.port)", logger: logger)
         let server = SSHServer(settings: .init(host: listen.host, port: listen.port), hostKey: hostKey,
                                keyring: StoreKeyring(store: store), runner: runner, logger: logger)
         do { try await server.start() } catch let error as SSHServerError {
@@ -30,9 +31,4 @@ extension SlipwayServer {
             throw ServerStartupError(error.message)
         }
     }
-}
-
-extension ServerConfiguration {
-    /// Bare repositories of pushed apps (`APP.git`): the ones `git push` over HTTP writes to (`GitRepositories`).
-    var gitRepositoriesDirectory: URL { GitRepositories(dataDirectory: dataDirectory, maxPushBytes: maxCloneBytes).repositoriesDirectory }
 }
