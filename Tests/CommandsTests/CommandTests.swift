@@ -120,7 +120,9 @@ struct BackgroundCommandTests {
         let background = try await BackgroundCommand.start(Command("sh", ["-c", "trap '' TERM; sleep 60"]))
         let start = ContinuousClock.now
         await background.kill()
-        #expect(ContinuousClock.now - start < .seconds(1))
+        // At once: far below the 10 s grace a stop gives (3 s of room for a loaded CI machine, where
+        // 1 s was once missed by 3 ms).
+        #expect(ContinuousClock.now - start < .seconds(3))
         #expect(background.exit?.signal == SIGKILL)
     }
 

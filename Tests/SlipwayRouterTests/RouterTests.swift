@@ -110,7 +110,9 @@ struct RouterTests {
 
     @Test func closesPooledConnectionsLeftIdleAndReconnectsAfterwards() async throws {
         let web = try await TestBackend.start(name: "web")
-        let harness = try await RouterHarness.start(configuration: .init(idleConnectionTimeout: .milliseconds(300)))
+        // 2 s: long enough that a loaded machine still sees the burst's connections open before the
+        // check below (with 300 ms a CI run found them already closed), short enough to wait for.
+        let harness = try await RouterHarness.start(configuration: .init(idleConnectionTimeout: .seconds(2)))
         harness.routes.setRoutes(app: "idle", services: ["web": [Backend(port: web.port)]], defaultService: "web")
 
         // A burst: several requests at once leave several connections in the pool.
@@ -121,7 +123,7 @@ struct RouterTests {
         #expect(web.openConnections >= 2)
 
         // Unused, they are closed by the router after the timeout.
-        #expect(await eventually { web.openConnections == 0 })
+        #expect(await eventually(timeout: .seconds(10)) { web.openConnections == 0 })
 
         // And the next request opens a new one.
         #expect(try await harness.get(host: "idle.localhost").status == .ok)
