@@ -23,7 +23,9 @@ extension Integration {
             defer { repo.remove() }
             // Thousands of calls in 75 s: without the per-token rate limit (RequestLimitTests covers
             // it), so the fuzzing reaches the handlers instead of 429s.
-            try await TestServer.with(arguments: ["--api-rate-limit", "0"]) { server in
+            // The add-on images setup.sh builds, as a machine without Docker Hub is configured: without
+            // them `POST /addons` answers 502 (the engine cannot pull postgres:15), a server error.
+            try await TestServer.with(arguments: ["--api-rate-limit", "0"] + Integration.AddonTests.images) { server in
                 // A real app (and deploy) for the stateful phase to reach through the links.
                 try #require(try await server.deploy("fuzzed", source: repo.url).status == .completed)
                 let document = try await server.get("/openapi.yaml")
@@ -36,10 +38,15 @@ extension Integration {
                 let result = try await runProcess(URL(fileURLWithPath: Self.schemathesis), [
                     "--no-color", "run", file.path, "--url", server.baseURL, "-H", "Authorization: Bearer \(token)",
                     "--checks", Self.checks, "--max-time", "75", "--workers", "1",
+                    // git's smart-HTTP routes carry git's own binary protocol, which schemathesis cannot
+                    // generate ("serialization not possible"); GitPushTests pushes hostile input there.
+                    "--exclude-path-regex", "^/git/",
                 ], in: server.dataDirectory.deletingLastPathComponent())
                 let summary = result.output.components(separatedBy: "SUMMARY").last ?? result.output
                 print("schemathesis:\n\(summary)")
-                #expect(result.status == 0, "schemathesis found problems:\n\(result.output.suffix(6000))")
+                // The failures' details come first in schemathesis' output, the long warnings after them.
+                let details = result.output.components(separatedBy: "SUMMARY").first ?? result.output
+                #expect(result.status == 0, "schemathesis found problems:\n\(details.suffix(8000))")
             }
         }
     }
