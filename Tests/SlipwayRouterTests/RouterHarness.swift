@@ -26,8 +26,10 @@ final class RouterHarness: Sendable {
         let routes = RouteTable()
         var logger = Logger(label: "test.router")
         logger.logLevel = .warning
-        let router = Router(host: "127.0.0.1", port: try TestPorts.next(), routes: routes, logger: logger, configuration: configuration)
-        let port = try await router.start()
+        let (router, port) = try await TestPorts.withFreePort { port in
+            let router = Router(host: "127.0.0.1", port: port, routes: routes, logger: logger, configuration: configuration)
+            return (router, try await router.start())
+        }
         return RouterHarness(router: router, routes: routes, port: port, client: HTTPClient(eventLoopGroupProvider: .singleton))
     }
 

@@ -55,3 +55,20 @@ private final class Picker: @unchecked Sendable {
 private struct PortsExhausted: Error, CustomStringConvertible {
     var description: String { "no free loopback port found in \(TestPorts.range) after 1000 tries" }
 }
+
+extension TestPorts {
+    /// Runs `bind` with fresh ports until one is not taken (at most 5 tries): another process on
+    /// the machine (a program a test started, a developer's parallel run) may bind a port between
+    /// its check here and the test's own bind.
+    package static func withFreePort<T>(_ bind: (Int) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await bind(try next())
+            } catch where attempt < 5 && String(describing: error).contains("Address already in use") {
+                continue
+            }
+        }
+    }
+}
