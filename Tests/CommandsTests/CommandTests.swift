@@ -57,8 +57,8 @@ struct CommandTests {
         let task = Task { try await Command("sh", ["-c", "sleep 60; echo \(marker)"]).run() }
         try await eventually(within: .seconds(20)) { !processes(mentioning: marker).isEmpty }
         task.cancel()
-        _ = await task.result
-        try await expectEventuallyGone(marker)
+        let outcome = await task.result
+        try await expectEventuallyGone(marker, after: "the run ended with \(outcome)")
     }
 
     @Test("more output than the limit is an error, not a silently cut result")
@@ -153,7 +153,19 @@ func eventually(within limit: Duration = .seconds(5), _ condition: () -> Bool) a
     }
 }
 
-func expectEventuallyGone(_ marker: String) async throws {
+/// `after` says how the run ended; with each survivor's signal state from /proc it is what a
+/// failure needs to tell a library bug (no signal sent) from a child that ignores or blocks it.
+func expectEventuallyGone(_ marker: String, after: String = "") async throws {
     try await eventually(within: .seconds(20)) { processes(mentioning: marker).isEmpty }
-    #expect(processes(mentioning: marker).isEmpty, "still running: \(processes(mentioning: marker))")
+    let survivors = processes(mentioning: marker)
+    #expect(survivors.isEmpty, "still running \(after): \(survivors.map { "\($0) [\(signalState(of: $0))]" })")
+}
+
+/// State, ignored, blocked and pending signals of a `processes(mentioning:)` entry.
+func signalState(of entry: String) -> String {
+    let pid = entry.prefix { $0.isNumber }
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    return status.split(separator: "\n").filter { line in
+        ["State:", "PPid:", "SigIgn:", "SigBlk:", "SigPnd:", "ShdPnd:"].contains { line.hasPrefix($0) }
+    }.joined(separator: " ")
 }
