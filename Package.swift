@@ -100,7 +100,7 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // Leaf client of authoritative DNS servers: RFC 2136 dynamic updates of TXT records signed
         // with TSIG (RFC 8945, HMAC-SHA256), answers verified; queries to read them back. For DNS-01.
         .target(name: "DNSUpdate", dependencies: [

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Logging
 
 /// What a solver must put in place for one authorization.
 public struct ACMEChallengeTask: Sendable, Hashable {

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import NIOHTTP1
 
 extension ACMEClient {
     /// Creates the account, or finds the one this key already has (section 7.3), agreeing to
@@ -106,7 +108,7 @@ extension ACMEClient {
 
 /// Lets a payload mix values of different types.
 struct AnyEncodable: Encodable {
-    private let encodeValue: (Encoder) throws -> Void
+    private let encodeValue: (any Encoder) throws -> Void
     init(_ value: some Encodable) { encodeValue = value.encode }
-    func encode(to encoder: Encoder) throws { try encodeValue(encoder) }
+    func encode(to encoder: any Encoder) throws { try encodeValue(encoder) }
 }
