@@ -1,6 +1,7 @@
 import Atomics
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 
 /// The HTTP-01 answers the router gives itself (RFC 8555 section 8.3): token -> key
 /// authorization, filled by the server while an ACME order waits for validation.

@@ -1,3 +1,6 @@
+#if canImport(CNIOLinux)
+import CNIOLinux  // declares sockaddr_in's members as NIOCore sees them (MemberImportVisibility)
+#endif
 import NIOCore
 
 /// An IPv4 or IPv6 address range in CIDR notation (`10.0.0.0/8`, `fd00::/8`; a bare address is a

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 
 /// Finds where the parts of HTTP/1.1 messages begin and end in a byte stream (RFC 9112): a head
 /// up to its empty line, then the body as its framing says (the caller parses the head and tells,

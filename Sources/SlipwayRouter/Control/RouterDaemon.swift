@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `slipway router`: the router as its own process, for `slipway server --standalone-router`.
 /// Serves the table it last kept on disk from its first second, takes new ones from the server over
