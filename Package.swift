@@ -131,6 +131,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: upcomingFeatures),
         // TLS certificates and keys in the data directory (certs/HOST/), checked with swift-certificates.
         .target(name: "CertificateStore", dependencies: [
