@@ -41,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio-ssh.git", from: "0.15.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Domain: apps, manifests, releases, deploys, stages, names. Pure, no I/O.
@@ -230,11 +231,14 @@ let package = Package(
         .target(name: "SlipwayClient", dependencies: [
             "SlipwayCore", "FileChunks", .product(name: "Yams", package: "Yams"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
-        ]),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: upcomingFeatures),
         .executableTarget(name: "slipway", dependencies: [
             "SlipwayServer", "SlipwayRouter", "SlipwayClient", "SlipwayCore", "SlipwayKubernetes", "SourceArchive", "SlipwaySource", "GitReceive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

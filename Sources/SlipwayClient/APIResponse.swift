@@ -44,7 +44,7 @@ public enum APIResponse {
                              volumesRemoved: decoded?.volumesRemoved ?? [], volumesKept: decoded?.volumesKept ?? [])
     }
 
-    static func describe(_ error: Error) -> String {
+    static func describe(_ error: any Error) -> String {
         switch error {
         case DecodingError.keyNotFound(let key, let context):
             return "missing field \(path(context.codingPath + [key]))"
@@ -57,7 +57,7 @@ public enum APIResponse {
         }
     }
 
-    static func path(_ keys: [CodingKey]) -> String {
+    static func path(_ keys: [any CodingKey]) -> String {
         keys.isEmpty ? "the top level" : keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
     }
 }

@@ -27,7 +27,7 @@ extension SlipwayClient {
     }
 
     /// What a TLS failure means for the user, or nil when `error` is not one.
-    static func tlsFailure(_ error: Error, server: String) -> SlipwayError? {
+    static func tlsFailure(_ error: any Error, server: String) -> SlipwayError? {
         guard error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError else { return nil }
         let text = String(describing: error)
         if text.contains("WRONG_VERSION_NUMBER") || text.contains("PACKET_LENGTH_TOO_LONG") {

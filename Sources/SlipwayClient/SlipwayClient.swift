@@ -3,6 +3,7 @@ import FileChunks
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 import SlipwayCore
 
 /// Typed client of the Slipway HTTP API, used by the CLI and by tests.
@@ -106,13 +107,13 @@ public struct SlipwayClient: Sendable {
 
     /// The deploy's log, line by line as the server writes it; the stream ends when the deploy ends.
     /// Errors for the request itself (unknown trace id, unreachable server) are thrown here, before streaming.
-    public func deployLog(traceId: String) async throws -> AsyncThrowingStream<String, Error> {
+    public func deployLog(traceId: String) async throws -> AsyncThrowingStream<String, any Error> {
         try await lines(.deployLog(traceId: traceId))
     }
 
     /// Runs a one-off command from the app's current release; events arrive as the command prints,
     /// the last one carries its exit code (or the error that kept it from running).
-    public func run(app: AppName, _ run: RunRequest) async throws -> AsyncThrowingStream<RunEvent, Error> {
+    public func run(app: AppName, _ run: RunRequest) async throws -> AsyncThrowingStream<RunEvent, any Error> {
         let request = try APIRequest.run(app: app, run)
         let lines = try await lines(request)
         return AsyncThrowingStream { continuation in
@@ -148,7 +149,7 @@ public struct SlipwayClient: Sendable {
     }
 
     /// An app's output as it is printed (after the stored lines the query selects), until the caller stops iterating.
-    public func followLogs(app: AppName, _ query: LogQuery = LogQuery()) async throws -> AsyncThrowingStream<AppLogLine, Error> {
+    public func followLogs(app: AppName, _ query: LogQuery = LogQuery()) async throws -> AsyncThrowingStream<AppLogLine, any Error> {
         try await serverSentEvents(.logs(app: app, query, follow: true), as: AppLogLine.self)
     }
 
@@ -158,12 +159,12 @@ public struct SlipwayClient: Sendable {
     }
 
     /// An app's events as they happen (after the recent ones), until the caller stops iterating.
-    public func followEvents(app: AppName, since: String? = nil, tail: Int? = nil) async throws -> AsyncThrowingStream<AppEvent, Error> {
+    public func followEvents(app: AppName, since: String? = nil, tail: Int? = nil) async throws -> AsyncThrowingStream<AppEvent, any Error> {
         try await serverSentEvents(.events(app: app, since: since, tail: tail, follow: true), as: AppEvent.self)
     }
 
     /// Decodes each Server-Sent Event's data as JSON.
-    func serverSentEvents<T: Decodable & Sendable>(_ request: APIRequest, as type: T.Type) async throws -> AsyncThrowingStream<T, Error> {
+    func serverSentEvents<T: Decodable & Sendable>(_ request: APIRequest, as type: T.Type) async throws -> AsyncThrowingStream<T, any Error> {
         let lines = try await lines(request)
         return AsyncThrowingStream { continuation in
             let task = Task {
@@ -185,7 +186,7 @@ public struct SlipwayClient: Sendable {
 
     /// A streamed response, line by line as the server writes it. Errors for the request itself
     /// (unknown id, unreachable server) are thrown here, before streaming.
-    func lines(_ request: APIRequest) async throws -> AsyncThrowingStream<String, Error> {
+    func lines(_ request: APIRequest) async throws -> AsyncThrowingStream<String, any Error> {
         // No deadline: the stream stays open for as long as the build or the command runs.
         let response = try await send(request, deadline: .distantFuture)
         let status = Int(response.status.code)
@@ -363,7 +364,7 @@ public struct SlipwayClient: Sendable {
 
     /// A failure below HTTP as a `SlipwayError` that says what to do: a timeout, or a server that
     /// cannot be reached at all (nothing listening, wrong host).
-    public static func transportError(_ error: Error, baseURL: URL, request: APIRequest) -> SlipwayError {
+    public static func transportError(_ error: any Error, baseURL: URL, request: APIRequest) -> SlipwayError {
         if let error = error as? SlipwayError { return error }
         if error is CancellationError {
             return SlipwayError(code: "cancelled", message: "\(request.summary) was cancelled", httpStatus: 499)
