@@ -198,7 +198,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // The web dashboard: pages rendered from mustache templates, sign-in sessions and CSRF tokens;
         // every action is a call to the API's own responder, in process. Knows nothing of the server's internals.
         .target(name: "SlipwayDashboard", dependencies: [

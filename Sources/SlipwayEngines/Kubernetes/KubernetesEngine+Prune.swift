@@ -1,6 +1,7 @@
 import Foundation
 import KubernetesAPI
 import KubernetesResources
+import Logging
 import SlipwayCore
 import SlipwayKubernetes
 

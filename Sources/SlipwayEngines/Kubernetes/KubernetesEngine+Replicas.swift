@@ -1,5 +1,7 @@
 import Foundation
 import KubernetesAPI
+import KubernetesResources
+import Logging
 import SlipwayCore
 
 /// `slipway ps` and `slipway logs` from pods.

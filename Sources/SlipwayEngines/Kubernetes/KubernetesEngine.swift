@@ -1,6 +1,7 @@
 import DockerAPI
 import Foundation
 import KubernetesAPI
+import KubernetesResources
 import Logging
 import OCIRegistry
 import SlipwayCore

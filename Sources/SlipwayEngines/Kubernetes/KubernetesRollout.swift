@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SlipwayCore
 
 /// A rollout on Kubernetes: `apply` (the release's objects, checked by a dry run first), then

@@ -81,7 +81,7 @@ private final class StatusLineReader: ChannelInboundHandler, RemovableChannelHan
         promise.fail(ChannelError.inputClosed)
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
         promise.fail(error)
         context.close(promise: nil)
     }

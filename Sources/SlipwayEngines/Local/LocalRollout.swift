@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SlipwayCore
 
 /// A rollout on the local engine: one step, `run` (a `RollingUpdate`), holding the app's lease

@@ -1,5 +1,6 @@
 import DockerAPI
 import Foundation
+import Logging
 import SlipwayCore
 import SlipwayRouter
 
