@@ -117,7 +117,7 @@ let package = Package(
             "ACME", "CertificateStore", "SlipwayRouter", "SlipwayCore", "DNSUpdate",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // HTTP/1.1 reverse proxy on SwiftNIO, routing by Host header.
         .target(name: "SlipwayRouter", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
