@@ -241,8 +241,10 @@ let package = Package(
         ], swiftSettings: upcomingFeatures),
         .executableTarget(name: "slipway", dependencies: [
             "SlipwayServer", "SlipwayRouter", "SlipwayClient", "SlipwayCore", "SlipwayKubernetes", "SourceArchive", "SlipwaySource", "GitReceive",
+            "SlipwayEngines",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: upcomingFeatures),
         // What several test targets share: the real components they start (docker-registry, the
         // kmock Kubernetes API emulator), the fake Deployment controller, process helpers, and
         // `InMemoryEngine`, the engine test double of the in-process server suites.

@@ -38,11 +38,11 @@ enum Output {
     }
 
     /// The user-facing text of an error: our errors' messages, else Swift's description.
-    static func message(for error: Error) -> String {
+    static func message(for error: any Error) -> String {
         switch error {
         case let error as SlipwayError: error.message
         case let error as SourceArchiveError: error.message
-        case let error as CustomStringConvertible: error.description
+        case let error as any CustomStringConvertible: error.description
         default: String(describing: error)
         }
     }

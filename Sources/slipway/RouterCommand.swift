@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SlipwayRouter
 import SlipwayServer
 
 /// `slipway router`: the router on its own, as `slipway server --standalone-router` starts it.

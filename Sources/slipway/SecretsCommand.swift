@@ -1,5 +1,6 @@
 import ArgumentParser
 import SlipwayClient
+import SlipwayCore
 
 struct Secrets: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import Logging
 import SlipwayCore
+import SlipwayEngines
 import SlipwayRouter
 import SlipwayServer
 
 /// Subcommands that need the server library; the root command lists these beside the client ones.
-let extraSubcommands: [ParsableCommand.Type] = [ServerCommand.self, RouterCommand.self, InstallSystemdCommand.self, K8s.self, GitHookCommand.self]
+let extraSubcommands: [any ParsableCommand.Type] = [ServerCommand.self, RouterCommand.self, InstallSystemdCommand.self, K8s.self, GitHookCommand.self]
 
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

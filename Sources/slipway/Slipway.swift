@@ -21,14 +21,14 @@ struct Slipway: AsyncParsableCommand {
     /// ArgumentParser's own `main`, except that failures while running print `error: MESSAGE` and exit 1.
     /// Usage errors, `--help` and `--version` keep ArgumentParser's output and exit codes.
     static func main() async {
-        var command: ParsableCommand
+        var command: any ParsableCommand
         do {
             command = try parseAsRoot()
         } catch {
             exit(withError: error)
         }
         do {
-            if var asyncCommand = command as? AsyncParsableCommand {
+            if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
