@@ -190,7 +190,8 @@ let package = Package(
         .target(name: "SlipwayStore", dependencies: [
             "SlipwayCore", "SlipwaySecrets",
             .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: upcomingFeatures),
         // The Engine protocol, the local engine (container engine + router) and the Kubernetes engine.
         .target(name: "SlipwayEngines", dependencies: [
             "SlipwayCore", "DockerAPI", "SlipwayRouter", "SourceArchive", "KubernetesAPI", "KubernetesResources", "OCIRegistry", "SlipwayKubernetes",

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SlipwayCore
+import SlipwaySecrets
 
 /// The add-ons of each app (`slipway addons`): what the engine must run, with the password the
 /// server made, sealed like secret config values. They go with the app.

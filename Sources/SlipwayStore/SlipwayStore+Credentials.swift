@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SlipwayCore
+import SlipwaySecrets
 
 /// Credentials a deploy's git URL carried (`https://user:token@host/...`): kept apart from the
 /// deploy's source (which shows the URL redacted), sealed like secret config values, and taken

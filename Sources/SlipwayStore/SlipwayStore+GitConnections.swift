@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SlipwayCore
+import SlipwaySecrets
 
 /// An app's git connection as stored: the webhook's repository, branch and forge; its secrets
 /// (the webhook secret, an https token, the deploy key's private half) sealed like secret config.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SlipwayCore
+import SlipwaySecrets
 
 /// Notification targets (`slipway notify add`) and their deliveries: every event a target wants
 /// is a row queued here before it is sent, so a server restart loses none; the row keeps its
