@@ -208,7 +208,7 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
-        ], resources: [.embedInCode("Templates"), .embedInCode("Assets")]),
+        ], resources: [.embedInCode("Templates"), .embedInCode("Assets")], swiftSettings: upcomingFeatures),
         // Control plane: HTTP API, pipeline workers, reconciler, wiring.
         .target(name: "SlipwayServer", dependencies: [
             "SlipwayCore", "SlipwayDashboard", "SlipwayStore", "SlipwaySecrets", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",

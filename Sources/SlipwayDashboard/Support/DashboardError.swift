@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 
 /// A refusal or failure the dashboard shows as a page: a status, a heading, what happened and what to do.
 struct DashboardError: Error, Sendable {
