@@ -5,6 +5,7 @@ import ServiceLifecycle
 import SlipwayEngines
 import SlipwayRouter
 import SlipwaySecrets
+import SlipwaySource
 import SlipwayStore
 
 extension SlipwayServer {

@@ -1,5 +1,6 @@
 import ACME
 import CertificateStore
+import Commands
 import DockerAPI
 import Foundation
 import Hummingbird
@@ -13,6 +14,7 @@ import SlipwayEngines
 import SlipwayRouter
 import SlipwaySecrets
 import SlipwayStore
+import UnixSignals
 
 /// `slipway server`: the control plane in one process — the HTTP API, the deploy workers and
 /// the router — over the local container engine. Runs until SIGTERM or SIGINT.

@@ -58,7 +58,7 @@ struct LogController: Sendable {
 
     /// Stored lines, then live ones. Subscribed before reading the stored ones, so nothing printed in
     /// between is lost; a live line already among the stored ones is skipped.
-    static func follow(hub: AppLogHub, app: String, query: Query, tail: Int?) async -> AsyncThrowingStream<AppLogLine, Error> {
+    static func follow(hub: AppLogHub, app: String, query: Query, tail: Int?) async -> AsyncThrowingStream<AppLogLine, any Error> {
         let live = await hub.follow(app: app)
         let stored = await hub.lines.read(app: app, since: query.since, process: query.process, tail: tail)
         let newest = stored.last?.time

@@ -1,4 +1,5 @@
 import SlipwayCertificates
+import SlipwayCore
 import SlipwayStore
 
 /// The hosts that need certificates: every custom domain in the store (`slipway domains add`)

@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 import SlipwayCore
 import SlipwayEngines
+import SlipwayStore
 
 extension CronScheduler {
     private enum Outcome: Sendable {

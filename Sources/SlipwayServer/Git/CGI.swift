@@ -1,3 +1,4 @@
+import Foundation
 import SlipwayCore
 
 /// A smart-HTTP request of a push, as `git http-backend` reads it (RFC 3875 variables). Built by

@@ -1,5 +1,7 @@
+import Commands
 import Foundation
 import Hummingbird
+import Logging
 import SlipwayCore
 import SlipwayStore
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One ref a push asks to change, as receive-pack hands it to the `proc-receive` hook.
 struct RefUpdate: Sendable, Equatable {
     static let zero = String(repeating: "0", count: 40)

@@ -1,5 +1,7 @@
 import ACME
 import Foundation
+import Logging
+import NIOHTTP1
 import SlipwayRouter
 
 extension RouterLink {

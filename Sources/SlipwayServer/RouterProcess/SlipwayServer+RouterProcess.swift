@@ -1,6 +1,7 @@
 import CertificateStore
 import Foundation
 import Logging
+import Prometheus
 import ServiceLifecycle
 import SlipwayRouter
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import SlipwayCore
 
 /// The checks every API request passes before a handler sees it, in this order: the Host it was
