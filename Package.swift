@@ -214,7 +214,7 @@ let package = Package(
             "SlipwayCore", "SlipwayDashboard", "SlipwayStore", "SlipwaySecrets", "SlipwayEngines", "SlipwayRouter", "DockerAPI", "SourceArchive",
             "SlipwaySource",
             "KubernetesAPI", "SlipwayKubernetes", "OCIRegistry", "Commands", "CertificateStore", "ACME", "SlipwayCertificates", "DNSUpdate", "GitReceive",
-            "Cron",
+            "Cron", "BackupStore",
             "SlipwaySSH",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),

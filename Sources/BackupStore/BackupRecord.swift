@@ -15,6 +15,8 @@ public struct BackupRecord: Codable, Sendable, Equatable {
     public var sha256: String
     /// Seconds the dump took.
     public var duration: Double
+    /// The verification restore's outcome, once it ran (the record is rewritten with it).
+    public var verification: BackupVerification?
 
     public init(id: String, app: String, addon: String, kind: String, createdAt: Date, size: Int64, sha256: String, duration: Double) {
         self.id = id
@@ -25,6 +27,20 @@ public struct BackupRecord: Codable, Sendable, Equatable {
         self.size = size
         self.sha256 = sha256
         self.duration = duration
+    }
+}
+
+/// What restoring a backup into a throwaway container showed.
+public struct BackupVerification: Codable, Sendable, Equatable {
+    public var verified: Bool
+    public var at: Date
+    public var message: String
+    public var tables: Int?
+    public var rows: Int64?
+    public var keys: Int64?
+
+    public init(verified: Bool, at: Date, message: String, tables: Int? = nil, rows: Int64? = nil, keys: Int64? = nil) {
+        (self.verified, self.at, self.message, self.tables, self.rows, self.keys) = (verified, at, message, tables, rows, keys)
     }
 }
 
@@ -47,6 +63,25 @@ public protocol BackupStore: Sendable {
     /// Writes the backup's bytes to `file`, checking them against the recorded SHA-256.
     func fetch(_ record: BackupRecord, to file: URL) async throws
     func delete(_ record: BackupRecord) async throws
+    /// Writes `record` again over the listed one of the same id (its verification added); the
+    /// backup's bytes are not touched.
+    func update(_ record: BackupRecord) async throws
+}
+
+extension BackupStore {
+    /// The listed backup `id` of the add-on; nil when there is none (never a path: ids are checked).
+    public func record(app: String, addon: String, id: String) async throws -> BackupRecord? {
+        try BackupNames.check(app, addon, id)
+        return try await list(app: app, addon: addon).first { $0.id == id }
+    }
+
+}
+
+extension BackupRecord {
+    /// Refuses an id that could not name a backup (a path, a leading dot, odd characters).
+    public static func checkID(_ id: String) throws {
+        try BackupNames.check(id)
+    }
 }
 
 enum BackupNames {

@@ -63,6 +63,15 @@ public struct DirectoryBackupStore: BackupStore {
         try? FileManager.default.removeItem(at: folder.appendingPathComponent("\(record.id).dump"))
     }
 
+    public func update(_ record: BackupRecord) async throws {
+        try BackupNames.check(record.app, record.addon, record.id)
+        let folder = folder(record.app, record.addon)
+        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("\(record.id).json").path) else {
+            throw BackupStoreError("backup \(record.id) of \(record.app)/\(record.addon) is not in the store")
+        }
+        try BackupNames.encoder.encode(record).write(to: folder.appendingPathComponent("\(record.id).json"), options: .atomic)
+    }
+
     /// Partial files a killed server left (never listed); returns how many were removed.
     @discardableResult
     public func removeLeftovers() -> Int {

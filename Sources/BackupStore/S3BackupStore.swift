@@ -72,4 +72,10 @@ public struct S3BackupStore: BackupStore {
         try await client.delete(key(record.app, record.addon, "\(record.id).json"))
         try await client.delete(key(record.app, record.addon, "\(record.id).dump"))
     }
+
+    public func update(_ record: BackupRecord) async throws {
+        try BackupNames.check(record.app, record.addon, record.id)
+        try await client.put(key(record.app, record.addon, "\(record.id).json"), data: try BackupNames.encoder.encode(record),
+                             contentType: "application/json")
+    }
 }

@@ -27,6 +27,12 @@ public struct AppEvent: Codable, Sendable, Equatable {
         case previewDestroyed = "preview.destroyed"
         /// A pull request got no preview (the parent's --max was reached).
         case previewRefused = "preview.refused"
+        /// A backup of an add-on was made and stored (`slipway backups create`, or its schedule).
+        case backupCreated = "backup.created"
+        /// A backup could not be made, or one made failed its verification restore.
+        case backupFailed = "backup.failed"
+        /// A backup was restored into a throwaway container and checked.
+        case backupVerified = "backup.verified"
     }
 
     /// Position in the server's event log: increasing, so a follower resumes after the last one it saw.

@@ -12,6 +12,8 @@ public enum NotificationEvent: String, Codable, Sendable, CaseIterable {
     case replicaCrashloop = "replica.crashloop"
     /// ACME could not obtain or renew a certificate of one of the app's hosts.
     case certFailed = "cert.failed"
+    /// A backup of an add-on could not be made, or failed its verification.
+    case backupFailed = "backup.failed"
 }
 
 /// How a delivery's body is shaped: Slipway's own JSON, or Slack's incoming-webhook shape

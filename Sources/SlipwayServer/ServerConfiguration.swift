@@ -39,6 +39,8 @@ public struct ServerConfiguration: Sendable {
     public var keepReleases = 10
     /// The clock scheduled jobs run by (tests move one by hand).
     public var cronClock: any CronClock = SystemCronClock()
+    /// The clock scheduled backups run by (its own, so tests move each scheduler's separately).
+    public var backupClock: any CronClock = SystemCronClock()
     /// Stored app output per app (all replicas), rotated: `slipway logs --since` reaches this far back.
     public var appLogBytes = 50 * 1024 * 1024
     /// The API token (`SLIPWAY_TOKEN`); nil: the one in the data directory, made on first start.
@@ -58,6 +60,8 @@ public struct ServerConfiguration: Sendable {
     public var stackImages = StackImages.defaults
     /// The image of each add-on kind and version: `--addon-image`.
     public var addonImages = AddonImages()
+    /// `--backup-store`: a directory or `s3://BUCKET/PREFIX`; nil: `DATA/backups`.
+    public var backupStore: String?
     /// Where apps run: the local container engine (default) or a Kubernetes cluster.
     public var engine: EngineKind = .local
     /// `--engine kubernetes` only.
@@ -125,6 +129,8 @@ public struct ServerConfiguration: Sendable {
     var uploadsDirectory: URL { dataDirectory.appendingPathComponent("uploads") }
     var configFilesDirectory: URL { dataDirectory.appendingPathComponent("files") }
     var appLogsDirectory: URL { dataDirectory.appendingPathComponent("logs") }
+    /// Backups staged for S3 and fetched for restores and verifications.
+    var backupWorkDirectory: URL { dataDirectory.appendingPathComponent("backup-work") }
     /// TLS certificates and keys the router serves: `certs/HOST/{cert.pem,key.pem}` (see CertificateStore).
     public var certificatesDirectory: URL { dataDirectory.appendingPathComponent("certs") }
     /// The ACME account's key (0600), made on first use.

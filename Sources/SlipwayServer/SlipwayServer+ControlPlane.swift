@@ -1,7 +1,9 @@
+import BackupStore
 import CertificateStore
 import Foundation
 import Logging
 import ServiceLifecycle
+import SlipwayCore
 import SlipwayEngines
 import SlipwayRouter
 import SlipwaySecrets
@@ -66,7 +68,32 @@ extension SlipwayServer {
                                    schedules: configuration.engine == .local, logger: logger,
                                    deliver: { await appLogs.deliver($1, app: $0) }, report: { events.report($0) })
         let gitHooks = GitHookServer(socketPath: repositories.socketPath, tickets: tickets, logger: logger)
+        parts.backups = try addonBackups(configuration, engine: engine, events: events, logger: logger)
+        let backupScheduler = BackupScheduler(store: store, backups: parts.backups!, clock: configuration.backupClock, logger: logger)
+        parts.backupScheduler = backupScheduler
         return (parts, [events, notifier, appLogs, Reconciler(engine: engine), workers, sampler, parts.cron!,
-                        PreviewReaper(previews: previews(parts), interval: configuration.hooks.reapInterval), gitHooks])
+                        PreviewReaper(previews: previews(parts), interval: configuration.hooks.reapInterval), gitHooks, backupScheduler])
+    }
+
+    /// `--backup-store` (default DATA/backups) and what makes, verifies and restores backups in it.
+    /// Partial files a killed server left in a directory store are removed here (never listed).
+    static func addonBackups(_ configuration: ServerConfiguration, engine: any Engine, events: EventHub,
+                             logger: Logger) throws -> AddonBackups {
+        let environment = ProcessInfo.processInfo.environment
+        let store: any BackupStore
+        do {
+            let location = try BackupStoreLocation.parse(configuration.backupStore ?? configuration.dataDirectory.appendingPathComponent("backups").path,
+                                                         environment: environment)
+            store = try location.store(environment: environment, staging: configuration.backupWorkDirectory.appendingPathComponent("staging"))
+        } catch let error as BackupStoreError {
+            throw ServerStartupError(error.message)
+        }
+        if let directory = store as? DirectoryBackupStore {
+            let removed = directory.removeLeftovers()
+            if removed > 0 { logger.warning("removed partial backups a killed server left", metadata: ["count": "\(removed)"]) }
+        }
+        try? FileManager.default.removeItem(at: configuration.backupWorkDirectory)
+        return AddonBackups(store: store, engine: engine, workDirectory: configuration.backupWorkDirectory.appendingPathComponent("fetched"),
+                            report: { events.report($0) }, logger: logger)
     }
 }

@@ -180,6 +180,9 @@ public enum SlipwayServer {
         var metrics = MetricsHistory()
         /// Scheduled jobs; set by `controlPlane`.
         var cron: CronScheduler?
+        /// Add-on backups and their schedules; set by `controlPlane`.
+        var backups: AddonBackups?
+        var backupScheduler: BackupScheduler?
         var queueLimit: DeployQueueLimit { DeployQueueLimit(store: store, limits: configuration.limits) }
 
         var guards: AllowedHosts { AllowedHosts(listenHost: configuration.listenHost, extra: configuration.apiHosts) }
@@ -215,6 +218,9 @@ public enum SlipwayServer {
         if let cron = parts.cron { CronController(store: store, scheduler: cron).addRoutes(to: router) }
         AddonController(store: store, engine: engine, workers: workers, queueLimit: parts.queueLimit,
                         images: configuration.addonImages).addRoutes(to: router)
+        if let backups = parts.backups, let schedules = parts.backupScheduler {
+            BackupController(store: store, backups: backups, schedules: schedules).addRoutes(to: router)
+        }
         SecretsController(rotation: parts.rotation).addRoutes(to: router)
         EventController(store: store, events: parts.events, followers: parts.followers).addRoutes(to: router)
         LogController(store: store, hub: parts.appLogs, followers: parts.followers).addRoutes(to: router)

@@ -36,7 +36,9 @@ extension SlipwayStore {
     public func deleteAddon(app: AppName, name: DNSLabel) throws -> Bool {
         try writer.write { db in
             try db.execute(sql: "DELETE FROM addon WHERE app = ? AND name = ?", arguments: [app.value, name.value])
-            return db.changesCount > 0
+            let deleted = db.changesCount > 0
+            try db.execute(sql: "DELETE FROM backup_schedule WHERE app = ? AND addon = ?", arguments: [app.value, name.value])
+            return deleted
         }
     }
 
@@ -56,6 +58,7 @@ extension SlipwayStore {
     /// Called by `deleteApp`, in its transaction.
     static func deleteAddons(of app: AppName, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM addon WHERE app = ?", arguments: [app.value])
+        try db.execute(sql: "DELETE FROM backup_schedule WHERE app = ?", arguments: [app.value])
     }
 
     /// Re-seals every add-on's password (inside a key rotation's transaction).

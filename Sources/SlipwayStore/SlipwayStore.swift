@@ -94,6 +94,7 @@ public struct SlipwayStore: Sendable {
         registerPreviewMigration(&migrator)
         registerSSHKeyMigration(&migrator)
         registerGitMigration(&migrator)
+        registerBackupScheduleMigration(&migrator)
         return migrator
     }
 

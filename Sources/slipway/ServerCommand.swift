@@ -84,6 +84,10 @@ struct ServerCommand: AsyncParsableCommand {
             help: ArgumentHelp("Image of an add-on (repeatable): TYPE=IMAGE for the type's default version, TYPE:VERSION=IMAGE for another (default: the official postgres:VERSION, redis:VERSION).",
                                valueName: "type=image"))
     var addonImage: [String] = []
+    @Option(name: .customLong("backup-store"),
+            help: ArgumentHelp("Where add-on backups are kept: an absolute directory (default DATA/backups) or s3://BUCKET/PREFIX (endpoint and keys from AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION).",
+                               valueName: "dir|s3://bucket/prefix"))
+    var backupStore: String?
     @Option(help: "Where apps run: local (this machine's container engine and router) or kubernetes (a cluster; images are built here and pushed to --registry).")
     var engine = "local"
     @Option(help: "Kubeconfig of the cluster (--engine kubernetes). Default: KUBECONFIG, then ~/.kube/config.") var kubeconfig: String?
@@ -188,6 +192,7 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.appLogBytes = appLogMB * 1024 * 1024
         configuration.stackImages = try StackImages(overrides: stackImage)
         configuration.addonImages = try AddonImages(assignments: addonImage)
+        configuration.backupStore = backupStore
         configuration.engine = ServerConfiguration.EngineKind(rawValue: engine) ?? .local
         configuration.kubernetes.kubeconfig = kubeconfig
         configuration.kubernetes.context = context

@@ -15,7 +15,7 @@ struct Slipway: AsyncParsableCommand {
         else \(SlipwayClient.Configuration.defaultServer). The API token is $SLIPWAY_TOKEN, else ~/.slipway/config's `token:`, \
         else (for a server on loopback) a readable ~/.slipway/admin.token or /var/lib/slipway/admin.token made by the server.
         """,
-        subcommands: [Deploy.self, Status.self, Cancel.self, Apps.self, Info.self, Ps.self, Releases.self, Rollback.self, Config.self, Scale.self, Run.self, Cron.self, Logs.self, Events.self, Domains.self, Maintenance.self, Addons.self, Destroy.self, Certs.self, Notify.self, Secrets.self, Git.self, Previews.self, Keys.self] + extraSubcommands
+        subcommands: [Deploy.self, Status.self, Cancel.self, Apps.self, Info.self, Ps.self, Releases.self, Rollback.self, Config.self, Scale.self, Run.self, Cron.self, Logs.self, Events.self, Domains.self, Maintenance.self, Addons.self, Backups.self, Destroy.self, Certs.self, Notify.self, Secrets.self, Git.self, Previews.self, Keys.self] + extraSubcommands
     )
 
     /// ArgumentParser's own `main`, except that failures while running print `error: MESSAGE` and exit 1.

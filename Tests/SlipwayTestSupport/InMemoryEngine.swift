@@ -26,6 +26,8 @@ package actor InMemoryEngine: Engine {
         case oneOff
         /// Starting an add-on.
         case addon
+        /// A tool run for an add-on's data (`runAddonTool`: backups, restores, verifications).
+        case addonTool
     }
 
     struct Key: Hashable {
@@ -200,6 +202,22 @@ package actor InMemoryEngine: Engine {
             case .endOfInput: return 0
             }
         }
+        return 0
+    }
+
+    /// A stand-in for pg_dump, pg_restore, redis-cli and the verification scripts: consumes its
+    /// input, prints a line naming the add-on and then the counts a verification prints last
+    /// (`tables=1 rows=1 listed=1`, `keys=1`); exits 0. With `fail(.addonTool)` it prints the
+    /// message on stderr and exits 1.
+    package func runAddonTool(_ addon: AddonSpec, command: [String], stoppingAddon: Bool, input: AsyncStream<InteractiveInput>,
+                              output: @escaping @Sendable (Int, Data) async -> Void) async throws -> Int {
+        calls.append("runAddonTool \(addon.app) \(addon.name) \(command.first ?? "")\(stoppingAddon ? " stopped" : "")")
+        for await item in input where item == .endOfInput { break }
+        if let message = failures[Key(step: .addonTool, app: addon.app.value)] ?? failures[Key(step: .addonTool, app: nil)] {
+            await output(2, Data((message + "\n").utf8))
+            return 1
+        }
+        await output(1, Data("in-memory \(addon.kind.rawValue) data of \(addon.name)\n\(addon.kind == .redis ? "keys=1" : "tables=1 rows=1 listed=1")\n".utf8))
         return 0
     }
 

@@ -18,6 +18,11 @@ extension KubernetesEngine {
 
     public func startAddon(_ addon: AddonSpec) async throws { throw Self.addonsUnavailable }
 
+    public func runAddonTool(_ addon: AddonSpec, command: [String], stoppingAddon: Bool, input: AsyncStream<InteractiveInput>,
+                             output: @escaping @Sendable (Int, Data) async -> Void) async throws -> Int {
+        throw Self.addonsUnavailable
+    }
+
     public func addonStatus(app: AppName) async throws -> [String: AddonStatus] { [:] }
 
     public func removeAddon(_ addon: AddonSpec, removingVolume: Bool) async throws -> DestroyedVolumes {

@@ -46,6 +46,7 @@ enum NotificationMessage {
         case .deployFailed: ":x: *\(escape(event.app))* deploy failed"
         case .replicaCrashloop: ":rotating_light: *\(escape(event.app))* \(escape(event.replica ?? "a replica")) keeps crashing"
         case .certFailed: ":warning: *\(escape(event.app))* certificate not obtained"
+        case .backupFailed: ":x: *\(escape(event.app))* backup failed"
         }
         return headline + "\n" + escape(event.message) + (appURL.map { "\n\(escape($0))" } ?? "")
     }
@@ -81,6 +82,7 @@ struct NotificationEventMapper: Sendable {
         case .deployCompleted: return .deployCompleted
         case .deployFailed: return .deployFailed
         case .certificateFailed: return .certFailed
+        case .backupFailed: return .backupFailed
         case .replicaCrashed, .replicaOOMKilled:
             let slot = "\(event.app)/\(event.replica ?? "?")"
             var times = (crashes[slot] ?? []).filter { event.time.timeIntervalSince($0) < window }

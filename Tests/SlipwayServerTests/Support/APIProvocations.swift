@@ -31,6 +31,7 @@ enum APIProvocations {
 
         func send(to server: InProcessServer, seed: Seed) async throws -> Answer {
             let path = path.replacingOccurrences(of: "{trace}", with: seed.trace).replacingOccurrences(of: "{notification}", with: seed.notification)
+                .replacingOccurrences(of: "{backup}", with: seed.backup)
             let body = body.map { seed.certificates.fill($0) }
             var headers = headers
             // A webhook signed with the seeded app's secret, as GitHub signs it.
@@ -50,6 +51,8 @@ enum APIProvocations {
         var notification: String
         /// demo's webhook secret (demo is connected to a repository and has a deploy key).
         var webhookSecret = ""
+        /// The id of a backup of other's add-on db (whose backups are also scheduled).
+        var backup = ""
     }
 
     static let token = "contract-test-token-0123456789abcdef"
@@ -75,6 +78,13 @@ enum APIProvocations {
         // other has a Postgres add-on named db.
         let addon = try await server.request(.post, "/v1/apps/other/addons", body: #"{"type": "postgres", "name": "db"}"#)
         guard addon.status == 202 else { throw TestFailure("seeding an add-on: \(addon.status) \(addon.body)") }
+        let backup = try await server.request(.post, "/v1/apps/other/addons/db/backups")
+        guard backup.status == 200, let last = backup.body.split(separator: "\n").last,
+              let made = try? Timestamp.decoder().decode(BackupProgress.self, from: Data(last.utf8)).backup else {
+            throw TestFailure("seeding a backup: \(backup.status) \(backup.body)")
+        }
+        let schedule = try await server.request(.put, "/v1/apps/other/addons/db/backup-schedule", body: #"{"schedule": "0 0 1 1 *", "keep": 3}"#)
+        guard schedule.status == 200 else { throw TestFailure("seeding a backup schedule: \(schedule.status) \(schedule.body)") }
         let certificates = try SeedCertificates.shared()
         let stored = try await server.request(.post, "/v1/certs", body: certificates.fill(#"{"host": "seeded.example.test", "certificate": "{cert}", "key": "{key}"}"#))
         guard stored.status == 201 else { throw TestTimeout("seeding a certificate: \(stored.status) \(stored.body)") }
@@ -86,7 +96,7 @@ enum APIProvocations {
         let key = try await server.request(.post, "/v1/apps/demo/git/key", body: "{}")
         guard key.status == 201 else { throw TestTimeout("seeding a deploy key: \(key.status) \(key.body)") }
         return Seed(trace: first.traceId, certificates: certificates, notification: try target.decode(NotificationCreated.self).target.id,
-                    webhookSecret: webhookSecret)
+                    webhookSecret: webhookSecret, backup: made.id)
     }
 
     /// The SSH key listed as `seeded` (ssh-keygen -t ed25519).
@@ -124,6 +134,27 @@ enum APIProvocations {
         "DELETE /v1/apps/{app}/addons/{name} 200": .init(.delete, "/v1/apps/other/addons/db", changesState: true),
         "DELETE /v1/apps/{app}/addons/{name} 400": .init(.delete, "/v1/apps/other/addons/db?volumes=maybe"),
         "DELETE /v1/apps/{app}/addons/{name} 404": .init(.delete, "/v1/apps/other/addons/none"),
+        "GET /v1/apps/{app}/backups 200": .init(.get, "/v1/apps/other/backups?addon=db"),
+        "GET /v1/apps/{app}/backups 400": .init(.get, "/v1/apps/other/backups?addon=Not_A_Name"),
+        "GET /v1/apps/{app}/backups 404": .init(.get, "/v1/apps/other/backups?addon=none"),
+        "POST /v1/apps/{app}/addons/{name}/backups 200": .init(.post, "/v1/apps/other/addons/db/backups", changesState: true),
+        "POST /v1/apps/{app}/addons/{name}/backups 400": .init(.post, "/v1/apps/other/addons/Not_A_Name/backups"),
+        "POST /v1/apps/{app}/addons/{name}/backups 404": .init(.post, "/v1/apps/demo/addons/db/backups"),
+        "POST /v1/apps/{app}/addons/{name}/backups/{id}/restore 200": .init(.post, "/v1/apps/other/addons/db/backups/{backup}/restore",
+                                                                            body: #"{"confirm": "other/db"}"#, changesState: true),
+        "POST /v1/apps/{app}/addons/{name}/backups/{id}/restore 400": .init(.post, "/v1/apps/other/addons/db/backups/%2E%2E/restore",
+                                                                            body: #"{"confirm": "other/db"}"#),
+        "POST /v1/apps/{app}/addons/{name}/backups/{id}/restore 404": .init(.post, "/v1/apps/demo/addons/db/backups/{backup}/restore",
+                                                                            body: #"{"confirm": "demo/db"}"#),
+        "PUT /v1/apps/{app}/addons/{name}/backup-schedule 200": .init(.put, "/v1/apps/other/addons/db/backup-schedule",
+                                                                      body: #"{"schedule": "0 3 * * *", "keep": 7}"#, changesState: true),
+        "PUT /v1/apps/{app}/addons/{name}/backup-schedule 400": .init(.put, "/v1/apps/other/addons/db/backup-schedule",
+                                                                      body: #"{"schedule": "61 * * * *", "keep": 7}"#),
+        "PUT /v1/apps/{app}/addons/{name}/backup-schedule 404": .init(.put, "/v1/apps/other/addons/none/backup-schedule",
+                                                                      body: #"{"schedule": "0 3 * * *", "keep": 7}"#),
+        "DELETE /v1/apps/{app}/addons/{name}/backup-schedule 200": .init(.delete, "/v1/apps/other/addons/db/backup-schedule", changesState: true),
+        "DELETE /v1/apps/{app}/addons/{name}/backup-schedule 400": .init(.delete, "/v1/apps/other/addons/Not_A_Name/backup-schedule"),
+        "DELETE /v1/apps/{app}/addons/{name}/backup-schedule 404": .init(.delete, "/v1/apps/demo/addons/db/backup-schedule"),
         "GET /v1/apps/{app}/releases 200": .init(.get, "/v1/apps/demo/releases"),
         "GET /v1/apps/{app}/releases 400": .init(.get, "/v1/apps/Not_A_Name/releases"),
         "GET /v1/apps/{app}/releases 404": .init(.get, "/v1/apps/nope/releases"),
@@ -323,6 +354,9 @@ enum APIProvocations {
         "GET /v1/apps/{app}/run/ws 101": "the WebSocket upgrade needs a live server: SlipwayIntegrationTests' InteractiveRunTests cover it",
         "POST /v1/secrets/rotate-key 409": "needs SLIPWAY_MASTER_KEY in the server process's environment: SlipwayIntegrationTests' SecretRotationTests covers it",
         "POST /v1/apps/{app}/cron/{job}/run 409": "needs a run held going on: CronSchedulerTests.forbidSkipsOverlap covers it",
+        "GET /v1/apps/{app}/backups 502": "needs a backup store that cannot be read: BackupStoreTests cover the store's failures",
+        "POST /v1/apps/{app}/addons/{name}/backups/{id}/restore 409": "needs a stored backup tampered with on disk: SlipwayIntegrationTests' BackupTests.postgres does it",
+        "POST /v1/apps/{app}/addons/{name}/backups/{id}/restore 502": "needs a real restore that fails: BackupAPITests.failedRestoreSaysSo covers it",
         "POST /v1/apps/{app}/addons 502": "needs an engine that fails to start the add-on: AddonAPITests.engineFailureLeavesNothing covers it",
         "DELETE /v1/deploys/{traceId} 200": "needs a deploy still queued or running: DeployQueueTests.cancelQueued and SlipwayIntegrationTests.CancelTests cover it",
         "POST /hooks/{app} 409": "too_many_previews needs previews enabled and running up to --max: PreviewAPITests.maxEnforced covers it",
