@@ -216,10 +216,10 @@ public enum SlipwayServer {
         ChangeController(store: store, workers: workers, queueLimit: parts.queueLimit).addRoutes(to: router)
         RunController(store: store, engine: engine).addRoutes(to: router)
         if let cron = parts.cron { CronController(store: store, scheduler: cron).addRoutes(to: router) }
-        AddonController(store: store, engine: engine, workers: workers, queueLimit: parts.queueLimit,
-                        images: configuration.addonImages).addRoutes(to: router)
+        let addons = AddonController(store: store, engine: engine, workers: workers, queueLimit: parts.queueLimit, images: configuration.addonImages)
+        addons.addRoutes(to: router)
         if let backups = parts.backups, let schedules = parts.backupScheduler {
-            BackupController(store: store, backups: backups, schedules: schedules).addRoutes(to: router)
+            BackupController(store: store, backups: backups, schedules: schedules, addons: addons).addRoutes(to: router)
         }
         SecretsController(rotation: parts.rotation).addRoutes(to: router)
         EventController(store: store, events: parts.events, followers: parts.followers).addRoutes(to: router)

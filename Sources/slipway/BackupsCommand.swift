@@ -66,26 +66,40 @@ struct Backups: AsyncParsableCommand {
     struct Restore: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replace an add-on's data with a backup (its checksum is checked first).",
-            discussion: "Example: slipway backups restore shop db 20261207-031500-3fa9 --confirm shop/db")
+            discussion: """
+            Example: slipway backups restore shop db 20261207-031500-123-3fa9 --confirm shop/db
+            With --into NEW_NAME the backup goes into a new add-on of the same type beside the original (which is \
+            not touched); the app then gets NEW_NAME_URL in a new release.
+            """)
         @OptionGroup var target: AppArgument
         @Argument(help: ArgumentHelp("The add-on's name.", valueName: "name")) var addon: String
         @Argument(help: ArgumentHelp("The backup's id (`slipway backups APP` lists them).", valueName: "id")) var id: String
         @Option(help: ArgumentHelp("APP/NAME again, to confirm.", valueName: "app/name")) var confirm: String?
+        @Option(help: ArgumentHelp("Restore into a new add-on of this name beside the original instead.", valueName: "new-name")) var into: String?
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
-            guard confirm == "\(target.app)/\(addon)" else {
-                throw ValidationError("restoring replaces the data of \(target.app)/\(addon); confirm with --confirm \(target.app)/\(addon)")
+            guard into != nil || confirm == "\(target.app)/\(addon)" else {
+                throw ValidationError("restoring replaces the data of \(target.app)/\(addon); confirm with --confirm \(target.app)/\(addon) (or restore --into NEW_NAME beside it)")
             }
         }
 
         func run() async throws {
             let app = try target.name
-            if !global.json { Output.line("Restoring \(id) into \(app)/\(addon)...") }
-            let result = try await global.withClient {
-                try await $0.restoreBackup(app: app, addon: addon, id: id, BackupRestoreRequest(confirm: confirm))
+            let live = !global.json
+            if live { Output.line("Restoring \(id) into \(app)/\(into ?? addon)...") }
+            let (result, failed) = try await global.withClient { client in
+                let result = try await client.restoreBackup(app: app, addon: addon, id: id, BackupRestoreRequest(confirm: confirm, into: into))
+                if live { Output.line(result.message) }
+                guard let trace = result.traceId else { return (result, false) }
+                // --into: the release that gives the app the new add-on's URL.
+                let view = try await DeployFollower(client: client, traceId: trace, live: live, terminal: live && Output.stdoutIsTerminal,
+                                                    verbose: false).follow()
+                if live { try await DeployOutcome.report(view, client: client, json: false) }
+                return (result, view.status != .completed)
             }
-            if global.json { try Output.json(result) } else { Output.line(result.message) }
+            if global.json { try Output.json(result) }
+            if failed { throw ExitCode.failure }
         }
     }
 

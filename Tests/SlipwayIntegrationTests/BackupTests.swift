@@ -95,6 +95,13 @@ extension Integration {
                 #expect(result.backup == backup.id && result.into == "db")
                 #expect(try await Self.count(server, app) == "3")
 
+                // --into: a new add-on beside the original gets the backup's rows; the app gets COPY_URL.
+                let into = try await Self.cli(server, ["backups", "restore", app, "db", backup.id, "--into", "copy"])
+                #expect(into.status == 0 && into.output.contains("COPY_URL"), "\(into.output)")
+                let copied = try await Self.cli(server, ["addons", "connect", app, "copy"], stdin: Data("SELECT 'rows:' || count(*) FROM t;\n".utf8))
+                #expect(copied.output.contains("rows:2"), "\(copied.output)")
+                #expect(try await Self.count(server, app) == "4", "the original add-on is untouched")
+
                 // Events: created and verified.
                 let events = try await server.client.events(app: try DNSLabel(app)).events
                 #expect(events.contains { $0.kind == .backupCreated && $0.message.contains(backup.id) })

@@ -54,6 +54,29 @@ struct BackupAPITests {
         }
     }
 
+    @Test("restore --into: a new add-on beside the original gets the data, then the app its URL; a failed restore leaves no add-on behind")
+    func restoreInto() async throws {
+        try await InProcessServer.with { server in
+            try await Self.seed(server, "bkinto")
+            let backup = try #require(try await Self.backup(server, "bkinto", "db").backup)
+            await server.engine.fail(.addonTool, message: "pg_restore: error: out of disk space")
+            let failed = try await server.request(.post, "/v1/apps/bkinto/addons/db/backups/\(backup.id)/restore", body: #"{"into": "broken"}"#)
+            #expect(failed.status == 502 && failed.body.contains("out of disk space"), "\(failed.body)")
+            #expect(try await server.get("/v1/apps/bkinto/addons").decode(AddonList.self).addons.map(\.name) == ["db"])
+            #expect(await server.engine.addons["bkinto"]?["broken"] == nil)
+
+            await server.engine.fail(.addonTool, message: nil)
+            let answer = try await server.request(.post, "/v1/apps/bkinto/addons/db/backups/\(backup.id)/restore", body: #"{"into": "copy"}"#)
+            #expect(answer.status == 200, "\(answer.body)")
+            let restored = try answer.decode(BackupRestored.self)
+            #expect(restored.into == "copy" && restored.message.contains("COPY_URL"))
+            let trace = try #require(restored.traceId)
+            #expect(try await server.waitForDeploy(trace).status == .completed)
+            #expect(try await server.get("/v1/apps/bkinto/addons").decode(AddonList.self).addons.map(\.name) == ["copy", "db"])
+            #expect(server.engine.current("bkinto")?.config?["COPY_URL"]?.hasPrefix("postgres://slipway:") == true)
+        }
+    }
+
     @Test("a schedule makes a verified backup at its time and keeps the newest --keep; a bad expression names its field")
     func scheduleRunsAndPrunes() async throws {
         let clock = ManualCronClock(Self.at("2026-12-07T02:59:30Z"))

@@ -86,7 +86,7 @@ package actor InMemoryEngine: Engine {
     // MARK: Steering
 
     /// Makes `step` throw `SlipwayError.engine(message)` (for `app` only, or every app).
-    package func fail(_ step: Step, app: String? = nil, message: String) {
+    package func fail(_ step: Step, app: String? = nil, message: String?) {
         failures[Key(step: step, app: app)] = message
     }
 

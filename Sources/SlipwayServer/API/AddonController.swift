@@ -26,20 +26,8 @@ struct AddonController: Sendable {
             let app = try DNSLabel(context.parameters.require("app"))
             let body = try await JSONResponse.decode(AddonRequest.self, from: request)
             let (kind, name, version) = try body.validated()
-            let release = try current(app)
-            try queueLimit?.check(app)
-            let addon = try newAddon(app: app, kind: kind, name: name, version: version, explicitName: body.name != nil, release: release)
-            guard try store.insertAddon(addon) else { throw Self.nameTaken(app, name) }
-            do {
-                try await engine.startAddon(addon)
-            } catch {
-                // Nothing stays behind: not the record, not the container, not its new (empty) volume.
-                _ = try? store.deleteAddon(app: app, name: name)
-                _ = try? await engine.removeAddon(addon, removingVolume: true)
-                throw error
-            }
-            let change = ReleaseChange(setConfig: addon.config, secretKeys: addon.configKeys)
-            let traceId = try enqueue(app, change, source: release.source, request: request)
+            let (addon, release) = try await start(app: app, kind: kind, name: name, version: version, explicitName: body.name != nil)
+            let traceId = try publish(addon, release: release, request: request)
             let status = try await engine.addonStatus(app: app)[name.value]
             return try JSONResponse.make(AddonCreated(addon: Self.view(addon, status), traceId: traceId), status: .accepted)
         }
@@ -60,6 +48,34 @@ struct AddonController: Sendable {
             return try JSONResponse.make(AddonDestroyed(app: app.value, name: addon.name.value, volumesRemoved: volumes.removed,
                                                         volumesKept: volumes.kept, traceId: traceId))
         }
+    }
+
+    /// Records and starts a new add-on (waiting until it accepts connections); on failure nothing
+    /// stays behind: not the record, not the container, not its new (empty) volume. The app does
+    /// not get its URL until `publish`.
+    func start(app: AppName, kind: AddonKind, name: DNSLabel, version: String, explicitName: Bool) async throws -> (AddonSpec, Release) {
+        let release = try current(app)
+        try queueLimit?.check(app)
+        let addon = try newAddon(app: app, kind: kind, name: name, version: version, explicitName: explicitName, release: release)
+        guard try store.insertAddon(addon) else { throw Self.nameTaken(app, name) }
+        do {
+            try await engine.startAddon(addon)
+        } catch {
+            await discard(addon)
+            throw error
+        }
+        return (addon, release)
+    }
+
+    /// Queues the release that gives the app the add-on's URL; returns its trace id.
+    func publish(_ addon: AddonSpec, release: Release, request: Request) throws -> String {
+        try enqueue(addon.app, ReleaseChange(setConfig: addon.config, secretKeys: addon.configKeys), source: release.source, request: request)
+    }
+
+    /// Forgets a started add-on that was never published, and removes it with its volume.
+    func discard(_ addon: AddonSpec) async {
+        _ = try? store.deleteAddon(app: addon.app, name: addon.name)
+        _ = try? await engine.removeAddon(addon, removingVolume: true)
     }
 
     /// The add-on asked for, checked against what the app has: a name or a config key taken is a

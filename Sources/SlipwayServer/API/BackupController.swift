@@ -11,6 +11,8 @@ struct BackupController: Sendable {
     let store: SlipwayStore
     let backups: AddonBackups
     let schedules: BackupScheduler
+    /// Starts the new add-on of `restore --into`.
+    let addons: AddonController
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v1/apps/:app/backups") { request, context in
@@ -38,14 +40,14 @@ struct BackupController: Sendable {
             let addon = try existing(context)
             let id = try context.parameters.require("id")
             let body = try await JSONResponse.decode(BackupRestoreRequest.self, from: request)
+            if let into = body.into {
+                return try await restore(addon, id, into: into, request: request)
+            }
             let expected = "\(addon.app)/\(addon.name)"
             guard body.confirm == expected else {
                 throw SlipwayError(code: "confirmation_required",
-                                   message: "restoring replaces the data of \(expected); confirm with --confirm \(expected) (given: \(body.confirm.map { "\"\($0.prefix(80))\"" } ?? "none"))",
+                                   message: "restoring replaces the data of \(expected); confirm with --confirm \(expected) (given: \(body.confirm.map { "\"\($0.prefix(80))\"" } ?? "none")), or restore --into a new add-on beside it",
                                    httpStatus: 400)
-            }
-            if body.into != nil {
-                throw SlipwayError.invalidRequest("restoring --into a new add-on is not available yet; restore into \(expected), or create an add-on and restore into it")
             }
             let record = try await record(addon, id)
             let message = try await backups.restore(record, into: addon)
@@ -53,6 +55,29 @@ struct BackupController: Sendable {
                                                         message: message, traceId: nil))
         }
         addScheduleRoutes(to: router)
+    }
+
+    /// `restore --into NEW_NAME`: a new add-on of the same type and version beside the original
+    /// (which is not touched), the backup restored into it, and only then the app given its URL
+    /// (NEW_NAME_URL) in a new release. A restore that fails removes the new add-on again.
+    private func restore(_ addon: AddonSpec, _ id: String, into: String, request: Request) async throws -> Response {
+        let name = try DNSLabel(into, kind: "add-on name")
+        if name.value.count > 40 {
+            throw SlipwayError.invalidName("add-on name \"\(name)\" is longer than 40 characters; choose a shorter --into")
+        }
+        let record = try await record(addon, id)
+        let (target, release) = try await addons.start(app: addon.app, kind: addon.kind, name: name, version: addon.version, explicitName: true)
+        let message: String
+        do {
+            message = try await backups.restore(record, into: target)
+        } catch {
+            await addons.discard(target)
+            throw error
+        }
+        let traceId = try addons.publish(target, release: release, request: request)
+        return try JSONResponse.make(BackupRestored(app: addon.app.value, addon: addon.name.value, backup: record.id, into: name.value,
+                                                    message: message + "; \(addon.app) gets \(target.configKeys.joined(separator: ", ")) in a new release",
+                                                    traceId: traceId))
     }
 
     private func addScheduleRoutes(to router: Router<BasicRequestContext>) {
