@@ -284,8 +284,13 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        // A private CA and leaf certificates made with the real openssl, for the TLS tests.
-        .target(name: "TLSTestSupport", path: "Tests/TLSTestSupport"),
+        // A private CA and leaf certificates made with swift-certificates, for the TLS tests.
+        .target(name: "TLSTestSupport", dependencies: [
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ], path: "Tests/TLSTestSupport", swiftSettings: upcomingFeatures),
         .testTarget(name: "CertificateStoreTests", dependencies: ["CertificateStore", "TLSTestSupport"]),
         .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive", "Commands"]),
         .testTarget(name: "FileChunksTests", dependencies: ["FileChunks", .product(name: "NIOCore", package: "swift-nio")]),
@@ -324,7 +329,7 @@ let package = Package(
         // A real pebble and pebble-challtestsrv on free loopback ports, and a real BIND (named)
         // authoritative for a test zone that takes TSIG-signed updates, for the ACME and DNS tests.
         .target(name: "ACMETestSupport", dependencies: [
-            "ACME", "TestPorts",
+            "ACME", "TestPorts", "Commands",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import ACME
 import AsyncHTTPClient
+import Commands
 import Foundation
 import TestPorts
 import Logging
@@ -21,7 +22,7 @@ public final class PebbleHarness: @unchecked Sendable {
     public private(set) var httpPort = 0
     public private(set) var managementURL = ""
     public private(set) var pebbleManagementURL = ""
-    private var processes: [Process] = []
+    private var processes: [BackgroundCommand] = []
 
     /// - Parameters:
     ///   - httpPort: where pebble validates HTTP-01 (nil: challtestsrv serves it on a free port).
@@ -32,18 +33,24 @@ public final class PebbleHarness: @unchecked Sendable {
         httpPort: Int? = nil, nonceRejectPercent: Int = 5, dnsServer: String? = nil, _ body: (PebbleHarness) async throws -> T
     ) async throws -> T {
         let harness = try await PebbleHarness()
-        defer { harness.stop() }
-        // Ports are free when picked, but another process (or test) may take one before pebble
-        // binds it: then the servers start again on other ports.
-        for attempt in 1...3 {
-            do {
-                try await harness.launch(httpPort: httpPort, nonceRejectPercent: nonceRejectPercent, dnsServer: dnsServer)
-                break
-            } catch let error as HarnessError where error.portTaken && attempt < 3 {
-                harness.stopProcesses()
+        do {
+            // Ports are free when picked, but another process (or test) may take one before pebble
+            // binds it: then the servers start again on other ports.
+            for attempt in 1...3 {
+                do {
+                    try await harness.launch(httpPort: httpPort, nonceRejectPercent: nonceRejectPercent, dnsServer: dnsServer)
+                    break
+                } catch let error as HarnessError where error.portTaken && attempt < 3 {
+                    await harness.stopProcesses()
+                }
             }
+            let result = try await body(harness)
+            await harness.stop()
+            return result
+        } catch {
+            await harness.stop()
+            throw error
         }
-        return try await body(harness)
     }
 
     private init() async throws {
@@ -65,7 +72,7 @@ public final class PebbleHarness: @unchecked Sendable {
         managementURL = "http://127.0.0.1:\(challengeManagementPort)"
         pebbleManagementURL = "https://127.0.0.1:\(pebbleManagementPort)"
 
-        try start(
+        try await start(
             "pebble-challtestsrv",
             ["-dns01", "127.0.0.1:\(dnsPort)", "-http01", serveHTTP01 ? "127.0.0.1:\(self.httpPort)" : "", "-https01", "", "-tlsalpn01", "",
              "-management", "127.0.0.1:\(challengeManagementPort)", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""],
@@ -76,23 +83,20 @@ public final class PebbleHarness: @unchecked Sendable {
               "ocspResponderURL": "", "externalAccountBindingRequired": false}}
             """
         try Data(config.utf8).write(to: directory.appendingPathComponent("pebble.json"))
-        try start(
+        try await start(
             "pebble", ["-config", "pebble.json", "-dnsserver", dnsServer ?? "127.0.0.1:\(dnsPort)"],
             environment: ["PEBBLE_VA_NOSLEEP": "1", "PEBBLE_WFE_NONCEREJECT": String(nonceRejectPercent)])
         try await Self.waitForPort(acmePort, name: "pebble", log: directory.appendingPathComponent("pebble.log"))
         try await Self.waitForPort(challengeManagementPort, name: "pebble-challtestsrv", log: directory.appendingPathComponent("pebble-challtestsrv.log"))
     }
 
-    func stopProcesses() {
-        for process in processes where process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+    func stopProcesses() async {
+        for process in processes { await process.stop(grace: .seconds(5)) }
         processes = []
     }
 
-    public func stop() {
-        stopProcesses()
+    public func stop() async {
+        await stopProcesses()
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -129,19 +133,11 @@ public final class PebbleHarness: @unchecked Sendable {
         }
     }
 
-    private func start(_ tool: String, _ arguments: [String], environment: [String: String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.which(tool) ?? tool)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    private func start(_ tool: String, _ arguments: [String], environment: [String: String]) async throws {
         let log = directory.appendingPathComponent("\(tool).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)  // a fresh log for each launch
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        processes.append(process)
+        let command = Command(Self.which(tool) ?? tool, arguments, environment: environment, workingDirectory: directory.path)
+        processes.append(try await BackgroundCommand.start(command, log: log.path))
     }
 
     private static func makeCertificates(in directory: URL) async throws {
@@ -156,17 +152,11 @@ public final class PebbleHarness: @unchecked Sendable {
              "-days", "2", "-extfile", "ext.cnf"],
         ]
         for arguments in steps {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: which("openssl") ?? "/usr/bin/openssl")
-            process.arguments = arguments
-            process.currentDirectoryURL = directory
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-                process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-                do { try process.run() } catch { continuation.resume(throwing: error) }
+            let result = try await Command(which("openssl") ?? "/usr/bin/openssl", arguments, workingDirectory: directory.path,
+                                           timeout: .seconds(60)).run()
+            guard result.succeeded else {
+                throw HarnessError("openssl \(arguments.prefix(2).joined(separator: " ")) failed (\(result.statusDescription)): \(result.reason)")
             }
-            guard status == 0 else { throw HarnessError("openssl \(arguments.prefix(2).joined(separator: " ")) failed (\(status))") }
         }
     }
 

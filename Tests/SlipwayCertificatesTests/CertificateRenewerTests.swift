@@ -57,7 +57,7 @@ struct CertificateRenewerTests {
             let old = try #require(try setup.store.certificate(for: try CertificateHost(host)))
             let renewAt = try #require(old.record.renewAt)
 
-            setup.pebble.stop()  // the CA becomes unreachable
+            await setup.pebble.stop()  // the CA becomes unreachable
             let due = renewAt.addingTimeInterval(1)
             guard case .failed(let reason) = await renewer.renewDue(now: due)[host] else { Issue.record("did not fail"); return }
             #expect(reason.contains("cannot reach the ACME server"))

@@ -1,7 +1,8 @@
+import Commands
 import Foundation
 
 /// The real curl as a client (TLS with SNI and a private CA, HTTP/2 by ALPN): what a user's tools
-/// see. Runs to its end without blocking a thread (polled).
+/// see. Runs to its end through `Command`, without blocking a thread.
 struct Curl {
     struct Result {
         var exitCode: Int32
@@ -25,18 +26,12 @@ struct Curl {
         defer { try? FileManager.default.removeItem(at: directory) }
         let headers = directory.appendingPathComponent("headers").path
         let body = directory.appendingPathComponent("body").path
-        let errors = directory.appendingPathComponent("stderr").path
-        _ = FileManager.default.createFile(atPath: errors, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-sS", "--max-time", String(timeout), "-D", headers, "-o", body, "-w", "%{http_code} %{http_version} %{size_download}"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: errors)
-        if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
-        try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-        let written = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
+        let input = try stdin.map { [UInt8](try Data(contentsOf: $0)) }
+        // curl's own --max-time ends it first; the command's timeout is the backstop.
+        let run = try await Command("/usr/bin/curl",
+            ["-sS", "--max-time", String(timeout), "-D", headers, "-o", body, "-w", "%{http_code} %{http_version} %{size_download}"] + arguments,
+            input: input, timeout: .seconds(timeout + 10)).run()
+        let written = run.standardOutput.split(separator: " ")
         var parsed: [String: String] = [:]
         let headText = (try? String(contentsOfFile: headers, encoding: .utf8)) ?? ""
         // With redirects or 1xx there are several heads: keep the last.
@@ -46,9 +41,9 @@ struct Curl {
             parsed[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         return Result(
-            exitCode: process.terminationStatus, status: written.first.flatMap { Int($0) } ?? 0, headers: parsed,
+            exitCode: run.exitStatus ?? -1, status: written.first.flatMap { Int($0) } ?? 0, headers: parsed,
             body: (try? String(contentsOfFile: body, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: errors, encoding: .utf8)) ?? "",
+            stderr: run.standardError,
             httpVersion: written.count > 1 ? String(written[1]) : "",
             sizeDownload: written.count > 2 ? Int(written[2]) ?? 0 : 0)
     }
