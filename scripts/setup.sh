@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Debian 12 machine (as root) to build, test and run Slipway:
-#   1. Debian packages (Podman, runc, catatonit, busybox-static, SQLite headers, pebble, bind9 and
+#   1. Debian packages (Podman, runc, catatonit, busybox-static, SQLite headers, openssh-server
+#      for the tests' own sshd (never started as a service), pebble, bind9 and
 #      dnsutils (a real authoritative DNS server for the DNS-01 tests, and dig), the CNCF
 #      registry and htpasswd for the OCI registry tests, tools)
 #   2. /etc/containers/containers.conf that makes Podman work here
@@ -56,6 +57,20 @@ _slipway_setup_engine() (
         apt-get install -y -qq -o Dpkg::Use-Pty=0 "${missing[@]}" </dev/null >>"$out" 2>&1 \
             || fail "apt-get install ${missing[*]}"
         echo "setup: packages: installed ${missing[*]}"
+    fi
+    # openssh-server: the tests start their own sshd on a test port (a deploy key's clone); never
+    # the system's. Installed with service starts refused (policy-rc.d), so no sshd listens on 22.
+    if [[ $(dpkg-query -W -f='${Status}' openssh-server 2>/dev/null) != "install ok installed" ]]; then
+        local policy=/usr/sbin/policy-rc.d made_policy=0
+        if [[ ! -e $policy ]]; then
+            printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=1
+        fi
+        export DEBIAN_FRONTEND=noninteractive
+        { apt-get install -y -qq -o Dpkg::Use-Pty=0 openssh-server </dev/null >>"$out" 2>&1 \
+            || { apt-get update -qq >>"$out" 2>&1 && apt-get install -y -qq -o Dpkg::Use-Pty=0 openssh-server </dev/null >>"$out" 2>&1; }; } \
+            || { ((made_policy)) && rm -f "$policy"; fail "apt-get install openssh-server"; }
+        ((made_policy)) && rm -f "$policy"
+        echo "setup: packages: installed openssh-server"
     fi
 
     # 2. containers.conf (Podman's defaults fail here: crun on a cgroup v2 hybrid, and

@@ -18,4 +18,8 @@ public enum HookFrame {
     /// Environment variables receive-pack passes on to its hooks.
     public static let socketVariable = "SLIPWAY_GIT_HOOK_SOCKET"
     public static let ticketVariable = "SLIPWAY_GIT_PUSH"
+    /// The program the hook script runs, as the running server names it at each push: its own
+    /// executable through `/proc/PID/exe`, which stays the running binary when the file it was
+    /// started from is replaced or removed.
+    public static let programVariable = "SLIPWAY_GIT_HOOK_PROGRAM"
 }

@@ -25,8 +25,8 @@ extension SlipwayClient {
     }
 
     /// Lists a public key (the text of its .pub file); the server checks it first.
-    public func addSSHKey(publicKey: String, name: String? = nil) async throws -> SSHKeyView {
-        try await json(try .addSSHKey(SSHKeyRequest(publicKey: publicKey, name: name)), as: SSHKeyView.self)
+    public func addSSHKey(publicKey: String, name: String? = nil, apps: [String]? = nil) async throws -> SSHKeyView {
+        try await json(try .addSSHKey(SSHKeyRequest(publicKey: publicKey, name: name, apps: apps)), as: SSHKeyView.self)
     }
 
     /// Removes the key with this name or `SHA256:` fingerprint.

@@ -1,17 +1,21 @@
 import Foundation
 
-/// An app's git remote (`GET /v1/apps/{app}/git`): where to push and which branch deploys.
+/// An app's git settings (`GET /v1/apps/{app}/git`, `slipway git show`): where to push, the one
+/// branch that deploys (by push or by webhook), and the forge connection if there is one.
 public struct GitRemoteView: Codable, Sendable, Equatable {
     public var app: String
-    /// `http(s)://HOST:PORT/git/APP.git`, as the client reached the server.
+    /// `BASE/git/APP.git`: the server's `--public-url`, else as the client reached the server.
     public var remote: String
-    /// The branch a push deploys (`main` unless set).
+    /// The deploy branch: pushes to it and webhooks for it deploy (`main` unless set).
     public var branch: String
+    /// `slipway git connect`'s repository, forge and webhook URL (no secret); nil: not connected.
+    public var connection: GitConnectionView?
 
-    public init(app: String, remote: String, branch: String) {
+    public init(app: String, remote: String, branch: String, connection: GitConnectionView? = nil) {
         self.app = app
         self.remote = remote
         self.branch = branch
+        self.connection = connection
     }
 }
 

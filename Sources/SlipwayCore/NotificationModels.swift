@@ -14,6 +14,8 @@ public enum NotificationEvent: String, Codable, Sendable, CaseIterable {
     case certFailed = "cert.failed"
     /// A backup of an add-on could not be made, or failed its verification.
     case backupFailed = "backup.failed"
+    /// A scheduled job's run failed or timed out (`slipway cron`).
+    case cronFailed = "cron.failed"
 }
 
 /// How a delivery's body is shaped: Slipway's own JSON, or Slack's incoming-webhook shape
@@ -41,7 +43,8 @@ public struct NotificationAddRequest: Codable, Sendable {
     }
 }
 
-/// A place events are posted to.
+/// A place events are posted to. `url` is whole only in the answer to its creation; listings show
+/// it `redacted` (webhook URLs carry their credential in the path or query: Slack's token).
 public struct NotificationTarget: Codable, Sendable, Equatable {
     public var id: String
     public var app: String?
@@ -57,6 +60,26 @@ public struct NotificationTarget: Codable, Sendable, Equatable {
         self.events = events
         self.format = format
         self.createdAt = createdAt
+    }
+}
+
+extension NotificationTarget {
+    /// The target with its URL cut to scheme, host and port (`https://hooks.slack.com/…`): what is
+    /// listed after its creation.
+    public var redacted: NotificationTarget {
+        var copy = self
+        copy.url = Self.redact(url)
+        return copy
+    }
+
+    /// `SCHEME://HOST[:PORT]/…`: no user, path, query or fragment (`…` when there was any).
+    public static func redact(_ url: String) -> String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return "…" }
+        let shownHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        let port = components.port.map { ":\($0)" } ?? ""
+        let rest = (components.percentEncodedPath.isEmpty || components.percentEncodedPath == "/") && components.query == nil
+            && components.fragment == nil ? "/" : "/…"
+        return "\(scheme)://\(shownHost)\(port)\(rest)"
     }
 }
 

@@ -13,9 +13,12 @@ public struct SSHKeyView: Codable, Sendable, Equatable {
     public var publicKey: String
     public var comment: String?
     public var addedAt: Date
+    /// The apps it may push to (and fetch from); nil: every app.
+    public var apps: [String]?
 
-    public init(name: String, fingerprint: String, type: String, publicKey: String, comment: String?, addedAt: Date) {
+    public init(name: String, fingerprint: String, type: String, publicKey: String, comment: String?, addedAt: Date, apps: [String]? = nil) {
         (self.name, self.fingerprint, self.type, self.publicKey, self.comment, self.addedAt) = (name, fingerprint, type, publicKey, comment, addedAt)
+        self.apps = apps
     }
 }
 
@@ -28,9 +31,31 @@ public struct SSHKeyList: Codable, Sendable {
 public struct SSHKeyRequest: Codable, Sendable {
     public var publicKey: String
     public var name: String?
-    public init(publicKey: String, name: String? = nil) {
+    /// The apps the key may push to; nil: every app.
+    public var apps: [String]?
+    public init(publicKey: String, name: String? = nil, apps: [String]? = nil) {
         self.publicKey = publicKey
         self.name = name
+        self.apps = apps
+    }
+
+    /// At most this many apps per key.
+    public static let maxApps = 100
+
+    /// `--app` values checked: app names, at least one, at most `maxApps`, each once (in the order given).
+    public static func checkedApps(_ apps: [String]) throws -> [String] {
+        guard !apps.isEmpty else {
+            throw SlipwayError.invalidRequest("apps is empty: name at least one app the key may push to, or leave it out for every app")
+        }
+        guard apps.count <= maxApps else {
+            throw SlipwayError.invalidRequest("a key may be limited to at most \(maxApps) apps (got \(apps.count)); leave it out for every app")
+        }
+        var seen: [String] = []
+        for app in apps {
+            let name = try DNSLabel(app).value
+            if !seen.contains(name) { seen.append(name) }
+        }
+        return seen
     }
 
     /// 1-64 of letters, digits, `.`, `_`, `@` and `-`, starting with a letter or digit.

@@ -54,6 +54,9 @@ public struct ServerConfiguration: Sendable {
     public var tls: APITLSFiles?
     /// Certificates for the custom domains with ACME (`--acme-email`); nil: none are obtained.
     public var acme: ACMESettings?
+    /// `--public-url`: the address printed for the server in git remotes and webhook URLs (checked by
+    /// `PublicAddress.checked`); nil: the scheme and Host each caller used.
+    public var publicURL: String?
     /// Names the API answers to besides loopback names and IP addresses (`--api-host`).
     public var apiHosts: [String] = []
     /// Base images of generated Dockerfiles (repositories without one), per stack: `--stack-image`.
@@ -80,8 +83,11 @@ public struct ServerConfiguration: Sendable {
     public var maxCloneBytes: Int64 = 1024 * 1_048_576
     /// The program git's `proc-receive` hook runs as `PROGRAM git-hook` for pushes: this server's own
     /// executable (tests of the server in process may name the built `slipway`).
-    public var gitHookProgram: String = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        ?? CommandLine.arguments.first ?? "slipway"
+    public var gitHookProgram: String = Self.ownExecutable ?? CommandLine.arguments.first ?? "slipway"
+    /// This process's executable as it was started (resolved once).
+    static let ownExecutable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    /// The hook program is this very executable: the hook may run it as `/proc/PID/exe`.
+    var gitHookRunsThisProcess: Bool { gitHookProgram == Self.ownExecutable }
     /// Deploy queue, API rate, follower and deploy log bounds (429 beyond them).
     public var limits = RequestLimits()
     /// Webhooks from forges and preview apps: body limit, the clock previews' TTL is read on, how often it is.

@@ -42,14 +42,15 @@ extension SlipwayServer {
                                 stackImages: configuration.stackImages, report: { events.report($0) }, masks: masks)
         pipeline.sources.gitTimeout = configuration.gitTimeout
         pipeline.sources.maxCloneBytes = configuration.maxCloneBytes
-        let repositories = GitRepositories(dataDirectory: configuration.dataDirectory, maxPushBytes: configuration.maxCloneBytes)
+        let repositories = GitRepositories(dataDirectory: configuration.dataDirectory, maxPushBytes: configuration.maxCloneBytes,
+                                           runningProgram: configuration.gitHookRunsThisProcess ? "/proc/\(getpid())/exe" : nil)
         try repositories.prepare(hookProgram: configuration.gitHookProgram)
         pipeline.gitRepositories = repositories
         let workers = DeployWorkers(store: store, pipeline: pipeline, count: configuration.workers, logger: logger)
         let tickets = HookTickets()
         let deployer = PushDeployer(store: store, logs: logs, workers: workers, queueLimit: DeployQueueLimit(store: store, limits: configuration.limits),
                                     repositories: repositories, lanes: PushLanes(), appURL: { configuration.appURL($0) },
-                                    deployBranch: { try store.gitRemote(of: $0)?.branch ?? SlipwayStore.defaultDeployBranch })
+                                    deployBranch: { try store.deployBranch(of: $0)?.branch ?? SlipwayStore.defaultDeployBranch })
         let gitPush = GitPush(repositories: repositories, tickets: tickets, deployer: deployer, logger: logger)
         var parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
                              events: events, appLogs: appLogs, edge: AppEdge(store: store, routes: routes, applied: routesApplied), token: configuration.token,

@@ -14,7 +14,8 @@ extension SlipwayServer {
         let events = parts.events
         let deploys = deployController(parts)
         return Previews(store: parts.store, configuration: parts.configuration, queue: gitDeployQueue(parts),
-                        removal: AppRemoval(store: parts.store, engine: parts.engine, appLogs: parts.appLogs.lines, edge: parts.edge),
+                        removal: AppRemoval(store: parts.store, engine: parts.engine, appLogs: parts.appLogs.lines, edge: parts.edge,
+                                           repositories: parts.gitPush?.repositories),
                         cancel: { _ = try await deploys.cancel($0, by: "preview closed") }, report: { events.report($0) })
     }
 

@@ -185,7 +185,11 @@ public enum SlipwayServer {
         var backupScheduler: BackupScheduler?
         var queueLimit: DeployQueueLimit { DeployQueueLimit(store: store, limits: configuration.limits) }
 
-        var guards: AllowedHosts { AllowedHosts(listenHost: configuration.listenHost, extra: configuration.apiHosts) }
+        /// The public URL's host is one the API answers to (that is how callers reach it).
+        var guards: AllowedHosts {
+            let publicHost = configuration.publicURL.flatMap { URLComponents(string: $0)?.host }.map { [$0] } ?? []
+            return AllowedHosts(listenHost: configuration.listenHost, extra: configuration.apiHosts + publicHost)
+        }
     }
 
     static func apiRouter(_ parts: APIParts) -> Hummingbird.Router<BasicRequestContext> {
@@ -210,7 +214,7 @@ public enum SlipwayServer {
         let deploys = deployController(parts)
         deploys.addRoutes(to: router)
         AppController(store: store, engine: engine, configuration: configuration, appLogs: parts.appLogs.lines, edge: parts.edge,
-                      metrics: parts.metrics).addRoutes(to: router)
+                      metrics: parts.metrics, repositories: parts.gitPush?.repositories).addRoutes(to: router)
         DomainController(store: store, edge: parts.edge, configuration: configuration).addRoutes(to: router)
         RADController(store: store, deploys: deploys).addRoutes(to: router)
         ChangeController(store: store, workers: workers, queueLimit: parts.queueLimit).addRoutes(to: router)
@@ -232,7 +236,8 @@ public enum SlipwayServer {
         if let gitPush = parts.gitPush {
             GitController(store: store, push: gitPush, secure: configuration.tls != nil).addRoutes(to: router)
         }
-        GitRemoteController(store: store, secure: configuration.tls != nil).addRoutes(to: router)
+        GitRemoteController(store: store, address: PublicAddress(configuration),
+                            connections: GitConnectionController(store: store, configuration: configuration)).addRoutes(to: router)
         LogWebSocket(store: store, hub: parts.appLogs, followers: parts.followers).addFallbackRoute(to: router)
         RunWebSocket(store: store, engine: engine).addFallbackRoute(to: router)
         return router

@@ -168,6 +168,13 @@ package struct SourceFetcher {
             || text.contains("not found") || text.contains("does not exist") {
             return .invalidSource("repository \(url) was not found; check the URL and that the server can read it")
         }
+        if text.contains("host key verification failed") || text.contains("remote host identification has changed")
+            || text.contains("no matching host key") {
+            return .invalidSource("the ssh host key of \(url) is not the one pinned for it: the server's key changed, or something sits in between. Do not deploy until you know which: check its key against the forge's published fingerprints, then pin it again with `slipway git key APP --known-host \"$(ssh-keyscan HOST)\"`")
+        }
+        if text.contains("permission denied (publickey") {
+            return .invalidSource("the ssh server of \(url) refused the deploy key: add it to the repository with read access (`slipway git show APP` prints it), or make one with `slipway git key APP`")
+        }
         if text.contains("could not resolve host") || text.contains("connection refused") || text.contains("unable to access")
             || text.contains("could not read from remote") {
             return .invalidSource("repository \(url) is not reachable from the server: \(result.reason)")

@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import SlipwayCore
 
-/// An app's git remote settings (`slipway git set`): which branch a `git push` deploys. An app
-/// with settings takes pushes before its first release (the push creates it).
+/// An app's deploy branch: the one branch whose pushes deploy, whether they come by `git push` to
+/// the server or by a forge's webhook (`slipway git set APP --branch B`, `git connect --branch B`).
+/// An app with a record takes pushes before its first release (the push creates it).
 public struct GitRemoteRecord: Sendable, Equatable {
     public var app: AppName
     public var branch: String
@@ -13,28 +14,34 @@ public struct GitRemoteRecord: Sendable, Equatable {
 extension SlipwayStore {
     public static let defaultDeployBranch = "main"
 
-    public func gitRemote(of app: AppName) throws -> GitRemoteRecord? {
-        try writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM gitRemote WHERE app = ?", arguments: [app.value]).map { row in
-                GitRemoteRecord(app: app, branch: row["branch"], updatedAt: row["updatedAt"])
-            }
+    /// The app's deploy branch as set; nil: never set (`defaultDeployBranch` deploys).
+    public func deployBranch(of app: AppName) throws -> GitRemoteRecord? {
+        try writer.read { db in try Self.deployBranch(of: app, db) }
+    }
+
+    static func deployBranch(of app: AppName, _ db: Database) throws -> GitRemoteRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM gitRemote WHERE app = ?", arguments: [app.value]).map { row in
+            GitRemoteRecord(app: app, branch: row["branch"], updatedAt: row["updatedAt"])
         }
     }
 
     @discardableResult
-    public func setGitRemote(_ app: AppName, branch: String, now: Date = Date()) throws -> GitRemoteRecord {
-        try writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO gitRemote (app, branch, updatedAt) VALUES (?, ?, ?)
-                ON CONFLICT(app) DO UPDATE SET branch = excluded.branch, updatedAt = excluded.updatedAt
-                """, arguments: [app.value, branch, now])
-        }
+    public func setDeployBranch(_ app: AppName, branch: String, now: Date = Date()) throws -> GitRemoteRecord {
+        try writer.write { db in try Self.setDeployBranch(app, branch: branch, now: now, db) }
+    }
+
+    @discardableResult
+    static func setDeployBranch(_ app: AppName, branch: String, now: Date, _ db: Database) throws -> GitRemoteRecord {
+        try db.execute(sql: """
+            INSERT INTO gitRemote (app, branch, updatedAt) VALUES (?, ?, ?)
+            ON CONFLICT(app) DO UPDATE SET branch = excluded.branch, updatedAt = excluded.updatedAt
+            """, arguments: [app.value, branch, now])
         return GitRemoteRecord(app: app, branch: branch, updatedAt: now)
     }
 
-    /// When the app is destroyed.
-    public func removeGitRemote(_ app: AppName) throws {
-        try writer.write { db in try db.execute(sql: "DELETE FROM gitRemote WHERE app = ?", arguments: [app.value]) }
+    /// Called by `deleteApp`, in its transaction.
+    static func deleteDeployBranch(of app: AppName, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM gitRemote WHERE app = ?", arguments: [app.value])
     }
 
     static func registerGitMigration(_ migrator: inout DatabaseMigrator) {
@@ -44,6 +51,18 @@ extension SlipwayStore {
                 t.column("branch", .text).notNull()
                 t.column("updatedAt", .datetime).notNull()
             }
+        }
+        // Pushes (gitRemote.branch) and webhooks (gitConnection.branch) each had a branch setting;
+        // now gitRemote holds the one deploy branch. Where both were set, the one set last wins
+        // (datetimes are stored as sortable text).
+        migrator.registerMigration("v5-one-deploy-branch") { db in
+            try db.execute(sql: """
+                INSERT INTO gitRemote (app, branch, updatedAt)
+                SELECT app, branch, createdAt FROM gitConnection WHERE true
+                ON CONFLICT(app) DO UPDATE SET branch = excluded.branch, updatedAt = excluded.updatedAt
+                WHERE excluded.updatedAt > gitRemote.updatedAt
+                """)
+            try db.execute(sql: "ALTER TABLE gitConnection DROP COLUMN branch")
         }
     }
 }

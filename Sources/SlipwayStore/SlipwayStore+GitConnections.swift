@@ -3,13 +3,13 @@ import GRDB
 import SlipwayCore
 import SlipwaySecrets
 
-/// An app's git connection as stored: the webhook's repository, branch and forge; its secrets
+/// An app's git connection as stored: the webhook's repository and forge (the branch that deploys
+/// is the app's deploy branch, `deployBranch(of:)`, shared with pushes); its secrets
 /// (the webhook secret, an https token, the deploy key's private half) sealed like secret config.
 public struct GitConnection: Sendable {
     public var app: AppName
     /// As shown: credentials redacted (`https://***@host/...`).
     public var repo: String
-    public var branch: String
     public var forge: Forge
     public var webhookSecret: String
     /// From an `https://user:token@host/...` repository URL.
@@ -58,20 +58,21 @@ extension SlipwayStore {
     private static func gitContext(_ app: AppName) -> String { "\(app)/git-connection" }
 
     /// Connects (or reconnects) the app; a new webhook secret replaces the old one, a deploy key and
-    /// pinned host keys stay.
-    public func connectGit(app: AppName, repo: String, branch: String, forge: Forge, webhookSecret: String,
+    /// pinned host keys stay. `branch`, when given, becomes the app's deploy branch (pushes too).
+    public func connectGit(app: AppName, repo: String, branch: String?, forge: Forge, webhookSecret: String,
                            credentials: (username: String, password: String)?, now: Date = Date()) throws {
         try writer.write { db in
+            if let branch { try Self.setDeployBranch(app, branch: branch, now: now, db) }
             let previous = try gitConnection(app, db)
             let secrets = SealedGitSecrets(webhookSecret: webhookSecret, username: credentials?.username, password: credentials?.password,
                                            privateKey: previous?.deployKey?.privateKey)
             let sealed = try self.secrets.seal(try Self.encodeJSON(secrets), context: Self.gitContext(app))
             try db.execute(sql: """
-                INSERT INTO gitConnection (app, repo, branch, forge, sealed, publicKey, knownHosts, createdAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(app) DO UPDATE SET repo = excluded.repo, branch = excluded.branch, forge = excluded.forge,
+                INSERT INTO gitConnection (app, repo, forge, sealed, publicKey, knownHosts, createdAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(app) DO UPDATE SET repo = excluded.repo, forge = excluded.forge,
                     sealed = excluded.sealed, createdAt = excluded.createdAt
-                """, arguments: [app.value, repo, branch, forge.rawValue, sealed, previous?.deployKey?.publicKey,
+                """, arguments: [app.value, repo, forge.rawValue, sealed, previous?.deployKey?.publicKey,
                                  previous.map { try Self.encodeJSON($0.knownHosts) }, now])
             try db.execute(sql: "DELETE FROM webhookDelivery WHERE app = ?", arguments: [app.value])
         }
@@ -117,7 +118,7 @@ extension SlipwayStore {
         let publicKey: String? = row["publicKey"]
         let knownHosts: String? = row["knownHosts"]
         return GitConnection(
-            app: app, repo: row["repo"], branch: row["branch"], forge: Forge(rawValue: row["forge"]) ?? .github,
+            app: app, repo: row["repo"], forge: Forge(rawValue: row["forge"]) ?? .github,
             webhookSecret: opened.webhookSecret,
             credentials: opened.username.map { ($0, opened.password ?? "") },
             deployKey: opened.privateKey.flatMap { key in publicKey.map { (key, $0) } },

@@ -110,6 +110,7 @@ extension SlipwayStore {
             try Self.deleteCronRuns(of: name, db)
             try Self.deleteAddons(of: name, db)
             try Self.deleteGitConnection(of: name, db)
+            try Self.deleteDeployBranch(of: name, db)
             try Self.deletePreviewRecords(of: name, db)
             try db.execute(sql: "DELETE FROM app WHERE name = ?", arguments: [name.value])
         }

@@ -11,10 +11,16 @@ public struct SSHKeyRecord: Sendable, Equatable {
     public var publicKey: String
     public var comment: String?
     public var addedAt: Date
+    /// The apps it may push to and fetch from; nil: every app.
+    public var apps: [String]?
 
-    public init(name: String, fingerprint: String, type: String, publicKey: String, comment: String?, addedAt: Date) {
+    public init(name: String, fingerprint: String, type: String, publicKey: String, comment: String?, addedAt: Date, apps: [String]? = nil) {
         (self.name, self.fingerprint, self.type, self.publicKey, self.comment, self.addedAt) = (name, fingerprint, type, publicKey, comment, addedAt)
+        self.apps = apps
     }
+
+    /// Whether this key may push to (or fetch from) `app`.
+    public func allows(_ app: String) -> Bool { apps?.contains(app) ?? true }
 }
 
 /// Users' SSH keys (`slipway keys`): a name and a fingerprint each, both unique.
@@ -30,8 +36,9 @@ extension SlipwayStore {
             if let existing = try Self.sshKey(db, "fingerprint", key.fingerprint) { return .fingerprint(existing) }
             if let existing = try Self.sshKey(db, "name", key.name) { return .name(existing) }
             try db.execute(sql: """
-                INSERT INTO ssh_key (name, fingerprint, type, publicKey, comment, addedAt) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [key.name, key.fingerprint, key.type, key.publicKey, key.comment, key.addedAt])
+                INSERT INTO ssh_key (name, fingerprint, type, publicKey, comment, addedAt, apps) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [key.name, key.fingerprint, key.type, key.publicKey, key.comment, key.addedAt,
+                                 try key.apps.map { try Self.encodeJSON($0) }])
             return nil
         }
     }
@@ -49,7 +56,7 @@ extension SlipwayStore {
     /// Every key, by name.
     public func sshKeys() throws -> [SSHKeyRecord] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ssh_key ORDER BY name").map(Self.sshKey(_:))
+            try Row.fetchAll(db, sql: "SELECT * FROM ssh_key ORDER BY name").map { try Self.sshKey($0) }
         }
     }
 
@@ -59,12 +66,13 @@ extension SlipwayStore {
     }
 
     private static func sshKey(_ db: Database, _ column: String, _ value: String) throws -> SSHKeyRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM ssh_key WHERE \(column) = ?", arguments: [value]).map(sshKey(_:))
+        try Row.fetchOne(db, sql: "SELECT * FROM ssh_key WHERE \(column) = ?", arguments: [value]).map { try sshKey($0) }
     }
 
-    private static func sshKey(_ row: Row) -> SSHKeyRecord {
-        SSHKeyRecord(name: row["name"], fingerprint: row["fingerprint"], type: row["type"], publicKey: row["publicKey"],
-                     comment: row["comment"], addedAt: row["addedAt"])
+    private static func sshKey(_ row: Row) throws -> SSHKeyRecord {
+        let apps: String? = row["apps"]
+        return SSHKeyRecord(name: row["name"], fingerprint: row["fingerprint"], type: row["type"], publicKey: row["publicKey"],
+                            comment: row["comment"], addedAt: row["addedAt"], apps: try apps.map { try decodeJSON([String].self, $0) })
     }
 
     static func registerSSHKeyMigration(_ migrator: inout DatabaseMigrator) {
@@ -77,6 +85,10 @@ extension SlipwayStore {
                 t.column("comment", .text)
                 t.column("addedAt", .datetime).notNull()
             }
+        }
+        // Keys limited to some apps (`keys add --app`): a JSON array of app names; NULL: every app.
+        migrator.registerMigration("v5-ssh-key-apps") { db in
+            try db.alter(table: "ssh_key") { t in t.add(column: "apps", .text) }
         }
     }
 }

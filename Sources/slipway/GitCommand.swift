@@ -20,12 +20,14 @@ struct Git: AsyncParsableCommand {
             discussion: "A push to the branch deploys that commit. Private repositories: an https URL with a token (https://USER:TOKEN@host/...; kept sealed, never shown), or an ssh URL with `slipway git key`.")
         @OptionGroup var target: AppArgument
         @Option(help: "The repository's clone URL (https://, ssh:// or git@host:path).") var repo: String
-        @Option(help: "The branch whose pushes deploy.") var branch = "main"
+        @Option(help: "Set the app's deploy branch (the one `git set --branch` sets too): pushes to it deploy. Default: keep the app's (main unless set).")
+        var branch: String?
         @Option(help: "github, gitlab, gitea (also Forgejo) or bitbucket; default: from the URL's host, else github.") var forge: String?
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
             if let forge { do { _ = try Forge(validating: forge) } catch { throw ValidationError(Output.message(for: error)) } }
+            if let branch { do { try GitBranch.validate(branch) } catch { throw ValidationError(Output.message(for: error)) } }
         }
 
         func run() async throws {
@@ -53,14 +55,15 @@ struct Git: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The app's repository, branch, forge, webhook URL, deploy key and pinned host keys.")
+        static let configuration = CommandConfiguration(
+            abstract: "The app's deploy branch, push remote and, when connected, its repository, forge, webhook URL, deploy key and pinned host keys.")
         @OptionGroup var target: AppArgument
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
             let name = try target.name
-            let view = try await global.withClient { try await $0.gitConnection(app: name) }
-            if global.json { try Output.json(view) } else { Output.line(Reports.gitConnection(view)) }
+            let view = try await global.withClient { try await $0.gitRemote(app: name) }
+            if global.json { try Output.json(view) } else { Output.line(Reports.gitSettings(view)) }
         }
     }
 

@@ -19,8 +19,8 @@ extension Git {
     struct SetBranch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set",
-            abstract: "Set the branch a push deploys (main by default).",
-            discussion: "Other branches are stored and not deployed. Also makes a new app ready for its first push.")
+            abstract: "Set the app's deploy branch (main by default): pushes to it, by git push or by webhook, deploy.",
+            discussion: "Other branches are stored and not deployed. Also makes a new app ready for its first push. `git connect --branch` sets the same setting.")
         @OptionGroup var target: AppArgument
         @Option(help: "The branch that deploys.") var branch: String
         @OptionGroup var global: GlobalOptions

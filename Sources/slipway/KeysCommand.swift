@@ -10,13 +10,14 @@ struct Keys: AsyncParsableCommand {
         abstract: "List, add or remove the public keys that may git push over SSH.",
         discussion: """
         Keys are ed25519 or ECDSA (nistp256/384/521) public keys, one per file as ssh-keygen writes them \
-        (~/.ssh/id_ed25519.pub). Every listed key may push to every app. A removed key is refused from the next connection on.
+        (~/.ssh/id_ed25519.pub). A key added without --app may push to every app ("all apps" in `slipway keys`); \
+        with --app it may push to (and fetch from) those apps only. A removed key is refused from the next connection on.
         """,
         subcommands: [List.self, Add.self, Remove.self],
         defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "The listed keys: name, fingerprint, type (the default).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "The listed keys: name, fingerprint, type, the apps each may push to (the default).")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -29,19 +30,22 @@ struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a public key (a .pub file) so it may push.")
         @Argument(help: ArgumentHelp("The public key file, e.g. ~/.ssh/id_ed25519.pub.", valueName: "file")) var file: String
         @Option(help: "Its name in the list (default: the key's comment, e.g. alice@laptop).") var name: String?
+        @Option(name: .customLong("app"), help: ArgumentHelp("Limit the key to this app (repeatable); default: every app.", valueName: "app"))
+        var apps: [String] = []
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
             if let name, !SSHKeyRequest.isValidName(name) {
                 throw ValidationError("--name \(name): use 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit")
             }
+            if !apps.isEmpty { do { _ = try SSHKeyRequest.checkedApps(apps) } catch { throw ValidationError("--app: " + Output.message(for: error)) } }
         }
 
         func run() async throws {
             let text = try Self.read(file)
-            let view = try await global.withClient { try await $0.addSSHKey(publicKey: text, name: name) }
+            let view = try await global.withClient { try await $0.addSSHKey(publicKey: text, name: name, apps: apps.isEmpty ? nil : apps) }
             if global.json { try Output.json(view); return }
-            Output.line("added \(view.name) (\(view.fingerprint)): it may git push over SSH now")
+            Output.line("added \(view.name) (\(view.fingerprint)): it may git push over SSH now, to \(view.apps == nil ? "every app" : Reports.appsShown(view.apps))")
         }
 
         /// The key file's text (a public key is one short line; refuse a large file before sending it).

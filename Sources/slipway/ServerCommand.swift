@@ -61,6 +61,10 @@ struct ServerCommand: AsyncParsableCommand {
         "A host name the API answers to (repeatable), besides localhost and IP addresses; other Host headers are refused (DNS rebinding).",
         valueName: "name"))
     var apiHost: [String] = []
+    @Option(name: .customLong("public-url"), help: ArgumentHelp(
+        "The address callers reach the API at (behind a proxy or a DNS name), e.g. https://deploy.example.com: printed in git remotes, webhook URLs and the SSH host key line; its host is one the API answers to. Default: the scheme and Host of each request.",
+        valueName: "url"))
+    var publicURL: String?
     @Option(name: .customLong("tls-cert"), help: ArgumentHelp(
         "Serve the API over HTTPS with this PEM certificate (chain first-to-last); needs --tls-key. Off loopback without it the server warns.",
         valueName: "file"))
@@ -159,6 +163,11 @@ struct ServerCommand: AsyncParsableCommand {
     func run() async throws {
         var configuration = ServerConfiguration(
             dataDirectory: data.map { URL(fileURLWithPath: $0) } ?? ServerConfiguration.defaultDataDirectory)
+        if let publicURL {
+            do { configuration.publicURL = try ServerConfiguration.checkedPublicURL(publicURL) } catch {
+                throw ValidationError((error as? SlipwayError)?.message ?? "\(error)")
+            }
+        }
         if let ssh {
             let (host, port) = try Self.hostPort(ssh, option: "--ssh")
             configuration.ssh = SSHListen(host: host, port: port)
@@ -225,11 +234,11 @@ struct ServerCommand: AsyncParsableCommand {
         }
     }
 
-    /// `[HOST]:PORT ssh-ed25519 ...`: HOST is the first --api-host, else the --ssh host, else this
+    /// `[HOST]:PORT ssh-ed25519 ...`: HOST is --public-url's, else the first --api-host, else the --ssh host, else this
     /// machine's name (a wildcard address is no name to connect to); PORT is --ssh's, else 2222.
     private func printKnownHostsLine(_ configuration: ServerConfiguration) throws {
         let bound = configuration.ssh?.host
-        let host = apiHost.first ?? bound.flatMap { ["0.0.0.0", "::", ""].contains($0) ? nil : $0 } ?? ProcessInfo.processInfo.hostName
+        let host = configuration.publicHost ?? apiHost.first ?? bound.flatMap { ["0.0.0.0", "::", ""].contains($0) ? nil : $0 } ?? ProcessInfo.processInfo.hostName
         do {
             Swift.print(try SlipwayServer.hostKeyLine(configuration, host: host, port: configuration.ssh?.port ?? 2222))
         } catch let error as ServerStartupError {

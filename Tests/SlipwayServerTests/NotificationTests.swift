@@ -178,6 +178,51 @@ struct NotificationTests {
         }
     }
 
+    @Test("listings show a target's URL redacted to scheme, host and port (a Slack token in the path stays hidden); only its creation answers it whole")
+    func urlsRedactedInListings() async throws {
+        try await InProcessServer.with(configure: { $0.allowedNotifyHosts = ["hooks.slack.com"] }) { server in
+            let slackURL = "https://hooks.slack.com/services/T000/B000/XXXXsecrettokenXXXX"
+            let created = try await Self.add(server, #"{"url": "\#(slackURL)", "format": "slack"}"#)
+            #expect(created.target.url == slackURL, "whole in the answer to its creation")
+            let withUser = try await Self.add(server, #"{"url": "http://user:pw@127.0.0.1:9/hook?token=abc#frag"}"#)
+            #expect(withUser.target.url.contains("token=abc"))
+            let listed = try await server.get("/v1/notifications")
+            #expect(!listed.body.contains("secrettoken") && !listed.body.contains("T000") && !listed.body.contains("token=abc")
+                    && !listed.body.contains("user:pw"), "\(listed.body)")
+            let urls = Set(try listed.decode(NotificationList.self).targets.map(\.url))
+            #expect(urls == ["https://hooks.slack.com/…", "http://127.0.0.1:9/…"], "\(urls)")
+        }
+        #expect(NotificationTarget.redact("https://example.com") == "https://example.com/")
+        #expect(NotificationTarget.redact("https://[::1]:8443/x") == "https://[::1]:8443/…")
+        #expect(NotificationTarget.redact("not a url") == "…")
+    }
+
+    @Test("a failed cron run is a cron.failed notification, signed, with the job and exit code")
+    func cronFailedNotifies() async throws {
+        try await Self.withReceiver([.ok("{}")]) { receiver in
+            try await InProcessServer.with(configure: Self.quickRetries) { server in
+                await server.engine.script("boom", output: ["going down"], exitCode: 4)
+                try await server.deploy("notes-cron", files: SourceTree.web.merging(["slipway.yaml": """
+                    services: {web: {port: 8080}}
+                    cron:
+                      boom: {schedule: "0 3 * * *", command: [boom], timezone: UTC}
+                    """]) { $1 })
+                let target = try await Self.add(server, #"{"app": "notes-cron", "url": "\#(receiver.url)/cron", "events": ["cron.failed"]}"#)
+                #expect(try await server.request(.post, "/v1/apps/notes-cron/cron/boom/run").status == 202)
+                try await server.eventually("the cron.failed delivery") { receiver.requests.count >= 1 }
+                let request = try #require(receiver.requests.first)
+                #expect(request.header("X-Slipway-Event") == "cron.failed" && Self.verifies(request, secret: target.secret))
+                let body = try Timestamp.decoder().decode(NotificationMessage.JSONBody.self, from: Data(request.body))
+                #expect(body.app == "notes-cron" && body.event == "cron.failed")
+                #expect(body.message.contains("cron job boom") && body.message.contains("exited with code 4"), "\(body.message)")
+            }
+        }
+        var mapper = NotificationEventMapper()
+        #expect(mapper.notification(for: AppEvent(app: "a", kind: .cronFailed, message: "cron job x failed")) == .cronFailed)
+        let slack = NotificationMessage.slackText(AppEvent(app: "a<b", kind: .cronFailed, message: "cron job x failed"), kind: .cronFailed, appURL: nil)
+        #expect(slack.contains("scheduled job failed") && slack.contains("a&lt;b"))
+    }
+
     @Test("a crash becomes replica.crashloop on the third within ten minutes, once per loop")
     func crashLoopMapping() {
         var mapper = NotificationEventMapper()

@@ -49,4 +49,51 @@ struct UpgradeTests {
         try store.completeDeploy("old-rollback", release: nil)
         #expect(try store.claimNextDeploy()?.change?.scale == ["web": 2])
     }
+
+    /// Before v5 pushes (gitRemote.branch) and webhooks (gitConnection.branch) each had a branch.
+    /// The database is put back in that layout with Python's sqlite3 (the column re-added, the
+    /// migration unrecorded), then opened: the set-last value becomes the one deploy branch.
+    @Test("the push and webhook branch settings become one deploy branch: the one set last wins")
+    func mergesBranchSettings() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("upgrade-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("slipway.sqlite").path
+        let cipher = try SecretCipher(masterKey: MasterKey(key: .init(size: .bits256)))
+        do {
+            let store = try SlipwayStore(path: path, secrets: cipher)
+            for app in ["hook-newer", "push-newer", "hook-only"] {
+                try store.connectGit(app: DNSLabel(app), repo: "https://git.example.com/\(app).git", branch: nil, forge: .github,
+                                     webhookSecret: "s-\(app)", credentials: nil)
+            }
+        }
+        let script = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.executescript('''
+            DELETE FROM grdb_migrations WHERE identifier = 'v5-one-deploy-branch';
+            DELETE FROM gitRemote;
+            ALTER TABLE gitConnection ADD COLUMN branch TEXT NOT NULL DEFAULT 'main';
+            UPDATE gitConnection SET branch = 'prod', createdAt = '2026-03-01 00:00:00.000' WHERE app = 'hook-newer';
+            UPDATE gitConnection SET branch = 'webhooks', createdAt = '2026-01-01 00:00:00.000' WHERE app = 'push-newer';
+            UPDATE gitConnection SET branch = 'stable', createdAt = '2026-01-01 00:00:00.000' WHERE app = 'hook-only';
+            INSERT INTO gitRemote (app, branch, updatedAt) VALUES ('hook-newer', 'dev', '2026-02-01 00:00:00.000'),
+                ('push-newer', 'release', '2026-02-01 00:00:00.000'), ('push-only', 'trunk', '2026-02-01 00:00:00.000');
+            ''')
+            db.commit()
+            """
+        let python = try await Command("python3", ["-c", script, path], timeout: .seconds(60)).run()
+        try #require(python.succeeded, "\(python.standardError)")
+
+        let store = try SlipwayStore(path: path, secrets: cipher)
+        let expected = ["hook-newer": "prod", "push-newer": "release", "hook-only": "stable", "push-only": "trunk"]
+        for (app, branch) in expected {
+            #expect(try store.deployBranch(of: DNSLabel(app))?.branch == branch, "\(app)")
+        }
+        // The connections still open (their secrets were not disturbed), and setting the branch sets the one value.
+        #expect(try store.gitConnection(DNSLabel("hook-only"))?.webhookSecret == "s-hook-only")
+        try store.connectGit(app: DNSLabel("hook-only"), repo: "https://git.example.com/x.git", branch: "next", forge: .gitea,
+                             webhookSecret: "t", credentials: nil)
+        #expect(try store.deployBranch(of: DNSLabel("hook-only"))?.branch == "next")
+    }
 }

@@ -25,6 +25,20 @@ extension Reports {
         return lines.joined(separator: "\n")
     }
 
+    /// `slipway git show`: the deploy branch, the push remote, and the forge connection if any.
+    public static func gitSettings(_ view: GitRemoteView) -> String {
+        var lines = [
+            "\(view.app) deploys pushes to \(view.branch) (`slipway git set \(view.app) --branch B` changes it)",
+            "Push remote:    \(view.remote)",
+        ]
+        if let connection = view.connection {
+            lines += gitConnection(connection).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        } else {
+            lines.append("Not connected to a forge (`slipway git connect \(view.app) --repo URL` deploys from its webhooks)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// `slipway previews APP`: each preview's pull request, commit, URL and expiry.
     public static func previews(_ list: PreviewList, timeZone: TimeZone = .current) -> String {
         guard list.enabled else {

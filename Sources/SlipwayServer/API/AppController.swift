@@ -15,6 +15,8 @@ struct AppController: Sendable {
     let edge: AppEdge
     /// Each replica's CPU and memory now.
     var metrics: MetricsHistory?
+    /// Where pushes went (the app's repository goes with it).
+    var repositories: GitRepositories?
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v1/apps") { _, _ in
@@ -39,7 +41,7 @@ struct AppController: Sendable {
             let record = try existingApp(try context.parameters.require("app"))
             let removeVolumes = try QueryFlag.value(request.uri.queryParameters.get("volumes"), name: "volumes")
             // Volumes hold data a redeploy of the app would want back: kept unless asked for.
-            let volumes = try await AppRemoval(store: store, engine: engine, appLogs: appLogs, edge: edge)
+            let volumes = try await AppRemoval(store: store, engine: engine, appLogs: appLogs, edge: edge, repositories: repositories)
                 .destroy(record.name, removingVolumes: removeVolumes)
             return try JSONResponse.make(DestroyResponse(app: record.name.value, destroyed: true,
                                                          volumesRemoved: volumes.removed, volumesKept: volumes.kept))

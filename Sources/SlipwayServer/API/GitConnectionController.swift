@@ -14,7 +14,7 @@ struct GitConnectionController: Sendable {
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v1/apps/:app/git/connection") { request, context in
             let app = try DNSLabel(context.parameters.require("app"))
-            return try JSONResponse.make(view(try connection(app), request: request))
+            return try JSONResponse.make(try view(try connection(app), request: request))
         }
         router.put("/v1/apps/:app/git/connection") { request, context in
             let app = try DNSLabel(context.parameters.require("app"))
@@ -26,13 +26,13 @@ struct GitConnectionController: Sendable {
             guard case .git = source.location else {
                 throw SlipwayError.invalidRequest("--repo must be a git URL the server clones (https://, ssh:// or git@host:path), not a folder")
             }
-            let branch = body.branch ?? "main"
-            try GitRef.validate(branch)
+            // Given: the app's deploy branch from now on (pushes too); not given: the one it has.
+            if let branch = body.branch { try GitBranch.validate(branch) }
             let forge = try body.forge.map(Forge.init(validating:)) ?? Self.guessForge(body.repo)
             let secret = Self.newSecret()
-            try store.connectGit(app: app, repo: source.shownURL, branch: branch, forge: forge, webhookSecret: secret,
+            try store.connectGit(app: app, repo: source.shownURL, branch: body.branch, forge: forge, webhookSecret: secret,
                                  credentials: source.credentials.map { ($0.username, $0.password) })
-            var shown = view(try connection(app), request: request)
+            var shown = try view(try connection(app), request: request)
             shown.secret = secret
             return try JSONResponse.make(shown, status: .created)
         }
@@ -50,7 +50,7 @@ struct GitConnectionController: Sendable {
             guard try store.setDeployKey(app: app, privateKey: key?.privateKey, publicKey: key?.publicKey, knownHosts: knownHosts) else {
                 throw Self.notConnected(app)
             }
-            return try JSONResponse.make(view(try connection(app), request: request), status: key == nil ? .ok : .created)
+            return try JSONResponse.make(try view(try connection(app), request: request), status: key == nil ? .ok : .created)
         }
     }
 
@@ -63,12 +63,12 @@ struct GitConnectionController: Sendable {
         .notFound("\(app) is not connected to a repository; `slipway git connect \(app) --repo URL` does it")
     }
 
-    /// The webhook URL as the caller reached the API (the forge must reach it the same way).
-    func view(_ connection: GitConnection, request: Request) -> GitConnectionView {
-        let authority = request.head.authority ?? "\(configuration.listenHost):\(configuration.listenPort)"
-        let scheme = configuration.tls == nil ? "http" : "https"
-        return GitConnectionView(app: connection.app.value, repo: connection.repo, branch: connection.branch, forge: connection.forge.rawValue,
-                                 webhookURL: "\(scheme)://\(authority)/hooks/\(connection.app.value)",
+    /// The webhook URL at the server's public address (`--public-url`), else as the caller reached
+    /// the API (the forge must reach it the same way); the branch is the app's deploy branch.
+    func view(_ connection: GitConnection, request: Request) throws -> GitConnectionView {
+        let branch = try store.deployBranch(of: connection.app)?.branch ?? SlipwayStore.defaultDeployBranch
+        return GitConnectionView(app: connection.app.value, repo: connection.repo, branch: branch, forge: connection.forge.rawValue,
+                                 webhookURL: PublicAddress(configuration).url("/hooks/\(connection.app.value)", request: request),
                                  deployKey: connection.deployKey?.publicKey,
                                  knownHosts: connection.knownHosts.isEmpty ? nil : connection.knownHosts, createdAt: connection.createdAt)
     }

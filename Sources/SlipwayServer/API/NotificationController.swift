@@ -13,7 +13,8 @@ struct NotificationController: Sendable {
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v1/notifications") { request, _ in
             let app = try request.uri.queryParameters.get("app").map { try existingApp(String($0)) }
-            return try JSONResponse.make(NotificationList(targets: try store.notificationTargets(forApp: app?.value)))
+            // Redacted: a webhook URL's path or query is its credential (Slack's token); shown whole only at creation.
+            return try JSONResponse.make(NotificationList(targets: try store.notificationTargets(forApp: app?.value).map(\.redacted)))
         }
         router.post("/v1/notifications") { request, _ in
             let body = try await JSONResponse.decode(NotificationAddRequest.self, from: request)

@@ -21,8 +21,9 @@ struct SSHKeyController: Sendable {
                 throw SlipwayError(code: "invalid_key", message: "not a usable public key: \(error.message)", httpStatus: 400)
             }
             let name = try Self.name(body.name, key: key)
+            let apps = try body.apps.map(SSHKeyRequest.checkedApps)
             let record = SSHKeyRecord(name: name, fingerprint: key.fingerprint, type: key.type, publicKey: key.openSSH,
-                                      comment: key.comment, addedAt: Date())
+                                      comment: key.comment, addedAt: Date(), apps: apps)
             switch try store.addSSHKey(record) {
             case .fingerprint(let existing):
                 throw SlipwayError.conflict("this key (\(key.fingerprint)) is already listed as \(existing.name)")
@@ -60,7 +61,7 @@ struct SSHKeyController: Sendable {
 
     static func view(_ record: SSHKeyRecord) -> SSHKeyView {
         SSHKeyView(name: record.name, fingerprint: record.fingerprint, type: record.type, publicKey: record.publicKey,
-                   comment: record.comment, addedAt: record.addedAt)
+                   comment: record.comment, addedAt: record.addedAt, apps: record.apps)
     }
 
     private static func shown(_ text: String) -> String {

@@ -42,7 +42,7 @@ struct GitController: Sendable {
     func checkedApp(_ repository: String) throws -> AppName {
         let name = repository.hasSuffix(".git") ? String(repository.dropLast(4)) : repository
         let app = try DNSLabel(name)
-        if try store.app(app) == nil, try store.gitRemote(of: app) == nil {
+        if try store.app(app) == nil, try store.deployBranch(of: app) == nil {
             throw SlipwayError.notFound("no app named \(app): deploy it once (`slipway deploy DIR --app \(app)`) or set it up for pushes with `slipway git set \(app) --branch main`, then push again")
         }
         return app

@@ -16,10 +16,15 @@ struct GitRepositories: Sendable {
     /// Pushes (the pack receive-pack reads) larger than this are refused (`--max-clone-mb`:
     /// anything larger could not be checked out for a deploy anyway).
     var maxPushBytes: Int64
+    /// What the hook runs first (`HookFrame.programVariable`): this process's own executable as
+    /// `/proc/PID/exe` when the hook program is this executable; nil when it is another program
+    /// (tests of the server in process name the built `slipway`).
+    var runningProgram: String?
 
-    init(dataDirectory: URL, maxPushBytes: Int64) {
+    init(dataDirectory: URL, maxPushBytes: Int64, runningProgram: String? = nil) {
         root = dataDirectory.appendingPathComponent("git")
         self.maxPushBytes = maxPushBytes
+        self.runningProgram = runningProgram
     }
 
     var repositoriesDirectory: URL { root.appendingPathComponent("repos") }
@@ -29,16 +34,19 @@ struct GitRepositories: Sendable {
 
     func repository(_ app: AppName) -> URL { repositoriesDirectory.appendingPathComponent("\(app.value).git") }
 
-    /// Makes the directories and writes the hook, which runs `hookProgram git-hook` (this server's
-    /// own executable): a relay between receive-pack and the server's socket.
+    /// Makes the directories and writes the hook, which runs `PROGRAM git-hook`: a relay between
+    /// receive-pack and the server's socket. PROGRAM is the running server's own executable, named
+    /// at each push in receive-pack's environment (`/proc/PID/exe`: replacing or removing the file
+    /// the server was started from does not break pushes until a restart), else `hookProgram`, the
+    /// path it was started from, resolved at start (so a server whose binary is upgraded in place
+    /// still finds one).
     func prepare(hookProgram: String) throws {
         let fileManager = FileManager.default
         for directory in [root, repositoriesDirectory, hooksDirectory] {
             try fileManager.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try fileManager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
         }
-        let quoted = "'" + hookProgram.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        let script = "#!/bin/sh\n# Written by slipway server at every start: relays this push to the server.\nexec \(quoted) git-hook\n"
+        let script = Self.hookScript(fallback: hookProgram)
         let hook = hooksDirectory.appendingPathComponent("proc-receive")
         let temporary = hooksDirectory.appendingPathComponent(".proc-receive.\(UUID().uuidString)")
         guard fileManager.createFile(atPath: temporary.path, contents: Data(script.utf8), attributes: [.posixPermissions: 0o700]) else {
@@ -48,6 +56,21 @@ struct GitRepositories: Sendable {
             try? fileManager.removeItem(at: temporary)
             throw SlipwayError.internal("cannot write the git hook \(hook.path): \(String(cString: strerror(errno)))")
         }
+    }
+
+    static func hookScript(fallback: String) -> String {
+        let quoted = "'" + fallback.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return """
+            #!/bin/sh
+            # Written by slipway server at every start: relays this push to the server, through the
+            # server's own running executable if it named one, else the path it was started from.
+            for program in "${\(HookFrame.programVariable):-}" \(quoted); do
+                if [ -n "$program" ] && [ -x "$program" ]; then exec "$program" git-hook; fi
+            done
+            echo "slipway: the server's executable cannot be run any more: restart the server" >&2
+            exit 1
+
+            """
     }
 
     /// The app's repository, made on its first push. Made aside and renamed into place, so two
@@ -91,6 +114,7 @@ struct GitRepositories: Sendable {
             HookFrame.ticketVariable: ticket,
             "GIT_CONFIG_COUNT": String(settings.count),
         ]
+        if let runningProgram { environment[HookFrame.programVariable] = runningProgram }
         for (index, (key, value)) in settings.enumerated() {
             environment["GIT_CONFIG_KEY_\(index)"] = key
             environment["GIT_CONFIG_VALUE_\(index)"] = value

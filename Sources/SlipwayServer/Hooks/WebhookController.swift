@@ -66,8 +66,9 @@ struct WebhookController: Sendable {
         case .ignored(let why):
             return WebhookAnswer(app: app.value, ignored: why)
         case .push(let branch, let commit):
-            guard branch == connection.branch else {
-                return WebhookAnswer(app: app.value, ignored: "a push to \(branch), not to \(connection.branch) (the branch \(app) deploys)")
+            let deployBranch = try store.deployBranch(of: app)?.branch ?? SlipwayStore.defaultDeployBranch
+            guard branch == deployBranch else {
+                return WebhookAnswer(app: app.value, ignored: "a push to \(branch), not to \(deployBranch) (the branch \(app) deploys; `slipway git set \(app) --branch B` changes it)")
             }
             let traceId = try await queue.queue(app, from: connection, ref: commit, requestedBy: requester)
             return WebhookAnswer(traceId: traceId, app: app.value)

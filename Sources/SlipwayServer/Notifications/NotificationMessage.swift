@@ -47,6 +47,7 @@ enum NotificationMessage {
         case .replicaCrashloop: ":rotating_light: *\(escape(event.app))* \(escape(event.replica ?? "a replica")) keeps crashing"
         case .certFailed: ":warning: *\(escape(event.app))* certificate not obtained"
         case .backupFailed: ":x: *\(escape(event.app))* backup failed"
+        case .cronFailed: ":alarm_clock: *\(escape(event.app))* scheduled job failed"
         }
         return headline + "\n" + escape(event.message) + (appURL.map { "\n\(escape($0))" } ?? "")
     }
@@ -83,6 +84,7 @@ struct NotificationEventMapper: Sendable {
         case .deployFailed: return .deployFailed
         case .certificateFailed: return .certFailed
         case .backupFailed: return .backupFailed
+        case .cronFailed: return .cronFailed
         case .replicaCrashed, .replicaOOMKilled:
             let slot = "\(event.app)/\(event.replica ?? "?")"
             var times = (crashes[slot] ?? []).filter { event.time.timeIntervalSince($0) < window }

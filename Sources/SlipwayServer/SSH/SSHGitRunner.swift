@@ -20,6 +20,15 @@ struct SSHGitRunner: GitCommandRunner {
     func run(_ command: GitCommand, for user: SSHUser, io: SSHSessionIO) async -> Int32 {
         do {
             let app = try GitController(store: store, push: push, secure: true).checkedApp(command.repository)
+            // A key limited to some apps (`keys add --app`) reaches only those, for pushes and fetches alike.
+            guard let key = try store.sshKey(fingerprint: user.fingerprint), key.allows(app.value) else {
+                let limited = (try? store.sshKey(fingerprint: user.fingerprint))??.apps ?? []
+                logger.notice("SSH git command refused: key not allowed for the app",
+                              metadata: ["app.name": "\(app)", "ssh.key": "\(user.keyName)", "ssh.key_apps": "\(limited.joined(separator: ","))"])
+                try await io.writeError(line: "slipway: the key \(user.keyName) may reach only \(limited.isEmpty ? "no app" : limited.joined(separator: ", ")), not \(app) "
+                                        + "(`slipway keys` shows what each key reaches; the server's admin can list it again with `slipway keys add FILE --app \(app)`)")
+                return 1
+            }
             let output: @Sendable ([UInt8]) async throws -> Void = { try await io.write($0) }
             let error: @Sendable ([UInt8]) async throws -> Void = { try await io.writeError($0) }
             let result: CommandResult

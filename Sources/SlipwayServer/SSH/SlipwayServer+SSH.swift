@@ -13,7 +13,7 @@ extension SlipwayServer {
         do { hostKey = try SSHHostKey.loadOrCreate(at: configuration.sshHostKeyPath) } catch {
             throw ServerStartupError(error.message)
         }
-        let runner = SSHGitRunner(push: push, store: store, remoteBase: "ssh://slipway@\(listen.host):\(listen.port)", logger: logger)
+        let runner = SSHGitRunner(push: push, store: store, remoteBase: "ssh://slipway@\(configuration.publicHost ?? listen.host):\(listen.port)", logger: logger)
         let server = SSHServer(settings: .init(host: listen.host, port: listen.port), hostKey: hostKey,
                                keyring: StoreKeyring(store: store), runner: runner, logger: logger)
         do { try await server.start() } catch let error as SSHServerError {

@@ -30,6 +30,8 @@ final class TestServer: @unchecked Sendable {
     /// The API token: SLIPWAY_TOKEN when the test sets it, else the one the server made in its
     /// data directory (read after start); nil with `--insecure-no-auth`.
     private(set) var token: String?
+    /// The `slipway` binary this server runs (`Self.binary` unless the test gives another).
+    var executable: URL = TestServer.binary
 
     var baseURL: String { "\(tls == nil ? "http" : "https")://127.0.0.1:\(apiPort)" }
 
@@ -48,11 +50,12 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// Runs `body` against a fresh server; fails the test (never skips) when the engine is required and missing.
-    static func with(arguments: [String] = [], environment: [String: String] = [:], tls: TestCertificates? = nil,
+    static func with(arguments: [String] = [], environment: [String: String] = [:], tls: TestCertificates? = nil, executable: URL? = nil,
                      _ body: (TestServer) async throws -> Void) async throws {
         try await TestEngine.requireEngine()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-it-\(UUID().uuidString.prefix(8))")
         let server = try TestServer(dataDirectory: directory, extraArguments: arguments, environment: environment, tls: tls)
+        if let executable { server.executable = executable }
         do {
             try await server.start()
             try await body(server)
@@ -81,7 +84,7 @@ final class TestServer: @unchecked Sendable {
     func start() async throws {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         let process = try await BackgroundCommand.start(Command(
-            Self.binary.path,
+            executable.path,
             ["server", "--listen", "127.0.0.1:\(apiPort)", "--http", "127.0.0.1:\(routerPort)",
              "--data", dataDirectory.path, "--engine-socket", TestEngine.socketPath,
              // Test repositories are made in the temporary directory and deployed as file:// URLs.

@@ -78,4 +78,64 @@ struct DeployKeyTests {
             #expect((deploy.error ?? "").contains("--known-host"), "\(deploy.error ?? "")")
         }
     }
+
+    /// A real sshd (Debian's openssh-server) on a test port serves a bare repository; the deploy key
+    /// is its only authorized key. With the sshd's host key pinned the webhook's deploy clones the
+    /// pushed commit over ssh; pinned to another key, the clone is refused at fetch saying the host
+    /// key is not the pinned one, and nothing is deployed.
+    @Test("a deploy key clones from a real sshd with its host key pinned; a different pinned host key fails the clone with a clear error")
+    func deployKeyAgainstRealSSHD() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-dk-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let work = try await LocalRepository(under: root)
+        let commit = try await work.commit(["page": "over ssh"])
+        let bare = root.appendingPathComponent("served.git")
+        try await Tools.run("git", ["clone", "--quiet", "--bare", work.directory.path, bare.path])
+        let stranger = root.appendingPathComponent("other_host_key")
+        try await Tools.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", stranger.path])
+        let strangerKey = try String(contentsOfFile: stranger.path + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+
+        try await InProcessServer.with { server in
+            // The app's key first (sshd authorizes it), then the repository's URL on that sshd.
+            let placeholder = "ssh://git@127.0.0.1:22/x.git"
+            _ = try await server.connect("shop", repo: placeholder, forge: .gitea)
+            let made = try await server.request(.post, "/v1/apps/shop/git/key", body: "{}")
+            let deployKey = try #require(try made.decode(GitConnectionView.self).deployKey)
+            let sshd = try await SSHDaemon.start(authorizedKeys: [deployKey])
+            try await Tools.withCleanUp({ try await Self.cloneThrough(sshd, server: server, bare: bare, work: work, first: commit, strangerKey: strangerKey) },
+                                        cleanUp: { await sshd.stop() })
+        }
+    }
+
+    static func cloneThrough(_ sshd: SSHDaemon, server: InProcessServer, bare: URL, work: LocalRepository, first commit: String,
+                             strangerKey: String) async throws {
+        do {
+            let deployKey = try #require(try await server.get("/v1/apps/shop/git/connection").decode(GitConnectionView.self).deployKey)
+            let repo = sshd.url(bare.path)
+            let reconnect = try await server.request(.put, "/v1/apps/shop/git/connection", body: #"{"repo": "\#(repo)", "forge": "gitea"}"#)
+            #expect(reconnect.status == 201, "\(reconnect.body)")
+            let newSecret = try #require(try reconnect.decode(GitConnectionView.self).secret)
+            #expect(try reconnect.decode(GitConnectionView.self).deployKey == deployKey, "the key stays across a reconnect")
+
+            // Pinned to another host key: refused at fetch, saying so; nothing deployed.
+            #expect(try await server.request(.post, "/v1/apps/shop/git/key", body: #"{"knownHost": "\#(strangerKey)"}"#).status == 200)
+            let wrong = try await server.deliver(.push(.gitea, branch: "main", commit: commit, repo: repo, secret: newSecret), to: "shop")
+            let refused = try await server.waitForGitDeploy(try #require(try wrong.decode(WebhookAnswer.self).traceId))
+            #expect(refused.status == .error)
+            #expect(refused.stages.first { $0.status == .error }?.name == "fetch")
+            #expect((refused.error ?? "").contains("is not the one pinned"), "\(refused.error ?? "")")
+            #expect((refused.error ?? "").contains("--known-host"), "\(refused.error ?? "")")
+            #expect(try server.store.currentRelease(of: DNSLabel("shop")) == nil)
+
+            // Pinned to the sshd's own key: the pushed commit is cloned with the deploy key and deployed.
+            #expect(try await server.request(.post, "/v1/apps/shop/git/key", body: #"{"knownHost": "\#(sshd.hostKey)"}"#).status == 200)
+            let second = try await work.commit(["page": "over ssh, pinned"])
+            try await work.git("push", "--quiet", bare.path, "main")
+            let good = try await server.deliver(.push(.gitea, branch: "main", commit: second, repo: repo, secret: newSecret), to: "shop")
+            let deployed = try await server.waitForGitDeploy(try #require(try good.decode(WebhookAnswer.self).traceId))
+            #expect(deployed.status == .completed, "\(deployed.error ?? "") \(sshd.log.suffix(1500))")
+            #expect(deployed.source.commit == second)
+            #expect(sshd.log.contains("Accepted publickey for \(sshd.user)"), "\(sshd.log.suffix(1500))")
+        }
+    }
 }
