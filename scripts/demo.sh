@@ -72,6 +72,7 @@ echo "  $BIN apps                                  # the CLI finds the token in 
 echo "  curl -H \"Authorization: Bearer \$(cat $DATA/admin.token)\" -X DELETE http://$API/v1/apps/hello   # the API, with the token"
 if [[ -n $started ]]; then
     echo "To stop the server: kill \$(cat $PIDFILE)   (pid $started; log $LOG)"
+    echo "The router is its own process and keeps serving without the server; to stop it too: kill \$(cat $DATA/router/router.pid)"
 else
     echo "To stop the server: stop the 'slipway server' process that was already running on $API"
 fi

@@ -42,6 +42,9 @@ public actor CertificateRenewer: Service {
     let solvers: [any ACMEChallengeSolver]
     let client: ACMEClient
     let report: @Sendable (AppEvent) -> Void
+    /// Failures of hosts that belong to no app (the server's own `*.DOMAIN`): their message, for
+    /// the server-wide notification targets, as `report` tells an app's.
+    let reportServerWide: @Sendable (_ kind: AppEvent.Kind, _ message: String) -> Void
     let logger: Logger
     private var backoff: [String: RenewalBackoff] = [:]
     private let wakes: AsyncStream<Void>
@@ -52,7 +55,8 @@ public actor CertificateRenewer: Service {
     ///   - accountKey: the ACME account's key (see `AccountKeyFile`).
     public init(
         configuration: Configuration, store: CertificateStore, hosts: any CertificateHostsSource, solvers: [any ACMEChallengeSolver],
-        accountKey: ACMEAccountKey, report: @escaping @Sendable (AppEvent) -> Void, logger: Logger
+        accountKey: ACMEAccountKey, report: @escaping @Sendable (AppEvent) -> Void,
+        reportServerWide: @escaping @Sendable (_ kind: AppEvent.Kind, _ message: String) -> Void = { _, _ in }, logger: Logger
     ) throws {
         guard !solvers.isEmpty else { throw CertificateRenewalError("the certificate renewer needs a way to answer ACME challenges") }
         self.configuration = configuration
@@ -61,6 +65,7 @@ public actor CertificateRenewer: Service {
         self.solvers = solvers
         self.client = try ACMEClient(configuration: configuration.acme, accountKey: accountKey, logger: logger)
         self.report = report
+        self.reportServerWide = reportServerWide
         self.logger = logger
         (wakes, wakeInput) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -158,10 +163,11 @@ public actor CertificateRenewer: Service {
         backoff[demand.host] = state
         let serving = current.map { "its certificate valid until \($0.notAfter.formatted(.iso8601)) keeps serving" } ?? "it stays on plain HTTP"
         let retry = state.nextAttempt.map { "tried again at \($0.formatted(.iso8601))" } ?? ""
+        let message = "no certificate for \(demand.host): \(reason); \(serving); \(retry) (failure \(state.failures))"
         if let app = demand.app {
-            report(AppEvent(
-                app: app, kind: .certificateFailed,
-                message: "no certificate for \(demand.host): \(reason); \(serving); \(retry) (failure \(state.failures))"))
+            report(AppEvent(app: app, kind: .certificateFailed, message: message))
+        } else {
+            reportServerWide(.certificateFailed, message)
         }
         logger.warning("certificate not obtained", metadata: ["tls.host": .string(demand.host), "error": .string(reason)])
         return .failed(reason)

@@ -190,9 +190,9 @@ extension APIRequest {
         APIRequest(method: .get, path: "/v1/apps/\(segment(app.value))/maintenance")
     }
 
-    public static func setMaintenance(app: AppName, message: String?) throws -> APIRequest {
+    public static func setMaintenance(app: AppName, message: String?, retryAfterSeconds: Int? = nil) throws -> APIRequest {
         APIRequest(method: .put, path: "/v1/apps/\(segment(app.value))/maintenance",
-                   body: .json(try JSONEncoder().encode(MaintenanceRequest(message: message))))
+                   body: .json(try JSONEncoder().encode(MaintenanceRequest(message: message, retryAfterSeconds: retryAfterSeconds))))
     }
 
     public static func clearMaintenance(app: AppName) -> APIRequest {

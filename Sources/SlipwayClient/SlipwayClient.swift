@@ -289,8 +289,8 @@ public struct SlipwayClient: Sendable {
     }
 
     /// Maintenance mode on: the router answers 503 with a page showing `message`; replicas keep running.
-    public func setMaintenance(app: AppName, message: String?) async throws -> MaintenanceView {
-        try await json(try .setMaintenance(app: app, message: message), as: MaintenanceView.self)
+    public func setMaintenance(app: AppName, message: String?, retryAfterSeconds: Int? = nil) async throws -> MaintenanceView {
+        try await json(try .setMaintenance(app: app, message: message, retryAfterSeconds: retryAfterSeconds), as: MaintenanceView.self)
     }
 
     public func clearMaintenance(app: AppName) async throws -> MaintenanceView {

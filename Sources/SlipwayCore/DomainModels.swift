@@ -41,18 +41,36 @@ public struct MaintenanceView: Codable, Sendable, Equatable {
     public var enabled: Bool
     public var message: String?
     public var since: Date?
-    public init(app: String, enabled: Bool, message: String?, since: Date?) {
-        (self.app, self.enabled, self.message, self.since) = (app, enabled, message, since)
+    /// The page's `Retry-After`, while enabled.
+    public var retryAfterSeconds: Int?
+    public init(app: String, enabled: Bool, message: String?, since: Date?, retryAfterSeconds: Int? = nil) {
+        (self.app, self.enabled, self.message, self.since, self.retryAfterSeconds) = (app, enabled, message, since, retryAfterSeconds)
     }
 }
 
 /// `PUT /v1/apps/{app}/maintenance`: turns maintenance mode on (again, with a new message).
 public struct MaintenanceRequest: Codable, Sendable {
     public var message: String?
-    public init(message: String? = nil) { self.message = message }
+    /// Seconds the page's `Retry-After` asks clients (and crawlers) to wait; nil: `defaultRetryAfterSeconds`.
+    public var retryAfterSeconds: Int?
+    public init(message: String? = nil, retryAfterSeconds: Int? = nil) {
+        self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
+    }
 
     /// Longest message shown on the page; it is a notice, not a document.
     public static let maxMessageLength = 1000
+    /// `Retry-After` when none is given: two minutes.
+    public static let defaultRetryAfterSeconds = 120
+    /// Longest `Retry-After`: a day. Longer maintenance is better told on the page; crawlers
+    /// treat long 503s as the site being gone anyway.
+    public static let retryAfterRange = 1...86_400
+
+    /// Refuses a `Retry-After` outside `retryAfterRange`.
+    public static func validate(retryAfterSeconds: Int?) throws {
+        guard let retryAfterSeconds, !retryAfterRange.contains(retryAfterSeconds) else { return }
+        throw SlipwayError.invalidRequest("retry-after is \(retryAfterSeconds) seconds; give 1 to \(retryAfterRange.upperBound) (a day)")
+    }
 
     /// Refuses a message that is too long or carries control characters (besides newlines).
     public static func validate(message: String?) throws {

@@ -16,8 +16,10 @@ public struct ServerConfiguration: Sendable {
     public var strictTransportSecurity: String?
     /// The router's limits and timeouts (`--header-timeout`, `--idle-timeout`, `--max-connections`, `--trusted-proxy`).
     public var router = RouterConfiguration()
-    /// `--standalone-router`: the router runs as its own process (`slipway router`), handed the routes
-    /// over DATA/router/control.sock, and keeps serving while the server is down.
+    /// The router runs as its own process (`slipway router`), handed the routes over
+    /// DATA/router/control.sock, and keeps serving while the server is down. `slipway server` sets
+    /// it unless `--in-process-router` (or `--engine kubernetes`); false here, for code that embeds
+    /// the server (this process's executable may not be `slipway`) and runs the router inside it.
     public var standaloneRouter = false
     /// `--external-router`: with `--standalone-router`, the router process is started and restarted
     /// by someone else (systemd's `slipway-router.service`); the server waits for it, never starts one.

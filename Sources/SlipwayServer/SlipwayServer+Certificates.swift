@@ -3,6 +3,8 @@ import CertificateStore
 import DNSUpdate
 import Foundation
 import Logging
+import ServiceLifecycle
+import SlipwayCore
 import SlipwayCertificates
 import SlipwayRouter
 import SlipwayStore
@@ -32,6 +34,20 @@ extension SlipwayServer {
             configuration: renewal, store: CertificateStore(directory: configuration.certificatesDirectory),
             hosts: hosts, solvers: solvers,
             accountKey: try AccountKeyFile.loadOrCreate(at: configuration.acmeAccountKeyPath),
-            report: { events.report($0) }, logger: logger)
+            report: { events.report($0) }, reportServerWide: { events.reportServerWide(kind: $0, message: $1) }, logger: logger)
+    }
+}
+
+/// Wakes the renewer after each deploy: a release may have brought a second routed service,
+/// whose `SERVICE.APP.DOMAIN` needs `*.APP.DOMAIN` (see `StoreDomainHosts`), well before the
+/// renewer's next look.
+struct RenewerWakeOnDeploy: Service {
+    let events: EventHub
+    let renewer: CertificateRenewer
+
+    func run() async throws {
+        for await event in await events.followAll().cancelOnGracefulShutdown() where event.kind == .deployCompleted {
+            renewer.wake()
+        }
     }
 }

@@ -32,6 +32,7 @@ extension SlipwayServer {
     /// start order. `run` serves them; SlipwayServerTests drive the same ones in process.
     static func controlPlane(_ configuration: ServerConfiguration, store: SlipwayStore, engine: any Engine, events: EventHub,
                              routes: RouteTable? = nil, routesApplied: @escaping @Sendable () async -> Void = {},
+                             routerTraffic: (@Sendable () async -> [String: TrafficSample])? = nil,
                              logger: Logger) throws -> (parts: APIParts, services: [any Service]) {
         let logs = try DeployLogs(directory: configuration.deployLogsDirectory, maxBytes: configuration.limits.deployLogBytes)
         let masks = SecretMasks(store: store)
@@ -60,7 +61,8 @@ extension SlipwayServer {
         parts.gitPush = gitPush
         parts.followers = FollowerLimit(perApp: configuration.limits.followersPerApp)
         parts.rateLimiter = RateLimiter(perMinute: configuration.limits.mutatingPerMinute)
-        let sampler = MetricsSampler(history: parts.metrics, store: store, engine: engine)
+        var sampler = MetricsSampler(history: parts.metrics, store: store, engine: engine)
+        if let routerTraffic { sampler.traffic = routerTraffic }
         var notifications = configuration.notifications
         notifications.urlPolicy.allowedHosts = configuration.allowedNotifyHosts
         parts.notificationPolicy = notifications.urlPolicy

@@ -110,8 +110,8 @@ public enum SlipwayServer {
                                                  routesApplied: {
                                                      await routerLink?.flush(timeout: .seconds(2))
                                                      renewer?.wake()  // a domain added may need a certificate
-                                                 }, logger: logger)
-        if let renewer { services.append(renewer) }
+                                                 }, routerTraffic: routerLink.map { link in { @Sendable in await link.traffic() } }, logger: logger)
+        if let renewer { services += [renewer, RenewerWakeOnDeploy(events: events, renewer: renewer)] }
         try await parts.rotation.completeInterrupted()
         parts.certificatesChanged = { await reloader.reloadIfChanged() }
         if let renewer { parts.certificateFailures = { await renewer.failures() } }

@@ -16,6 +16,8 @@ public struct MaintenanceRecord: Sendable, Equatable {
     public var app: AppName
     public var message: String?
     public var since: Date
+    /// What the page's `Retry-After` says (`--retry-after`), nil for the default.
+    public var retryAfterSeconds: Int?
 }
 
 /// What the router serves besides replicas, kept here so a restart serves it again: each app's
@@ -57,13 +59,13 @@ extension SlipwayStore {
         }
     }
 
-    /// Turns maintenance mode on (or changes its message).
-    public func setMaintenance(app: AppName, message: String?, now: Date = Date()) throws {
+    /// Turns maintenance mode on (or changes its message and `Retry-After`).
+    public func setMaintenance(app: AppName, message: String?, retryAfterSeconds: Int? = nil, now: Date = Date()) throws {
         try writer.write { db in
             try db.execute(sql: """
-                INSERT INTO maintenance (app, message, since) VALUES (?, ?, ?)
-                ON CONFLICT(app) DO UPDATE SET message = excluded.message
-                """, arguments: [app.value, message, now])
+                INSERT INTO maintenance (app, message, since, retryAfterSeconds) VALUES (?, ?, ?, ?)
+                ON CONFLICT(app) DO UPDATE SET message = excluded.message, retryAfterSeconds = excluded.retryAfterSeconds
+                """, arguments: [app.value, message, now, retryAfterSeconds])
         }
     }
 
@@ -76,7 +78,10 @@ extension SlipwayStore {
         try writer.read { db in
             let rows = try app.map { try Row.fetchAll(db, sql: "SELECT * FROM maintenance WHERE app = ?", arguments: [$0.value]) }
                 ?? Row.fetchAll(db, sql: "SELECT * FROM maintenance ORDER BY app")
-            return try rows.map { MaintenanceRecord(app: try DNSLabel($0["app"] as String), message: $0["message"], since: $0["since"]) }
+            return try rows.map {
+                MaintenanceRecord(app: try DNSLabel($0["app"] as String), message: $0["message"], since: $0["since"],
+                                  retryAfterSeconds: $0["retryAfterSeconds"])
+            }
         }
     }
 
@@ -99,6 +104,9 @@ extension SlipwayStore {
                 t.column("message", .text)
                 t.column("since", .datetime).notNull()
             }
+        }
+        migrator.registerMigration("v5-maintenance-retry-after") { db in
+            try db.alter(table: "maintenance") { t in t.add(column: "retryAfterSeconds", .integer) }
         }
     }
 }

@@ -30,11 +30,15 @@ struct ServerCommand: AsyncParsableCommand {
     var https: String?
     @Flag(help: "HTTPS responses carry Strict-Transport-Security: max-age=31536000 (browsers then refuse plain HTTP for a year).")
     var hsts = false
+    /// The router is its own process by default; this flag says so explicitly (install-systemd's units).
     @Flag(name: .customLong("standalone-router"),
-          help: "Run the router as its own process (`slipway router`, started if none runs for --data) that keeps serving while the server restarts.")
+          help: "The default: the router runs as its own process (`slipway router`, started if none runs for --data) that keeps serving while the server restarts or is killed.")
     var standaloneRouter = false
+    @Flag(name: .customLong("in-process-router"),
+          help: "Run the router inside the server's process instead (it stops with the server): for embedding and tests.")
+    var inProcessRouter = false
     @Flag(name: .customLong("external-router"),
-          help: "With --standalone-router: the router process is run by someone else (systemd's slipway-router.service, see `slipway install-systemd`); wait for it, never start one.")
+          help: "The router process is run by someone else (systemd's slipway-router.service, see `slipway install-systemd`); wait for it, never start one.")
     var externalRouter = false
     @Option(help: "Seconds a client may take to send a request head (slow clients get 408).") var headerTimeout = 10
     @Option(help: "Seconds a keep-alive connection may sit idle between requests before the router closes it.") var idleTimeout = 60
@@ -133,6 +137,9 @@ struct ServerCommand: AsyncParsableCommand {
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be a positive number of seconds") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         _ = try Self.trustedProxies(trustedProxy)
+        if inProcessRouter && (standaloneRouter || externalRouter) {
+            throw ValidationError("--in-process-router excludes --standalone-router and --external-router: the router is either in the server's process or its own")
+        }
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together: give the certificate and its private key (PEM files)")
         }
@@ -187,7 +194,9 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.router.idleTimeout = .seconds(idleTimeout)
         configuration.router.maxConnections = maxConnections
         configuration.router.trustedProxies = try Self.trustedProxies(trustedProxy)
-        configuration.standaloneRouter = standaloneRouter
+        // With --engine kubernetes the cluster's Ingress routes apps: there is no router to run
+        // (an explicit --standalone-router is refused then, by ServerConfiguration.validate).
+        configuration.standaloneRouter = standaloneRouter || externalRouter || (!inProcessRouter && engine == ServerConfiguration.EngineKind.local.rawValue)
         configuration.externalRouter = externalRouter
         configuration.engineSocket = engineSocket
         configuration.workers = workers

@@ -12,8 +12,8 @@ extension Integration {
     /// real pebble, which validates HTTP-01 against the server's own router.
     @Suite("ACME certificates", .serialized)
     struct ACMECertificateTests {
-        /// Twice: with the router in the server's process, and with the router as its own process
-        /// (`--standalone-router`), which is handed the HTTP-01 answers over its control socket and
+        /// Twice: with the router in the server's process (`--in-process-router`), and with the
+        /// router as its own process (the default), which is handed the HTTP-01 answers over its control socket and
         /// serves the issued certificate from DATA/certs.
         @Test("domains add gets the host a certificate from the ACME CA through the router's HTTP-01 answer, stored (key 0600) and served by SNI on --https",
               arguments: [false, true])
@@ -28,7 +28,7 @@ extension Integration {
                 // The router listens where pebble validates HTTP-01 (the later --http wins).
                 let arguments = ["--http", "127.0.0.1:\(routerPort)", "--https", "127.0.0.1:\(httpsPort)", "--acme-email", "ops@\(app).example.com",
                                  "--acme-directory", pebble.directoryURL, "--acme-ca-cert", pebble.caFile]
-                    + (standaloneRouter ? ["--standalone-router"] : [])
+                    + (standaloneRouter ? [] : ["--in-process-router"])
                 try await TestServer.with(arguments: arguments) { server in
                     #expect((server.routerProcessID != nil) == standaloneRouter)
                     #expect(try await server.deploy(app, source: repo.url).status == .completed)

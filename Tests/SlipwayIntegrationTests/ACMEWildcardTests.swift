@@ -1,6 +1,7 @@
 import ACMETestSupport
 import Foundation
 import SlipwayCore
+import SlipwayTestSupport
 import SwiftASN1
 import Testing
 import X509
@@ -11,14 +12,16 @@ extension Integration {
     /// and validating through it. One `*.apps.ZONE` certificate serves every app by SNI.
     @Suite("ACME wildcards through DNS-01", .serialized)
     struct ACMEWildcardTests {
-        @Test("--acme-dns gets *.DOMAIN once, the router serves it for two apps by SNI; a wildcard custom domain gets its own; a wildcard in a zone the server does not hold shows its failure in `slipway certs`")
+        @Test("--acme-dns gets *.DOMAIN once, the router serves it for two apps by SNI, and *.APP.DOMAIN for the app with two routed services; a wildcard custom domain gets its own; a wildcard in a zone the server does not hold shows its failure in `slipway certs`")
         func wildcardServesEveryApp() async throws {
             let suffix = UUID().uuidString.prefix(6).lowercased()
             let apps = ["wa-\(suffix)", "wb-\(suffix)"]
             let routerPort = try freePort()
             let httpsPort = try freePort()
             var repos: [GitRepository] = []
-            for app in apps { repos.append(try await GitRepository(files: GitRepository.helloFiles(page: "hello from \(app)", replicas: 1))) }
+            // The first app has two routed services: api.APP.DOMAIN is not covered by *.DOMAIN (one label).
+            repos.append(try await GitRepository(files: Self.twoServices(apps[0])))
+            repos.append(try await GitRepository(files: GitRepository.helloFiles(page: "hello from \(apps[1])", replicas: 1)))
             defer { repos.forEach { $0.remove() } }
             try await BindHarness.withBind { bind in
                 try await PebbleHarness.withPebble(httpPort: routerPort, dnsServer: bind.address) { pebble in
@@ -32,10 +35,7 @@ extension Integration {
                         }
                         let cli = { (arguments: [String]) in try await runCLI(arguments + ["--server", server.baseURL]) }
                         let certificateFile = server.dataDirectory.appendingPathComponent("certs/*.\(domain)/cert.pem")
-                        let deadline = ContinuousClock.now + .seconds(90)
-                        while !FileManager.default.fileExists(atPath: certificateFile.path), ContinuousClock.now < deadline {
-                            try await Task.sleep(for: .milliseconds(200))
-                        }
+                        try await Self.waitForFile(certificateFile)
                         let pem = try String(contentsOf: certificateFile, encoding: .utf8)
                         let leaf = try Certificate(pemDocument: try #require(try PEMDocument.parseMultiple(pemString: pem).first))
                         #expect(Array(try #require(try leaf.extensions.subjectAlternativeNames)) == [.dnsName("*.\(domain)")])
@@ -44,35 +44,24 @@ extension Integration {
                         let root = pebble.directory.appendingPathComponent("issuing-root.pem")
                         try Data(try await pebble.issuingRootPEM().utf8).write(to: root)
                         for app in apps {
-                            let host = "\(app).\(domain)"
-                            let curl = ["--resolve", "\(host):\(httpsPort):127.0.0.1", "--cacert", root.path, "-sS", "--max-time", "10", "https://\(host):\(httpsPort)/"]
-                            var served = (status: Int32(-1), output: "")
-                            let servedBy = ContinuousClock.now + .seconds(10)  // the router looks at DATA/certs every second
-                            repeat {
-                                served = try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), curl)
-                                if served.status == 0 { break }
-                                try await Task.sleep(for: .milliseconds(250))
-                            } while ContinuousClock.now < servedBy
-                            #expect(served.status == 0 && served.output == "hello from \(app)", "\(host): \(served.output)")
+                            let served = try await Self.httpsGet("\(app).\(domain)", port: httpsPort, trusting: root)
+                            #expect(served.status == 0 && served.output == "hello from \(app)", "\(app).\(domain): \(served.output)")
                         }
+                        // The app with two routed services gets *.APP.DOMAIN, which serves api.APP.DOMAIN;
+                        // the app with one gets none (APP.DOMAIN is *.DOMAIN's).
+                        let serviceHost = "api.\(apps[0]).\(domain)"
+                        try await Self.waitForFile(server.dataDirectory.appendingPathComponent("certs/*.\(apps[0]).\(domain)/cert.pem"))
+                        let serviceServed = try await Self.httpsGet(serviceHost, port: httpsPort, trusting: root)
+                        #expect(serviceServed.status == 0 && serviceServed.output == "api of \(apps[0])", "\(serviceHost): \(serviceServed.output)")
+                        #expect(!FileManager.default.fileExists(atPath: server.dataDirectory.appendingPathComponent("certs/*.\(apps[1]).\(domain)").path))
+
                         // A wildcard custom domain in the zone the DNS server holds gets its own certificate
                         // the same way, and serves the app for any name below it.
                         let custom = "*.\(apps[1]).\(bind.zone)"
                         #expect(try await cli(["domains", "add", apps[1], custom]).status == 0)
-                        let customFile = server.dataDirectory.appendingPathComponent("certs/\(custom)/cert.pem")
-                        let issuedBy = ContinuousClock.now + .seconds(90)
-                        while !FileManager.default.fileExists(atPath: customFile.path), ContinuousClock.now < issuedBy {
-                            try await Task.sleep(for: .milliseconds(200))
-                        }
+                        try await Self.waitForFile(server.dataDirectory.appendingPathComponent("certs/\(custom)/cert.pem"))
                         let shopHost = "eu.\(apps[1]).\(bind.zone)"
-                        let viaCustom = ["--resolve", "\(shopHost):\(httpsPort):127.0.0.1", "--cacert", root.path, "-sS", "--max-time", "10", "https://\(shopHost):\(httpsPort)/"]
-                        var customServed = (status: Int32(-1), output: "")
-                        let customBy = ContinuousClock.now + .seconds(10)
-                        repeat {
-                            customServed = try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), viaCustom)
-                            if customServed.status == 0 { break }
-                            try await Task.sleep(for: .milliseconds(250))
-                        } while ContinuousClock.now < customBy
+                        let customServed = try await Self.httpsGet(shopHost, port: httpsPort, trusting: root)
                         #expect(customServed.status == 0 && customServed.output == "hello from \(apps[1])", "\(shopHost): \(customServed.output)")
 
                         // The challenge records were removed once the order was done.
@@ -103,6 +92,74 @@ extension Integration {
                     }
                 }
             }
+        }
+
+        /// Waits up to 90 s for a file the server writes (a certificate the CA issues).
+        static func waitForFile(_ file: URL) async throws {
+            let deadline = ContinuousClock.now + .seconds(90)
+            while !FileManager.default.fileExists(atPath: file.path), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+
+        /// curl over HTTPS to the router, resolving `host` to loopback and trusting only `root`;
+        /// tried for up to 10 s (the router looks at DATA/certs every second).
+        static func httpsGet(_ host: String, port: Int, trusting root: URL) async throws -> (status: Int32, output: String) {
+            let curl = ["--resolve", "\(host):\(port):127.0.0.1", "--cacert", root.path, "-sS", "--max-time", "10", "https://\(host):\(port)/"]
+            var served = (status: Int32(-1), output: "")
+            let deadline = ContinuousClock.now + .seconds(10)
+            repeat {
+                served = try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), curl)
+                if served.status == 0 { break }
+                try await Task.sleep(for: .milliseconds(250))
+            } while ContinuousClock.now < deadline
+            return served
+        }
+
+        /// An app with two routed services: web answers "hello from APP", api "api of APP".
+        static func twoServices(_ app: String) -> [String: String] {
+            [
+                "Dockerfile": "FROM busybox\nCOPY www /www\nCOPY api /api\nEXPOSE 8080\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n",
+                "www/index.html": "hello from \(app)",
+                "api/index.html": "api of \(app)",
+                "slipway.yaml": "services:\n  web:\n    port: 8080\n    replicas: 1\n  api:\n    port: 8080\n    replicas: 1\n    command: \"exec httpd -f -p 8080 -h /api\"\n",
+            ]
+        }
+
+        /// The server's own `*.DOMAIN` belongs to no app: its failure goes to the notification
+        /// targets added without an app (and is in no app's events). The ACME directory is
+        /// unreachable here (a port nothing listens on): one of the faults the issue names.
+        @Test("the server's *.DOMAIN certificate failing is a cert.failed notification to the server-wide targets")
+        func serverCertificateFailureNotifies() async throws {
+            let receiver = try await ScriptedServer()
+            receiver.script(.ok("{}"), .ok("{}"), .ok("{}"))
+            let closedPort = try freePort()
+            let domain = "apps-\(UUID().uuidString.prefix(6).lowercased()).example.net"
+            let arguments = ["--domain", domain, "--acme-email", "ops@example.net", "--acme-directory", "https://127.0.0.1:\(closedPort)/dir",
+                             "--acme-dns", "rfc2136://slipway-acme:c2VjcmV0@127.0.0.1:\(closedPort)", "--https", "127.0.0.1:\(try freePort())"]
+            do {
+                try await TestServer.with(arguments: arguments) { server in
+                    let cli = { (arguments: [String]) in try await runCLI(arguments + ["--server", server.baseURL]) }
+                    let added = try await cli(["notify", "add", "\(receiver.url)/server", "--events", "cert.failed", "--json"])
+                    #expect(added.status == 0, "\(added.output)")
+                    // The renewer tries at start: the next start's first pass fails again, now with a target.
+                    await server.stop()
+                    try await server.start()
+                    let deadline = ContinuousClock.now + .seconds(30)
+                    while receiver.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+                    let request = try #require(receiver.requests.first, "no cert.failed notification for *.\(domain)")
+                    #expect(request.header("X-Slipway-Event") == "cert.failed")
+                    let body = try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]
+                    #expect(body?["event"] as? String == "cert.failed" && body?["app"] == nil, "\(request.bodyJSON)")
+                    #expect((body?["message"] as? String)?.contains("*.\(domain)") == true, "\(request.bodyJSON)")
+                    let log = try await cli(["notify", "log"])
+                    #expect(log.output.contains("(server)") && log.output.contains("cert.failed"), "\(log.output)")
+                }
+            } catch {
+                try? await receiver.stop()
+                throw error
+            }
+            try await receiver.stop()
         }
 
         @Test("a bad --acme-dns stops the server at start with what is wrong, never repeating the secret; without --acme-email it is refused")

@@ -41,6 +41,14 @@ extension Integration {
                 }
                 #expect(Set(try await server.containers(app: app).map(\.id)) == replicas, "maintenance touched the replicas")
 
+                // Retry-After is the operator's: --retry-after, refused outside 1 s to a day (nothing changed).
+                let refused = try await cli(["maintenance", "on", app, "--retry-after", "0"])
+                #expect(refused.status != 0 && refused.output.contains("retry-after"), "\(refused.output)")
+                #expect(try await server.viaRouter(host: host).headers.first(name: "retry-after") == "120")
+                let later = try await cli(["maintenance", "on", app, "--message", "Back at <b>five</b>", "--retry-after", "1800"])
+                #expect(later.status == 0 && later.output.contains("Retry-After: 1800 s"), "\(later.output)")
+                #expect(try await server.viaRouter(host: host).headers.first(name: "retry-after") == "1800")
+
                 // Restarted, the server routes the domains and keeps the app in maintenance at once.
                 await server.stop()
                 try await server.start()

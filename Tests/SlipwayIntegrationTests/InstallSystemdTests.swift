@@ -42,6 +42,28 @@ extension Integration {
             return answer.status == 0 ? answer.output : nil
         }
 
+        /// Connects to the router, sends part of a request head and no more, and returns the first
+        /// line the router answered and how long it took to close.
+        static func silentClient(port: Int) async throws -> (answer: String, seconds: Double) {
+            let script = """
+                import socket, sys, time
+                s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+                s.sendall(b"GET / HTTP/1.1\\r\\nHost: nothing.localhost\\r\\n")
+                s.settimeout(15)
+                start, data = time.time(), b""
+                while True:
+                    chunk = s.recv(4096)
+                    if not chunk: break
+                    data += chunk
+                print(f"{time.time() - start:.2f}")
+                print(data.decode(errors="replace").split("\\r\\n")[0])
+                """
+            let result = try await runProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, String(port)])
+            let lines = result.output.split(separator: "\n").map(String.init)
+            guard result.status == 0, lines.count >= 1, let seconds = Double(lines[0]) else { throw TestFailure("silent client: \(result.output)") }
+            return (lines.count > 1 ? lines[1] : "", seconds)
+        }
+
         static func waitFor(_ what: String, _ condition: () async throws -> Bool) async throws {
             let deadline = ContinuousClock.now + .seconds(30)
             while try await !condition() {
@@ -68,13 +90,19 @@ extension Integration {
             #expect(injected.status != 0 && injected.output.contains("control characters"), "\(injected.output)")
             let domain = try await runCLI(["install-systemd", "--directory", units.path, "--domain", "a b"])
             #expect(domain.status != 0 && domain.output.contains("--domain takes a DNS name"), "\(domain.output)")
+            // After --, an option both units need would reach the server's alone: refused, saying where it goes.
+            let split = try await runCLI(["install-systemd", "--directory", units.path, "--", "--domain=apps.example.com"])
+            #expect(split.status != 0 && split.output.contains("give --domain to install-systemd itself"), "\(split.output)")
+            let inProcess = try await runCLI(["install-systemd", "--directory", units.path, "--", "--in-process-router"])
+            #expect(inProcess.status != 0 && inProcess.output.contains("--in-process-router"), "\(inProcess.output)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: units.path).isEmpty)
             let dryRun = try await runCLI(["install-systemd", "--dry-run", "--directory", units.path, "--data", data.path])
             #expect(dryRun.status == 0 && dryRun.output.contains("Restart=always"), "\(dryRun.output)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: units.path).isEmpty, "--dry-run wrote files")
 
             let written = try await runCLI(["install-systemd", "--directory", units.path, "--data", data.path, "--listen", "127.0.0.1:\(api)",
-                                            "--http", "127.0.0.1:\(http)", "--json", "--", "--engine-socket", TestEngine.socketPath])
+                                            "--http", "127.0.0.1:\(http)", "--json", "--", "--header-timeout", "1", "--idle-timeout=30",
+                                            "--trusted-proxy", "10.0.0.0/8", "--max-connections", "500", "--engine-socket", TestEngine.socketPath])
             #expect(written.status == 0, "\(written.output)")
             let report = try JSONDecoder().decode(Report.self, from: Data(written.output.utf8))
             #expect(report.written && report.units.map { URL(fileURLWithPath: $0.path).lastPathComponent } == ["slipway-router.service", "slipway.service"])
@@ -96,6 +124,10 @@ extension Integration {
             let routerCommand = try Self.execStart(routerUnit)
             let serverCommand = try Self.execStart(serverUnit)
             #expect(serverCommand.contains("--external-router") && serverCommand.suffix(2) == ["--engine-socket", TestEngine.socketPath])
+            // The router's options after -- reach the router's unit too (and nothing else of the server's).
+            #expect(Array(routerCommand.suffix(7)) == ["--header-timeout", "1", "--idle-timeout=30", "--trusted-proxy", "10.0.0.0/8", "--max-connections", "500"],
+                    "\(routerCommand)")
+            #expect(!routerCommand.contains("--engine-socket"))
             let startRouter = {
                 try await BackgroundCommand.start(Command(routerCommand[0], Array(routerCommand.dropFirst())), log: root.appendingPathComponent("router.log").path)
             }
@@ -105,6 +137,10 @@ extension Integration {
             let server = try await BackgroundCommand.start(Command(serverCommand[0], Array(serverCommand.dropFirst())), log: serverLog.path)
             let log = { (try? String(contentsOf: serverLog, encoding: .utf8)) ?? "" }
             try await Self.waitFor("the server takes the router over") { log().contains("taking over the running router process") }
+            // The router process runs with them: a client that never finishes its request head is
+            // answered 408 and closed after --header-timeout 1 (the default is 10 s).
+            let silent = try await Self.silentClient(port: http)
+            #expect(silent.seconds < 5 && silent.answer.hasPrefix("HTTP/1.1 408"), "\(silent)")
 
             // The router dies: the server leaves its restart to systemd (no second router of its own).
             await router.kill()

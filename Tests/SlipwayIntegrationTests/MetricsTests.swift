@@ -29,8 +29,8 @@ extension Integration {
             return try JSONDecoder().decode([String: Double].self, from: Data(result.output.utf8))
         }
 
-        /// Twice: the router in the server's process, and the router as its own process
-        /// (`--standalone-router`), whose counters the server reads over the control socket: the
+        /// Twice: the router in the server's process (`--in-process-router`), and the router as its
+        /// own process (the default), whose counters the server reads over the control socket: the
         /// same names and labels either way.
         @Test("GET /metrics parses as Prometheus text and counts deploys, stages, replicas and the requests the test made",
               arguments: [false, true])
@@ -38,7 +38,7 @@ extension Integration {
             let app = "metered-\(UUID().uuidString.prefix(6).lowercased())"
             let repo = try await GitRepository(files: GitRepository.helloFiles(page: "metered", replicas: 2))
             defer { repo.remove() }
-            try await TestServer.with(arguments: standaloneRouter ? ["--standalone-router"] : []) { server in
+            try await TestServer.with(arguments: standaloneRouter ? [] : ["--in-process-router"]) { server in
                 #expect((server.routerProcessID != nil) == standaloneRouter)
                 try #require(try await server.deploy(app, source: repo.url).status == .completed)
                 for _ in 0..<7 { #expect(try await server.viaRouter(host: "\(app).localhost").status == 200) }
@@ -54,7 +54,32 @@ extension Integration {
                 #expect(samples[#"slipway_router_requests_total{app="\#(app)",service="web",status="2xx"}"#] == 7, "\(samples.keys.sorted())")
                 #expect(samples[#"slipway_router_requests_total{app="\#(app)",service="web",status="4xx"}"#] == 1)
                 #expect((samples[#"slipway_router_request_duration_seconds_count{app="\#(app)",service="web"}"#] ?? 0) == 8)
+                // The dashboard's Metrics page reads the history (every 10 s): the same requests,
+                // whichever process routed them.
+                let history = try await Self.historyWithRequests(server, app: app)
+                let rates = history.requestsPerSecond.mapValues { $0.reduce(0, +) * Double(history.step) }
+                #expect(rates["2xx"].map { abs($0 - 7) < 0.01 } == true, "\(history.requestsPerSecond)")
+                #expect(rates["4xx"].map { abs($0 - 1) < 0.01 } == true, "\(history.requestsPerSecond)")
+                #expect(history.latencySeconds.p50.contains { $0 != nil })
             }
+        }
+
+        /// `GET /v1/apps/APP/metrics` once the intervals with the test's `count` requests have been
+        /// recorded (intervals end on the wall clock's tens: at most about 20 s).
+        static func historyWithRequests(_ server: TestServer, app: String, count: Double = 8) async throws -> AppMetricsView {
+            let deadline = ContinuousClock.now + .seconds(30)
+            var last = ""
+            while ContinuousClock.now < deadline {
+                let answer = try await server.get("/v1/apps/\(app)/metrics?range=hour")
+                last = answer.body
+                if answer.status == 200 {
+                    let view = try JSONDecoder().decode(AppMetricsView.self, from: Data(answer.body.utf8))
+                    let seen = view.requestsPerSecond.values.reduce(0) { $0 + $1.reduce(0, +) } * Double(view.step)
+                    if seen >= count - 0.01 { return view }
+                }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            throw TestFailure("the metrics history of \(app) showed no requests within 30 s: \(last.prefix(2000))")
         }
     }
 }

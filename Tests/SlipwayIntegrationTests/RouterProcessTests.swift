@@ -5,7 +5,7 @@ import Testing
 import TLSTestSupport
 
 extension Integration {
-    /// `slipway server --standalone-router`: the router is its own process and outlives the server.
+    /// `slipway server`: the router is its own process (the default) and outlives the server.
     @Suite("Router process", .serialized)
     struct RouterProcessTests {
         @Test("kill -9 of the server: the app keeps answering; the restarted server takes the routes over without a failed request")
@@ -21,7 +21,7 @@ extension Integration {
                 try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), ["-sS", "--max-time", "5", "--resolve", "\(secure):\(httpsPort):127.0.0.1",
                                                                         "--cacert", pki.caCertificate.path, "https://\(secure):\(httpsPort)/"])
             }
-            try await TestServer.with(arguments: ["--standalone-router", "--https", "127.0.0.1:\(httpsPort)"]) { server in
+            try await TestServer.with(arguments: ["--https", "127.0.0.1:\(httpsPort)"]) { server in
                 #expect(try await server.deploy(app, source: repo.url).status == .completed)
                 #expect(try await server.client.addDomain(app: try DNSLabel(app), host: "\(app).example.com").domains.count == 1)
                 let routerPID = try #require(server.routerProcessID, "no router process runs")
@@ -84,6 +84,31 @@ extension Integration {
                 #expect(back, "the router was not back within 5 s of a kill -9")
                 #expect(server.routerProcessID != nil && server.routerProcessID != routerPID)
             }
+        }
+
+        /// What ends a router left behind (a test run cut short, a data directory deleted): no server
+        /// can find it any more, so it stops rather than hold its ports with a stale table.
+        @Test("a router process whose control socket is gone (its data directory deleted) stops within seconds")
+        func unreachableRouterStops() async throws {
+            try await TestServer.with { server in
+                let pid = try #require(server.routerProcessID, "no router process runs")
+                await server.kill()  // nothing starts it again now
+                try FileManager.default.removeItem(at: server.dataDirectory.appendingPathComponent("router/control.sock"))
+                let deadline = ContinuousClock.now + .seconds(5)
+                while Foundation.kill(pid, 0) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(Foundation.kill(pid, 0) != 0, "the unreachable router process \(pid) still runs")
+                let log = (try? String(contentsOf: server.dataDirectory.appendingPathComponent("router/router.log"), encoding: .utf8)) ?? ""
+                #expect(log.contains("control socket was removed"), "\(log.suffix(1000))")
+            }
+        }
+
+        @Test("--in-process-router excludes --standalone-router and --external-router: refused before anything starts")
+        func inProcessExcludesTheProcessFlags() async throws {
+            for other in ["--standalone-router", "--external-router"] {
+                let result = try await runCLI(["server", "--in-process-router", other, "--data", "/nonexistent-slipway"])
+                #expect(result.status != 0 && result.output.contains("--in-process-router excludes"), "\(other): \(result.output)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: "/nonexistent-slipway"))
         }
     }
 }

@@ -140,6 +140,18 @@ struct DomainAPITests {
             #expect(tooLong.status == 400)
             #expect(server.routeTable.snapshot.route(forHost: "shop.example.com")?.maintenance?.message == "Back at <b>5</b>")
 
+            #expect(try on.decode(MaintenanceView.self).retryAfterSeconds == 120)
+            #expect(server.routeTable.snapshot.route(forHost: "shop.example.com")?.maintenance?.retryAfterSeconds == 120)
+            // Retry-After is the operator's to set, within a day; a bad one changes nothing.
+            for bad in ["0", "-5", "86401", "\"soon\"", "1.5"] {
+                let refused = try await server.request(.put, "/v1/apps/shop/maintenance", body: #"{"message": "later", "retryAfterSeconds": \#(bad)}"#)
+                #expect(refused.status == 400, "\(bad): \(refused.body)")
+            }
+            #expect(server.routeTable.snapshot.route(forHost: "shop.example.com")?.maintenance?.message == "Back at <b>5</b>")
+            let longer = try await server.request(.put, "/v1/apps/shop/maintenance", body: #"{"message": "an hour", "retryAfterSeconds": 3600}"#)
+            #expect(try longer.decode(MaintenanceView.self).retryAfterSeconds == 3600, "\(longer.body)")
+            #expect(server.routeTable.snapshot.route(forHost: "shop.example.com")?.maintenance?.retryAfterSeconds == 3600)
+
             let off = try await server.request(.delete, "/v1/apps/shop/maintenance")
             #expect(try off.decode(MaintenanceView.self).enabled == false)
             #expect(server.routeTable.resolve(host: "shop.example.com") == .noBackends(app: "shop", service: ""))
@@ -153,11 +165,12 @@ struct DomainAPITests {
         try await InProcessServer.with(store: try data.store("edge.sqlite"), dataDirectory: data.url) { server in
             _ = try await server.deploy("shop")
             _ = try await server.request(.post, "/v1/apps/shop/domains", body: #"{"host": "*.shop.example.com"}"#)
-            _ = try await server.request(.put, "/v1/apps/shop/maintenance", body: #"{"message": "moving"}"#)
+            _ = try await server.request(.put, "/v1/apps/shop/maintenance", body: #"{"message": "moving", "retryAfterSeconds": 900}"#)
         }
         try await InProcessServer.with(store: try data.store("edge.sqlite"), dataDirectory: data.url) { server in
             #expect(server.routeTable.resolve(host: "a.shop.example.com") == .maintenance(app: "shop"))
             #expect(try await server.get("/v1/apps/shop/maintenance").decode(MaintenanceView.self).message == "moving")
+            #expect(server.routeTable.snapshot.route(forHost: "a.shop.example.com")?.maintenance?.retryAfterSeconds == 900)
 
             #expect(try await server.request(.delete, "/v1/apps/shop").status == 200)
             #expect(server.routeTable.resolve(host: "a.shop.example.com") == .unknownHost)

@@ -104,4 +104,14 @@ struct MetricsHistoryTests {
         await history.record(time: Self.start + 30, traffic: [:], usage: [], apps: ["a"])
         #expect(await history.view(app: "b", range: .hour) == nil)
     }
+
+    @Test("a router process's traffic crosses the control socket whole (JSON), and a histogram of another shape is refused")
+    func trafficOverTheWire() throws {
+        let sent = ["shop": Self.traffic(ok: 7, errors: 2, seconds: 0.03), "blog": Self.traffic(ok: 1)]
+        let received = try JSONDecoder().decode([String: TrafficSample].self, from: JSONEncoder().encode(sent))
+        #expect(received == sent)
+        #expect(received["shop"]?.latency.quantile(0.5) == sent["shop"]?.latency.quantile(0.5))
+        let wrongShape = #"{"shop": {"counts": [0,7,0,0,2,0,0,0], "latency": {"counts": [1, 2, 3], "total": 6}}}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([String: TrafficSample].self, from: Data(wrongShape.utf8)) }
+    }
 }

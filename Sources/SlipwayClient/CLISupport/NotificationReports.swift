@@ -30,7 +30,8 @@ extension Reports {
         for delivery in log.deliveries {
             let answer = delivery.lastStatus.map(String.init) ?? (delivery.lastError.map { String($0.prefix(60)) } ?? "-")
             let next = delivery.state == .pending ? (delivery.nextAttempt.map { Format.dateTime($0, timeZone: timeZone) } ?? "now") : "-"
-            table.rows.append([String(delivery.id), Format.dateTime(delivery.createdAt, timeZone: timeZone), delivery.app, delivery.event.rawValue,
+            table.rows.append([String(delivery.id), Format.dateTime(delivery.createdAt, timeZone: timeZone),
+                               delivery.app.isEmpty ? "(server)" : delivery.app, delivery.event.rawValue,
                                delivery.target, delivery.state.rawValue, String(delivery.attempts), answer, next])
         }
         return table.render()

@@ -106,7 +106,8 @@ public enum Reports {
     public static func maintenance(_ view: MaintenanceView, timeZone: TimeZone = .current) -> String {
         guard view.enabled else { return "\(view.app): maintenance mode is off" }
         let since = view.since.map { " since \(Format.dateTime($0, timeZone: timeZone))" } ?? ""
-        return "\(view.app): maintenance mode is on\(since); the router answers 503" + (view.message.map { " with: \($0)" } ?? "")
+        let retry = view.retryAfterSeconds.map { " (Retry-After: \($0) s)" } ?? ""
+        return "\(view.app): maintenance mode is on\(since); the router answers 503\(retry)" + (view.message.map { " with: \($0)" } ?? "")
     }
 
     /// `slipway releases APP`: newest first, the current one marked.

@@ -7,6 +7,9 @@
 ///   HTTP-01 answers of ACME orders in flight (kept in memory only; the server sends them again
 ///   to a restarted router).
 /// - `GET /metrics` -> the router's counters in the Prometheus text format, for the server's `/metrics`.
+/// - `GET /traffic` -> requests per app since the last `GET /traffic` (counts by status class and a
+///   latency histogram, JSON), read every 10 s by the server for its metrics history (the
+///   dashboard's request and latency charts); reading it starts the next interval.
 /// - `POST /drain` with `DrainRequest` -> `DrainResponse`: wait for requests in flight to backends
 ///   that left the table, before the server stops their replicas.
 public enum RouterControl {

@@ -15,12 +15,16 @@ public final class RouterControlServer: Sendable {
     let logger: Logger
     /// The process's metrics in the Prometheus text format, for `GET /metrics`.
     let metrics: @Sendable () -> String
+    /// Requests per app since the last call, as JSON, for `GET /traffic` (the server's metrics history).
+    let traffic: @Sendable () -> Data
     private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
 
-    public init(router: Router, stateFile: RouteStateFile, metrics: @escaping @Sendable () -> String = { "" }, logger: Logger) {
+    public init(router: Router, stateFile: RouteStateFile, metrics: @escaping @Sendable () -> String = { "" },
+                traffic: @escaping @Sendable () -> Data = { Data("{}".utf8) }, logger: Logger) {
         self.router = router
         self.stateFile = stateFile
         self.metrics = metrics
+        self.traffic = traffic
         self.logger = logger
     }
 
@@ -66,6 +70,8 @@ public final class RouterControlServer: Sendable {
                 return (.noContent, Data())
             case (.GET, "/metrics"):
                 return (.ok, Data(self.metrics().utf8))
+            case (.GET, "/traffic"):
+                return (.ok, self.traffic())
             case (.PUT, _) where path.hasPrefix(Self.challengesPrefix):
                 return try self.putChallenge(token: String(path.dropFirst(Self.challengesPrefix.count)), body: body)
             case (.DELETE, _) where path.hasPrefix(Self.challengesPrefix):

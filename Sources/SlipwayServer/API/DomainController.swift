@@ -50,7 +50,8 @@ struct DomainController: Sendable {
             let app = try existingApp(context.parameters.require("app"))
             let body = try await JSONResponse.decode(MaintenanceRequest.self, from: request, allowEmpty: true)
             try MaintenanceRequest.validate(message: body?.message)
-            try store.setMaintenance(app: app, message: body?.message)
+            try MaintenanceRequest.validate(retryAfterSeconds: body?.retryAfterSeconds)
+            try store.setMaintenance(app: app, message: body?.message, retryAfterSeconds: body?.retryAfterSeconds)
             try await edge.sync(app)
             return try JSONResponse.make(try maintenance(app))
         }
@@ -86,7 +87,8 @@ struct DomainController: Sendable {
 
     func maintenance(_ app: AppName) throws -> MaintenanceView {
         let record = try store.maintenance(of: app).first
-        return MaintenanceView(app: app.value, enabled: record != nil, message: record?.message, since: record?.since)
+        return MaintenanceView(app: app.value, enabled: record != nil, message: record?.message, since: record?.since,
+                               retryAfterSeconds: record.map { $0.retryAfterSeconds ?? MaintenanceRequest.defaultRetryAfterSeconds })
     }
 
     static func views(_ records: [DomainRecord], _ configuration: ServerConfiguration) throws -> [DomainView] {

@@ -55,6 +55,7 @@ struct AppEdge: Sendable {
     }
 
     static func page(_ record: MaintenanceRecord) -> MaintenancePage {
-        MaintenancePage(app: record.app.value, message: record.message)
+        MaintenancePage(app: record.app.value, message: record.message,
+                        retryAfterSeconds: record.retryAfterSeconds ?? MaintenanceRequest.defaultRetryAfterSeconds)
     }
 }

@@ -15,7 +15,8 @@ public struct SystemdUnits: Sendable {
     public var http: String
     public var https: String?
     public var domain: String
-    /// More `slipway server` arguments (e.g. `--acme-email`), after the ones above.
+    /// More `slipway server` arguments (e.g. `--acme-email`), after the ones above; those that set the
+    /// router too (`--hsts`, `--idle-timeout`, `--trusted-proxy`...) go to the router's unit as well.
     public var serverArguments: [String]
 
     public init(executable: String, dataDirectory: String, listen: String, http: String, https: String?, domain: String,
@@ -24,8 +25,41 @@ public struct SystemdUnits: Sendable {
         self.serverArguments = serverArguments
     }
 
+    /// `slipway server` options that set the router too: after `--` they go into both units (the
+    /// router process runs with its own copy of them). Each takes a value but `--hsts`.
+    static let routerOptions: Set<String> = ["--header-timeout", "--idle-timeout", "--max-connections", "--trusted-proxy", "--log-level"]
+    static let routerFlags: Set<String> = ["--hsts"]
+    /// Options install-systemd takes itself, for both units: refused after `--`, where the server
+    /// alone would get them and then refuse the router it finds (another --http, --https or --domain).
+    static let ownOptions = ["--http", "--router", "--https", "--domain", "--data", "--listen"]
+
+    /// The router's share of `serverArguments` (`--idle-timeout 30`, `--trusted-proxy=10.0.0.0/8`, `--hsts`), in order.
+    var routerArguments: [String] {
+        var arguments: [String] = []
+        var words = serverArguments.makeIterator()
+        while let word = words.next() {
+            let name = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
+            if Self.routerFlags.contains(word) {
+                arguments.append(word)
+            } else if Self.routerOptions.contains(name) {
+                arguments.append(word)
+                if name == word, let value = words.next() { arguments.append(value) }  // `--option VALUE`, not `--option=VALUE`
+            }
+        }
+        return arguments
+    }
+
     /// Refuses what would not mean the same thing in a unit file: relative paths, control characters.
     public func validate() throws {
+        for word in serverArguments {
+            let name = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
+            if Self.ownOptions.contains(name) {
+                throw ServerStartupError("give \(name) to install-systemd itself (before --): both units need the same one, and after -- only the server would get it")
+            }
+            if name == "--in-process-router" {
+                throw ServerStartupError("--in-process-router contradicts the units: the router runs as slipway-router.service")
+            }
+        }
         for (option, path) in [("the slipway binary", executable), ("--data", dataDirectory)] where !path.hasPrefix("/") {
             throw ServerStartupError("\(option) must be an absolute path for a systemd unit (got \"\(path)\")")
         }
@@ -44,7 +78,7 @@ public struct SystemdUnits: Sendable {
             router += ["--https", https]
             server += ["--https", https]
         }
-        if serverArguments.contains("--hsts") { router.append("--hsts") }
+        router += routerArguments
         return [
             (Self.routerUnit, Self.unit(
                 description: "Slipway router: serves the apps, and keeps serving while slipway.service stops or restarts",

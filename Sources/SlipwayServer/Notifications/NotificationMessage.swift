@@ -4,7 +4,8 @@ import SlipwayCore
 
 /// The body of one notification and its signature.
 ///
-/// JSON format: `{"event", "app", "message", "time", "release", "replica", "traceId", "url"}`.
+/// JSON format: `{"event", "app", "message", "time", "release", "replica", "traceId", "url"}`;
+/// a server-wide event (the server's own `*.DOMAIN` certificate) has no `app`.
 /// Slack format: `{"text": "..."}` plus `username`, which Slack's incoming webhooks, Mattermost
 /// and Discord's `/slack` endpoints all take.
 /// Either way the request carries `X-Slipway-Event`, `X-Slipway-Delivery` and
@@ -12,7 +13,8 @@ import SlipwayCore
 enum NotificationMessage {
     struct JSONBody: Codable, Equatable {
         var event: String
-        var app: String
+        /// nil for a server-wide event.
+        var app: String?
         var message: String
         var time: Date
         var release: Int?
@@ -31,7 +33,7 @@ enum NotificationMessage {
         let encoder = Timestamp.encoder()
         switch format {
         case .json:
-            return try encoder.encode(JSONBody(event: kind.rawValue, app: event.app, message: event.message, time: event.time,
+            return try encoder.encode(JSONBody(event: kind.rawValue, app: event.app.isEmpty ? nil : event.app, message: event.message, time: event.time,
                                                release: event.release, replica: event.replica, traceId: event.traceId, url: appURL))
         case .slack:
             return try encoder.encode(SlackBody(text: slackText(event, kind: kind, appURL: appURL)))
@@ -45,7 +47,8 @@ enum NotificationMessage {
         case .deployCompleted: ":white_check_mark: *\(escape(event.app))* deployed" + (event.release.map { " (v\($0))" } ?? "")
         case .deployFailed: ":x: *\(escape(event.app))* deploy failed"
         case .replicaCrashloop: ":rotating_light: *\(escape(event.app))* \(escape(event.replica ?? "a replica")) keeps crashing"
-        case .certFailed: ":warning: *\(escape(event.app))* certificate not obtained"
+        case .certFailed: event.app.isEmpty ? ":warning: the server's certificate not obtained"
+            : ":warning: *\(escape(event.app))* certificate not obtained"
         case .backupFailed: ":x: *\(escape(event.app))* backup failed"
         case .cronFailed: ":alarm_clock: *\(escape(event.app))* scheduled job failed"
         }

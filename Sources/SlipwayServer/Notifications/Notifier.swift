@@ -52,10 +52,14 @@ actor Notifier: Service {
 
     func run() async throws {
         let stream = await events.followAll()
+        let serverWide = await events.followServerWide()
         let tick = configuration.tick
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await event in stream.cancelOnGracefulShutdown() { await self.intake(event) }
+            }
+            group.addTask {
+                for await event in serverWide.cancelOnGracefulShutdown() { await self.intake(event) }
             }
             group.addTask {
                 while (try? await Task.sleep(for: tick)) != nil { await self.deliverDue() }
@@ -70,9 +74,13 @@ actor Notifier: Service {
     func intake(_ event: AppEvent) {
         guard let kind = mapper.notification(for: event) else { return }
         do {
-            let targets = try store.notificationTargets(forApp: event.app).filter { $0.events.contains(kind) }
+            // A server-wide event (no app: the server's own certificate) goes to the targets added without an app.
+            let candidates = event.app == EventHub.noApp ? try store.notificationTargets().filter { $0.app == nil }
+                : try store.notificationTargets(forApp: event.app)
+            let targets = candidates.filter { $0.events.contains(kind) }
             for target in targets {
-                let body = try NotificationMessage.body(for: event, as: kind, format: target.format, appURL: appURL(event.app))
+                let body = try NotificationMessage.body(for: event, as: kind, format: target.format,
+                                                        appURL: event.app == EventHub.noApp ? nil : appURL(event.app))
                 try store.enqueueNotification(target: target.id, app: event.app, event: kind, body: body)
             }
             if !targets.isEmpty { nextDue = .distantPast }

@@ -12,6 +12,8 @@ final class EventHub: Service, Sendable {
     private let queue: AsyncStream<AppEvent>
     private let input: AsyncStream<AppEvent>.Continuation
     private let followers = Followers<AppEvent>()
+    /// Events of no app (the server's own certificate), for the server-wide notification targets.
+    private let serverWide = Followers<AppEvent>()
 
     init(store: SlipwayStore, logger: Logger) {
         self.store = store
@@ -27,6 +29,10 @@ final class EventHub: Service, Sendable {
     func run() async throws {
         await withGracefulShutdownHandler {
             for await event in queue {
+                if event.app == Self.noApp {
+                    await serverWide.publish(event, to: Self.everyApp)
+                    continue
+                }
                 do {
                     let recorded = try store.recordEvent(event)
                     ServerMetrics.record(recorded)
@@ -39,6 +45,22 @@ final class EventHub: Service, Sendable {
         } onGracefulShutdown: {
             self.input.finish()
         }
+    }
+
+    /// An event of no app, such as the server's own `*.DOMAIN` certificate failing: not in any
+    /// app's event log (there is none to put it in; the server's log has it), handed to whoever
+    /// follows server-wide events (the notifier, for targets added without an app). Its `app` is "".
+    func reportServerWide(kind: AppEvent.Kind, message: String) {
+        input.yield(AppEvent(app: Self.noApp, kind: kind, message: message))
+    }
+
+    /// The `app` of server-wide events (no app is named "").
+    static let noApp = ""
+
+
+    /// Server-wide events (`reportServerWide`) from now on.
+    func followServerWide() async -> AsyncStream<AppEvent> {
+        await serverWide.subscribe(to: Self.everyApp)
     }
 
     /// The key of the followers of every app's events (no app name has a `*`).

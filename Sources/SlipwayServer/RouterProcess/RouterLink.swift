@@ -105,6 +105,18 @@ actor RouterLink: BackendDrainer, Service {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// The router process's requests per app since the last call (for the metrics history); empty
+    /// when it does not answer (that interval's requests are then counted in the next one).
+    nonisolated func traffic() async -> [String: TrafficSample] {
+        guard let data = try? await send(.GET, "/traffic", body: nil, timeout: .seconds(2)) else { return [:] }
+        do {
+            return try JSONDecoder().decode([String: TrafficSample].self, from: data)
+        } catch {
+            logger.warning("the router process's traffic is unreadable; this interval shows none", metadata: ["error": "\(error)"])
+            return [:]
+        }
+    }
+
     /// Returns once the router process has the table as it is now (or `timeout` passed).
     func flush(timeout: Duration) async {
         await flush(until: ContinuousClock.now + timeout)

@@ -11,7 +11,8 @@ extension SlipwayServer {
     /// of the data directory, reloaded when the store changes (the server and the ACME client write
     /// it; the reloader sees their change token within a second).
     /// Its metrics are recorded like the in-process router's (same names and labels) and read by the
-    /// server over the control socket for its own `/metrics`.
+    /// server over the control socket for its own `/metrics`, and its requests per app for the
+    /// server's metrics history (`RouterTraffic`, `GET /traffic`).
     public static func runRouterProcess(_ configuration: ServerConfiguration, logger: Logger) async throws {
         let registry = ServerMetrics.registry  // swift-metrics is bootstrapped before the router makes its metrics
         var tls: RouterTLS?
@@ -27,6 +28,6 @@ extension SlipwayServer {
         }
         try await RouterDaemon.run(dataDirectory: configuration.dataDirectory, host: configuration.routerHost, port: configuration.routerPort,
                                    domain: configuration.domain, configuration: configuration.router, tls: tls, services: services,
-                                   metrics: { registry.emitToString() }, logger: logger)
+                                   metrics: { registry.emitToString() }, traffic: { RouterTraffic.shared.drainJSON() }, logger: logger)
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 import SlipwayCore
 
 /// Requests the router answered for an app over one interval: counts by status class (1xx at
-/// index 0 to 5xx at 4) and how long they took.
-struct TrafficSample: Sendable, Equatable {
+/// index 0 to 5xx at 4) and how long they took. Codable: a router process hands its samples to
+/// the server over the control socket (`GET /traffic`).
+struct TrafficSample: Sendable, Equatable, Codable {
     var counts = SIMD8<UInt32>()
     var latency = LatencyHistogram()
 }

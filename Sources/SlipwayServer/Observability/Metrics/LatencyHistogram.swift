@@ -3,7 +3,7 @@ import Foundation
 /// Request durations counted in buckets that grow by a quarter each, from 100 µs to about
 /// 2 minutes (anything longer lands in the last one): percentiles within 12 % in 64 counters, and
 /// histograms of several intervals add up (a minute is six 10 s intervals).
-struct LatencyHistogram: Sendable, Equatable {
+struct LatencyHistogram: Sendable, Equatable, Codable {
     static let bucketCount = 64
     static let smallest = 100e-6
     static let growth = 1.25
@@ -18,6 +18,20 @@ struct LatencyHistogram: Sendable, Equatable {
 
     /// The upper bound of a bucket, in seconds.
     static func upperBound(_ bucket: Int) -> Double { smallest * pow(growth, Double(bucket)) }
+
+    init() {}
+
+    /// Refuses a histogram of another shape (a router of another version, or garbage).
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let counts = try container.decode([UInt32].self, forKey: .counts)
+        guard counts.count == Self.bucketCount else {
+            throw DecodingError.dataCorruptedError(forKey: .counts, in: container,
+                                                   debugDescription: "a latency histogram has \(Self.bucketCount) buckets, not \(counts.count)")
+        }
+        self.counts = counts
+        self.total = counts.reduce(0) { $0 + UInt64($1) }
+    }
 
     mutating func record(seconds: Double) {
         counts[Self.bucket(seconds: seconds)] &+= 1

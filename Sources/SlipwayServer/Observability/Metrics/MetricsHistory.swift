@@ -61,10 +61,12 @@ struct MetricsSampler: Service {
     let history: MetricsHistory
     let store: SlipwayStore
     let engine: any Engine
-    var traffic = RouterTraffic.shared
+    /// The router's requests per app since the last call: this process's (`RouterTraffic.shared`,
+    /// the in-process router's) or, with a router process, what it answers on its control socket.
+    var traffic: @Sendable () async -> [String: TrafficSample] = { RouterTraffic.shared.drain() }
 
     func run() async throws {
-        _ = traffic.drain()  // what came before the first interval is not one interval's
+        _ = await traffic()  // what came before the first interval is not one interval's
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = Date().timeIntervalSince1970
             let next = (now / Double(AppMetricsHistory.step)).rounded(.down) * Double(AppMetricsHistory.step) + Double(AppMetricsHistory.step)
@@ -73,7 +75,7 @@ struct MetricsSampler: Service {
             } catch {
                 return
             }
-            let traffic = traffic.drain()
+            let traffic = await traffic()
             let usage = await engine.resourceUsage()
             let names = Set(((try? store.apps()) ?? []).map(\.name.value))
             await history.record(time: Int(next), traffic: traffic, usage: usage, apps: names)

@@ -24,6 +24,12 @@ final class RouterTraffic: MetricsFactory, @unchecked Sendable {
         }
     }
 
+    /// `drain()` as JSON, for a router process's control socket (`GET /traffic`): the server's
+    /// metrics history reads it every 10 s, as it drains its own with an in-process router.
+    func drainJSON() -> Data {
+        (try? JSONEncoder().encode(drain())) ?? Data("{}".utf8)
+    }
+
     func count(app: String, statusClass: Int, amount: UInt32 = 1) {
         lock.withLock { samples[app, default: TrafficSample()].counts[statusClass] &+= amount }
     }
