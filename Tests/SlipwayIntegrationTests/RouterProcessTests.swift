@@ -95,8 +95,8 @@ extension Integration {
                 await server.kill()  // nothing starts it again now
                 try FileManager.default.removeItem(at: server.dataDirectory.appendingPathComponent("router/control.sock"))
                 let deadline = ContinuousClock.now + .seconds(5)
-                while Foundation.kill(pid, 0) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-                #expect(Foundation.kill(pid, 0) != 0, "the unreachable router process \(pid) still runs")
+                while TestServer.isRunning(pid), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(!TestServer.isRunning(pid), "the unreachable router process \(pid) still runs")
                 let log = (try? String(contentsOf: server.dataDirectory.appendingPathComponent("router/router.log"), encoding: .utf8)) ?? ""
                 #expect(log.contains("control socket was removed"), "\(log.suffix(1000))")
             }

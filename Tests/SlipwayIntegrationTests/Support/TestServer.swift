@@ -130,11 +130,21 @@ final class TestServer: @unchecked Sendable {
         self.process = nil
     }
 
-    /// The pid of the router process (`--standalone-router`) serving this data directory, if one runs.
+    /// The pid of the router process (the default; not with `--in-process-router`) serving this
+    /// data directory, if one runs.
     var routerProcessID: Int32? {
         (try? String(contentsOf: dataDirectory.appendingPathComponent("router/router.pid"), encoding: .utf8))
             .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            .flatMap { Foundation.kill($0, 0) == 0 ? $0 : nil }
+            .flatMap { Self.isRunning($0) ? $0 : nil }
+    }
+
+    /// Whether `pid` runs: a router that exited stays a zombie until this machine's init reaps it
+    /// (here up to 2 s later: it is detached, so nobody else waits for it), and that is not running.
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard Foundation.kill(pid, 0) == 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let state = stat.split(separator: ")").last?.split(separator: " ").first else { return false }
+        return state != "Z" && state != "X"
     }
 
     /// SIGTERM to the router process, if any: it outlives the server on purpose.
@@ -142,7 +152,7 @@ final class TestServer: @unchecked Sendable {
         guard let pid = routerProcessID else { return }
         Foundation.kill(pid, SIGTERM)
         let deadline = ContinuousClock.now + .seconds(15)
-        while Foundation.kill(pid, 0) == 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        while Self.isRunning(pid) && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
     }
 
     func cleanUp() async {
