@@ -159,12 +159,13 @@ events_logger = "file"'
     # 5. Python test tools (a venv: Debian's Python refuses global pip installs):
     #    kubernetes-validate (official schemas), kmock (an API-server stand-in; none can run here) and
     #    prometheus-client (its parser checks that /metrics is valid Prometheus text), websockets
-    #    (a real WebSocket app and client for the router's upgrade tests), selenium (drives headless
+    #    (a real WebSocket app and client for the router's upgrade tests), h2 and wsproto (an HTTP/2
+    #    client opening WebSockets with RFC 8441's extended CONNECT), selenium (drives headless
     #    Chromium in the browser attack tests), schemathesis (fuzzes the API from openapi.yaml) and
     #    moto's server mode (moto_server: the S3 stand-in of the backup store tests).
-    local venv=/opt/slipway-py python_tools="kmock==0.8.* kubernetes-validate prometheus-client websockets selenium schemathesis"
+    local venv=/opt/slipway-py python_tools="kmock==0.8.* kubernetes-validate prometheus-client websockets h2 wsproto selenium schemathesis"
     if [[ -x $venv/bin/kubernetes-validate && -x $venv/bin/schemathesis && -x $venv/bin/moto_server ]] \
-        && "$venv/bin/python" -c "import kmock, prometheus_client, websockets, selenium" >/dev/null 2>&1; then
+        && "$venv/bin/python" -c "import kmock, prometheus_client, websockets, h2, wsproto, selenium" >/dev/null 2>&1; then
         echo "setup: python tools: present in $venv"
     else
         python3 -m venv "$venv" >"$out" 2>&1 || fail "python3 -m venv $venv"

@@ -59,4 +59,31 @@ struct RouterHTTP2Tests {
         try await harness.shutdown()
         await shop.stop()
     }
+
+    /// RFC 8441: a client on an HTTP/2 connection opens the WebSocket as a stream (extended
+    /// CONNECT, `:protocol websocket`); the backend (Python's `websockets`) sees its ordinary
+    /// HTTP/1.1 handshake. Another `:protocol` gets the stream reset, the app never asked.
+    @Test func webSocketsOverHTTP2WithExtendedConnect() async throws {
+        let app = try await WebSocketApp.start()
+        let harness = try await TLSRouterHarness.start()
+        harness.routes.setRoutes(app: "chat", services: ["web": [Backend(port: app.port)]], defaultService: "web")
+        try harness.serve(["chat.example.test"])
+
+        let result = try await H2WebSocketClient.run(port: harness.httpsPort, host: "chat.example.test", caFile: harness.pki.caCertificate.path)
+        #expect(result["alpn"] as? String == "h2" && result["enable_connect_protocol"] as? Int == 1, "\(result)")
+        #expect(result["status"] as? Int == 200, "\(result)")
+        #expect(result["text"] as? String == "hello")
+        #expect(result["binary_echoed"] as? Bool == true)  // 1 MiB each way, through both flow-control windows
+        #expect(result["close_code"] as? Int == 1000)
+        #expect(result["stream_ended"] as? Bool == true, "\(result)")
+        #expect(await eventually { app.log.contains("closed 1000") }, "\(app.log)")
+
+        let before = app.log
+        let other = try await H2WebSocketClient.run(port: harness.httpsPort, host: "chat.example.test", caFile: harness.pki.caCertificate.path,
+                                                    protocolName: "connect-udp")
+        #expect(other["reset"] as? Bool == true && other["status"] == nil, "\(other)")
+        #expect(app.log == before, "the app was asked: \(app.log)")
+        try await harness.shutdown()
+        await app.stop()
+    }
 }

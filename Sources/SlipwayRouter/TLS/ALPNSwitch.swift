@@ -30,6 +30,13 @@ final class ALPNSwitch: ChannelDuplexHandler, RemovableChannelHandler {
 
     static let protocols = ["h2", "http/1.1"]
 
+    /// NIOHTTP2's defaults, and extended CONNECT (RFC 8441): clients may open WebSockets as streams.
+    static let connectionConfiguration: NIOHTTP2Handler.ConnectionConfiguration = {
+        var configuration = NIOHTTP2Handler.ConnectionConfiguration()
+        configuration.initialSettings.append(HTTP2Setting(parameter: .enableConnectProtocol, value: 1))
+        return configuration
+    }()
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case TLSUserEvent.handshakeCompleted(let negotiated) = event, negotiated == "h2" {
             do {
@@ -49,10 +56,12 @@ final class ALPNSwitch: ChannelDuplexHandler, RemovableChannelHandler {
         pipeline.removeHandler(proxy, promise: nil)
         let makeStreamHandler = self.makeStreamHandler
         _ = try pipeline.configureHTTP2Pipeline(
-            mode: .server, connectionConfiguration: .init(), streamConfiguration: .init(), position: .last  // the proxy handler is gone: we are last
+            mode: .server, connectionConfiguration: Self.connectionConfiguration, streamConfiguration: .init(),
+            position: .last  // the proxy handler is gone: we are last
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
                 let operations = stream.pipeline.syncOperations
+                try operations.addHandler(WebSocketOverHTTP2())
                 try operations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                 try operations.addHandler(HTTP2StreamBridge())
                 try operations.addHandler(makeStreamHandler(stream))

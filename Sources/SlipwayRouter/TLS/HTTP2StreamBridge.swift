@@ -5,7 +5,9 @@ import NIOHTTP1
 /// (decoded from HTTP/2 frames into `HTTPServerRequestPart`s by NIOHTTP2's codec) becomes HTTP/1.1
 /// bytes, and the response bytes it writes are framed back into parts. So an HTTP/2 request gets
 /// everything an HTTP/1.1 one does (routing, pooled HTTP/1.1 backends, retries, timeouts, headers,
-/// metrics) from the same code.
+/// metrics) from the same code. A WebSocket over HTTP/2 (RFC 8441, see `WebSocketOverHTTP2`) is
+/// the same handshake and tunnel as over HTTP/1.1: its 101 becomes the stream's 200, then the
+/// stream's DATA and the tunnel's bytes are relayed as they are.
 final class HTTP2StreamBridge: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = ByteBuffer
@@ -17,11 +19,28 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
     private var chunkedBody = false
     private var responses = ResponseFramer()
     private var responseBytes: ByteBuffer?
+    /// `requested`: the stream is a WebSocket handshake (rewritten by `WebSocketOverHTTP2`);
+    /// `open`: the backend accepted it, and bytes pass unframed both ways.
+    private var tunnel = Tunnel.none
+    private var endSent = false
+
+    private enum Tunnel {
+        case none, requested, open
+    }
 
     // MARK: Request: parts -> HTTP/1.1 bytes
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.unwrapInboundIn(data) {
+        case .head(let head) where Self.isWebSocketHandshake(head):
+            // No body framing: once the backend answers 101, what follows is the tunnel's.
+            self.tunnel = .requested
+            self.responses.expectResponse(toHEAD: false)
+            self.emit(head, chunked: false, context: context)
+        case .body(let body) where self.tunnel != .none:
+            context.fireChannelRead(self.wrapInboundOut(body))
+        case .end where self.tunnel != .none:
+            break  // the client sends no more; WebSocket's own close ends the tunnel
         case .head(let head):
             self.pendingHead = head
             self.responses.expectResponse(toHEAD: head.method == .HEAD)
@@ -71,10 +90,20 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
         context.fireChannelRead(self.wrapInboundOut(bytes))
     }
 
+    /// The handshake `WebSocketOverHTTP2` made of an extended CONNECT (a client cannot send
+    /// `Upgrade` over HTTP/2 itself: NIOHTTP2 refuses it).
+    private static func isWebSocketHandshake(_ head: HTTPRequestHead) -> Bool {
+        head.method == .GET && head.headers.first(name: "upgrade")?.lowercased() == WebSocketOverHTTP2.upgradeValue
+    }
+
     // MARK: Response: HTTP/1.1 bytes -> parts
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         var buffer = self.unwrapOutboundIn(data)
+        if self.tunnel == .open {
+            self.forwardTunnel(buffer, context: context, promise: promise)
+            return
+        }
         if var held = self.responseBytes {
             held.writeBuffer(&buffer)
             buffer = held
@@ -83,6 +112,10 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
         do {
             while let event = try self.responses.next(&buffer) {
                 self.forward(event, context: context)
+                if self.tunnel == .open {  // the rest is the new protocol's
+                    self.forwardTunnel(buffer, context: context, promise: promise)
+                    return
+                }
             }
         } catch {
             context.fireErrorCaught(error)
@@ -93,10 +126,36 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
         promise?.succeed()
     }
 
+    /// Tunnel bytes as the stream's DATA.
+    private func forwardTunnel(_ buffer: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        guard buffer.readableBytes > 0 else {
+            promise?.succeed()
+            return
+        }
+        context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: promise)
+    }
+
+    /// The tunnel ends with the stream's END_STREAM before the stream closes (not a reset).
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if self.tunnel == .open, !self.endSent, mode == .all {
+            self.endSent = true
+            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+        }
+        context.close(mode: mode, promise: promise)
+    }
+
     private func forward(_ event: ResponseFramer.Event, context: ChannelHandlerContext) {
         switch event {
+        case .complete(let head, _) where self.tunnel == .requested && head.status == .switchingProtocols:
+            // RFC 8441 section 5: the extended CONNECT's success is a 2xx, not a 101.
+            var accepted = Self.responseHead(head)
+            accepted.status = .ok
+            accepted.headers.remove(name: "sec-websocket-accept")
+            context.write(self.wrapOutboundOut(.head(accepted)), promise: nil)
+            self.tunnel = .open
         case .complete(let head, let message):
             guard !head.isInterim else { return }
+            self.tunnel = .none  // an upgrade refused: an ordinary response
             context.write(self.wrapOutboundOut(.head(Self.responseHead(head))), promise: nil)
             let bodyLength = message.readableBytes - head.raw.readableBytes
             if bodyLength > 0 {
@@ -107,6 +166,7 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
         case .head(let head):
             // 1xx interim answers are dropped: the final response follows.
             guard !head.isInterim else { return }
+            self.tunnel = .none
             context.write(self.wrapOutboundOut(.head(Self.responseHead(head))), promise: nil)
         case .body(let body):
             context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
