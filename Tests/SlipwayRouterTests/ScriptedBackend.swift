@@ -19,14 +19,16 @@ final class ScriptedBackend: Sendable {
 
     static func start(_ script: @escaping @Sendable (_ path: String) -> Answer) async throws -> ScriptedBackend {
         let requests = Locked<[String]>([])
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Handler(script: script, requests: requests))
+        let channel = try await TestPorts.withFreePort { port in
+            try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(Handler(script: script, requests: requests))
+                    }
                 }
-            }
-            .bind(host: "127.0.0.1", port: TestPorts.next()).get()
+                .bind(host: "127.0.0.1", port: port).get()
+        }
         return ScriptedBackend(channel: channel, requests: requests)
     }
 

@@ -33,23 +33,25 @@ final class TestBackend: Sendable {
 
     static func start(name: String) async throws -> TestBackend {
         let stats = Locked(Stats())
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let id = ObjectIdentifier(channel)
-                    stats.withLockedValue {
-                        $0.connections += 1
-                        $0.children[id] = channel
+        let channel = try await TestPorts.withFreePort { port in
+            try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let id = ObjectIdentifier(channel)
+                        stats.withLockedValue {
+                            $0.connections += 1
+                            $0.children[id] = channel
+                        }
+                        channel.closeFuture.whenComplete { _ in
+                            stats.withLockedValue { _ = $0.children.removeValue(forKey: id) }
+                        }
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        try channel.pipeline.syncOperations.addHandler(TestBackendHandler(name: name, stats: stats))
                     }
-                    channel.closeFuture.whenComplete { _ in
-                        stats.withLockedValue { _ = $0.children.removeValue(forKey: id) }
-                    }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(TestBackendHandler(name: name, stats: stats))
                 }
-            }
-            .bind(host: "127.0.0.1", port: TestPorts.next()).get()
+                .bind(host: "127.0.0.1", port: port).get()
+        }
         return TestBackend(name: name, channel: channel, stats: stats)
     }
 
