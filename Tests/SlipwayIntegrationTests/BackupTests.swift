@@ -144,6 +144,31 @@ extension Integration {
             }
         }
 
+        @Test("a schedule (every minute here) makes a verified backup on the real engine and --keep 1 prunes the one made by hand")
+        func scheduled() async throws {
+            let app = "bc\(UUID().uuidString.lowercased().prefix(6))"
+            try await TestServer.with(arguments: AddonTests.images) { server in
+                try await AddonTests.deploy(server, app: app, AddonTests.app(from: "localhost/slipway-addon-redis:7",
+                                                                            query: "redis-cli -u \"$REDIS_URL\" --no-auth-warning INCR hits"))
+                let created = try await Self.cli(server, ["addons", "create", app, "redis"])
+                #expect(created.status == 0, "\(created.output)")
+                #expect(try await AddonTests.query(server, app) == "1")
+                let byHand = try await Self.backup(server, app, "redis")
+                let bad = try await Self.cli(server, ["backups", "schedule", app, "redis", "--schedule", "* * 32 * *"])
+                #expect(bad.status != 0 && bad.output.contains("day"), "\(bad.output)")
+                let set = try await Self.cli(server, ["backups", "schedule", app, "redis", "--schedule", "* * * * *", "--keep", "1", "--json"])
+                #expect(set.status == 0, "\(set.output)")
+                // The scheduler reads schedules at least every 30 s; the slot is the next minute.
+                try await AddonTests.eventually("a scheduled backup replaced the one made by hand", within: .seconds(150)) {
+                    let list = try AddonTests.decode(BackupList.self, from: Data(try await Self.cli(server, ["backups", app, "--json"]).output.utf8))
+                    return list.backups.count == 1 && list.backups[0].id != byHand.id && list.backups[0].verification?.status == "verified"
+                        && list.schedules.first?.lastRun != nil
+                }
+                let off = try await Self.cli(server, ["backups", "schedule", app, "redis", "--off"])
+                #expect(off.status == 0 && off.output.contains("no longer scheduled"), "\(off.output)")
+            }
+        }
+
         @Test("S3: backups go to an s3:// store (moto's server, the S3 stand-in), are listed from it and restored from it")
         func s3() async throws {
             let moto = try await MotoS3Server.start()

@@ -54,6 +54,27 @@ struct BackupAPITests {
         }
     }
 
+    @Test("a failed backup is a signed backup.failed notification with the reason; a verified one sends none")
+    func failureNotifies() async throws {
+        try await NotificationTests.withReceiver([.ok("{}")]) { receiver in
+            try await InProcessServer.with(configure: NotificationTests.quickRetries) { server in
+                try await Self.seed(server, "bknote")
+                let target = try await NotificationTests.add(server, #"{"app": "bknote", "url": "\#(receiver.url)/ops", "events": ["backup.failed"], "format": "slack"}"#)
+                #expect(try await Self.backup(server, "bknote", "db").backup?.verification?.status == "verified")
+                await server.engine.fail(.addonTool, message: "pg_dump: error: connection to server failed")
+                #expect(try await Self.backup(server, "bknote", "db").error != nil)
+                try await server.eventually("the notification arrives") { !receiver.requests.isEmpty }
+                try await Task.sleep(for: .milliseconds(200))  // nothing more may come
+                let requests = receiver.requests
+                #expect(requests.count == 1 && requests.first?.header("X-Slipway-Event") == "backup.failed")
+                let request = try #require(requests.first)
+                #expect(NotificationTests.verifies(request, secret: target.secret))
+                let text = try JSONDecoder().decode(NotificationMessage.SlackBody.self, from: Data(request.body)).text
+                #expect(text.contains("bknote") && text.contains("backup failed") && text.contains("connection to server failed"), "\(text)")
+            }
+        }
+    }
+
     @Test("restore --into: a new add-on beside the original gets the data, then the app its URL; a failed restore leaves no add-on behind")
     func restoreInto() async throws {
         try await InProcessServer.with { server in
