@@ -24,6 +24,9 @@ source scripts/setup.sh
 #    small machine. SLIPWAY_REQUIRE_ENGINE=1: engine-backed tests fail instead of skipping when
 #    the engine cannot be reached. Extra arguments (e.g. --filter X) run just those tests.
 export SLIPWAY_REQUIRE_ENGINE=1 DOCKER_SOCKET=/run/podman/podman.sock
+# What CI keeps of a run (the dashboard's screenshots, one PNG per page): left in place after the run.
+export SLIPWAY_ARTIFACTS=${SLIPWAY_ARTIFACTS:-$PWD/.build/artifacts}
+mkdir -p "$SLIPWAY_ARTIFACTS"
 echo "test: swift build --build-tests"
 swift build --build-tests
 status=0
@@ -53,5 +56,5 @@ else
         swift test --skip-build $group || status=$?
     done
 fi
-echo "test: swift test exited with $status"
+echo "test: swift test exited with $status; artifacts (screenshots) in $SLIPWAY_ARTIFACTS: $(find "$SLIPWAY_ARTIFACTS" -type f | wc -l) files"
 exit "$status"

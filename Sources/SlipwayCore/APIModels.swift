@@ -127,8 +127,10 @@ public struct AppView: Codable, Sendable {
     public var domains: [DomainView]?
     /// Set while the app is in maintenance mode (the router answers 503 with a page).
     public var maintenance: MaintenanceView?
+    /// The app's latest deploy (queued, running or finished); nil before any, and from older servers.
+    public var lastDeploy: DeployView?
     public init(name: String, url: String, createdAt: Date, currentRelease: Int?, services: [ServiceView],
-                domains: [DomainView]? = nil, maintenance: MaintenanceView? = nil) {
+                domains: [DomainView]? = nil, maintenance: MaintenanceView? = nil, lastDeploy: DeployView? = nil) {
         self.name = name
         self.url = url
         self.createdAt = createdAt
@@ -136,6 +138,7 @@ public struct AppView: Codable, Sendable {
         self.services = services
         self.domains = domains
         self.maintenance = maintenance
+        self.lastDeploy = lastDeploy
     }
 }
 

@@ -15,11 +15,21 @@ public struct Dashboard<API: HTTPResponder>: Sendable where API.Context == Basic
         public var sessionLifetime: Duration
         /// Wrong tokens a minute before sign-in pauses (`SignInThrottle`).
         public var signInFailuresPerMinute: Int
+        /// Live views (the pages' event streams) one sign-in may hold open at once; more are refused with 429.
+        public var liveStreamsPerSession: Int
+        /// Live views the server holds open at once over every sign-in; more are refused with 503.
+        public var liveStreams: Int
+        /// Where sessions are kept across restarts (hashed); nil: in memory only.
+        public var sessionArchive: (any DashboardSessionArchive)?
 
-        public init(secureCookies: Bool, sessionLifetime: Duration = .seconds(12 * 3600), signInFailuresPerMinute: Int = 10) {
+        public init(secureCookies: Bool, sessionLifetime: Duration = .seconds(12 * 3600), signInFailuresPerMinute: Int = 10,
+                    liveStreamsPerSession: Int = 8, liveStreams: Int = 64, sessionArchive: (any DashboardSessionArchive)? = nil) {
             self.secureCookies = secureCookies
             self.sessionLifetime = sessionLifetime
             self.signInFailuresPerMinute = signInFailuresPerMinute
+            self.liveStreamsPerSession = liveStreamsPerSession
+            self.liveStreams = liveStreams
+            self.sessionArchive = sessionArchive
         }
     }
 
@@ -28,15 +38,17 @@ public struct Dashboard<API: HTTPResponder>: Sendable where API.Context == Basic
     let pages: PageRenderer
     let cookies: SessionCookies
     let throttle: SignInThrottle
+    let streams: LiveStreamLimit
 
     /// `api` answers the API's routes (with its guards); `token` is the admin token it takes, nil
     /// with `--insecure-no-auth`. Throws when a template does not parse (a build mistake).
     public init(api: API, token: String?, configuration: Configuration) throws {
         self.api = InProcessAPI(responder: api, token: token)
-        self.sessions = SessionStore(lifetime: configuration.sessionLifetime)
+        self.sessions = SessionStore(lifetime: configuration.sessionLifetime, archive: configuration.sessionArchive)
         self.pages = try PageRenderer()
         self.cookies = SessionCookies(secure: configuration.secureCookies, lifetime: configuration.sessionLifetime)
         self.throttle = SignInThrottle(failuresPerMinute: configuration.signInFailuresPerMinute)
+        self.streams = LiveStreamLimit(perSession: configuration.liveStreamsPerSession, overall: configuration.liveStreams)
     }
 
     /// Whether a path is the dashboard's (everything else is the API's).

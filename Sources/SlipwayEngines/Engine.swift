@@ -70,6 +70,11 @@ public protocol Engine: Sendable {
     /// The replicas that run for an app now.
     func replicas(of app: AppName) async throws -> [ReplicaView]
 
+    /// The replicas of each of `apps` (every one of them a key, with none when nothing runs),
+    /// from as few looks at the engine as it can: the local engine lists its containers once for
+    /// all of them (a listing costs the same for one app as for a hundred).
+    func replicas(of apps: [AppName]) async throws -> [AppName: [ReplicaView]]
+
     /// CPU time and memory of every running replica of every app, read now (for the metrics
     /// history). Engines that cannot say answer none.
     func resourceUsage() async -> [ReplicaUsage]
@@ -207,4 +212,14 @@ public enum InteractiveInput: Sendable, Equatable {
     case data(Data)
     case resize(columns: Int, rows: Int)
     case endOfInput
+}
+
+extension Engine {
+    /// One `replicas(of:)` per app, for engines whose look at one app is cheap (Kubernetes: one
+    /// namespace each).
+    public func replicas(of apps: [AppName]) async throws -> [AppName: [ReplicaView]] {
+        var byApp: [AppName: [ReplicaView]] = [:]
+        for app in apps { byApp[app] = try await replicas(of: app) }
+        return byApp
+    }
 }

@@ -61,7 +61,7 @@ extension SlipwayServer {
         parts.gitPush = gitPush
         parts.followers = FollowerLimit(perApp: configuration.limits.followersPerApp)
         parts.rateLimiter = RateLimiter(perMinute: configuration.limits.mutatingPerMinute)
-        var sampler = MetricsSampler(history: parts.metrics, store: store, engine: engine)
+        var sampler = MetricsSampler(history: parts.metrics, store: store, engine: engine, logger: logger)
         if let routerTraffic { sampler.traffic = routerTraffic }
         var notifications = configuration.notifications
         notifications.urlPolicy.allowedHosts = configuration.allowedNotifyHosts

@@ -95,6 +95,8 @@ public struct SlipwayStore: Sendable {
         registerSSHKeyMigration(&migrator)
         registerGitMigration(&migrator)
         registerBackupScheduleMigration(&migrator)
+        registerMetricsMigration(&migrator)
+        registerDashboardSessionMigration(&migrator)
         return migrator
     }
 

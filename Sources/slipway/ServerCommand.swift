@@ -121,6 +121,10 @@ struct ServerCommand: AsyncParsableCommand {
     var apiRateLimit = RequestLimits().mutatingPerMinute
     @Option(name: .customLong("max-followers-per-app"), help: "Open log and event streams (follow, WebSocket) per app; more are refused with 429.")
     var maxFollowersPerApp = RequestLimits().followersPerApp
+    @Option(name: .customLong("max-live-views-per-session"), help: "Live dashboard views (event streams) one sign-in may hold open; more are refused with 429.")
+    var maxLiveViewsPerSession = RequestLimits().liveViewsPerSession
+    @Option(name: .customLong("max-live-views"), help: "Live dashboard views (event streams) open over all sign-ins; more are refused with 503.")
+    var maxLiveViews = RequestLimits().liveViews
     @Option(name: .customLong("max-deploy-log-mb"), help: "MiB of a deploy's log; build output past it is dropped (a marker says so), the deploy goes on.")
     var maxDeployLogMb = RequestLimits().deployLogBytes / 1_048_576
     @Flag(name: .customLong("k8s-allow-tolerate-all-taints"),
@@ -151,6 +155,7 @@ struct ServerCommand: AsyncParsableCommand {
         guard maxQueuedPerApp > 0, maxQueued > 0 else { throw ValidationError("--max-queued-per-app and --max-queued must be positive") }
         guard apiRateLimit >= 0 else { throw ValidationError("--api-rate-limit must be 0 (no limit) or a positive number of calls per minute") }
         guard maxFollowersPerApp > 0 else { throw ValidationError("--max-followers-per-app must be positive") }
+        guard maxLiveViewsPerSession > 0, maxLiveViews > 0 else { throw ValidationError("--max-live-views and --max-live-views-per-session must be positive") }
         guard maxDeployLogMb > 0 else { throw ValidationError("--max-deploy-log-mb must be positive") }
         guard buildMemoryMb >= 16 else { throw ValidationError("--build-memory-mb must be at least 16") }
         guard buildTimeout > 0 else { throw ValidationError("--build-timeout must be a positive number of seconds") }
@@ -228,6 +233,8 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.limits.queued = maxQueued
         configuration.limits.mutatingPerMinute = apiRateLimit
         configuration.limits.followersPerApp = maxFollowersPerApp
+        configuration.limits.liveViewsPerSession = maxLiveViewsPerSession
+        configuration.limits.liveViews = maxLiveViews
         configuration.limits.deployLogBytes = maxDeployLogMb * 1_048_576
         configuration.token = ProcessInfo.processInfo.environment["SLIPWAY_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.insecureNoAuth = insecureNoAuth

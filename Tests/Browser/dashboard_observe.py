@@ -11,7 +11,9 @@ real `slipway server`. Used by DashboardLiveTests; prints one JSON object with w
 3. Opens APP's metrics page, sends requests through the router and waits (up to 40 s) until the
    requests and CPU charts have points.
 4. Opens APP's page, kills its replica's container from outside (podman kill) and watches the
-   replicas table, without reloading, until the replica has restarted and is ready again.
+   replicas table, without reloading, until the replica has restarted and is ready again; checks
+   the table fits the phone-sized window; sets a config var through the API and watches the new
+   release and the var appear on the open page.
 Each page's screenshot is saved in SCREENSHOT_DIR; the browser's console errors are reported.
 """
 import json
@@ -121,6 +123,15 @@ try:
         time.sleep(1)
     report["charts"] = charts
     report["metrics_status"] = driver.find_element(By.ID, "metrics-status").text
+    # Each chart's figures as a table (for screen readers): caption, a header per series, rows of numbers.
+    report["chart_tables"] = driver.execute_script("""
+        return [...document.querySelectorAll('figure')].map(f => {
+            const table = f.querySelector('details.figures table');
+            return table ? {caption: table.caption ? table.caption.textContent : '',
+                            headers: [...table.tHead.rows[0].cells].map(c => c.textContent),
+                            rows: table.tBodies[0].rows.length,
+                            first: table.tBodies[0].rows.length ? [...table.tBodies[0].rows[0].cells].map(c => c.textContent) : []} : null;
+        });""")
     shot("10-metrics")
 
     driver.get(base + f"/apps/{app}")
@@ -152,8 +163,39 @@ try:
             break
         time.sleep(0.25)
     report["events"] = events[:10]
-    report["app_marker"] = driver.execute_script("return window.slipwayMarker || null")
     shot("11-app-restarted")
+
+    # On a phone-sized window the replicas table fits: nothing scrolls sideways.
+    report["phone"] = driver.execute_script("""
+        const table = document.querySelector('table[data-service=web]');
+        return {viewport: window.innerWidth, page: document.documentElement.scrollWidth,
+                table: table.scrollWidth, box: table.parentElement.clientWidth};""")
+
+    # A config change made elsewhere (the API, as the CLI makes it): the new release and the config
+    # var appear on the open page without a reload, and no reload link is offered.
+    mark = f"live-{int(time.time())}"
+    change = urllib.request.Request(f"{base}/v1/apps/{app}/config", method="PATCH", data=json.dumps({"set": {"LIVE_MARK": mark}}).encode(),
+                                    headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(change, timeout=30) as answer:
+        answer.read()
+    page_state = """
+        return {releases: [...document.querySelectorAll('#release-list tbody tr')].map(r => r.cells[0].textContent),
+                rollbacks: document.querySelectorAll('#release-list form[action$="/rollback"]').length,
+                config: [...document.querySelectorAll('#config-list tbody tr')].map(r => [...r.cells].slice(0, 2).map(c => c.textContent)),
+                heading: document.getElementById('app-release').textContent,
+                notice: document.getElementById('live-notice').hidden ? null : document.getElementById('live-notice').textContent};"""
+    before_change = driver.execute_script(page_state)
+    deadline = time.time() + 90
+    after_change = before_change
+    while time.time() < deadline:
+        after_change = driver.execute_script(page_state)
+        if any(mark in value for row in after_change["config"] for value in row) and after_change["releases"] \
+                and after_change["releases"][0] != before_change["releases"][0] and after_change["releases"][0].endswith("(current)"):
+            break
+        time.sleep(0.25)
+    report["live_change"] = {"mark": mark, "before": before_change, "after": after_change}
+    report["app_marker"] = driver.execute_script("return window.slipwayMarker || null")
+    shot("12-app-config-live")
 finally:
     driver.quit()
 print(json.dumps(report))

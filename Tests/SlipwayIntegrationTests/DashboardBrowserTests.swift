@@ -6,7 +6,7 @@ import Testing
 extension Integration {
     /// The dashboard as a new user meets it, in a real browser (headless Chromium driven by selenium,
     /// Tests/Browser/dashboard_flow.py) against a real `slipway server` on Podman, in a phone-sized
-    /// window. Screenshots of every page land in `.build/test-output/dashboard/`.
+    /// window. Screenshots of every page land in `$SLIPWAY_ARTIFACTS/dashboard/` (`.build/artifacts/dashboard/`).
     @Suite("Dashboard in a browser", .serialized)
     struct DashboardBrowserTests {
         struct Report: Decodable {
@@ -50,9 +50,12 @@ extension Integration {
             URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Browser/dashboard_flow.py")
         }
 
+        /// `$SLIPWAY_ARTIFACTS/dashboard` (scripts/test.sh sets it; CI keeps the folder), else `.build/artifacts/dashboard`.
         static var screenshots: URL {
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent(".build/test-output/dashboard")
+            let artifacts = ProcessInfo.processInfo.environment["SLIPWAY_ARTIFACTS"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+                ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                    .appendingPathComponent(".build/artifacts")
+            return artifacts.appendingPathComponent("dashboard")
         }
 
         @Test("DNS rebinding: the dashboard answers no foreign Host, not even its sign-in page")

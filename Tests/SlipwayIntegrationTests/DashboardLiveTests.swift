@@ -8,7 +8,7 @@ extension Integration {
     /// shows on the logs page, pause holds lines back, the text filter hides the rest; the metrics
     /// page's charts fill in after traffic through the router; a replica killed from outside is seen
     /// restarting in the app page's table without a reload. Also measures the apps page's first
-    /// render and the server's memory before and after. Screenshots in `.build/test-output/dashboard/`.
+    /// render and the server's memory before and after. Screenshots in `$SLIPWAY_ARTIFACTS/dashboard/`.
     @Suite("Dashboard live pages in a browser", .serialized)
     struct DashboardLiveTests {
         struct Report: Decodable {
@@ -50,6 +50,33 @@ extension Integration {
             var app_marker: String?
             var events: [String]
             var console_errors: [String]
+            struct ChartTable: Decodable {
+                var caption: String
+                var headers: [String]
+                var rows: Int
+                var first: [String]
+            }
+            var chart_tables: [ChartTable?]
+            struct Phone: Decodable {
+                var viewport: Int
+                var page: Int
+                var table: Int
+                var box: Int
+            }
+            var phone: Phone
+            struct PageState: Decodable {
+                var releases: [String]
+                var rollbacks: Int
+                var config: [[String]]
+                var heading: String
+                var notice: String?
+            }
+            struct LiveChange: Decodable {
+                var mark: String
+                var before: PageState
+                var after: PageState
+            }
+            var live_change: LiveChange
         }
 
         /// An app whose CGI script writes its query string to the app's log (stderr).
@@ -114,6 +141,20 @@ extension Integration {
                 #expect(first[6].hasSuffix("%") && first[7].hasSuffix("MB"), "CPU and memory of the replica: \(first)")
                 #expect(report.events.contains { $0.contains("replica.restarted") && $0.contains("web.1") }, "\(report.events)")
                 #expect(report.console_errors.isEmpty, "\(report.console_errors)")
+                // Every chart has its figures as a table: a caption, Time and a column per series, numbers in the rows.
+                #expect(report.chart_tables.count == 5 && report.chart_tables.allSatisfy { $0 != nil }, "\(report.chart_tables)")
+                let requests = try #require(report.chart_tables.first ?? nil)
+                #expect(requests.caption.hasPrefix("Requests per second") && requests.headers.first == "Time" && requests.headers.contains("2xx"), "\(requests)")
+                #expect(requests.rows > 0 && requests.first.count == requests.headers.count, "\(requests)")
+                // 390 px wide: neither the page nor the replicas table scrolls sideways.
+                #expect(report.phone.page <= report.phone.viewport && report.phone.table <= report.phone.box, "\(report.phone)")
+                // The config change made through the API: a new current release and the var, shown in place.
+                let change = report.live_change
+                #expect(change.after.config.contains { $0.first == "LIVE_MARK" && $0.last == change.mark }, "\(change)")
+                #expect(change.after.releases.first?.hasSuffix("(current)") == true && change.after.releases.first != change.before.releases.first, "\(change)")
+                #expect(change.after.releases.count == change.before.releases.count + 1 && change.after.rollbacks == change.before.rollbacks + 1, "\(change)")
+                #expect(change.after.heading.contains(String(change.after.releases.first?.prefix { $0 != " " } ?? "none")), "\(change)")
+                #expect(change.after.notice == nil, "no reload link: \(change.after.notice ?? "")")
                 // The download: the stored lines as a text file, each with its time and replica.
                 #expect(report.download.type?.hasPrefix("text/plain") == true && report.download.disposition?.contains("attachment") == true)
                 #expect(report.download.text.split(separator: "\n").contains { $0.contains(" web.1 said marker-") }, "\(report.download.text.suffix(500))")

@@ -64,6 +64,49 @@
     svg.dataset.points = String(points);
     svg.dataset.max = String(values.length ? Math.max(...values) : 0);
     svg.replaceChildren(...parts);
+    tabulate(svg, series);
+  }
+
+  // The chart's figures as a table under it (in a details element): the newest rows first, for
+  // screen readers and anyone who wants the numbers.
+  const tableRows = 30;
+  function tabulate(svg, series) {
+    const figure = svg.closest("figure");
+    let details = figure.querySelector("details.figures");
+    if (!details) {
+      details = document.createElement("details");
+      details.className = "figures";
+      const summary = document.createElement("summary");
+      summary.textContent = "Figures as a table";
+      details.append(summary, document.createElement("table"));
+      figure.append(details);
+    }
+    const cellOf = (tag, text) => {
+      const node = document.createElement(tag);
+      if (tag === "th") node.scope = "col";
+      node.textContent = text;
+      return node;
+    };
+    const byTime = new Map();
+    series.forEach((s, index) => s.time.forEach((t, i) => {
+      if (!byTime.has(t)) byTime.set(t, new Array(series.length).fill(null));
+      byTime.get(t)[index] = s.values[i];
+    }));
+    const times = [...byTime.keys()].sort((a, b) => b - a).slice(0, tableRows);
+    const caption = document.createElement("caption");
+    caption.textContent = `${figure.querySelector("figcaption").textContent}: the ${times.length} newest points`;
+    const head = document.createElement("thead");
+    head.append(document.createElement("tr"));
+    head.firstChild.append(cellOf("th", "Time"), ...series.map(s => cellOf("th", s.name)));
+    const body = document.createElement("tbody");
+    for (const t of times) {
+      const row = document.createElement("tr");
+      const when = cellOf("th", clock(t) + ":" + String(new Date(t * 1000).getSeconds()).padStart(2, "0"));
+      when.scope = "row";
+      row.append(when, ...byTime.get(t).map(v => cellOf("td", v === null || v === undefined ? "none" : label(v))));
+      body.append(row);
+    }
+    details.querySelector("table").replaceChildren(caption, head, body);
   }
 
   function render(data) {

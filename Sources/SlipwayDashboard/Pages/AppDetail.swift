@@ -21,7 +21,7 @@ struct AppDetail {
         var replicas: [Replica]
     }
 
-    struct ReleaseRow {
+    struct ReleaseRow: Encodable {
         var version: Int
         var current: Bool
         var traceId: String
@@ -30,7 +30,7 @@ struct AppDetail {
         var description: String
     }
 
-    struct ConfigRow {
+    struct ConfigRow: Encodable {
         var key: String
         var value: String
         var secret: Bool
@@ -83,20 +83,30 @@ struct AppDetail {
         services = Self.services(app, now: now)
         domains = (app.domains ?? []).map { Self.domainRow($0, certificates: certificates, now: now) }
         hasDomains = !domains.isEmpty
-        self.releases = releases.sorted { $0.version > $1.version }.map {
-            ReleaseRow(version: $0.version, current: $0.current, traceId: $0.traceId, at: TimeText.machine($0.createdAt),
-                       ago: TimeText.ago($0.createdAt, now: now), description: $0.description ?? "")
-        }
+        self.releases = Self.releases(releases, now: now)
         hasRelease = config != nil
-        let secrets = Set(config?.secretKeys ?? [])
-        self.config = (config?.config ?? [:]).sorted { $0.key < $1.key }.map {
-            // The API already answers [redacted] for secrets; the page never shows their values either way.
-            ConfigRow(key: $0.key, value: secrets.contains($0.key) ? "" : $0.value, secret: secrets.contains($0.key))
-        }
+        self.config = Self.config(config)
         self.events = Self.events(events, now: now)
         let source = releases.first { $0.current }?.source ?? latest?.source
         gitURL = source?.kind == .git ? source?.url ?? "" : ""
         gitRef = source?.kind == .git ? source?.ref ?? "" : ""
+    }
+
+    /// Releases newest first, as the page (and its live updates) list them.
+    static func releases(_ releases: [ReleaseView], now: Date = Date()) -> [ReleaseRow] {
+        releases.sorted { $0.version > $1.version }.map {
+            ReleaseRow(version: $0.version, current: $0.current, traceId: $0.traceId, at: TimeText.machine($0.createdAt),
+                       ago: TimeText.ago($0.createdAt, now: now), description: $0.description ?? "")
+        }
+    }
+
+    /// Config vars by name; a secret's value is never part of the page.
+    static func config(_ config: ConfigView?) -> [ConfigRow] {
+        let secrets = Set(config?.secretKeys ?? [])
+        return (config?.config ?? [:]).sorted { $0.key < $1.key }.map {
+            // The API already answers [redacted] for secrets; the page never shows their values either way.
+            ConfigRow(key: $0.key, value: secrets.contains($0.key) ? "" : $0.value, secret: secrets.contains($0.key))
+        }
     }
 
     /// Events newest first, as the page lists them.

@@ -14,11 +14,10 @@ extension Dashboard {
             // An app without a release has no config to show (the API answers 404).
             let config = app.currentRelease == nil ? nil : try await api.get(ConfigView.self, path + "/config", as: request, context: context)
             let events = try await api.get(EventList.self, path + "/events?tail=50", as: request, context: context).events
-            let latest = try await latestDeploy(of: app.name, request: request, context: context)
             // Certificates are the server's, by host: read only when the app has domains.
             let certificates = (app.domains ?? []).isEmpty ? []
                 : try await api.get(CertificateList.self, "/v1/certs", as: request, context: context).certificates
-            return pages.render("app", AppDetail(app: app, latest: latest, releases: releases, config: config, events: events,
+            return pages.render("app", AppDetail(app: app, latest: app.lastDeploy, releases: releases, config: config, events: events,
                                                  certificates: certificates, csrf: session.csrfToken))
         }
         action("/apps/:app/scale", on: router) { request, context, _, form in

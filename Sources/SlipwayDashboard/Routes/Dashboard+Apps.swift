@@ -12,8 +12,6 @@ extension Dashboard {
         var hasApps: Bool
     }
 
-    private struct DeployList: Decodable { var deploys: [DeployView] }
-
     /// The apps page, and the deploy form's post (a new app or a new deploy of one).
     func addAppsRoutes(to router: Router<BasicRequestContext>) {
         page("/", on: router) { request, context, session in
@@ -32,19 +30,11 @@ extension Dashboard {
         }
     }
 
-    /// Every app as its row shows it, by name.
+    /// Every app as its row shows it, by name: one API call (`GET /v1/apps` carries each app's last deploy).
     func appSummaries(request: Request, context: BasicRequestContext) async throws -> [AppSummary] {
         let apps = try await api.get(AppList.self, "/v1/apps", as: request, context: context).apps
-        var summaries: [AppSummary] = []
-        for app in apps.sorted(by: { $0.name < $1.name }) {
-            summaries.append(AppSummary(app, latest: try await latestDeploy(of: app.name, request: request, context: context)))
-        }
-        return summaries
-    }
-
-    func latestDeploy(of app: String, request: Request, context: BasicRequestContext) async throws -> DeployView? {
-        let deploys = try await api.get(DeployList.self, "/v1/apps/\(Self.pathComponent(app))/deploys", as: request, context: context).deploys
-        return deploys.max { $0.createdAt < $1.createdAt }
+        let now = Date()
+        return apps.sorted { $0.name < $1.name }.map { AppSummary($0, latest: $0.lastDeploy, now: now) }
     }
 
     /// A value from a form or URL put into an API path as one segment, whatever it holds.

@@ -55,14 +55,13 @@ extension Dashboard {
             return pages.render("deploy", DeployPage(deploy, log: log, csrf: session.csrfToken))
         }
         router.get("/deploys/:trace/events") { request, context in
-            guard await session(of: request) != nil else {
-                throw DashboardError(status: .unauthorized, heading: "Signed out", message: "Sign in to follow deploys.", back: "/signin", backLabel: "Sign in")
-            }
             let path = "/v1/deploys/\(Self.pathComponent(try context.parameters.require("trace")))"
-            // Answers 404 now, as a page, for a trace id that does not exist.
-            _ = try await api.get(DeployView.self, path, as: request, context: context)
-            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-                            body: DeployEvents(api: api, path: path, request: request, context: context).body())
+            return try await liveStream(request, to: "follow deploys") {
+                // Answers 404 now, as a page, for a trace id that does not exist.
+                _ = try await api.get(DeployView.self, path, as: request, context: context)
+                return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                                body: DeployEvents(api: api, path: path, request: request, context: context).body())
+            }
         }
     }
 }

@@ -8,35 +8,43 @@ extension Dashboard {
         var apps: [AppSummary]
     }
 
-    /// What the app page's live parts show: its status, current release, services and replicas, events.
+    /// What the app page's live parts show: its status, current release, services and replicas,
+    /// releases, config vars (nil before the first release), events.
     struct AppState: Encodable {
         var status: String
         var release: Int?
         var services: [AppDetail.Service]
+        var releases: [AppDetail.ReleaseRow]
+        var config: [AppDetail.ConfigRow]?
         var events: [AppDetail.EventRow]
     }
 
     /// Server-Sent Events that keep the apps page (`/live`, every 10 s) and an app's page
-    /// (`/apps/APP/live`, every 5 s) up to date: the state is read through the API and sent as a
+    /// (`/apps/APP/live`, every 5 s: replicas, releases, config vars, events) up to date: the state is read through the API and sent as a
     /// `state` event when it changed since the last one.
     func addLiveRoutes(to router: Router<BasicRequestContext>) {
         router.get("/live") { request, context in
-            try await requireSession(request, to: "follow the apps")
-            return LiveState.response(every: .seconds(10)) {
-                AppsState(apps: try await appSummaries(request: request, context: context))
+            try await liveStream(request, to: "follow the apps") {
+                LiveState.response(every: .seconds(10)) {
+                    AppsState(apps: try await appSummaries(request: request, context: context))
+                }
             }
         }
         router.get("/apps/:app/live") { request, context in
-            try await requireSession(request, to: "follow the app")
             let path = "/v1/apps/\(Self.pathComponent(try context.parameters.require("app")))"
-            // Answers 404 now, as a page, for an app that does not exist.
-            _ = try await api.get(AppView.self, path, as: request, context: context)
-            return LiveState.response(every: .seconds(5)) {
-                let app = try await api.get(AppView.self, path, as: request, context: context)
-                let latest = try await latestDeploy(of: app.name, request: request, context: context)
-                let events = try await api.get(EventList.self, path + "/events?tail=50", as: request, context: context).events
-                return AppState(status: AppSummary.status(app, latest: latest), release: app.currentRelease, services: AppDetail.services(app),
-                                events: AppDetail.events(events))
+            return try await liveStream(request, to: "follow the app") {
+                // Answers 404 now, as a page, for an app that does not exist.
+                _ = try await api.get(AppView.self, path, as: request, context: context)
+                return LiveState.response(every: .seconds(5)) {
+                    let app = try await api.get(AppView.self, path, as: request, context: context)
+                    let releases = try await api.get(ReleaseList.self, path + "/releases", as: request, context: context).releases
+                    // An app without a release has no config (the API answers 404).
+                    let config = app.currentRelease == nil ? nil : try await api.get(ConfigView.self, path + "/config", as: request, context: context)
+                    let events = try await api.get(EventList.self, path + "/events?tail=50", as: request, context: context).events
+                    return AppState(status: AppSummary.status(app, latest: app.lastDeploy), release: app.currentRelease,
+                                    services: AppDetail.services(app), releases: AppDetail.releases(releases),
+                                    config: config.map { AppDetail.config($0) }, events: AppDetail.events(events))
+                }
             }
         }
     }

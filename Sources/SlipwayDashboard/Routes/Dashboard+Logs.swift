@@ -22,13 +22,14 @@ extension Dashboard {
             return pages.render("logs", LogsPage(csrf: session.csrfToken, name: app.name, processTypes: app.services.map(\.name)))
         }
         router.get("/apps/:app/logs/stream") { request, context in
-            try await requireSession(request, to: "follow logs")
-            let response = try await api.respond(.get, try logsPath(request, context, follow: true), json: nil, as: request, context: context)
-            if response.status != .ok {
-                let (status, body) = try await api.collect(response)
-                try InProcessAPI<API>.check(status, body)
+            try await liveStream(request, to: "follow logs") {
+                let response = try await api.respond(.get, try logsPath(request, context, follow: true), json: nil, as: request, context: context)
+                if response.status != .ok {
+                    let (status, body) = try await api.collect(response)
+                    try InProcessAPI<API>.check(status, body)
+                }
+                return response
             }
-            return response
         }
         router.get("/apps/:app/logs/download") { request, context in
             try await requireSession(request, to: "download logs")

@@ -8,6 +8,8 @@ struct DashboardError: Error, Sendable {
     var message: String
     var back = "/"
     var backLabel = "Back to the apps"
+    /// Sent as `Retry-After` (a refusal that passes, such as too many live views).
+    var retryAfterSeconds: Int? = nil
 }
 
 /// Every dashboard error becomes a readable page: the API's refusals with their status and message,
@@ -32,8 +34,10 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func page(_ error: DashboardError) -> Response {
-        pages.render("error", ErrorView(heading: error.heading, message: error.message, back: error.back, backLabel: error.backLabel),
-                     status: error.status)
+        var response = pages.render("error", ErrorView(heading: error.heading, message: error.message, back: error.back, backLabel: error.backLabel),
+                                    status: error.status)
+        if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+        return response
     }
 
     static func heading(_ status: Int) -> String {

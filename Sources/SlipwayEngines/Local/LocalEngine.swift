@@ -45,6 +45,8 @@ public struct LocalEngine: Engine {
     let backoff: CrashBackoff
     let labels: ContainerLabels
     let addons: LocalAddons
+    /// This server's containers, listed once for everyone asking at about the same time.
+    let listing: SharedListing
 
     public init(docker: DockerClient, routes: RouteTable, router: (any BackendDrainer)?, releases: any CurrentReleases,
                 configuration: Configuration, logger: Logger) {
@@ -55,8 +57,10 @@ public struct LocalEngine: Engine {
         let labels = ContainerLabels(serverID: configuration.serverID)
         self.labels = labels
         let starts = Broadcast<String>(buffer: 1000)
-        let records = ReplicaRecords()
         let listings = Broadcast<[ContainerSummary]>(buffer: 1)
+        let containerFilters = labels.filters()
+        listing = SharedListing { [docker] in try await docker.listContainers(all: true, labelFilters: containerFilters) }
+        let records = ReplicaRecords(listing: listing)
         backoff = CrashBackoff()
         replicas = Replicas(docker: docker, labels: labels,
                             mounts: ReplicaMounts(docker: docker, labels: labels, filesDirectory: configuration.filesDirectory),
@@ -66,28 +70,45 @@ public struct LocalEngine: Engine {
         addons = LocalAddons(docker: docker, labels: labels, networks: replicas.networks, policy: configuration.containerPolicy,
                              desired: configuration.addons, report: configuration.report, logger: logger)
         reconciler = ReplicaReconciler(docker: docker, labels: labels, replicas: replicas, addons: addons, records: records, backoff: backoff,
-                                       routes: routes, releases: releases, locks: locks, listings: listings,
+                                       routes: routes, releases: releases, locks: locks, listings: listings, shared: listing,
                                        report: configuration.report, logger: logger)
         logCollector = LogCollector(docker: docker, labels: labels, starts: starts, listings: listings, logger: logger)
         oneOffs = OneOffRunner(docker: docker, labels: labels, replicas: replicas, logger: logger)
     }
 
     public func replicas(of app: AppName) async throws -> [ReplicaView] {
-        var views: [ReplicaView] = []
         let current = (try? releases.currentReleases())?.first { $0.app == app }
-        for replica in try await replicas.observe(app: app) {
+        let containers = try await listing.containers().filter { ReplicaLabels($0.labels)?.app == app.value }
+        return await views(of: try await replicas.observe(containers), app: app, current: current)
+    }
+
+    /// Every app's replicas from one shared listing of this server's containers (`SharedListing`).
+    public func replicas(of apps: [AppName]) async throws -> [AppName: [ReplicaView]] {
+        let observed = Dictionary(grouping: try await replicas.observe(try await listing.containers())) { $0.app }
+        let current = Dictionary(((try? releases.currentReleases()) ?? []).map { ($0.app, $0) }) { first, _ in first }
+        var byApp: [AppName: [ReplicaView]] = [:]
+        for app in apps {
+            byApp[app] = await views(of: observed[app.value] ?? [], app: app, current: current[app])
+        }
+        return byApp
+    }
+
+    /// Replicas as `slipway ps` shows them: ready from the route table, restarts from the crash backoff.
+    private func views(of observed: [ObservedReplica], app: AppName, current: Release?) async -> [ReplicaView] {
+        var views: [ReplicaView] = []
+        for replica in observed {
             let history = await backoff.history(CrashBackoff.slotKey(app: replica.app, service: replica.service, index: replica.index))
             // A routed replica is ready while it is in rotation; an unrouted one (a worker) while it runs.
             let ready = replica.port == 0 ? replica.running
                 : replica.backend.map { routes.backends(app: app.value, service: replica.service).contains($0) } ?? false
-            let details = try await docker.inspectContainer(replica.containerID)
             let state = history.crashLooping && !replica.running ? "crashloop" : replica.state
-            views.append(ReplicaView(service: replica.service, index: replica.index, release: replica.version,
-                                     containerId: String(replica.containerID.prefix(12)), state: state, ready: ready,
-                                     hostPort: replica.hostPort, restarts: history.restarts,
-                                     startedAt: replica.running ? details?.state.startedAt : nil))
+            var view = ReplicaView(service: replica.service, index: replica.index, release: replica.version,
+                                   containerId: String(replica.containerID.prefix(12)), state: state, ready: ready,
+                                   hostPort: replica.hostPort, restarts: history.restarts,
+                                   startedAt: replica.running ? replica.startedAt : nil)
             let resources = current?.services.first { $0.name == replica.service }?.resources
-            views[views.count - 1].limits = ContainerPolicy.describe(replicas.policy.limits(for: resources))
+            view.limits = ContainerPolicy.describe(replicas.policy.limits(for: resources))
+            views.append(view)
         }
         return views.sorted { ($0.release, $0.service, $0.index) < ($1.release, $1.service, $1.index) }
     }

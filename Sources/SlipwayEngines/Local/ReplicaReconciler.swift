@@ -21,6 +21,8 @@ struct ReplicaReconciler: Sendable {
     let locks: AppLocks
     /// Each full pass's listing goes here (the log collector resyncs from it).
     let listings: Broadcast<[ContainerSummary]>
+    /// Given each full pass's listing too: the API's replica views use it when it is fresh.
+    let shared: SharedListing
     let report: @Sendable (AppEvent) -> Void
     let logger: Logger
 
@@ -45,6 +47,7 @@ struct ReplicaReconciler: Sendable {
                         let events = docker.events(filters: ["type": ["container"], "label": labels.eventFilter, "event": ["die", "oom", "remove"]])
                         for try await event in events where labels.owns(event.attributes) {
                             logger.debug("engine event", metadata: ["event": "\(event.action) \(event.attributes["name"] ?? event.actorID)"])
+                            shared.invalidate()
                             fullPassWanted.set()
                             wakeup.yield()
                         }
@@ -97,8 +100,10 @@ struct ReplicaReconciler: Sendable {
         view.generations = generations
         let listed: [ContainerSummary]
         var current: [String: Release]
+        var listingGeneration = 0
         do {
             current = try currentReleaseByApp()
+            listingGeneration = shared.generation
             listed = try await docker.listContainers(all: true, labelFilters: labels.filters())
         } catch {
             logger.warning("reconcile: cannot list containers or read the current releases", metadata: ["error": "\(error)"])
@@ -106,6 +111,7 @@ struct ReplicaReconciler: Sendable {
         }
         view.nextFullPass = .now + Self.resyncInterval
         await listings.publish(listed)
+        shared.offer(listed, takenAt: listingGeneration)
         let byApp = Dictionary(grouping: listed) { $0.labels[Labels.name] ?? "" }
         let apps = Set(byApp.keys.filter { !$0.isEmpty }).union(current.keys)
         for app in apps.sorted() {
@@ -135,7 +141,11 @@ struct ReplicaReconciler: Sendable {
             guard let lease = await locks.tryLock(app) else { continue }
             do {
                 view.current = try currentReleaseByApp()
-                try await look(at: app, observed: try await replicas.observe(app: try DNSLabel(app)), current: view.current, into: &view)
+                let generation = shared.generation
+                let containers = try await docker.listContainers(all: true, labelFilters: labels.filters(app: try DNSLabel(app)))
+                // The shared listing follows apps that are not settled (crashing, starting) at every tick.
+                shared.offer(containers, of: app, takenAt: generation)
+                try await look(at: app, observed: try await replicas.observe(containers), current: view.current, into: &view)
             } catch {
                 logger.warning("reconcile failed", metadata: ["app.name": "\(app)", "error": "\(error)"])
             }

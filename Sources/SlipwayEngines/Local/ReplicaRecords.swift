@@ -4,6 +4,11 @@ import Foundation
 /// lists: its health-check record and its published host port. Rebuilt after a restart
 /// (adopted replicas that answer start out healthy).
 actor ReplicaRecords {
+    /// Told when a replica starts or goes, so a kept listing is not shown after.
+    let listing: SharedListing?
+
+    init(listing: SharedListing? = nil) { self.listing = listing }
+
     struct Health {
         var healthy = false
         var consecutiveFailures = 0
@@ -16,7 +21,13 @@ actor ReplicaRecords {
     /// reconcile pass need not inspect every container every pass.
     private var hostPorts: [String: Int] = [:]
 
+    /// Start times of running containers by id: a replica is never started again under the
+    /// same id (a restart is a new container), so the first inspection's answer holds.
+    private var startTimes: [String: Date] = [:]
+
     func hostPort(_ containerID: String) -> Int? { hostPorts[containerID] }
+    func startedAt(_ containerID: String) -> Date? { startTimes[containerID] }
+    func setStartedAt(_ containerID: String, _ date: Date) { startTimes[containerID] = date }
     func setHostPort(_ containerID: String, _ port: Int) { hostPorts[containerID] = port }
 
     func health(_ containerID: String) -> Health? { health[containerID] }
@@ -24,6 +35,8 @@ actor ReplicaRecords {
     func markStarted(_ containerID: String) {
         health[containerID] = Health()
         hostPorts[containerID] = nil
+        startTimes[containerID] = nil
+        listing?.invalidate()
     }
 
     /// A replica that passed its readiness check (during a rollout, or adopted after a restart)
@@ -51,10 +64,15 @@ actor ReplicaRecords {
     }
 
     /// A stopped container publishes nothing; it may get another port when restarted.
-    func markStopped(_ containerID: String) { hostPorts[containerID] = nil }
+    func markStopped(_ containerID: String) {
+        hostPorts[containerID] = nil
+        startTimes[containerID] = nil
+    }
 
     func drop(_ containerID: String) {
         health[containerID] = nil
         hostPorts[containerID] = nil
+        startTimes[containerID] = nil
+        listing?.invalidate()
     }
 }

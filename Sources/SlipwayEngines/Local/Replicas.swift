@@ -15,6 +15,8 @@ struct ObservedReplica: Sendable {
     var running: Bool
     var state: String
     var hostPort: Int?
+    /// When the running container started (nil when it is not running).
+    var startedAt: Date? = nil
     var backend: Backend? { hostPort.map { Backend(port: $0) } }
 }
 
@@ -45,25 +47,33 @@ struct Replicas: Sendable {
         try await observe(try await docker.listContainers(all: true, labelFilters: labels.filters(app: app)))
     }
 
-    /// Turns a container listing into replicas, inspecting only containers whose port is not known yet.
+    /// Turns a container listing into replicas. A running container is inspected once, for its
+    /// published port and start time (neither changes while it runs); later listings use those.
     func observe(_ containers: [ContainerSummary]) async throws -> [ObservedReplica] {
         var replicas: [ObservedReplica] = []
         for container in containers {
             guard let labels = ReplicaLabels(container.labels) else { continue }
             var hostPort: Int?
-            if container.state == "running" && labels.port != 0 {
-                if let cached = await records.hostPort(container.id) {
-                    hostPort = cached
-                } else {
-                    hostPort = try await docker.inspectContainer(container.id)?.hostPorts[labels.port]
-                    if let hostPort { await records.setHostPort(container.id, hostPort) }
+            var startedAt: Date?
+            if container.state == "running" {
+                hostPort = await records.hostPort(container.id)
+                startedAt = await records.startedAt(container.id)
+                if startedAt == nil || (hostPort == nil && labels.port != 0),
+                   let details = try await docker.inspectContainer(container.id) {
+                    startedAt = details.state.startedAt
+                    if let startedAt { await records.setStartedAt(container.id, startedAt) }
+                    if labels.port != 0, hostPort == nil {
+                        hostPort = details.hostPorts[labels.port]
+                        if let hostPort { await records.setHostPort(container.id, hostPort) }
+                    }
                 }
-            } else if container.state != "running" {
+            } else {
                 await records.markStopped(container.id)
             }
             replicas.append(ObservedReplica(containerID: container.id, app: labels.app, service: labels.service,
                                             index: labels.index, version: labels.version, port: labels.port,
-                                            running: container.state == "running", state: container.state, hostPort: hostPort))
+                                            running: container.state == "running", state: container.state,
+                                            hostPort: labels.port != 0 ? hostPort : nil, startedAt: startedAt))
         }
         return replicas
     }

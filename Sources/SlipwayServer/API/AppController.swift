@@ -20,8 +20,11 @@ struct AppController: Sendable {
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v1/apps") { _, _ in
+            // One look at the engine for every app (a listing of a hundred containers costs what one of one does).
+            let records = try store.apps()
+            let replicas = try await engine.replicas(of: records.map(\.name))
             var views: [AppView] = []
-            for record in try store.apps() { views.append(try await appView(record)) }
+            for record in records { views.append(try await appView(record, replicas: replicas[record.name] ?? [])) }
             return try JSONResponse.make(AppList(apps: views))
         }
         router.get("/v1/apps/:app") { _, context in
@@ -64,8 +67,13 @@ struct AppController: Sendable {
     }
 
     func appView(_ record: AppRecord) async throws -> AppView {
+        try await appView(record, replicas: try await engine.replicas(of: record.name))
+    }
+
+    /// The app as the API shows it, with `replicas` as the engine listed them.
+    func appView(_ record: AppRecord, replicas engineReplicas: [ReplicaView]) async throws -> AppView {
         let release = try store.currentRelease(of: record.name)
-        var replicas = try await engine.replicas(of: record.name)
+        var replicas = engineReplicas
         let usage = await metrics?.replicas(of: record.name.value) ?? []
         for index in replicas.indices {
             guard let now = usage.first(where: { $0.containerId == replicas[index].containerId }) else { continue }
@@ -83,6 +91,7 @@ struct AppController: Sendable {
         }
         return AppView(name: record.name.value, url: configuration.appURL(record.name.value), createdAt: record.createdAt,
                        currentRelease: record.currentRelease, services: services,
-                       domains: try DomainController.views(try store.domains(of: record.name), configuration), maintenance: maintenance)
+                       domains: try DomainController.views(try store.domains(of: record.name), configuration), maintenance: maintenance,
+                       lastDeploy: try store.deploys(app: record.name, limit: 1).first)
     }
 }

@@ -24,7 +24,10 @@ extension SlipwayServer {
         let api = apiRouter(parts).buildResponder()
         let dashboard = try Dashboard(api: api, token: parts.token,
                                       configuration: .init(secureCookies: parts.configuration.tls != nil,
-                                                           sessionLifetime: parts.configuration.dashboardSessionLifetime))
+                                                           sessionLifetime: parts.configuration.dashboardSessionLifetime,
+                                                           liveStreamsPerSession: parts.configuration.limits.liveViewsPerSession,
+                                                           liveStreams: parts.configuration.limits.liveViews,
+                                                           sessionArchive: StoreSessionArchive(store: parts.store)))
         let router = Hummingbird.Router(context: BasicRequestContext.self)
         // The guards' refusals (foreign Host, another Origin) are answered in the API's JSON format.
         router.add(middleware: ErrorMiddleware())

@@ -12,6 +12,10 @@ public struct RequestLimits: Sendable {
     public var followersPerApp = 20
     /// `--max-deploy-log-mb`: a deploy's log stops growing past this (a marker says so); the deploy goes on.
     public var deployLogBytes = 20 * 1_048_576
+    /// `--max-live-views-per-session`: the dashboard's live streams one sign-in holds open (more: 429).
+    public var liveViewsPerSession = 8
+    /// `--max-live-views`: the dashboard's live streams over every sign-in (more: 503).
+    public var liveViews = 64
 
     public init() {}
 }

@@ -63,8 +63,11 @@ actor MetricsScrape {
     func render() async -> String {
         Gauge(label: "slipway_deploy_queue_depth").record((try? store.queueDepth()) ?? 0)
         var now: [[String]: Int] = [:]
-        for app in (try? store.apps()) ?? [] {
-            guard let replicas = try? await engine.replicas(of: app.name) else { continue }
+        let apps = (try? store.apps()) ?? []
+        // One look at the engine for every app; none (the engine not answering) reports no replicas.
+        let replicasByApp = (try? await engine.replicas(of: apps.map(\.name))) ?? [:]
+        for app in apps {
+            guard let replicas = replicasByApp[app.name] else { continue }
             let current = app.currentRelease
             for replica in replicas where replica.release == current {
                 let state = replica.state == "crashloop" ? "crashloop" : replica.ready ? "ready" : replica.state == "running" ? "starting" : "stopped"

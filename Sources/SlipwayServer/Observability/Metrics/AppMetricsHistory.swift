@@ -1,5 +1,6 @@
 import Foundation
 import SlipwayCore
+import SlipwayStore
 
 /// Requests the router answered for an app over one interval: counts by status class (1xx at
 /// index 0 to 5xx at 4) and how long they took. Codable: a router process hands its samples to
@@ -52,16 +53,21 @@ struct AppMetricsHistory: Sendable {
     private var minute: Minute?
 
     /// Adds the 10 s interval that ends at `time` (a multiple of 10). Points come in time order;
-    /// one not later than the last is ignored.
-    mutating func append(time: Int, traffic: TrafficSample, services: [String: ServiceReading]) {
-        if let last = tenSeconds.last, time <= last.time { return }
-        tenSeconds.append(Self.point(time: time, traffic))
+    /// one not later than the last is ignored. Returns the points added (the 10 s ones, and the
+    /// minute's once it is complete), for the store; their `app` is left empty.
+    @discardableResult
+    mutating func append(time: Int, traffic: TrafficSample, services: [String: ServiceReading]) -> [MetricPoint] {
+        if let last = tenSeconds.last, time <= last.time { return [] }
+        let point = Self.point(time: time, traffic)
+        tenSeconds.append(point)
+        var added = [Self.stored(point, step: Self.step)]
         for (name, reading) in services {
-            serviceTenSeconds[name, default: MetricsRing(capacity: Self.hourPoints)]
-                .append(UsagePoint(time: time, cpuPercent: Float32(reading.cpuPercent), memoryBytes: reading.memoryBytes))
+            let usage = UsagePoint(time: time, cpuPercent: Float32(reading.cpuPercent), memoryBytes: reading.memoryBytes)
+            serviceTenSeconds[name, default: MetricsRing(capacity: Self.hourPoints)].append(usage)
+            added.append(Self.stored(usage, service: name, step: Self.step))
         }
         let end = Self.minuteEnd(of: time)
-        if let minute, minute.end != end { store(minute) }
+        if let minute, minute.end != end { added += store(minute) }
         var current = minute.flatMap { $0.end == end ? $0 : nil } ?? Minute(end: end)
         current.traffic.counts &+= traffic.counts
         current.traffic.latency.add(traffic.latency)
@@ -70,18 +76,54 @@ struct AppMetricsHistory: Sendable {
             current.usage[name] = (sum.cpu + reading.cpuPercent, sum.memory + Double(reading.memoryBytes), sum.points + 1)
         }
         minute = current
+        return added
+    }
+
+    /// Puts back a point `append` returned before (read from the store after a restart). Points
+    /// come oldest first; one not later than its series' last is ignored.
+    mutating func restore(_ stored: MetricPoint) {
+        let hour = stored.step == Self.step
+        if stored.series.isEmpty {
+            var counts = SIMD8<UInt32>()
+            for (index, count) in stored.counts.prefix(5).enumerated() { counts[index] = count }
+            func float(_ value: Double?) -> Float32 { value.map(Float32.init) ?? .nan }
+            let point = TrafficPoint(time: stored.time, counts: counts, p50: float(stored.p50), p95: float(stored.p95), p99: float(stored.p99))
+            if hour, (tenSeconds.last?.time ?? .min) < point.time { tenSeconds.append(point) }
+            if !hour, (minutes.last?.time ?? .min) < point.time { minutes.append(point) }
+        } else {
+            let point = UsagePoint(time: stored.time, cpuPercent: Float32(stored.cpuPercent ?? 0), memoryBytes: stored.memoryBytes ?? 0)
+            let capacity = hour ? Self.hourPoints : Self.dayPoints
+            var ring = (hour ? serviceTenSeconds : serviceMinutes)[stored.series] ?? MetricsRing(capacity: capacity)
+            guard (ring.last?.time ?? .min) < point.time else { return }
+            ring.append(point)
+            if hour { serviceTenSeconds[stored.series] = ring } else { serviceMinutes[stored.series] = ring }
+        }
+    }
+
+    private static func stored(_ point: TrafficPoint, step: Int) -> MetricPoint {
+        func optional(_ value: Float32) -> Double? { value.isNaN ? nil : Double(value) }
+        return MetricPoint(app: "", series: "", step: step, time: point.time, counts: (0..<5).map { point.counts[$0] },
+                           p50: optional(point.p50), p95: optional(point.p95), p99: optional(point.p99))
+    }
+
+    private static func stored(_ point: UsagePoint, service: String, step: Int) -> MetricPoint {
+        MetricPoint(app: "", series: service, step: step, time: point.time, cpuPercent: Double(point.cpuPercent), memoryBytes: point.memoryBytes)
     }
 
     /// The minute (its end, Unix seconds) the interval ending at `time` belongs to.
     static func minuteEnd(of time: Int) -> Int { ((time - 1) / minuteStep + 1) * minuteStep }
 
-    private mutating func store(_ minute: Minute) {
-        minutes.append(Self.point(time: minute.end, minute.traffic))
+    private mutating func store(_ minute: Minute) -> [MetricPoint] {
+        let point = Self.point(time: minute.end, minute.traffic)
+        minutes.append(point)
+        var added = [Self.stored(point, step: Self.minuteStep)]
         for (name, sum) in minute.usage where sum.points > 0 {
-            serviceMinutes[name, default: MetricsRing(capacity: Self.dayPoints)]
-                .append(UsagePoint(time: minute.end, cpuPercent: Float32(sum.cpu / Double(sum.points)),
-                                   memoryBytes: UInt64(sum.memory / Double(sum.points))))
+            let usage = UsagePoint(time: minute.end, cpuPercent: Float32(sum.cpu / Double(sum.points)),
+                                   memoryBytes: UInt64(sum.memory / Double(sum.points)))
+            serviceMinutes[name, default: MetricsRing(capacity: Self.dayPoints)].append(usage)
+            added.append(Self.stored(usage, service: name, step: Self.minuteStep))
         }
+        return added
     }
 
     private static func point(time: Int, _ traffic: TrafficSample) -> TrafficPoint {
