@@ -17,12 +17,13 @@ extension DockerClient {
         labels: [String: String] = [:],
         memoryBytes: Int64? = nil,
         network: String? = nil,
+        cgroupParent: String? = nil,
         onOutput: @Sendable @escaping (String) async -> Void
     ) async throws -> String {
         var logger = self.logger
         logger[metadataKey: "image.tag"] = .string(tag)
         let request = try DockerRequest.build(tag: tag, dockerfile: dockerfile, labels: labels, memoryBytes: memoryBytes,
-                                             network: network, contextTar: contextTar)
+                                             network: network, cgroupParent: cgroupParent, contextTar: contextTar)
         // No deadline: builds take as long as they take; the caller cancels.
         let response = try await send(request, timeout: nil)
 

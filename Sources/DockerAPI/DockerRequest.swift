@@ -79,7 +79,7 @@ extension DockerRequest {
     }
 
     static func build(tag: String, dockerfile: String, labels: [String: String], memoryBytes: Int64? = nil,
-                      network: String? = nil, contextTar: URL) throws -> DockerRequest {
+                      network: String? = nil, cgroupParent: String? = nil, contextTar: URL) throws -> DockerRequest {
         var query: [(name: String, value: String)] = [("t", tag), ("dockerfile", dockerfile)]
         // The network RUN steps' containers join: Docker reads `networkmode`. Podman (4.x) reads
         // `nsoptions` and, without it, runs RUN steps in the HOST's network namespace, where a
@@ -92,6 +92,8 @@ extension DockerRequest {
             // Each RUN step's container: memory and memory+swap (no swap beyond the limit).
             query += [("memory", String(memoryBytes)), ("memswap", String(memoryBytes))]
         }
+        // The cgroup RUN steps' processes run in (both engines read it): a caller can find and stop them.
+        if let cgroupParent { query.append(("cgroupparent", cgroupParent)) }
         if !labels.isEmpty {
             query.append(("labels", String(decoding: try encodeJSON(labels), as: UTF8.self)))
         }
@@ -178,6 +180,10 @@ extension DockerRequest {
 
     static func putArchive(_ id: String, directory: String, tar: Data) -> DockerRequest {
         DockerRequest(method: .PUT, path: "/containers/\(escapePath(id))/archive", query: [("path", directory)], body: .tar(tar))
+    }
+
+    static func getArchive(_ id: String, path: String) -> DockerRequest {
+        DockerRequest(method: .GET, path: "/containers/\(escapePath(id))/archive", query: [("path", path)])
     }
 
     static func resizeContainer(_ id: String, rows: Int, columns: Int) -> DockerRequest {

@@ -93,10 +93,25 @@ public struct AddonSpec: Codable, Sendable, Equatable {
         }
     }
 
-    /// The add-on container's environment (the official images' variables).
+    /// Where an add-on's (and its client's) secret files are written into the container before it
+    /// starts, owned by the user that reads them, mode 0600. Never in the environment or on a
+    /// command line: `inspect` shows both to anyone who can list containers, and /proc/PID/cmdline
+    /// shows the command line to every user of the host.
+    public static let secretDirectory = "/run/slipway"
+
+    /// The add-on container's secret file: Postgres' password (`POSTGRES_PASSWORD_FILE`, read by the
+    /// image's entrypoint before initdb), Redis' configuration with `requirepass`.
+    public var secretFile: AddonSecretFile {
+        switch kind {
+        case .postgres: AddonSecretFile(path: Self.secretDirectory + "/password", contents: password + "\n", owner: "postgres")
+        case .redis: AddonSecretFile(path: Self.secretDirectory + "/redis.conf", contents: "requirepass \(password)\nappendonly yes\n", owner: "redis")
+        }
+    }
+
+    /// The add-on container's environment (the official images' variables); no password.
     public var environment: [String: String] {
         switch kind {
-        case .postgres: ["POSTGRES_PASSWORD": password, "POSTGRES_USER": Self.user, "POSTGRES_DB": Self.user]
+        case .postgres: ["POSTGRES_PASSWORD_FILE": secretFile.path, "POSTGRES_USER": Self.user, "POSTGRES_DB": Self.user]
         case .redis: [:]
         }
     }
@@ -105,15 +120,25 @@ public struct AddonSpec: Codable, Sendable, Equatable {
     public var command: [String]? {
         switch kind {
         case .postgres: nil
-        case .redis: ["redis-server", "--requirepass", password, "--appendonly", "yes"]
+        case .redis: ["redis-server", secretFile.path]
         }
     }
 
-    /// The client `slipway addons connect` runs, connected to this add-on.
+    /// The password file `slipway addons connect` gives its client (read by root, who runs it).
+    public var clientSecretFile: AddonSecretFile {
+        AddonSecretFile(path: Self.secretDirectory + "/client-password", contents: password, owner: nil)
+    }
+
+    /// The client `slipway addons connect` runs, connected to this add-on. A shell puts the
+    /// password from `clientSecretFile` into the client's own environment (`PGPASSWORD`,
+    /// `REDISCLI_AUTH`): it is then on no command line and in no container configuration.
     public var clientCommand: [String] {
-        switch kind {
-        case .postgres: ["psql", connectionURL()]
-        case .redis: ["redis-cli", "-u", connectionURL(), "--no-auth-warning"]
+        let password = "$(cat \(clientSecretFile.path))"
+        return switch kind {
+        case .postgres:
+            ["/bin/sh", "-c", "PGPASSWORD=\"\(password)\" exec psql -h \(host) -p \(kind.port) -U \(Self.user) \(Self.user)"]
+        case .redis:
+            ["/bin/sh", "-c", "REDISCLI_AUTH=\"\(password)\" exec redis-cli -h \(host) -p \(kind.port) --no-auth-warning"]
         }
     }
 
@@ -134,6 +159,20 @@ public struct AddonSpec: Codable, Sendable, Equatable {
     /// The config key an add-on named `name` gets besides its kind's default: `db` -> `DB_URL`.
     public static func namedConfigKey(_ name: DNSLabel) -> String {
         name.value.uppercased().replacingOccurrences(of: "-", with: "_") + "_URL"
+    }
+}
+
+/// A file with a secret in it that Slipway writes into an add-on's container before it starts.
+public struct AddonSecretFile: Sendable, Equatable {
+    /// Absolute path in the container.
+    public var path: String
+    public var contents: String
+    /// The user (by name in the image's /etc/passwd) who owns it; nil or a user the image does
+    /// not have: root.
+    public var owner: String?
+
+    public init(path: String, contents: String, owner: String?) {
+        (self.path, self.contents, self.owner) = (path, contents, owner)
     }
 }
 

@@ -45,6 +45,11 @@ public protocol Engine: Sendable {
     /// Removes images a failed deploy built and no release uses.
     func discardImages(_ images: [String]) async
 
+    /// Removes images no release uses, with every tag of theirs that the deploys `traceIds` made
+    /// (an identical build deployed twice is one image with two tags, which the engine will not
+    /// remove by its id); tags other deploys made (another server's, on a shared engine) stay.
+    func discardImages(_ images: [String], builtBy traceIds: [String]) async
+
     /// The images of `release` that no longer exist (pruned), which a rollback to it would need.
     func missingImages(of release: Release) async -> [String]
 
@@ -169,6 +174,8 @@ public struct DestroyedVolumes: Sendable, Equatable {
 
 extension Engine {
     public func resourceUsage() async -> [ReplicaUsage] { [] }
+
+    public func discardImages(_ images: [String], builtBy traceIds: [String]) async { await discardImages(images) }
 
     /// The stages of a deploy on this engine, in order: what a deploy's record lists.
     public var deployStages: [StageName] {

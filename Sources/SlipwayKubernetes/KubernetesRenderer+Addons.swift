@@ -6,12 +6,19 @@ import SlipwayCore
 extension KubernetesRenderer {
     func addonObjects(_ addon: AddonSpec, _ context: Context) -> [KubernetesObject] {
         let component = "addon-\(addon.name)"
+        // The add-on reads its password from a file of the Secret (as on the local engine), never
+        // from an argument, which every process on the node could read in /proc.
+        let file = addon.secretFile
+        let fileKey = String(file.path.split(separator: "/").last ?? "credentials")
+        let fileDirectory = String(file.path.dropLast(fileKey.count + 1))
+        var stringData = ["password": addon.password, "url": addon.connectionURL()]
+        if stringData[fileKey] == nil { stringData[fileKey] = file.contents }  // Postgres' file is the password itself
         let secretName = KubernetesNames.label(context.app, "addon", addon.name.value)
         let secret = KubernetesObject(kind: .secret, name: secretName, namespace: context.namespace, body: [
             "apiVersion": "v1", "kind": "Secret",
             "metadata": context.metadata(name: secretName, component: component),
             "type": "Opaque",
-            "stringData": .sorted(["password": addon.password, "url": addon.connectionURL()]),
+            "stringData": .sorted(stringData),
         ])
         let port = KubernetesValue.int(addon.kind.port)
         let service = KubernetesObject(kind: .service, name: addon.host, namespace: context.namespace, body: [
@@ -24,30 +31,32 @@ extension KubernetesRenderer {
                 "ports": [["name": .string(addon.kind.rawValue), "protocol": "TCP", "port": port, "targetPort": port]],
             ],
         ])
-        let password: KubernetesValue = ["valueFrom": ["secretKeyRef": ["name": .string(secretName), "key": "password"]]]
         var environment: [KubernetesValue] = []
         var arguments: KubernetesValue?
         switch addon.kind {
         case .postgres:
             environment = [
-                .fields(["name": "POSTGRES_PASSWORD", "valueFrom": password["valueFrom"]]),
+                ["name": "POSTGRES_PASSWORD_FILE", "value": .string(file.path)],
                 ["name": "POSTGRES_USER", "value": .string(AddonSpec.user)],
                 ["name": "POSTGRES_DB", "value": .string(AddonSpec.user)],
                 // A subdirectory: a fresh volume's root may hold lost+found, which initdb refuses.
                 ["name": "PGDATA", "value": .string(addon.kind.dataPath + "/pgdata")],
             ]
         case .redis:
-            environment = [.fields(["name": "REDIS_PASSWORD", "valueFrom": password["valueFrom"]])]
-            arguments = ["redis-server", "--requirepass", "$(REDIS_PASSWORD)", "--appendonly", "yes"]
+            arguments = .list((addon.command ?? []).map { .string($0) })
         }
+        // Postgres' entrypoint reads the file as root; redis-server reads its configuration as the
+        // redis user, so that file is readable in the pod (its only process is the add-on's).
+        let mode = addon.kind == .postgres ? 0o400 : 0o444
         let container: KubernetesValue = .fields([
             "name": .string(addon.kind.rawValue),
             "image": .string(addon.image),
             "args": arguments,
-            "env": .list(environment),
+            "env": environment.isEmpty ? nil : .list(environment),
             "ports": [["name": .string(addon.kind.rawValue), "containerPort": port, "protocol": "TCP"]],
             "readinessProbe": ["tcpSocket": ["port": port], "periodSeconds": 5],
-            "volumeMounts": [["name": "data", "mountPath": .string(addon.kind.dataPath)]],
+            "volumeMounts": [["name": "data", "mountPath": .string(addon.kind.dataPath)],
+                             ["name": "credentials", "mountPath": .string(fileDirectory), "readOnly": true]],
             "securityContext": ["allowPrivilegeEscalation": false],
         ])
         let name = KubernetesNames.label(context.app, "addon", addon.name.value)
@@ -66,6 +75,10 @@ extension KubernetesRenderer {
                         "enableServiceLinks": false,
                         "automountServiceAccountToken": false,
                         "containers": [container],
+                        "volumes": [["name": "credentials", "secret": [
+                            "secretName": .string(secretName), "defaultMode": .int(mode),
+                            "items": [["key": .string(fileKey), "path": .string(fileKey)]],
+                        ]]],
                     ],
                 ],
                 "volumeClaimTemplates": [[

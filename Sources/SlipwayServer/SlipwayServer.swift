@@ -118,9 +118,11 @@ public enum SlipwayServer {
         if let routerLink { parts.routerMetrics = { await routerLink.metricsText() } }
         if routerTLS != nil && router != nil { services.append(reloader) }
         if let ssh = try await sshServer(configuration, store: store, push: parts.gitPush, logger: logger) { services.append(ssh) }
+        let refusals = RefusedUpgrades()
         let api = Application(
             responder: try siteResponder(parts),
-            server: try APITLSFiles.server(.http1WebSocketUpgrade(webSocketRouter: webSocketRouter(parts)), tls: tls),
+            server: try APITLSFiles.server(.http1WebSocketUpgrade(webSocketRouter: webSocketRouter(parts, refusals: refusals),
+                                                                  additionalChannelHandlers: refusals.channelHandlers()), tls: tls),
             configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "slipway"),
             onServerRunning: { _ in
                 logger.info("slipway is up", metadata: [
@@ -244,9 +246,10 @@ public enum SlipwayServer {
     }
 
     /// The routes that upgrade to a WebSocket (a separate router, as hummingbird-websocket advises).
-    static func webSocketRouter(_ parts: APIParts) -> Hummingbird.Router<BasicWebSocketRequestContext> {
-        let router = Hummingbird.Router(context: BasicWebSocketRequestContext.self)
+    static func webSocketRouter(_ parts: APIParts, refusals: RefusedUpgrades) -> Hummingbird.Router<WebSocketUpgradeContext> {
+        let router = Hummingbird.Router(context: WebSocketUpgradeContext.self)
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: RefusedUpgradeRecorder(refusals: refusals))
         router.add(middleware: RequestGuardMiddleware(hosts: parts.guards, token: parts.token))
         LogWebSocket(store: parts.store, hub: parts.appLogs, followers: parts.followers).addRoutes(to: router)
         RunWebSocket(store: parts.store, engine: parts.engine).addRoutes(to: router)

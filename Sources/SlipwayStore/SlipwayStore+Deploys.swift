@@ -69,6 +69,13 @@ extension SlipwayStore {
         }
     }
 
+    /// Trace ids of every deploy of `app` the store has (the image tags its builds made carry them).
+    public func deployTraceIds(of app: AppName) throws -> [String] {
+        try writer.read { db in
+            try String.fetchAll(db, sql: "SELECT traceId FROM deploy WHERE app = ? OR apps LIKE ?", arguments: [app.value, "%\"\(app.value)\"%"])
+        }
+    }
+
     /// Deploys waiting (not yet running) for `app`, and over all apps.
     public func queuedDeploys(app: AppName) throws -> (app: Int, total: Int) {
         try writer.read { db in

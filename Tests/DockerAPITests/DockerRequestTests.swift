@@ -38,6 +38,25 @@ import Testing
         #expect(onNetwork.contains("networkmode=slipway_shop&nsoptions=%5B%7B%22Host%22%3Afalse%2C%22Name%22%3A%22network%22%2C%22Path%22%3A%22slipway_shop%22%7D%5D"))
     }
 
+    @Test("a build's RUN steps in a cgroup of the caller's choosing (so that they can be stopped)")
+    func buildCgroupParent() throws {
+        let uri = try DockerRequest.build(tag: "x", dockerfile: "Dockerfile", labels: [:], cgroupParent: "/slipway_build_abc_web.slice",
+                                          contextTar: URL(fileURLWithPath: "/tmp/ctx.tar")).uri
+        #expect(uri.contains("&cgroupparent=%2Fslipway_build_abc_web.slice&"), "\(uri)")
+    }
+
+    @Test("a file goes into a container owned by the user given, and one comes back out of an archive")
+    func fileArchives() throws {
+        let owner = try #require(FileOwner.named("redis", passwd: "root:x:0:0:root:/root:/bin/sh\nredis:x:100:101::/var/lib/redis:/usr/sbin/nologin\n"))
+        #expect(owner == FileOwner(uid: 100, gid: 101))
+        #expect(FileOwner.named("postgres", passwd: "root:x:0:0::/:/bin/sh\n") == nil)
+        let archive = SingleFileTar.archive(name: "run/slipway/password", contents: Data("s3cret\n".utf8), owner: owner)
+        #expect(archive.count == 512 * 4)
+        #expect(String(decoding: archive[108..<115], as: UTF8.self) == "0000144" && String(decoding: archive[116..<123], as: UTF8.self) == "0000145")
+        #expect(SingleFileTar.firstFile(in: archive) == Data("s3cret\n".utf8))
+        #expect(SingleFileTar.firstFile(in: Data(count: 1024)) == nil)
+    }
+
     @Test func pathsKeepReferencesReadable() {
         #expect(DockerRequest.inspectImage("localhost/app:v1").uri == "/v1.41/images/localhost/app:v1/json")
         #expect(DockerRequest.removeImage("app@sha256:abc", force: true).uri == "/v1.41/images/app@sha256:abc?force=1")

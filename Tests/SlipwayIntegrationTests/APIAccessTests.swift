@@ -167,14 +167,23 @@ extension Integration {
                 let same = try await server.request(.POST, "/v1/apps/crossed/scale", body: Data(#"{"web": 1}"#.utf8),
                                                     headers: ["Origin": server.baseURL])
                 #expect(same.status == 404, "\(same.status) \(same.body)")
-                // WebSocket upgrade from another origin: never upgraded. (hummingbird-websocket answers a refused
-                // upgrade itself, with a redirect and no body, so the reason is not in the answer.)
+                // WebSocket upgrade from another origin: never upgraded, and refused as the API refuses
+                // (403 and the JSON error with the reason; hummingbird-websocket's own answer was an empty 400).
                 let token = try #require(server.token)
-                let upgrade = try await server.get("/v1/apps/crossed/logs/ws", headers: [
-                    "Origin": origin, "Connection": "Upgrade", "Upgrade": "websocket",
-                    "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
-                ])
-                #expect(upgrade.status != 101, "\(upgrade.status) \(upgrade.body)")
+                // curl sends the upgrade as a browser would (AsyncHTTPClient does not speak upgrades).
+                func upgrade(origin: String?) async throws -> String {
+                    var arguments = ["-s", "-i", "--max-time", "10", "-H", "Authorization: Bearer \(token)", "-H", "Connection: Upgrade",
+                                     "-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="]
+                    if let origin { arguments += ["-H", "Origin: \(origin)"] }
+                    return try await runProcess(URL(fileURLWithPath: "/usr/bin/curl"), arguments + [server.baseURL + "/v1/apps/crossed/logs/ws"]).output
+                }
+                let refused = try await upgrade(origin: origin)
+                #expect(refused.hasPrefix("HTTP/1.1 403") && refused.lowercased().contains("content-type: application/json")
+                    && refused.contains(#""code":"cross_origin""#) && refused.contains("requests from the web page at \(origin) are refused"),
+                    "\(refused)")
+                // Any other refused upgrade says why too: no such app (404).
+                let missing = try await upgrade(origin: nil)
+                #expect(missing.hasPrefix("HTTP/1.1 404") && missing.contains(#""code":"not_found""#), "\(missing)")
                 let url = server.baseURL.replacingOccurrences(of: "http://", with: "ws://") + "/v1/apps/crossed/logs/ws"
                 var upgraded = true
                 do {
@@ -194,8 +203,10 @@ extension Integration {
             defer { try? FileManager.default.removeItem(at: data) }
             var environment = environment
             environment["SLIPWAY_TOKEN"] = environment["SLIPWAY_TOKEN"] ?? ""
-            return try await runProcess(TestServer.binary, ["server", "--data", data.path, "--router", "127.0.0.1:\(try freePort())",
-                                                      "--engine-socket", TestEngine.socketPath] + arguments, environment: environment)
+            let result = try await runProcess(TestServer.binary, ["server", "--data", data.path, "--router", "127.0.0.1:\(try freePort())",
+                                                            "--engine-socket", TestEngine.socketPath] + arguments, environment: environment)
+            await RouterProcesses.stop(data: data.path)  // had it started one before refusing
+            return result
         }
     }
 }

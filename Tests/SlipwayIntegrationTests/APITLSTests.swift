@@ -116,6 +116,7 @@ extension Integration {
                                                                   "--engine-socket", TestEngine.socketPath] + arguments)
             _ = try await LogsAndEventsTests.eventually(.seconds(30)) { collector.text.contains("slipway is up") || collector.text.contains("Error") }
             collector.stop()
+            await RouterProcesses.stop(data: data.path)  // a router process the server started outlives it
             return collector.text
         }
     }

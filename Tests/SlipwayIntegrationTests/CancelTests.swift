@@ -6,9 +6,9 @@ import Testing
 extension Integration {
     /// `slipway cancel` on the real engine: a deploy is stopped mid-build, no container of it is
     /// left, the release before keeps serving, and the app deploys again afterwards.
-    /// Known gap: Podman's Docker-compatible `/build` does not stop a build when its request is
-    /// closed (Docker does), so the RUN step in progress runs to its end inside Podman and the
-    /// build then tags its image; the test records both as known issues.
+    /// Podman's Docker-compatible `/build` does not stop a build when its request is closed (Docker
+    /// does): the server kills the RUN step in the build's cgroup (`BuildCgroup`), so the step
+    /// ends and no image is tagged; the test sees both.
     @Suite("Cancel a deploy", .serialized)
     struct CancelTests {
         @Test("slipway cancel ends a deploy mid-build and a queued one; no container changes, the release before keeps serving, the next deploy runs")
@@ -50,9 +50,8 @@ extension Integration {
                 print("cancel: a running build ended \(took) after slipway cancel")
 
                 try await Task.sleep(for: .seconds(2))
-                withKnownIssue("Podman's compat /build ignores a closed request: the RUN step goes on") {
-                    #expect(processes(mentioning: marker).isEmpty, "the build step still runs: \(processes(mentioning: marker))")
-                }
+                // Podman's /build ignores the closed request; the server stops the step in the build's cgroup.
+                #expect(processes(mentioning: marker).isEmpty, "the build step still runs: \(processes(mentioning: marker))")
                 #expect(Set(try await server.containers(app: app).map(\.id)) == before, "the app's containers changed")
                 #expect(try await server.viaRouter(host: "\(app).localhost").body == "v1")
                 let again = try await runCLI(["cancel", running, "--server", server.baseURL])
@@ -69,9 +68,7 @@ extension Integration {
                 try await Task.sleep(for: .seconds(3))
                 let tag = "localhost/slipway/\(app)-web:\(running.prefix(12))"
                 let left = try await TestEngine.docker().inspectImage(tag) != nil
-                withKnownIssue("Podman finishes the cancelled build and tags its image", isIntermittent: true) {
-                    #expect(!left, "\(tag) was left behind")
-                }
+                #expect(!left, "\(tag) was left behind")
                 if left { try? await TestEngine.docker().removeImage(tag, force: true) }
             }
         }

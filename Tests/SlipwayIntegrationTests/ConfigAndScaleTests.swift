@@ -119,6 +119,14 @@ extension Integration.ConfigAndScaleTests {
             #expect(seen.contains("setting=two") && !seen.contains("level=debug"), "the set at a mount is replaced whole: \(seen)")
             #expect(try await server.client.releases(app: app).releases.first?.description == "Set config files at /etc/app")
 
+            // A deploy of new source keeps them, as it keeps config vars (it once dropped them).
+            try await repo.commit(["www/index.html": "configurable, second build"], message: "second build")
+            try #require(try await server.deploy("filed", source: repo.url).status == .completed)
+            #expect(try await server.viaRouter(host: "filed.localhost").body == "configurable, second build")
+            let redeployed = try await server.viaRouter(host: "filed.localhost", path: "/cgi-bin/files").body
+            #expect(redeployed.contains("setting=two"), "config files after a deploy of new source: \(redeployed)")
+            #expect(try await server.client.configFiles(app: app).mounts.keys.sorted() == ["/etc/app"])
+
             let removed = try await runCLI(["config", "files", "filed", "--remove", "--server", server.baseURL])
             #expect(removed.status == 0, "\(removed.output)")
             #expect(try await server.client.configFiles(app: app).mounts.isEmpty)

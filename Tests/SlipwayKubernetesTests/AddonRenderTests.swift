@@ -32,14 +32,21 @@ struct AddonRenderTests {
         let container = try #require(db.body["spec"]?["template"]?["spec"]?["containers"]?[0])
         #expect(container["image"]?.string == "postgres:15")
         #expect(container["volumeMounts"]?[0]?["mountPath"]?.string == "/var/lib/postgresql/data")
-        // The password comes from the Secret, never inline in the pod spec.
+        // The password comes from the Secret as a file, never inline in the pod spec nor on a command
+        // line (which every process on the node reads in /proc).
         let yaml = try KubernetesRenderer(options: Self.options()).renderYAML(Fixtures.full())
-        #expect(container["env"]?[0]?["valueFrom"]?["secretKeyRef"]?["name"]?.string == "\(app)-addon-db")
+        #expect(container["env"]?[0]?["name"]?.string == "POSTGRES_PASSWORD_FILE")
+        #expect(container["env"]?[0]?["value"]?.string == "/run/slipway/password")
+        #expect(container["volumeMounts"]?[1]?["mountPath"]?.string == "/run/slipway")
+        let credentials = db.body["spec"]?["template"]?["spec"]?["volumes"]?[0]?["secret"]
+        #expect(credentials?["secretName"]?.string == "\(app)-addon-db" && credentials?["items"]?[0]?["key"]?.string == "password")
+        let cache = try #require(statefulSets.first?.body["spec"]?["template"]?["spec"]?["containers"]?[0])
+        #expect(cache["args"]?[0]?.string == "redis-server" && cache["args"]?[1]?.string == "/run/slipway/redis.conf" && cache["args"]?[2] == nil)
         let services = objects.filter { $0.kind == .service && ["db", "cache"].contains($0.name) }
         #expect(services.count == 2 && services.allSatisfy { $0.body["spec"]?["clusterIP"]?.string == "None" })
         let secret = try #require(objects.first { $0.kind == .secret && $0.name == "\(app)-addon-db" })
         #expect(secret.body["stringData"]?["url"]?.string == "postgres://slipway:0123456789abcdef0123456789abcdef@db:5432/slipway")
-        #expect(yaml.components(separatedBy: "0123456789abcdef0123456789abcdef").count - 1 == 4, "only in the two Secrets")
+        #expect(yaml.components(separatedBy: "0123456789abcdef0123456789abcdef").count - 1 == 5, "only in the two Secrets (password, url; redis.conf)")
         // Same input, same bytes.
         #expect(try KubernetesRenderer(options: Self.options()).renderYAML(Fixtures.full()) == yaml)
     }

@@ -89,6 +89,19 @@ struct ReleaseChangeTests {
         }
     }
 
+    @Test("config files: a deploy of new source keeps them (the README says they are kept across deploys)")
+    func configFilesSurviveABuild() async throws {
+        try await InProcessServer.with { server in
+            _ = try await server.deploy("demo", files: SourceTree.withRelease)
+            let set = try await server.change(.put, "/v1/apps/demo/files", body: #"{"mount": "/etc/app", "files": {"app.conf": "c2V0dGluZz1vbmUK"}}"#)
+            #expect(set.status == .completed)
+            #expect(try await server.deploy("demo", files: SourceTree.withRelease).release == 3)
+            let files = try await server.get("/v1/apps/demo/files").decode(ConfigFilesView.self)
+            #expect(files.release == 3 && files.mounts["/etc/app"]?.map(\.name) == ["app.conf"], "a new build dropped the config files: \(files)")
+            #expect(server.engine.current("demo")?.files?["/etc/app"]?["app.conf"] == Data("setting=one\n".utf8))
+        }
+    }
+
     @Test("a bad config change is refused with 400 and queues nothing")
     func badConfigChange() async throws {
         try await InProcessServer.with { server in

@@ -115,6 +115,11 @@ extension KubernetesEngine {
         let local = images.filter { !$0.contains("@sha256:") }
         if !local.isEmpty { await builder?.discardImages(local) }
     }
+
+    public func discardImages(_ images: [String], builtBy traceIds: [String]) async {
+        let local = images.filter { !$0.contains("@sha256:") }
+        if !local.isEmpty { await builder?.discardImages(local, builtBy: traceIds) }
+    }
 }
 
 /// `manifest.json` of a docker-archive: `[{"Config": "...", "RepoTags": [...], "Layers": [...]}]`.

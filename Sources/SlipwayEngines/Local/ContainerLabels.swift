@@ -12,6 +12,10 @@ struct ContainerLabels: Sendable {
     static let volume = "io.slipway.volume"
     /// An add-on's container and volume carry its name in the app (see `LocalAddons`).
     static let addon = "io.slipway.addon"
+    /// Add-on containers made with their password in a file (`AddonSpec.secretFile`) carry this
+    /// with the value `file`; one without it was made by an older Slipway with its password in its
+    /// environment or command line, and is made again (same volume, same password).
+    static let addonCredentials = "io.slipway.addon-credentials"
     /// An app's network carries the app's name (see `AppNetworks`).
     static let network = "io.slipway.network"
 

@@ -36,6 +36,7 @@ struct LocalAddons: Sendable {
         var containerLabels = labels.owned(by: addon.app.value)
         containerLabels[ContainerLabels.addon] = addon.name.value
         containerLabels[Labels.component] = "addon-\(addon.kind.rawValue)"
+        containerLabels[ContainerLabels.addonCredentials] = "file"
         var spec = ContainerSpec(image: addon.image, command: addon.command, environment: addon.environment, labels: containerLabels,
                                  useInit: true, stopTimeoutSeconds: 30, binds: ["\(volume):\(addon.kind.dataPath)"],
                                  limits: policy.limits(for: nil))
@@ -51,8 +52,20 @@ struct LocalAddons: Sendable {
                                message: "the image \(addon.image) for \(addon.kind.rawValue) \(addon.version) is not on this engine and cannot be pulled (\(error.message)); build it (scripts/setup.sh makes localhost/slipway-addon-\(addon.kind.rawValue):\(addon.kind.defaultVersion)) or start the server with --addon-image \(addon.kind.rawValue)=IMAGE",
                                httpStatus: 502)
         }
-        try await docker.startContainer(id)
+        do {
+            try await writeSecretFile(addon.secretFile, into: id, docker: docker)
+            try await docker.startContainer(id)
+        } catch {
+            try? await docker.removeContainer(id, force: true)
+            throw error
+        }
         if wait { try await waitUntilReady(id, addon) }
+    }
+
+    /// Whether a running add-on container was made by an older Slipway, its password in its
+    /// environment or on its command line (`inspect` shows both): it is made again.
+    static func carriesPasswordInConfiguration(_ container: ContainerSummary) -> Bool {
+        container.labels[ContainerLabels.addonCredentials] != "file"
     }
 
     /// Follows the add-on's output until it says it accepts connections. The official Postgres
@@ -153,10 +166,16 @@ struct LocalAddons: Sendable {
         }
         for addon in wanted {
             let container = mine.first { $0.labels[ContainerLabels.addon] == addon.name.value }
-            if container?.state == "running" { continue }
+            let outdated = container.map(Self.carriesPasswordInConfiguration) ?? false
+            if container?.state == "running" && !outdated { continue }
             let slot = CrashBackoff.slotKey(app: app, service: "addon-\(addon.name)", index: 1)
             guard await backoff.claimRestart(slot) else { continue }
-            let what = container == nil ? "was removed from outside; started again" : "exited (\(container?.state ?? "")); started again"
+            let what = switch container {
+            case nil: "was removed from outside; started again"
+            case let container? where container.state == "running":
+                "was made by an older Slipway with its password in its configuration; made again with the password in a file"
+            case let container?: "exited (\(container.state)); started again"
+            }
             do {
                 try await start(addon, waitUntilReady: false)
                 report(AppEvent(app: app, kind: .replicaRestarted, message: "add-on \(addon.name) \(what)", replica: "addon.\(addon.name)"))
@@ -166,4 +185,16 @@ struct LocalAddons: Sendable {
             }
         }
     }
+}
+
+/// Writes a secret file into a created container before it starts, owned by the user the file
+/// names as the container's /etc/passwd has it (root if it has no such user), mode 0600.
+func writeSecretFile(_ file: AddonSecretFile, into id: String, docker: DockerClient) async throws {
+    var owner = FileOwner.root
+    if let user = file.owner, let passwd = try await docker.readFile(from: id, path: "/etc/passwd"),
+       let found = FileOwner.named(user, passwd: String(decoding: passwd, as: UTF8.self)) {
+        owner = found
+    }
+    try await docker.copyFile(into: id, directory: "/", name: String(file.path.drop { $0 == "/" }), contents: Data(file.contents.utf8),
+                              owner: owner)
 }

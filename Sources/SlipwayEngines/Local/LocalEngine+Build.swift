@@ -11,7 +11,8 @@ extension LocalEngine {
     }
 
     /// Builds every image of `spec` within the policy's build timeout: past it the build is
-    /// cancelled (its request closed, which ends the engine's build) and the deploy fails.
+    /// cancelled (its request closed, which ends Docker's build; Podman's goes on, so what runs in
+    /// the build's cgroup is killed, see `BuildCgroup`) and the deploy fails.
     public func build(app: AppName, spec: AppSpec, workspace: URL, traceId: String, log: @escaping LogSink) async throws -> [String: String] {
         let timeout = replicas.policy.buildTimeout
         return try await withThrowingTaskGroup(of: [String: String]?.self) { group in
@@ -26,19 +27,34 @@ extension LocalEngine {
             } catch {
                 group.cancelAll()
                 if Task.isCancelled {
-                    // The deploy was cancelled: what this build tagged goes too, from a task the cancel does not reach.
+                    // The deploy was cancelled: the build's steps are stopped and what it tagged goes
+                    // too, from a task the cancel does not reach.
                     let tags = Self.builtTags(app: app, spec: spec, traceId: traceId)
-                    await Task { await discardImages(tags) }.value
+                    await Task { await stopBuild(app: app, spec: spec, traceId: traceId, discarding: tags) }.value
                 }
                 throw error
             }
             group.cancelAll()
             guard let images = first else {
-                await discardImages(Self.builtTags(app: app, spec: spec, traceId: traceId))
+                await stopBuild(app: app, spec: spec, traceId: traceId, discarding: Self.builtTags(app: app, spec: spec, traceId: traceId))
                 throw SlipwayError.invalidSource("the build of \(app) took longer than \(timeout.components.seconds) s (the server's --build-timeout) and was stopped")
             }
             return images
         }
+    }
+
+    /// After the build's request was closed: kills what its RUN steps still run (Podman goes on
+    /// without the request), then removes what it tagged.
+    private func stopBuild(app: AppName, spec: AppSpec, traceId: String, discarding tags: [String]) async {
+        await withTaskGroup(of: Int.self) { group in
+            for service in spec.services {
+                group.addTask { await BuildCgroup(traceId: traceId, service: service.name.value).stopAll() }
+            }
+            for await killed in group where killed > 0 {
+                logger.info("stopped a build's processes", metadata: ["app.name": "\(app)", "deploy.trace": "\(traceId)", "processes": "\(killed)"])
+            }
+        }
+        await discardImages(tags)
     }
 
     static func builtTags(app: AppName, spec: AppSpec, traceId: String) -> [String] {
@@ -72,7 +88,9 @@ extension LocalEngine {
                 // nothing on the host's loopback (AppIsolationTests performs both attacks).
                 let image = try await docker.buildImage(contextTar: contextTar, tag: tag, dockerfile: service.dockerfile,
                                                         memoryBytes: replicas.policy.buildMemoryBytes,
-                                                        network: try await replicas.networks.ensure(app: app.value), onOutput: log)
+                                                        network: try await replicas.networks.ensure(app: app.value),
+                                                        cgroupParent: BuildCgroup(traceId: traceId, service: service.name.value).parent,
+                                                        onOutput: log)
                 imageByDockerfile[service.dockerfile] = image
                 images[service.name.value] = image
                 try await refuseReservedLabels(image: image, service: service)
@@ -109,6 +127,29 @@ extension LocalEngine {
             missing.append(image)
         }
         return missing
+    }
+
+    /// Untags the image's tags that `traceIds` built (`imageTag`); the engine removes the image with
+    /// its last tag. An image without tags goes by its id; one another deploy still tags stays.
+    public func discardImages(_ images: [String], builtBy traceIds: [String]) async {
+        let ownSuffixes = Set(traceIds.map { ":" + $0.prefix(12).lowercased() })
+        for image in Set(images) {
+            guard let details = try? await docker.inspectImage(image) else { continue }
+            let own = details.repoTags.filter { tag in
+                tag.hasPrefix("localhost/slipway/") && tag.lastIndex(of: ":").map { ownSuffixes.contains(String(tag[$0...])) } == true
+            }
+            if details.repoTags.isEmpty {
+                await discardImages([image])
+                continue
+            }
+            for tag in own {
+                do {
+                    try await docker.removeImage(tag, force: false)
+                } catch {
+                    logger.debug("image tag kept", metadata: ["image": "\(tag)", "reason": "\(error)"])
+                }
+            }
+        }
     }
 
     public func discardImages(_ images: [String]) async {

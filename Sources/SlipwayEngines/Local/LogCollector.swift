@@ -68,7 +68,8 @@ struct LogCollector: Sendable {
                     candidates = containers.filter { $0.state == "running" }.map { ($0.id, $0.labels) }
                 }
                 for candidate in candidates where !followed.contains(candidate.id) {
-                    guard let labels = ReplicaLabels(candidate.labels) else { continue }  // one-off containers: their output goes elsewhere
+                    // Replicas (web.1) and add-ons (addon.db); one-off containers' output goes elsewhere.
+                    guard let labels = LogSource(candidate.labels) else { continue }
                     followed.insert(candidate.id)
                     // Only replicas found by the first listing may have run before: the others are read from their start.
                     var cutoff: Date?
@@ -84,9 +85,9 @@ struct LogCollector: Sendable {
         }
     }
 
-    private func follow(_ id: String, labels: ReplicaLabels, after cutoff: Date?,
+    private func follow(_ id: String, labels: LogSource, after cutoff: Date?,
                         deliver: @escaping @Sendable (String, AppLogLine) async -> Void) async {
-        let process = "\(labels.service).\(labels.index)"
+        let process = labels.process
         // How many lines of the logs API's answer were delivered already: the API is read again
         // and again while the replica starts, and each read delivers only what is new.
         var delivered = 0
@@ -161,5 +162,21 @@ struct LogCollector: Sendable {
             logger.debug("log collector: no stored output", metadata: ["container.id": "\(id.prefix(12))", "error": "\(error)"])
         }
         return Swift.max(count, skipping)
+    }
+}
+
+/// Whose output a container is in the app's logs: a replica's (`web.1`) or an add-on's (`addon.db`).
+struct LogSource: Sendable {
+    var app: String
+    var process: String
+
+    init?(_ labels: [String: String]) {
+        if let replica = ReplicaLabels(labels) {
+            (app, process) = (replica.app, "\(replica.service).\(replica.index)")
+        } else if let addon = labels[ContainerLabels.addon], let app = labels[Labels.name] {
+            (self.app, process) = (app, "addon.\(addon)")
+        } else {
+            return nil
+        }
     }
 }

@@ -32,6 +32,14 @@ extension OneOffRunner {
         let name = labels.names.oneOff(app: release.app.value, process: process, release: release.label)
         try? await docker.removeContainer(name, force: true)
         let id = try await docker.createContainer(name: name, spec: spec)
+        if let addon {
+            do {
+                try await writeSecretFile(addon.clientSecretFile, into: id, docker: docker)
+            } catch {
+                try? await docker.removeContainer(id, force: true)
+                throw error
+            }
+        }
         let docker = self.docker
         // The engine's input type, so that callers need not know the Docker API's.
         let attachInput = input.map { item -> AttachInput in

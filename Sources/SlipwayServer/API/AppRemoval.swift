@@ -27,10 +27,11 @@ struct AppRemoval: Sendable {
             }
         }
         let images = Set(try store.releases(of: app).flatMap { $0.services.map(\.image) })
+        let builds = try store.deployTraceIds(of: app)
         let volumes = try await engine.destroy(app: app, removingVolumes: removingVolumes)
         try store.deleteApp(app)
-        // Its images go too, unless another app's release uses the same build.
-        await engine.discardImages(Array(images.subtracting(try store.releaseImages())))
+        // Its images go too (with every tag its deploys made), unless another app's release uses the same build.
+        await engine.discardImages(Array(images.subtracting(try store.releaseImages())), builtBy: builds)
         await appLogs.remove(app: app.value)
         await edge.forget(app)
         try removeRepository(of: app)

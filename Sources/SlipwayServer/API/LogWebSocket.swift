@@ -13,13 +13,12 @@ struct LogWebSocket: Sendable {
     /// route of the same path answers 429.
     var followers: FollowerLimit?
 
-    func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
+    func addRoutes(to router: Router<WebSocketUpgradeContext>) {
         router.ws("/v1/apps/:app/logs/ws") { request, context in
-            // A bad app or query is not upgraded: the plain HTTP route of the same path answers it
-            // with the error (see `addFallbackRoute`).
-            guard (try? LogController(store: store, hub: hub).existingApp(context.parameters.require("app"))) != nil,
-                  (try? LogController.Query(request)) != nil else { return .dontUpgrade }
-            if let followers, let app = context.parameters.get("app"), followers.count(app) >= followers.perApp { return .dontUpgrade }
+            // A bad app or query is not upgraded: the error is the answer (see `RefusedUpgrades`).
+            _ = try LogController(store: store, hub: hub).existingApp(context.parameters.require("app"))
+            _ = try LogController.Query(request)
+            if let app = context.parameters.get("app") { try followers?.refuseIfFull(app) }
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             let app = try context.requestContext.parameters.require("app")

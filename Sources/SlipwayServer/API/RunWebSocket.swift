@@ -61,16 +61,27 @@ struct RunWebSocket: Sendable {
         return Session(release: release, addon: addon, command: command, service: service, tty: tty, size: size)
     }
 
-    func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
+    func addRoutes(to router: Router<WebSocketUpgradeContext>) {
         router.ws("/v1/apps/:app/run/ws") { request, context in
-            // A bad request is not upgraded: the plain HTTP route of the same path answers it with the error.
-            guard let app = context.parameters.get("app"), (try? session(request, app: app)) != nil else { return .dontUpgrade }
+            // A bad request is not upgraded: the error is the answer (see `RefusedUpgrades`).
+            _ = try session(request, app: try context.parameters.require("app"))
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             let session = try self.session(context.request, app: try context.requestContext.parameters.require("app"))
             let (input, feed) = AsyncStream.makeStream(of: InteractiveInput.self)
             if let size = session.size { feed.yield(.resize(columns: size.columns, rows: size.rows)) }
             let engine = self.engine
+            // Without a terminal the output is a pipe's (a script, a CI log, a recording): secret values
+            // are masked there, as in `slipway run` and the logs. A terminal is a person at it, who can
+            // read the app's secrets anyway (they run commands in it): its bytes go through unchanged,
+            // as masking could cut a terminal's escape sequences. Neither is stored anywhere.
+            let masks = OutputMasks(session.tty ? SecretMask([]) : self.mask(for: session.release))
+            let send: @Sendable (Int, Data) async -> Void = { stream, bytes in
+                guard !bytes.isEmpty else { return }
+                var framed = ByteBuffer(integer: UInt8(truncatingIfNeeded: stream))
+                framed.writeBytes(bytes)
+                try? await outbound.write(.binary(framed))
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for try await message in inbound.messages(maxSize: 1 << 20) {
@@ -87,10 +98,9 @@ struct RunWebSocket: Sendable {
                 do {
                     let code = try await engine.runInteractive(session.release, service: session.service, addon: session.addon,
                                                                command: session.command, tty: session.tty, input: input) { stream, bytes in
-                        var framed = ByteBuffer(integer: UInt8(truncatingIfNeeded: stream))
-                        framed.writeBytes(bytes)
-                        try? await outbound.write(.binary(framed))
+                        await send(stream, masks.apply(stream, bytes))
                     }
+                    for (stream, rest) in masks.finish() { await send(stream, rest) }
                     ending = #"{"exitCode": \#(code)}"#
                 } catch {
                     let failure = (error as? SlipwayError) ?? SlipwayError.engine("\(error)")
@@ -100,6 +110,12 @@ struct RunWebSocket: Sendable {
                 group.cancelAll()
             }
         }
+    }
+
+    /// The app's secret config values and its add-ons' passwords.
+    func mask(for release: Release) -> SecretMask {
+        let passwords = ((try? store.addons(of: release.app)) ?? []).map(\.password)
+        return SecretMask(release: release).merging(SecretMask(passwords))
     }
 
     /// A text message: a resize, or the end of standard input (anything else is ignored).
@@ -122,6 +138,35 @@ struct RunWebSocket: Sendable {
         router.get("/v1/apps/:app/run/ws") { request, context -> Response in
             _ = try session(request, app: try context.parameters.require("app"))
             throw SlipwayError.invalidRequest("this endpoint is a WebSocket: connect with a WebSocket client (Upgrade: websocket), as `slipway run -it` does")
+        }
+    }
+}
+
+/// One `StreamMask` per output stream of an interactive session.
+final class OutputMasks: @unchecked Sendable {
+    private let lock = NSLock()
+    private let mask: SecretMask
+    private var streams: [Int: StreamMask] = [:]
+
+    init(_ mask: SecretMask) { self.mask = mask }
+
+    func apply(_ stream: Int, _ bytes: Data) -> Data {
+        guard !mask.isEmpty else { return bytes }
+        return lock.withLock {
+            var streamMask = streams[stream] ?? StreamMask(mask)
+            defer { streams[stream] = streamMask }
+            return streamMask.apply(bytes)
+        }
+    }
+
+    /// What each stream held back, at the end.
+    func finish() -> [(Int, Data)] {
+        lock.withLock {
+            defer { streams = [:] }
+            return streams.sorted { $0.key < $1.key }.map { entry in
+                var streamMask = entry.value
+                return (entry.key, streamMask.finish())
+            }
         }
     }
 }

@@ -16,8 +16,11 @@ actor SecretMasks {
 
     func mask(for app: String) -> SecretMask {
         if let entry = cache[app], ContinuousClock.now - entry.loaded < .seconds(1) { return entry.mask }
-        let releases = (try? DNSLabel(app)).flatMap { try? store.releases(of: $0) } ?? []
-        let mask = releases.prefix(Self.releasesConsidered).reduce(SecretMask([])) { $0.merging(SecretMask(release: $1)) }
+        let name = try? DNSLabel(app)
+        let releases = name.flatMap { try? store.releases(of: $0) } ?? []
+        // An add-on's password alone too (its URL is a secret config value): add-on output is in the app's logs.
+        let addonPasswords = name.flatMap { try? store.addons(of: $0) }?.map(\.password) ?? []
+        let mask = releases.prefix(Self.releasesConsidered).reduce(SecretMask(addonPasswords)) { $0.merging(SecretMask(release: $1)) }
         cache[app] = (ContinuousClock.now, mask)
         return mask
     }

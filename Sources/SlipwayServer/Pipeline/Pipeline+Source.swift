@@ -47,15 +47,17 @@ extension Pipeline {
         let description = "Deploy " + (source.commit.map { String($0.prefix(7)) } ?? "of an upload")
         return try apps.map { app in
             let appImages = images[app.name.value] ?? [:]
-            // Config vars live on from release to release; a new build does not reset them.
-            // A preview's first release starts from its parent's config.
+            // Config vars and config files live on from release to release; a new build does not
+            // reset them. A preview's first release starts from its parent's.
             let base = try store.currentRelease(of: app.name)
                 ?? store.preview(app.name).flatMap { try store.currentRelease(of: $0.parent) }
             let config = base?.config
+            let files = base?.files
             return PlannedRelease(app: app.name) { version in
                 var release = Self.makeRelease(app: app, version: version, traceId: deploy.traceId, source: source,
                                                images: appImages, description: description, createdBy: deploy.requestedBy)
                 release.config = config
+                if release.files == nil { release.files = files }
                 if release.secretKeys == nil { release.secretKeys = base?.secretKeys }
                 return release
             }

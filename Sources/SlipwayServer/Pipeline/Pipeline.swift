@@ -208,7 +208,7 @@ struct Pipeline: Sendable {
             let old = Set(releases.dropFirst(keepReleases).flatMap { $0.services.map(\.image) }).subtracting(kept)
             if !old.isEmpty {
                 logger.info("pruning images of old releases", metadata: ["app.name": "\(app)", "images": "\(old.count)"])
-                await engine.discardImages(Array(old))
+                await engine.discardImages(Array(old), builtBy: (try? store.deployTraceIds(of: app)) ?? [])
             }
         }
     }

@@ -161,7 +161,8 @@ final class TestServer: @unchecked Sendable {
             for app in apps.apps { _ = try? await client.destroy(app: try DNSLabel(app.name)) }
         }
         await stop()
-        await stopRouterProcess()
+        // By command line, not by its pid file, which a router still starting has not written yet.
+        await RouterProcesses.stop(data: dataDirectory.path)
         // Anything still labelled with this server's id is a leak the test should not leave behind.
         if let id = try? String(contentsOf: dataDirectory.appendingPathComponent("server-id"), encoding: .utf8) {
             let docker = TestEngine.docker()
