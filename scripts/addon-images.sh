@@ -9,14 +9,17 @@
 # Only a missing image (or one made by an older recipe) is built: on a machine that has
 # both it returns at once. Called by scripts/setup.sh; one line per image.
 set -euo pipefail
+shopt -s extglob
 
 # Bump when a recipe below changes: an image without this label value is made again.
 recipe=addon-image-2
 label=org.slipway.setup.addon-recipe
 
-present() { # present IMAGE: the image exists and was made by this recipe
-    podman image exists "$1" >/dev/null 2>&1 &&
-        [[ $(podman image inspect --format "{{index .Config.Labels \"$label\"}}" "$1" 2>/dev/null) == "$recipe" ]]
+present() { # present IMAGE: the image exists and was made by this recipe or a newer one (another checkout's)
+    podman image exists "$1" >/dev/null 2>&1 || return 1
+    local made
+    made=$(podman image inspect --format "{{index .Config.Labels \"$label\"}}" "$1" 2>/dev/null)
+    [[ $made == addon-image-+([0-9]) ]] && ((${made#addon-image-} >= ${recipe#addon-image-}))
 }
 
 postgres_entrypoint='#!/bin/sh
