@@ -4,7 +4,7 @@
 #   localhost/slipway-addon-redis:7       Debian's redis-server 7 (redis-cli included)
 # from Debian's packages (mmdebstrap, then podman import). Each image takes the same
 # environment and arguments as the official `postgres`/`redis` image it stands in for
-# (POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE, POSTGRES_USER, POSTGRES_DB and /var/lib/postgresql/data; `redis-server ARGS`
+# (POSTGRES_PASSWORD/POSTGRES_USER/POSTGRES_DB and /var/lib/postgresql/data; `redis-server ARGS`
 # in /data), so the server runs either the same way (`slipway server --addon-image`).
 # Only a missing image (or one made by an older recipe) is built: on a machine that has
 # both it returns at once. Called by scripts/setup.sh; one line per image.
@@ -12,7 +12,7 @@ set -euo pipefail
 shopt -s extglob
 
 # Bump when a recipe below changes: an image without this label value is made again.
-recipe=addon-image-2
+recipe=addon-image-1
 label=org.slipway.setup.addon-recipe
 
 present() { # present IMAGE: the image exists and was made by this recipe or a newer one (another checkout's)
@@ -33,13 +33,8 @@ chown postgres:postgres "$PGDATA" /var/run/postgresql
 chmod 700 "$PGDATA"
 as_postgres() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
-    # As the official image: the password from a file (Slipway writes it there, so that it is
-    # not in the container'"'"'s environment), read as root, never exported to the server.
-    if [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
-        POSTGRES_PASSWORD=$(cat "$POSTGRES_PASSWORD_FILE")
-    fi
     if [ -z "${POSTGRES_PASSWORD:-}" ]; then
-        echo "error: neither POSTGRES_PASSWORD nor POSTGRES_PASSWORD_FILE is set; the database would have no password" >&2
+        echo "error: POSTGRES_PASSWORD is not set; the database would have no password" >&2
         exit 1
     fi
     user=${POSTGRES_USER:-postgres}

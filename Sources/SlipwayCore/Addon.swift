@@ -99,8 +99,8 @@ public struct AddonSpec: Codable, Sendable, Equatable {
     /// shows the command line to every user of the host.
     public static let secretDirectory = "/run/slipway"
 
-    /// The add-on container's secret file: Postgres' password (`POSTGRES_PASSWORD_FILE`, read by the
-    /// image's entrypoint before initdb), Redis' configuration with `requirepass`.
+    /// The add-on container's secret file: Postgres' password (read by `command` as root), Redis'
+    /// configuration with `requirepass`.
     public var secretFile: AddonSecretFile {
         switch kind {
         case .postgres: AddonSecretFile(path: Self.secretDirectory + "/password", contents: password + "\n", owner: "postgres")
@@ -111,7 +111,7 @@ public struct AddonSpec: Codable, Sendable, Equatable {
     /// The add-on container's environment (the official images' variables); no password.
     public var environment: [String: String] {
         switch kind {
-        case .postgres: ["POSTGRES_PASSWORD_FILE": secretFile.path, "POSTGRES_USER": Self.user, "POSTGRES_DB": Self.user]
+        case .postgres: ["POSTGRES_USER": Self.user, "POSTGRES_DB": Self.user]
         case .redis: [:]
         }
     }
@@ -119,7 +119,11 @@ public struct AddonSpec: Codable, Sendable, Equatable {
     /// The add-on container's command; nil keeps the image's.
     public var command: [String]? {
         switch kind {
-        case .postgres: nil
+        // A shell (run by the image's entrypoint, which passes commands other than `postgres` on)
+        // reads the file into POSTGRES_PASSWORD for the entrypoint's own environment, then runs it
+        // as usual: this works with every image that takes POSTGRES_PASSWORD (the official one and
+        // setup.sh's stand-in), and the password is on no command line (the line holds `$(cat ...)`).
+        case .postgres: ["/bin/sh", "-c", "POSTGRES_PASSWORD=\"$(cat \(secretFile.path))\" exec docker-entrypoint.sh postgres"]
         case .redis: ["redis-server", secretFile.path]
         }
     }
