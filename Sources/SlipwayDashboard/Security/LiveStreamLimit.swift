@@ -21,8 +21,9 @@ final class LiveStreamLimit: Sendable {
     }
 
     /// Takes a place for a stream of `session`, or throws why not: 429 when the session has all
-    /// of its own, 503 when the server has all it serves.
-    func enter(session: String) throws {
+    /// of its own, 503 when the server has all it serves. The place is given back by
+    /// `Place.leave()`, or when the last reference to it goes.
+    func enter(session: String) throws -> Place {
         let refusal = open.withLock { counts -> DashboardError? in
             if counts.bySession[session, default: 0] >= perSession {
                 return DashboardError(status: .tooManyRequests, heading: "Too many live views",
@@ -39,9 +40,10 @@ final class LiveStreamLimit: Sendable {
             return nil
         }
         if let refusal { throw refusal }
+        return Place(limit: self, session: session)
     }
 
-    func leave(session: String) {
+    fileprivate func leave(session: String) {
         open.withLock { counts in
             counts.total = max(0, counts.total - 1)
             let left = counts.bySession[session, default: 1] - 1
@@ -55,6 +57,29 @@ final class LiveStreamLimit: Sendable {
     }
 }
 
+extension LiveStreamLimit {
+    /// One stream's place. Given back once: by `leave()` when the stream ends, or when the place
+    /// is dropped unused — a response whose body is never written (the client went away before
+    /// its head was sent) would otherwise keep the place for the life of the server.
+    final class Place: Sendable {
+        private let limit: LiveStreamLimit
+        private let session: String
+        private let given = Atomic<Bool>(false)
+
+        fileprivate init(limit: LiveStreamLimit, session: String) {
+            self.limit = limit
+            self.session = session
+        }
+
+        func leave() {
+            guard !given.exchange(true, ordering: .relaxed) else { return }
+            limit.leave(session: session)
+        }
+
+        deinit { leave() }
+    }
+}
+
 extension Dashboard {
     /// A live stream of a signed-in session within the `LiveStreamLimit`: `open` makes the
     /// response; its place is given back when its body ends, or at once if it is not a stream.
@@ -62,17 +87,17 @@ extension Dashboard {
         guard let session = await session(of: request) else {
             throw DashboardError(status: .unauthorized, heading: "Signed out", message: "Sign in to \(purpose).", back: "/signin", backLabel: "Sign in")
         }
-        try streams.enter(session: session.id)
+        let place = try streams.enter(session: session.id)
         var response: Response
         do {
             response = try await open()
         } catch {
-            streams.leave(session: session.id)
+            place.leave()
             throw error
         }
-        let (body, streams, id) = (response.body, streams, session.id)
+        let body = response.body
         response.body = ResponseBody { writer in
-            defer { streams.leave(session: id) }
+            defer { place.leave() }
             try await body.write(writer)
         }
         return response
