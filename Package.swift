@@ -277,7 +277,7 @@ let package = Package(
         .testTarget(name: "SlipwaySSHTests", dependencies: ["SlipwaySSH", "Commands",
             .product(name: "NIOSSH", package: "swift-nio-ssh"),
         ]),
-        .testTarget(name: "CronTests", dependencies: ["Cron"]),
+        .testTarget(name: "CronTests", dependencies: ["Cron"], swiftSettings: upcomingFeatures),
         // The directory store in process; the S3 store against moto's S3 server (a stand-in for S3).
         .testTarget(name: "BackupStoreTests", dependencies: ["BackupStore", "S3Storage", "SlipwayTestSupport", "TestPorts", "Commands"]),
         // SigV4 against AWS's published examples; the client against moto's S3 server (a stand-in for S3).
