@@ -330,14 +330,14 @@ let package = Package(
         ]),
         // A real pebble and pebble-challtestsrv on free loopback ports, and a real BIND (named)
         // authoritative for a test zone that takes TSIG-signed updates, for the ACME and DNS tests.
-        .target(name: "ACMETestSupport", dependencies: [
+        .target(name: "ACMETestSupport", dependencies: [.product(name: "NIOHTTP1", package: "swift-nio"), 
             "ACME", "TestPorts", "Commands",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
-        ], path: "Tests/ACMETestSupport"),
+        ], path: "Tests/ACMETestSupport", swiftSettings: upcomingFeatures),
         // The ACME client: JWS, thumbprints and CSRs against known vectors, and the whole flow
         // against a real pebble and pebble-challtestsrv the suite starts (ACMEPebbleTests).
         .testTarget(name: "ACMETests", dependencies: [

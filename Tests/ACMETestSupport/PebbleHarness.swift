@@ -2,6 +2,7 @@ import ACME
 import AsyncHTTPClient
 import Commands
 import Foundation
+import NIOHTTP1
 import TestPorts
 import Logging
 import NIOCore
