@@ -258,7 +258,7 @@ let package = Package(
         // `InMemoryEngine`, the engine test double of the in-process server suites.
         // Loopback ports for test servers, outside the range Podman's NAT rules may redirect.
         .target(name: "TestPorts", path: "Tests/TestPorts", swiftSettings: upcomingFeatures),
-        .target(name: "SlipwayTestSupport", dependencies: ["Commands", "TestPorts",
+        .target(name: "SlipwayTestSupport", dependencies: ["KubernetesResources", "Commands", "TestPorts",
             "KubernetesAPI", "SlipwayEngines", "SlipwayCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -267,7 +267,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ], path: "Tests/SlipwayTestSupport"),
+        ], path: "Tests/SlipwayTestSupport", swiftSettings: upcomingFeatures),
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore"]),
         .testTarget(name: "SlipwayKubernetesTests", dependencies: ["Commands",
             "SlipwayKubernetes", "SlipwayCore", "KubernetesAPI", "KubernetesResources", .product(name: "Yams", package: "Yams"),

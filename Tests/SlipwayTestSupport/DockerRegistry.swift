@@ -1,6 +1,8 @@
 import Commands
 import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import TestPorts
 
 /// A real CNCF registry (`docker-registry` from Debian) on a free loopback port, with its own

@@ -1,5 +1,6 @@
 import Foundation
 import KubernetesAPI
+import KubernetesResources
 
 /// Plays the Deployment and Job controllers against kmock (which fills no `status`): every
 /// 100 ms it lists the namespace's Deployments and Jobs and merge-patches their `status` as
