@@ -268,7 +268,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Tests/SlipwayTestSupport", swiftSettings: upcomingFeatures),
-        .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore"]),
+        .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore"], swiftSettings: upcomingFeatures),
         .testTarget(name: "SlipwayKubernetesTests", dependencies: ["Commands",
             "SlipwayKubernetes", "SlipwayCore", "KubernetesAPI", "KubernetesResources", .product(name: "Yams", package: "Yams"),
         ]),
