@@ -271,7 +271,7 @@ let package = Package(
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore"], swiftSettings: upcomingFeatures),
         .testTarget(name: "SlipwayKubernetesTests", dependencies: ["Commands",
             "SlipwayKubernetes", "SlipwayCore", "KubernetesAPI", "KubernetesResources", .product(name: "Yams", package: "Yams"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
         // Key parsing and fingerprints against ssh-keygen, the exec policy, the host key file.
         .testTarget(name: "SlipwaySSHTests", dependencies: ["SlipwaySSH", "Commands",

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesResources
 import SlipwayCore
 import SlipwayKubernetes
 import Testing
