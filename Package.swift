@@ -272,7 +272,7 @@ let package = Package(
         .testTarget(name: "SlipwayKubernetesTests", dependencies: ["Commands",
             "SlipwayKubernetes", "SlipwayCore", "KubernetesAPI", "KubernetesResources", .product(name: "Yams", package: "Yams"),
         ], swiftSettings: upcomingFeatures),
-        .testTarget(name: "CommandsTests", dependencies: ["Commands"]),
+        .testTarget(name: "CommandsTests", dependencies: ["Commands"], swiftSettings: upcomingFeatures),
         // Key parsing and fingerprints against ssh-keygen, the exec policy, the host key file.
         .testTarget(name: "SlipwaySSHTests", dependencies: ["SlipwaySSH", "Commands",
             .product(name: "NIOSSH", package: "swift-nio-ssh"),
