@@ -276,7 +276,7 @@ let package = Package(
         // Key parsing and fingerprints against ssh-keygen, the exec policy, the host key file.
         .testTarget(name: "SlipwaySSHTests", dependencies: ["SlipwaySSH", "Commands",
             .product(name: "NIOSSH", package: "swift-nio-ssh"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         .testTarget(name: "CronTests", dependencies: ["Cron"], swiftSettings: upcomingFeatures),
         // The directory store in process; the S3 store against moto's S3 server (a stand-in for S3).
         .testTarget(name: "BackupStoreTests", dependencies: ["BackupStore", "S3Storage", "SlipwayTestSupport", "TestPorts", "Commands"]),
