@@ -279,7 +279,7 @@ let package = Package(
         ], swiftSettings: upcomingFeatures),
         .testTarget(name: "CronTests", dependencies: ["Cron"], swiftSettings: upcomingFeatures),
         // The directory store in process; the S3 store against moto's S3 server (a stand-in for S3).
-        .testTarget(name: "BackupStoreTests", dependencies: ["BackupStore", "S3Storage", "SlipwayTestSupport", "TestPorts", "Commands"]),
+        .testTarget(name: "BackupStoreTests", dependencies: ["BackupStore", "S3Storage", "SlipwayTestSupport", "TestPorts", "Commands"], swiftSettings: upcomingFeatures),
         // SigV4 against AWS's published examples; the client against moto's S3 server (a stand-in for S3).
         .testTarget(name: "S3StorageTests", dependencies: [
             "S3Storage", "FileChunks", "SlipwayTestSupport", "TestPorts", "Commands",
