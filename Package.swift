@@ -285,7 +285,7 @@ let package = Package(
             "S3Storage", "FileChunks", "SlipwayTestSupport", "TestPorts", "Commands",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // A private CA and leaf certificates made with swift-certificates, for the TLS tests.
         .target(name: "TLSTestSupport", dependencies: [
             .product(name: "X509", package: "swift-certificates"),
