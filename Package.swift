@@ -293,7 +293,7 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], path: "Tests/TLSTestSupport", swiftSettings: upcomingFeatures),
-        .testTarget(name: "CertificateStoreTests", dependencies: ["CertificateStore", "TLSTestSupport"]),
+        .testTarget(name: "CertificateStoreTests", dependencies: ["CertificateStore", "TLSTestSupport"], swiftSettings: upcomingFeatures),
         .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive", "Commands"]),
         .testTarget(name: "FileChunksTests", dependencies: ["FileChunks", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SlipwayClientTests", dependencies: ["Commands", "SlipwayClient", "SlipwayCore"]),
