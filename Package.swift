@@ -294,7 +294,7 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], path: "Tests/TLSTestSupport", swiftSettings: upcomingFeatures),
         .testTarget(name: "CertificateStoreTests", dependencies: ["CertificateStore", "TLSTestSupport"], swiftSettings: upcomingFeatures),
-        .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive", "Commands"]),
+        .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive", "Commands"], swiftSettings: upcomingFeatures),
         .testTarget(name: "FileChunksTests", dependencies: ["FileChunks", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SlipwayClientTests", dependencies: ["Commands", "SlipwayClient", "SlipwayCore"]),
         .testTarget(name: "DockerAPITests", dependencies: ["Commands",
