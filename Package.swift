@@ -295,7 +295,7 @@ let package = Package(
         ], path: "Tests/TLSTestSupport", swiftSettings: upcomingFeatures),
         .testTarget(name: "CertificateStoreTests", dependencies: ["CertificateStore", "TLSTestSupport"], swiftSettings: upcomingFeatures),
         .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive", "Commands"], swiftSettings: upcomingFeatures),
-        .testTarget(name: "FileChunksTests", dependencies: ["FileChunks", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "FileChunksTests", dependencies: ["FileChunks", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: upcomingFeatures),
         .testTarget(name: "SlipwayClientTests", dependencies: ["Commands", "SlipwayClient", "SlipwayCore"]),
         .testTarget(name: "DockerAPITests", dependencies: ["Commands",
             "DockerAPI",
