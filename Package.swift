@@ -296,7 +296,7 @@ let package = Package(
         .testTarget(name: "CertificateStoreTests", dependencies: ["CertificateStore", "TLSTestSupport"], swiftSettings: upcomingFeatures),
         .testTarget(name: "SourceArchiveTests", dependencies: ["SourceArchive", "Commands"], swiftSettings: upcomingFeatures),
         .testTarget(name: "FileChunksTests", dependencies: ["FileChunks", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: upcomingFeatures),
-        .testTarget(name: "SlipwayClientTests", dependencies: ["Commands", "SlipwayClient", "SlipwayCore"]),
+        .testTarget(name: "SlipwayClientTests", dependencies: ["Commands", "SlipwayClient", "SlipwayCore"], swiftSettings: upcomingFeatures),
         .testTarget(name: "DockerAPITests", dependencies: ["Commands",
             "DockerAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
