@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import DockerAPI
 import Foundation
+import Logging
 import NIOCore
+import NIOHTTP1
 import Testing
 
 /// Against the real engine (see `Engine`). Each test registers what it creates with
