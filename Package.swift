@@ -303,14 +303,14 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: upcomingFeatures),
-        .testTarget(name: "OCIRegistryTests", dependencies: [
+        .testTarget(name: "OCIRegistryTests", dependencies: [.product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"), 
             "SlipwayTestSupport", "TestPorts", "OCIRegistry",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         .testTarget(name: "KubernetesAPITests", dependencies: [
             "SlipwayTestSupport", "TestPorts", "KubernetesAPI", "KubernetesResources",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 @testable import OCIRegistry
 import Testing
