@@ -320,7 +320,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // The engines' tests: the Kubernetes engine against scripted API servers and, in the suites
         // `scripts/test.sh --unit` leaves out, the kmock emulator and a real registry.
         .testTarget(name: "SlipwayEnginesTests", dependencies: ["Commands",

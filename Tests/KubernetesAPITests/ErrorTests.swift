@@ -1,4 +1,6 @@
 import KubernetesAPI
+import KubernetesResources
+import NIOHTTP1
 import SlipwayTestSupport
 import NIOCore
 import NIOPosix

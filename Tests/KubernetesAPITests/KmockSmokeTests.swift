@@ -1,4 +1,5 @@
 import KubernetesAPI
+import KubernetesResources
 import SlipwayTestSupport
 import Testing
 

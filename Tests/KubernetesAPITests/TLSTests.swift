@@ -1,5 +1,8 @@
 import Foundation
 import KubernetesAPI
+import KubernetesResources
+import NIOCore
+import NIOHTTP1
 import NIOSSL
 import SlipwayTestSupport
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import KubernetesAPI
 import Logging
+import NIOCore
 import SlipwayTestSupport
 
 let testLogger = Logger(label: "KubernetesAPITests")

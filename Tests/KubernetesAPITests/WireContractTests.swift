@@ -1,5 +1,7 @@
 import Foundation
 import KubernetesAPI
+import KubernetesResources
+import NIOHTTP1
 import SlipwayTestSupport
 import Testing
 
