@@ -323,11 +323,11 @@ let package = Package(
         ], swiftSettings: upcomingFeatures),
         // The engines' tests: the Kubernetes engine against scripted API servers and, in the suites
         // `scripts/test.sh --unit` leaves out, the kmock emulator and a real registry.
-        .testTarget(name: "SlipwayEnginesTests", dependencies: ["Commands",
+        .testTarget(name: "SlipwayEnginesTests", dependencies: [.product(name: "NIOCore", package: "swift-nio"), "Commands",
             "SlipwayTestSupport", "SlipwayEngines", "SlipwayCore", "SlipwayKubernetes", "KubernetesAPI", "KubernetesResources", "OCIRegistry", "DockerAPI",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // A real pebble and pebble-challtestsrv on free loopback ports, and a real BIND (named)
         // authoritative for a test zone that takes TSIG-signed updates, for the ACME and DNS tests.
         .target(name: "ACMETestSupport", dependencies: [.product(name: "NIOHTTP1", package: "swift-nio"), 

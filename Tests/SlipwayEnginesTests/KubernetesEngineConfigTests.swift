@@ -1,5 +1,6 @@
 import Foundation
 import KubernetesAPI
+import KubernetesResources
 import SlipwayCore
 @testable import SlipwayEngines
 import SlipwayKubernetes

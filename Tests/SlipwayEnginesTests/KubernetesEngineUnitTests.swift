@@ -1,5 +1,7 @@
 import Foundation
 import KubernetesAPI
+import KubernetesResources
+import NIOCore
 import SlipwayCore
 @testable import SlipwayEngines
 import SlipwayKubernetes

@@ -1,6 +1,8 @@
 import Foundation
 import KubernetesAPI
+import KubernetesResources
 import Logging
+import NIOCore
 import SlipwayCore
 import SlipwayEngines
 import SlipwayKubernetes
