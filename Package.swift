@@ -350,7 +350,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // The RFC 2136 client: wire format and TSIG against vectors made with dnspython, and
         // updates, queries and refused forgeries against a real BIND the suite starts.
         .testTarget(name: "DNSUpdateTests", dependencies: [

@@ -2,6 +2,7 @@ import ACME
 import ACMETestSupport
 import Crypto
 import Foundation
+import Logging
 import SwiftASN1
 import Testing
 import X509
