@@ -356,7 +356,7 @@ let package = Package(
         .testTarget(name: "DNSUpdateTests", dependencies: [
             "DNSUpdate", "ACMETestSupport", "TestPorts",
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // Issuance, renewal at two thirds, backoff and events: the real router answering HTTP-01
         // for a real pebble, certificates in a real store.
         .testTarget(name: "SlipwayCertificatesTests", dependencies: [
