@@ -359,12 +359,12 @@ let package = Package(
         ], swiftSettings: upcomingFeatures),
         // Issuance, renewal at two thirds, backoff and events: the real router answering HTTP-01
         // for a real pebble, certificates in a real store.
-        .testTarget(name: "SlipwayCertificatesTests", dependencies: [
+        .testTarget(name: "SlipwayCertificatesTests", dependencies: [.product(name: "SwiftASN1", package: "swift-asn1"), 
             "SlipwayCertificates", "ACME", "ACMETestSupport", "TestPorts", "CertificateStore", "SlipwayRouter", "SlipwayCore", "DNSUpdate",
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         .testTarget(name: "SlipwayRouterTests", dependencies: [
             "SlipwayRouter", "TLSTestSupport", "Commands", "TestPorts",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -10,6 +10,7 @@ import Testing
 
 @testable import SlipwayCertificates
 import TestPorts
+import struct X509.Certificate  // not all of X509: its own CertificateStore type would make that name ambiguous
 
 /// The renewer against a real pebble that validates HTTP-01 on the real router's port: the router
 /// answers from its token store, certificates land in a real store in a temporary data directory.

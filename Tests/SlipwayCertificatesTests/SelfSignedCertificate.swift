@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SwiftASN1
 import X509
 
 /// A self-signed certificate and its key, as a user would add with `slipway certs add`.
