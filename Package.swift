@@ -373,7 +373,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         // The server in process, without a container engine: the API through HummingbirdTesting,
         // the pipeline, the deploy queue and the reconciler over `InMemoryEngine` and an in-memory store.
         .testTarget(name: "SlipwayServerTests", dependencies: [

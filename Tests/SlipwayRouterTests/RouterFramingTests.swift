@@ -1,4 +1,6 @@
+import FoundationEssentials
 import NIOCore
+import NIOHTTP1
 import Testing
 
 @testable import SlipwayRouter

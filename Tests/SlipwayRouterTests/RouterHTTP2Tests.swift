@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SlipwayRouter
+import TLSTestSupport
 
 /// HTTP/2 over TLS (ALPN `h2`, `http/1.1` fallback) to the same HTTP/1.1 backends, with the real
 /// curl as the client.
