@@ -388,7 +388,7 @@ let package = Package(
         ]),
         .testTarget(name: "SlipwayStoreTests", dependencies: ["Commands",
             "SlipwayStore", "SlipwayCore", "SlipwaySecrets", .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         .testTarget(name: "SlipwayIntegrationTests", dependencies: ["Commands",
             "ACMETestSupport", "TestPorts", .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),

@@ -1,4 +1,5 @@
 import Commands
+import Crypto
 import Foundation
 import SlipwayCore
 import SlipwaySecrets
