@@ -376,7 +376,7 @@ let package = Package(
         ], swiftSettings: upcomingFeatures),
         // The server in process, without a container engine: the API through HummingbirdTesting,
         // the pipeline, the deploy queue and the reconciler over `InMemoryEngine` and an in-memory store.
-        .testTarget(name: "SlipwayServerTests", dependencies: [
+        .testTarget(name: "SlipwayServerTests", dependencies: [.product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOHTTP1", package: "swift-nio"), 
             "SlipwayServer", "SlipwayTestSupport", "TestPorts", "SlipwayStore", "SlipwayEngines", "SlipwayCore", "SlipwaySecrets", "SourceArchive",
             "TLSTestSupport", "CertificateStore", "SlipwayRouter", "SlipwayDashboard",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -385,7 +385,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: upcomingFeatures),
         .testTarget(name: "SlipwayStoreTests", dependencies: ["Commands",
             "SlipwayStore", "SlipwayCore", "SlipwaySecrets", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: upcomingFeatures),

@@ -1,5 +1,6 @@
 import CertificateStore
 import Foundation
+import HTTPTypes
 import SlipwayCore
 @testable import SlipwayServer
 import SlipwayRouter

@@ -1,7 +1,9 @@
 import Foundation
+import HTTPTypes
 import SlipwayCore
 @testable import SlipwayServer
 import SlipwayStore
+import SlipwayTestSupport
 import Testing
 
 /// Scheduled jobs in process: the scheduler over `InMemoryEngine` (the engine test double) and a

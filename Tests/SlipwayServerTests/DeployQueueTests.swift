@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import GRDB
+import HTTPTypes
 import SlipwayCore
 import SlipwaySecrets
 @testable import SlipwayStore

@@ -3,6 +3,7 @@ import Hummingbird
 import SlipwayCore
 @testable import SlipwayRouter
 @testable import SlipwayServer
+import SlipwayStore
 import SlipwayTestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import NIOHTTP1
 import SlipwayCore
 @testable import SlipwayServer
 import SlipwayStore

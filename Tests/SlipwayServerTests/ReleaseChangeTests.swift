@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import SlipwayCore
+import SlipwayServer
 import SlipwayTestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import SlipwayCore
 @testable import SlipwayServer
 import SlipwayStore

@@ -1,7 +1,9 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdTesting
 import SlipwayCore
+import SlipwayStore
 import SlipwayTestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import SlipwayCore
+import SlipwayServer
 import SourceArchive
 import Testing
 
