@@ -3,6 +3,7 @@ import Hummingbird
 import SlipwayCore
 @testable import SlipwayDashboard
 @testable import SlipwayServer
+import SlipwayStore
 import Testing
 
 /// Dashboard sessions are kept in the store (a real SQLite file), hashed: a restarted server keeps
