@@ -32,8 +32,9 @@ struct RouterAttackTests {
         }
         let cutAfter = ContinuousClock.now - start
         #expect(!slow.isOpen)
-        // Cut at the 3 s timeout, with room for a loaded machine (still far below the 12 s of trickling).
-        #expect(cutAfter >= .milliseconds(2900) && cutAfter < .seconds(7), "cut after \(cutAfter)")
+        // Cut at the 3 s timeout, with room for a loaded machine (the whole unit group on 2 cores
+        // once took 7.1 s); below the 12 s of trickling, so it was the timeout that cut it.
+        #expect(cutAfter >= .milliseconds(2900) && cutAfter < .seconds(11), "cut after \(cutAfter)")
         #expect(slow.text.hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
         #expect(slow.text.hasSuffix("slipway: the request head did not arrive within 3 s\n"))
         #expect(web.requests == 0)  // nothing of it reached the app
