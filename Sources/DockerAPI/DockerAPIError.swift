@@ -32,6 +32,12 @@ public struct DockerAPIError: Error, CustomStringConvertible, Sendable, Equatabl
         (statusCode == 409 || statusCode == 500)
             && (message.contains("is not running") || message.contains("can only kill running"))
     }
+    /// Podman up to 4.3 fails a wait (500 "read /proc/PID/cgroup: no such process") when the
+    /// container's process exits between opening and reading that file (containers/podman#16383,
+    /// fixed in 4.4). The container has stopped by then, so asking again gets its exit code.
+    public var isExitRaceOnWait: Bool {
+        statusCode == 500 && message.contains("/cgroup: no such process")
+    }
     /// The engine did not answer at all (socket missing, connection refused, timed out).
     public var isUnreachable: Bool { statusCode == nil && message.hasPrefix(Self.unreachablePrefix) }
 

@@ -56,7 +56,21 @@ extension DockerClient {
 
     /// `POST /containers/{id}/wait`: blocks until the container is no longer running and
     /// returns its exit code (immediately if it already exited, or was never started).
+    /// Podman's race on a container that exits at once (`DockerAPIError.isExitRaceOnWait`) is
+    /// retried, so a one-off like `echo` does not fail a deploy.
     public func waitContainer(_ id: String) async throws -> Int {
+        var attempt = 0
+        while true {
+            do {
+                return try await waitOnce(id)
+            } catch let error as DockerAPIError where error.isExitRaceOnWait && attempt < 5 {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(50 * attempt))
+            }
+        }
+    }
+
+    private func waitOnce(_ id: String) async throws -> Int {
         let answer = try await sendForJSON(.waitContainer(id), as: WireWaitResponse.self, timeout: nil)
         if let message = answer.Error?.Message, !message.isEmpty {
             throw DockerAPIError(statusCode: nil, message: message)

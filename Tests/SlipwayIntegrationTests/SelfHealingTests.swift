@@ -40,8 +40,12 @@ extension Integration {
                 var ok = 0
                 var failed: [String] = []
                 while !stop.value && !Task.isCancelled {
-                    let answer = try? await server.viaRouter(host: host)
-                    if answer?.status == 200 { ok += 1 } else { failed.append("\(answer?.status ?? 0) \(answer?.body ?? "no answer")") }
+                    do {
+                        let answer = try await server.viaRouter(host: host)
+                        if answer.status == 200 { ok += 1 } else { failed.append("\(answer.status) \(answer.body)") }
+                    } catch {
+                        failed.append("no answer at \(Date()): \(String(reflecting: error))")
+                    }
                 }
                 return (ok, failed)
             }()
