@@ -303,7 +303,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: upcomingFeatures),
-        .testTarget(name: "OCIRegistryTests", dependencies: [.product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"), 
+        .testTarget(name: "OCIRegistryTests", dependencies: [.product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"),
             "SlipwayTestSupport", "TestPorts", "OCIRegistry",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -330,7 +330,7 @@ let package = Package(
         ], swiftSettings: upcomingFeatures),
         // A real pebble and pebble-challtestsrv on free loopback ports, and a real BIND (named)
         // authoritative for a test zone that takes TSIG-signed updates, for the ACME and DNS tests.
-        .target(name: "ACMETestSupport", dependencies: [.product(name: "NIOHTTP1", package: "swift-nio"), 
+        .target(name: "ACMETestSupport", dependencies: [.product(name: "NIOHTTP1", package: "swift-nio"),
             "ACME", "TestPorts", "Commands",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -359,7 +359,7 @@ let package = Package(
         ], swiftSettings: upcomingFeatures),
         // Issuance, renewal at two thirds, backoff and events: the real router answering HTTP-01
         // for a real pebble, certificates in a real store.
-        .testTarget(name: "SlipwayCertificatesTests", dependencies: [.product(name: "SwiftASN1", package: "swift-asn1"), 
+        .testTarget(name: "SlipwayCertificatesTests", dependencies: [.product(name: "SwiftASN1", package: "swift-asn1"),
             "SlipwayCertificates", "ACME", "ACMETestSupport", "TestPorts", "CertificateStore", "SlipwayRouter", "SlipwayCore", "DNSUpdate",
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -376,7 +376,7 @@ let package = Package(
         ], swiftSettings: upcomingFeatures),
         // The server in process, without a container engine: the API through HummingbirdTesting,
         // the pipeline, the deploy queue and the reconciler over `InMemoryEngine` and an in-memory store.
-        .testTarget(name: "SlipwayServerTests", dependencies: [.product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOHTTP1", package: "swift-nio"), 
+        .testTarget(name: "SlipwayServerTests", dependencies: [.product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOHTTP1", package: "swift-nio"),
             "SlipwayServer", "SlipwayTestSupport", "TestPorts", "SlipwayStore", "SlipwayEngines", "SlipwayCore", "SlipwaySecrets", "SourceArchive",
             "TLSTestSupport", "CertificateStore", "SlipwayRouter", "SlipwayDashboard",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -4,7 +4,8 @@
 #   bash scripts/test.sh --filter SlipwayCoreTests
 # `--unit` runs just the unit suite: everything but the tests that need Podman, the registry or
 # the kmock emulator (a few seconds after a build; further arguments go to `swift test` too).
-# Exit code: that of `swift test` (or of the first preparation step that failed).
+# The whole run (no arguments) also runs the lint step, scripts/lint.sh.
+# Exit code: that of `swift test` or the lint step (or of the first preparation step that failed).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 unit=0
@@ -50,6 +51,9 @@ elif (($# > 0)); then
     echo "test: swift test $*"
     swift test --skip-build "$@" || status=$?
 else
+    # The lint step first (seconds): its findings fail the run, but the tests still run after it.
+    echo "test: lint (scripts/lint.sh)"
+    bash scripts/lint.sh || status=$?
     for group in "--skip DockerAPITests --skip SlipwayIntegrationTests" "--filter DockerAPITests" "--filter SlipwayIntegrationTests"; do
         echo "test: swift test $group"
         # shellcheck disable=SC2086

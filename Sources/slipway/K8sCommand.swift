@@ -113,7 +113,7 @@ struct K8s: AsyncParsableCommand {
     }
 }
 
-private extension Array where Element == String {
+extension Array where Element == String {
     /// ["postgres:db", "15"] -> ("postgres:db", "15"); ["redis"] -> ("redis", nil).
-    var splitVersion: (String, String?) { (first ?? "", count > 1 ? self[1] : nil) }
+    fileprivate var splitVersion: (String, String?) { (first ?? "", count > 1 ? self[1] : nil) }
 }

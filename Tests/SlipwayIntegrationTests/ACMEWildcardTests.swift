@@ -22,7 +22,7 @@ extension Integration {
             // The first app has two routed services: api.APP.DOMAIN is not covered by *.DOMAIN (one label).
             repos.append(try await GitRepository(files: Self.twoServices(apps[0])))
             repos.append(try await GitRepository(files: GitRepository.helloFiles(page: "hello from \(apps[1])", replicas: 1)))
-            defer { repos.forEach { $0.remove() } }
+            defer { for repo in repos { repo.remove() } }
             try await BindHarness.withBind { bind in
                 try await PebbleHarness.withPebble(httpPort: routerPort, dnsServer: bind.address) { pebble in
                     let domain = "apps.\(bind.zone)"

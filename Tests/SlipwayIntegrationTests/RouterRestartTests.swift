@@ -12,7 +12,7 @@ extension Integration {
             let app = "rr-\(UUID().uuidString.prefix(6).lowercased())"
             let repo = try await GitRepository(files: GitRepository.helloFiles(page: "served by \(app)"))
             defer { repo.remove() }
-            try await TestServer.with() { server in
+            try await TestServer.with { server in
                 #expect(try await server.deploy(app, source: repo.url).status == .completed)
                 var gaps: [Duration] = []
                 for round in 1...3 {

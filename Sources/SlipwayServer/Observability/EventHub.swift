@@ -57,7 +57,6 @@ final class EventHub: Service, Sendable {
     /// The `app` of server-wide events (no app is named "").
     static let noApp = ""
 
-
     /// Server-wide events (`reportServerWide`) from now on.
     func followServerWide() async -> AsyncStream<AppEvent> {
         await serverWide.subscribe(to: Self.everyApp)
