@@ -24,6 +24,7 @@ public struct AppSpec: Sendable, Equatable, Codable {
     }
 }
 
+@dynamicMemberLookup
 public struct ServiceSpec: Sendable, Equatable, Codable {
     public static let defaultPort = 8080
 
@@ -45,18 +46,14 @@ public struct ServiceSpec: Sendable, Equatable, Codable {
     public var dependsOn: [DNSLabel]
     /// Named volumes: volume name -> absolute mount path inside the container.
     public var volumes: [String: String]
-    /// Requested size per volume name (a Kubernetes quantity, e.g. 5Gi); Kubernetes engine only.
-    public var volumeSizes: [String: String]?
-    /// Kubernetes engine only (the local engine ignores these): requests, autoscaling, placement.
-    public var resources: ResourceRequests?
-    public var autoscale: Autoscale?
-    public var nodeSelector: [String: String]?
-    public var tolerations: [Toleration]?
-    /// Kubernetes engine only: the pod's `securityContext` settings beyond the defaults.
-    public var securityContext: SecurityContext?
-    /// The Dockerfile's last `USER` (of its final stage), read by the `config` stage; nil when it
-    /// sets none (the base image's user applies, unknown here).
-    public var dockerfileUser: String?
+    /// Resources, autoscaling, placement, volume sizes, security context: carried into releases as
+    /// they are, and read as properties of the service (`spec.tolerations`).
+    public var settings = ServiceSettings()
+
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<ServiceSettings, Value>) -> Value {
+        get { settings[keyPath: keyPath] }
+        set { settings[keyPath: keyPath] = newValue }
+    }
 
     public init(name: DNSLabel, dockerfile: String = "Dockerfile", port: Int? = nil, replicas: Int = 1,
                 env: [String: String] = [:], command: [String]? = nil, health: HealthCheck? = nil,

@@ -59,7 +59,8 @@ public struct Release: Sendable, Codable, Equatable {
     }
 }
 
-public struct ReleasedService: Sendable, Codable, Equatable {
+@dynamicMemberLookup
+public struct ReleasedService: Sendable, Equatable {
     public var name: String
     /// The engine's image id (`sha256:...`): pinned, so a later build cannot change a release.
     public var image: String
@@ -75,18 +76,14 @@ public struct ReleasedService: Sendable, Codable, Equatable {
     public var dependsOn: [String]?
     /// Named volumes: volume name -> mount path.
     public var volumes: [String: String]?
-    /// Requested size per volume name (Kubernetes quantity); nil: the engine's default.
-    public var volumeSizes: [String: String]?
-    /// Kubernetes engine only (the local engine ignores them): what one replica requests, CPU
-    /// autoscaling, and which nodes replicas may run on.
-    public var resources: ResourceRequests?
-    public var autoscale: Autoscale?
-    public var nodeSelector: [String: String]?
-    public var tolerations: [Toleration]?
-    /// Kubernetes engine only: `securityContext` from slipway.yaml, and the Dockerfile's `USER`
-    /// (which decides whether the pod can be declared `runAsNonRoot`).
-    public var securityContext: SecurityContext?
-    public var dockerfileUser: String?
+    /// The manifest's resources, autoscaling, placement, volume sizes and security context, as
+    /// the service had them (`ServiceSpec.settings`); read as properties (`service.resources`).
+    public var settings = ServiceSettings()
+
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<ServiceSettings, Value>) -> Value {
+        get { settings[keyPath: keyPath] }
+        set { settings[keyPath: keyPath] = newValue }
+    }
 
     public init(name: String, image: String, port: Int, replicas: Int, env: [String: String], command: [String]?,
                 health: HealthCheck? = nil, rollout: RolloutPolicy? = nil, routed: Bool = true,

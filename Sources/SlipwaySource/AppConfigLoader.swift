@@ -23,13 +23,7 @@ package enum AppConfigLoader {
                     port: service.port ?? ServiceSpec.defaultPort, replicas: service.replicas,
                     env: service.env, command: service.command, health: service.health, rollout: service.rollout,
                     routed: service.routed, dependsOn: service.dependsOn.map(\.value), volumes: service.volumes)
-                released.volumeSizes = service.volumeSizes
-                released.resources = service.resources
-                released.autoscale = service.autoscale
-                released.nodeSelector = service.nodeSelector
-                released.tolerations = service.tolerations
-                released.securityContext = service.securityContext
-                released.dockerfileUser = service.dockerfileUser
+                released.settings = service.settings
                 return released
             }
             var release = Release(app: name, version: version, traceId: traceId, createdAt: Date(), source: source,

@@ -53,6 +53,26 @@ struct SchedulingManifestTests {
         #expect(roundTrip == withFields)
     }
 
+    @Test("a stored release service keeps its flat JSON: the settings' fields sit beside the others, read and written")
+    func storedReleaseShape() throws {
+        let stored = """
+            {"name":"web","image":"sha256:abc","port":8080,"replicas":2,"env":{"A":"1"},"routed":true,
+             "volumes":{"data":"/data"},"volumeSizes":{"data":"5Gi"},"resources":{"cpu":"250m"},
+             "autoscale":{"min":1,"max":3,"cpuPercent":70},"nodeSelector":{"team":"a"},
+             "tolerations":[{"key":"team","operator":"Equal","value":"a"}],
+             "securityContext":{"runAsUser":1000},"dockerfileUser":"app"}
+            """
+        let service = try JSONDecoder().decode(ReleasedService.self, from: Data(stored.utf8))
+        #expect(service.volumeSizes == ["data": "5Gi"] && service.resources == ResourceRequests(cpu: "250m"))
+        #expect(service.autoscale == Autoscale(min: 1, max: 3, cpuPercent: 70) && service.nodeSelector == ["team": "a"])
+        #expect(service.tolerations == [Toleration(key: "team", operator: .equal, value: "a")])
+        #expect(service.securityContext == SecurityContext(runAsUser: 1000) && service.dockerfileUser == "app")
+        let written = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(service)) as? [String: Any])
+        let original = try #require(JSONSerialization.jsonObject(with: Data(stored.utf8)) as? [String: Any])
+        #expect(Set(written.keys) == Set(original.keys), "written: \(written.keys.sorted())")
+        #expect(NSDictionary(dictionary: written) == NSDictionary(dictionary: original))
+    }
+
     @Test("Kubernetes quantities", arguments: [
         ("500m", true), ("1", true), ("0.5", true), ("256Mi", true), ("1Gi", true), ("1G", true), ("1e3", true),
         ("1.5E-2", true), (".5", true), ("+1", true), ("", false), ("m", false), ("1mi", false), ("1 Gi", false),
