@@ -113,8 +113,25 @@ final class WebSocketApp: Sendable {
                     pass
                 await ws.wait_closed()
                 log.write(f"closed {ws.close_code}\n")
+            def page(connection, request):
+                # `page` mode: a plain GET gets a page that opens a WebSocket back to where it came
+                # from and shows the echo; each handshake is logged with its Upgrade field's name
+                # as it arrived (HTTP/1.1 clients write `Upgrade`, the router's HTTP/2 bridge `upgrade`).
+                names = [name for name, _ in request.headers.raw_items() if name.lower() == "upgrade"]
+                if not names:
+                    response = connection.respond(200, PAGE)
+                    response.headers["Content-Type"] = "text/html; charset=utf-8"
+                    return response
+                log.write(f"handshake {names[0]}\n")
+            PAGE = """<!doctype html><title>echo</title><p id=result>waiting</p><script>
+            const socket = new WebSocket(`wss://${location.host}/echo`);
+            socket.onopen = () => socket.send("hello from the page");
+            socket.onmessage = (event) => { document.getElementById("result").textContent = "echo: " + event.data; socket.close(1000); };
+            socket.onclose = (event) => { document.title = "closed " + event.code; };
+            </script>"""
             async def main():
-                async with serve(echo, "127.0.0.1", 0, max_size=None) as server:
+                hook = page if mode == "page" else None
+                async with serve(echo, "127.0.0.1", 0, max_size=None, process_request=hook) as server:
                     announce(server.sockets[0].getsockname()[1])
                     await asyncio.Future()
             asyncio.run(main())
