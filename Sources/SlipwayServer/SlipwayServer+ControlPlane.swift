@@ -53,9 +53,11 @@ extension SlipwayServer {
                                     repositories: repositories, lanes: PushLanes(), appURL: { configuration.appURL($0) },
                                     deployBranch: { try store.deployBranch(of: $0)?.branch ?? SlipwayStore.defaultDeployBranch })
         let gitPush = GitPush(repositories: repositories, tickets: tickets, deployer: deployer, logger: logger)
+        let certificates = CertificateStore(directory: configuration.certificatesDirectory)
         var parts = APIParts(configuration: configuration, store: store, engine: engine, logs: logs, workers: workers,
-                             events: events, appLogs: appLogs, edge: AppEdge(store: store, routes: routes, applied: routesApplied), token: configuration.token,
-                             certificates: CertificateStore(directory: configuration.certificatesDirectory),
+                             events: events, appLogs: appLogs,
+                             edge: AppEdge(store: store, routes: routes, applied: routesApplied, certificates: certificates), token: configuration.token,
+                             certificates: certificates,
                              rotation: SecretRotation(store: store, files: configuration.masterKeyFromEnvironment ? nil : MasterKeyFiles(file: configuration.masterKeyPath),
                                                       logger: logger))
         parts.gitPush = gitPush

@@ -6,7 +6,8 @@ import SlipwayStore
 /// Destroys an app: its replicas (and volumes when asked), its record and everything stored with it
 /// (deploy branch, git connection with its webhook secret, deliveries and deploy key, previews
 /// settings), its previews, the repository pushes went to, images no other release uses, its
-/// stored output, its hosts. An app made again under the same name starts clean.
+/// stored output, its hosts and the certificates obtained for them. An app made again under the
+/// same name starts clean.
 /// `slipway destroy` and closed or expired previews go through here.
 struct AppRemoval: Sendable {
     let store: SlipwayStore
@@ -26,6 +27,7 @@ struct AppRemoval: Sendable {
                 await edge.forget(preview.app)
             }
         }
+        let certificateHosts = try edge.certificateHosts(of: app)
         let images = Set(try store.releases(of: app).flatMap { $0.services.map(\.image) })
         let builds = try store.deployTraceIds(of: app)
         let volumes = try await engine.destroy(app: app, removingVolumes: removingVolumes)
@@ -34,6 +36,7 @@ struct AppRemoval: Sendable {
         await engine.discardImages(Array(images.subtracting(try store.releaseImages())), builtBy: builds)
         await appLogs.remove(app: app.value)
         await edge.forget(app)
+        edge.retireCertificates(of: certificateHosts)
         try removeRepository(of: app)
         return volumes
     }

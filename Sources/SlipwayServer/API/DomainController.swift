@@ -40,6 +40,7 @@ struct DomainController: Sendable {
                 throw SlipwayError.notFound("\(app) has no domain \(host) (it has: \(hosts.isEmpty ? "none" : hosts.joined(separator: ", ")))")
             }
             try await edge.sync(app)
+            edge.retireCertificates(of: [host.value])
             return try JSONResponse.make(try list(app))
         }
         router.get("/v1/apps/:app/maintenance") { _, context in
