@@ -21,15 +21,20 @@ public struct Dashboard<API: HTTPResponder>: Sendable where API.Context == Basic
         public var liveStreams: Int
         /// Where sessions are kept across restarts (hashed); nil: in memory only.
         public var sessionArchive: (any DashboardSessionArchive)?
+        /// Signals that apps may have been added, removed or changed (one stream per caller): the
+        /// apps page's live view reads the list again at once instead of at its next 10 s round.
+        public var appsChanged: (@Sendable () -> AsyncStream<Void>)?
 
         public init(secureCookies: Bool, sessionLifetime: Duration = .seconds(12 * 3600), signInFailuresPerMinute: Int = 10,
-                    liveStreamsPerSession: Int = 8, liveStreams: Int = 64, sessionArchive: (any DashboardSessionArchive)? = nil) {
+                    liveStreamsPerSession: Int = 8, liveStreams: Int = 64, sessionArchive: (any DashboardSessionArchive)? = nil,
+                    appsChanged: (@Sendable () -> AsyncStream<Void>)? = nil) {
             self.secureCookies = secureCookies
             self.sessionLifetime = sessionLifetime
             self.signInFailuresPerMinute = signInFailuresPerMinute
             self.liveStreamsPerSession = liveStreamsPerSession
             self.liveStreams = liveStreams
             self.sessionArchive = sessionArchive
+            self.appsChanged = appsChanged
         }
     }
 
@@ -39,6 +44,7 @@ public struct Dashboard<API: HTTPResponder>: Sendable where API.Context == Basic
     let cookies: SessionCookies
     let throttle: SignInThrottle
     let streams: LiveStreamLimit
+    let appsChanged: (@Sendable () -> AsyncStream<Void>)?
 
     /// `api` answers the API's routes (with its guards); `token` is the admin token it takes, nil
     /// with `--insecure-no-auth`. Throws when a template does not parse (a build mistake).
@@ -49,6 +55,7 @@ public struct Dashboard<API: HTTPResponder>: Sendable where API.Context == Basic
         self.cookies = SessionCookies(secure: configuration.secureCookies, lifetime: configuration.sessionLifetime)
         self.throttle = SignInThrottle(failuresPerMinute: configuration.signInFailuresPerMinute)
         self.streams = LiveStreamLimit(perSession: configuration.liveStreamsPerSession, overall: configuration.liveStreams)
+        self.appsChanged = configuration.appsChanged
     }
 
     /// Whether a path is the dashboard's (everything else is the API's).

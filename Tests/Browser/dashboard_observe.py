@@ -2,9 +2,11 @@
 """The dashboard's live pages in a real browser (headless Chromium driven by selenium) against a
 real `slipway server`. Used by DashboardLiveTests; prints one JSON object with what the user saw.
 
-    dashboard_observe.py BASE_URL TOKEN APP ROUTER_URL SCREENSHOT_DIR
+    dashboard_observe.py BASE_URL TOKEN APP ROUTER_URL SCREENSHOT_DIR GIT_URL
 
-1. Signs in and measures the apps page's first render (Navigation and Paint Timing).
+1. Signs in and measures the apps page's first render (Navigation and Paint Timing). With the apps
+   page open, deploys GIT_URL as a second app through the API (as the CLI would) and watches its row
+   appear and become serving, then destroys it and watches the row go, all without a reload.
 2. Opens APP's logs page, waits until it follows live, then asks the app (through the router) to
    write a marker line and times how long the line takes to appear on the page; pauses and checks
    a second marker waits, resumes and sees it; filters by text; reads the download link.
@@ -30,7 +32,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-base, token, app, router, shots = sys.argv[1:6]
+base, token, app, router, shots, git_url = sys.argv[1:7]
 os.makedirs(shots, exist_ok=True)
 
 options = webdriver.ChromeOptions()
@@ -63,6 +65,30 @@ def podman(*arguments):
     return done.stdout
 
 
+def api(method, path, body=None):
+    """The API as the CLI calls it, with the admin token; the answer's JSON."""
+    request = urllib.request.Request(f"{base}{path}", method=method, data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as answer:
+        text = answer.read()
+    return json.loads(text) if text else None
+
+
+def apps_rows():
+    return driver.execute_script("""
+        return [...document.querySelectorAll('#apps tbody tr')].map(r => (r.hidden ? 'hidden ' : '') + r.dataset.app + ' ' + r.textContent.replace(/\\s+/g, ' ').trim())""")
+
+
+def wait_for(condition, seconds):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    return None
+
+
 def lines_with(text):
     return driver.execute_script(
         "return [...document.querySelectorAll('#log-lines .line')].filter(l => l.textContent.includes(arguments[0]) && !l.hidden).length", text)
@@ -79,6 +105,27 @@ try:
         const paint = performance.getEntriesByType('paint').find(p => p.name === 'first-contentful-paint');
         return {response_end_ms: nav.responseEnd, dom_content_loaded_ms: nav.domContentLoadedEventEnd,
                 first_contentful_paint_ms: paint ? paint.startTime : null};""")
+
+    # Apps added and removed elsewhere show on the open apps page without a reload.
+    other = app + "-more"
+    driver.execute_script("window.slipwayMarker = 'kept'")
+    driver.find_element(By.ID, "app-filter").send_keys("-more")  # a filter typed before: the new row is filtered too
+    trace = api("POST", f"/v1/apps/{other}/deploys", {"source": git_url})["traceId"]
+    wait_for(lambda: api("GET", f"/v1/deploys/{trace}")["status"] != "IN PROGRESS", 240)
+    deployed = time.time()
+    appeared = wait_for(lambda: any(r.startswith(other + " ") for r in apps_rows()), 30)
+    added = {"seconds": round(time.time() - deployed, 2), "rows": apps_rows(),
+             "serving": wait_for(lambda: next((r for r in apps_rows() if r.startswith(other + " ") and "serving" in r), None), 30),
+             "announced": driver.find_element(By.ID, "apps-changes").text if appeared else None}
+    shot("7b-apps-added-live")
+    driver.find_element(By.ID, "app-filter").clear()
+    driver.find_element(By.ID, "app-filter").send_keys(" ")  # an input event: every row shown again
+    api("DELETE", f"/v1/apps/{other}")
+    destroyed = time.time()
+    gone = wait_for(lambda: not any((other + " ") in r for r in apps_rows()), 30)
+    report["apps_live"] = {"added": added, "removed": {"seconds": round(time.time() - destroyed, 2) if gone else None, "rows": apps_rows(),
+                                                      "announced": driver.find_element(By.ID, "apps-changes").text},
+                           "marker": driver.execute_script("return window.slipwayMarker || null")}
 
     driver.get(base + f"/apps/{app}/logs")
     WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "log-status").text == "Following live")

@@ -77,6 +77,23 @@ extension Integration {
                 var after: PageState
             }
             var live_change: LiveChange
+            struct AppsLive: Decodable {
+                struct Added: Decodable {
+                    var seconds: Double
+                    var rows: [String]
+                    var serving: String?
+                    var announced: String?
+                }
+                struct Removed: Decodable {
+                    var seconds: Double?
+                    var rows: [String]
+                    var announced: String
+                }
+                var added: Added
+                var removed: Removed
+                var marker: String?
+            }
+            var apps_live: AppsLive
         }
 
         /// An app whose CGI script writes its query string to the app's log (stderr).
@@ -110,7 +127,7 @@ extension Integration {
                 let script = DashboardBrowserTests.script.deletingLastPathComponent().appendingPathComponent("dashboard_observe.py")
                 let result = try await runProcess(URL(fileURLWithPath: python),
                                                   [script.path, server.baseURL, try #require(server.token), app,
-                                                   "http://127.0.0.1:\(server.routerPort)", DashboardBrowserTests.screenshots.path],
+                                                   "http://127.0.0.1:\(server.routerPort)", DashboardBrowserTests.screenshots.path, repo.url],
                                                   environment: ["SE_AVOID_STATS": "true"])
                 let after = Self.residentKB(server.process?.processIdentifier)
                 guard result.status == 0, let line = result.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
@@ -118,7 +135,21 @@ extension Integration {
                 }
                 let report = try JSONDecoder().decode(Report.self, from: Data(line.utf8))
                 print("dashboard figures: apps page \(report.apps_timing), log line shown after \(report.log_line_seconds) s, "
-                      + "server RSS \(before ?? 0) KB before the browser, \(after ?? 0) KB after")
+                      + "server RSS \(before ?? 0) KB before the browser, \(after ?? 0) KB after, an app added shown after "
+                      + "\(report.apps_live.added.seconds) s, removed after \(report.apps_live.removed.seconds ?? -1) s")
+
+                // An app deployed and destroyed through the API while the apps page is open: its row comes
+                // (filtered like the others by the text typed before), turns serving and goes, with no reload.
+                let other = app + "-more"
+                let live = report.apps_live
+                #expect(live.added.rows.contains { $0.hasPrefix(other + " ") }, "\(live.added.rows)")
+                #expect(live.added.rows.contains { $0.hasPrefix("hidden \(app) ") }, "the filter hides the rest: \(live.added.rows)")
+                #expect(live.added.serving?.contains("web 1/1") == true, "\(live.added)")
+                #expect(live.added.announced == "Added: \(other).", "\(live.added)")
+                #expect(live.removed.seconds != nil && !live.removed.rows.contains { $0.contains(other + " ") }, "\(live.removed)")
+                #expect(live.removed.rows.contains { $0.hasPrefix(app + " ") }, "\(live.removed)")
+                #expect(live.removed.announced == "Removed: \(other).", "\(live.removed)")
+                #expect(live.marker == "kept")
 
                 // The line the app wrote, with its replica's name, within a second of being written.
                 #expect(report.log_line?.contains("web.1") == true && report.log_line?.contains("said marker-") == true, "\(report.log_line ?? "none")")

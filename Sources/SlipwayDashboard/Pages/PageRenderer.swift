@@ -43,6 +43,7 @@ enum Assets {
         router.get("/assets/dashboard.js") { _, _ in file(PackageResources.dashboard_js, type: "text/javascript; charset=utf-8") }
         router.get("/assets/observe.css") { _, _ in file(PackageResources.observe_css, type: "text/css; charset=utf-8") }
         router.get("/assets/live.js") { _, _ in file(PackageResources.live_js, type: "text/javascript; charset=utf-8") }
+        router.get("/assets/deploy.js") { _, _ in file(PackageResources.deploy_js, type: "text/javascript; charset=utf-8") }
         router.get("/assets/app.js") { _, _ in file(PackageResources.app_js, type: "text/javascript; charset=utf-8") }
         router.get("/assets/logs.js") { _, _ in file(PackageResources.logs_js, type: "text/javascript; charset=utf-8") }
         router.get("/assets/metrics.js") { _, _ in file(PackageResources.metrics_js, type: "text/javascript; charset=utf-8") }

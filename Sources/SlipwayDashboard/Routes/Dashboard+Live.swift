@@ -19,13 +19,14 @@ extension Dashboard {
         var events: [AppDetail.EventRow]
     }
 
-    /// Server-Sent Events that keep the apps page (`/live`, every 10 s) and an app's page
-    /// (`/apps/APP/live`, every 5 s: replicas, releases, config vars, events) up to date: the state is read through the API and sent as a
-    /// `state` event when it changed since the last one.
+    /// Server-Sent Events that keep the apps page (`/live`, every 10 s, and at once when the server
+    /// says apps changed: `Configuration.appsChanged`) and an app's page (`/apps/APP/live`, every
+    /// 5 s: replicas, releases, config vars, events) up to date: the state is read through the API
+    /// and sent as a `state` event when it changed since the last one.
     func addLiveRoutes(to router: Router<BasicRequestContext>) {
         router.get("/live") { request, context in
             try await liveStream(request, to: "follow the apps") {
-                LiveState.response(every: .seconds(10)) {
+                LiveState.response(every: .seconds(10), wakeUps: appsChanged?()) {
                     AppsState(apps: try await appSummaries(request: request, context: context))
                 }
             }
@@ -50,22 +51,39 @@ extension Dashboard {
     }
 }
 
-/// A state read again and again, sent as an event when it changed. Every round writes something
-/// (the state or a comment), so a closed tab is noticed within one round and the loop ends.
+/// A state read again and again, sent as an event when it changed: every `interval`, and when
+/// `wakeUps` signals (at most once a second). Every round writes something (the state or a
+/// comment), so a closed tab is noticed within one round and the loop ends.
 enum LiveState {
-    static func response<State: Encodable & Sendable>(every interval: Duration,
+    /// However often woken, a stream reads the state at most this often.
+    static let quietTime = Duration.seconds(1)
+
+    static func response<State: Encodable & Sendable>(every interval: Duration, wakeUps: AsyncStream<Void>? = nil,
                                                       read: @escaping @Sendable () async throws -> State) -> Response {
         Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
-            var last = Data()
-            while !Task.isCancelled {
-                // The app may be gone (destroyed) or the API may refuse for a while: the page keeps what it shows.
-                if let state = try? await read(), let json = try? Timestamp.encoder().encode(state), json != last {
-                    try await writer.write(ByteBuffer(string: "event: state\ndata: \(String(decoding: json, as: UTF8.self))\n\n"))
-                    last = json
-                } else {
-                    try await writer.write(ByteBuffer(string: ": unchanged\n\n"))
+            let (rounds, round) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        round.yield()
+                        try await Task.sleep(for: interval)
+                    }
                 }
-                try await Task.sleep(for: interval)
+                if let wakeUps {
+                    group.addTask { for await _ in wakeUps { round.yield() } }
+                }
+                var last = Data()
+                for await _ in rounds {
+                    // The app may be gone (destroyed) or the API may refuse for a while: the page keeps what it shows.
+                    if let state = try? await read(), let json = try? Timestamp.encoder().encode(state), json != last {
+                        try await writer.write(ByteBuffer(string: "event: state\ndata: \(String(decoding: json, as: UTF8.self))\n\n"))
+                        last = json
+                    } else {
+                        try await writer.write(ByteBuffer(string: ": unchanged\n\n"))
+                    }
+                    try await Task.sleep(for: quietTime)
+                }
+                group.cancelAll()
             }
             try await writer.finish(nil)
         })

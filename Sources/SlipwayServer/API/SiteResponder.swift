@@ -1,5 +1,6 @@
 import Hummingbird
 import SlipwayDashboard
+import SlipwayStore
 
 /// What the API listener answers: the dashboard's paths (`/`, `/apps/...`, `/deploys/...`, its
 /// sign-in and assets) go to the dashboard, every other path to the API, each behind its own
@@ -27,7 +28,10 @@ extension SlipwayServer {
                                                            sessionLifetime: parts.configuration.dashboardSessionLifetime,
                                                            liveStreamsPerSession: parts.configuration.limits.liveViewsPerSession,
                                                            liveStreams: parts.configuration.limits.liveViews,
-                                                           sessionArchive: StoreSessionArchive(store: parts.store)))
+                                                           sessionArchive: StoreSessionArchive(store: parts.store),
+                                                           appsChanged: { [changes = StoreChanges(of: ["app", "deploy"], in: parts.store)] in
+                                                               changes.signals()
+                                                           }))
         let router = Hummingbird.Router(context: BasicRequestContext.self)
         // The guards' refusals (foreign Host, another Origin) are answered in the API's JSON format.
         router.add(middleware: ErrorMiddleware())

@@ -38,6 +38,17 @@ struct DashboardPageTests {
         }
     }
 
+    @Test("with no apps the page says so, and still holds the (hidden) list its live stream fills when one comes")
+    func emptyAppsPage() async throws {
+        try await InProcessServer.with(configure: Self.configure) { server in
+            let page = try await Self.signedIn(server).get("/")
+            #expect(page.status == 200)
+            #expect(page.body.contains(#"<p id="no-apps">No apps yet."#), "\(page.body)")
+            #expect(page.body.contains(#"<div class="scroll" hidden>"#) && page.body.contains(#"<table id="apps" class="cards" data-live="/live">"#))
+            #expect(!page.body.contains("<tr data-app="))
+        }
+    }
+
     @Test("the app page: replicas, releases newest first with Rollback, config with secrets redacted, events")
     func appPage() async throws {
         try await InProcessServer.with(configure: Self.configure) { server in
