@@ -1,3 +1,5 @@
+import Commands
+import DockerAPI
 import Foundation
 import SlipwayClient
 import SlipwayCore
@@ -119,7 +121,28 @@ extension Integration {
             }
         }
 
-        @Test("slipway run streams output, forwards stdin, exits with the command's code; volumes outlive destroy unless --volumes")
+        /// Ctrl-C on `slipway run` (the CLI ended mid-command, here by SIGTERM): the server notices
+        /// the client went away at its next output line and cancels the run, and the container of a
+        /// command that would never end is removed.
+        static func interruptedRunIsRemoved(_ server: TestServer, app: String) async throws {
+            let arguments = ["run", app, "--server", server.baseURL, "--", "sh", "-c", "while :; do echo tick; sleep 0.2; done"]
+            let cli = try await BackgroundCommand.start(Command(TestServer.binary.path, arguments, environment: cliEnvironment(arguments)))
+            let oneOffs = { try await server.containers(app: app).filter { $0.labels["io.slipway.oneoff"] != nil } }
+            do {
+                try await AddonTests.eventually("the endless one-off runs", within: .seconds(30)) {
+                    try await oneOffs().contains { $0.state == "running" }
+                }
+            } catch {
+                await cli.stop(grace: .seconds(2))
+                throw error
+            }
+            await cli.stop(grace: .seconds(2))
+            try await AddonTests.eventually("the interrupted one-off's container is removed", within: .seconds(30)) {
+                try await oneOffs().isEmpty
+            }
+        }
+
+        @Test("slipway run streams output, forwards stdin, exits with the command's code, stops on Ctrl-C; volumes outlive destroy unless --volumes")
         func runAndVolumes() async throws {
             let repo = try await GitRepository(files: Self.files(webReplicas: 1))
             defer { repo.remove() }
@@ -140,6 +163,7 @@ extension Integration {
                 #expect(piped.output.contains("SHOUT THIS"), "\(piped.output)")
                 let missing = try await runCLI(["run", "oneoff", "--server", server.baseURL, "--", "no-such-program"])
                 #expect(missing.status != 0)
+                try await Self.interruptedRunIsRemoved(server, app: "oneoff")
                 #expect(try await server.containers(app: "oneoff").count == 2, "one-off containers are removed: web and worker remain")
 
                 // destroy keeps the volume; a new deploy of the app finds its data again.

@@ -40,34 +40,10 @@ extension OneOffRunner {
     func runAddonTool(_ addon: AddonSpec, command: [String], binds: [String], input: AsyncStream<InteractiveInput>,
                       output: @escaping @Sendable (Int, Data) async -> Void) async throws -> Int {
         let process = "backup.\(UInt32.random(in: 100_000...999_999))"
-        let containerLabels = labels.owned(by: addon.app.value).merging([ContainerLabels.oneOff: "backup"]) { _, new in new }
-        var spec = ContainerSpec(image: addon.image, command: command, labels: containerLabels, useInit: true, stopTimeoutSeconds: 2,
-                                 binds: binds, limits: replicas.policy.limits(for: nil))
-        spec.openStdin = true
-        spec.network = try await replicas.networks.ensure(app: addon.app.value)
         let name = labels.names.oneOff(app: addon.app.value, process: process, release: "addon-\(addon.name)")
-        let id = try await docker.createContainer(name: name, spec: spec)
-        let docker = self.docker
-        let attachInput = input.map { item -> AttachInput in
-            switch item {
-            case .data(let data): .data(data)
-            case .resize(let columns, let rows): .resize(columns: columns, rows: rows)
-            case .endOfInput: .endOfInput
-            }
-        }
-        do {
-            let code = try await withTaskCancellationHandler {
-                try await docker.attachInteractive(id, tty: false, input: attachInput, started: { try await docker.startContainer(id) },
-                                                   output: output)
-                return try await docker.waitContainer(id)
-            } onCancel: {
-                Task { try? await docker.removeContainer(id, force: true) }
-            }
-            try? await docker.removeContainer(id, force: true)
-            return code
-        } catch {
-            try? await docker.removeContainer(id, force: true)
-            throw error
-        }
+        let containerLabels = labels.owned(by: addon.app.value).merging([ContainerLabels.oneOff: "backup"]) { _, new in new }
+        var container = try await addonContainer(addon, name: name, labels: containerLabels, binds: binds, command: command)
+        container.spec.openStdin = true
+        return try await container.run(streams: .attached(tty: false, input: input, output: output))
     }
 }
