@@ -29,8 +29,9 @@ public final class Router: Sendable {
 
     private struct State {
         var serverChannel: (any Channel)?
-        /// Closes the listener and tells every client connection to finish its exchange (NIOExtras).
-        var quiescing: ServerQuiescingHelper?
+        /// One per listener: each closes its listener and tells that listener's client connections
+        /// to finish their exchange (NIOExtras).
+        var quiescing: [ServerQuiescingHelper] = []
         var boundPort: Int?
         var tlsServerChannel: (any Channel)?
         var boundHTTPSPort: Int?
@@ -79,22 +80,27 @@ public final class Router: Sendable {
             if state.serverChannel != nil { throw RouterError.alreadyStarted }
         }
         self.raiseOpenFilesLimit()
-        let quiescing = ServerQuiescingHelper(group: self.eventLoopGroup)
+        // One helper per listener: a helper quiesces the first listener it is given only.
+        var quiescing = [ServerQuiescingHelper]()
         // HTTPS first: the plain listener's redirects name its port.
         var tlsChannel: (any Channel)?
         var plainRole = ListenerRole.plain
         if let tls = self.tls {
+            let tlsQuiescing = ServerQuiescingHelper(group: self.eventLoopGroup)
+            quiescing.append(tlsQuiescing)
             let context = try tls.makeContext(applicationProtocols: ALPNSwitch.protocols)
             let role = ListenerRole.https(strictTransportSecurity: tls.strictTransportSecurity)
-            let channel = try await self.bootstrap(quiescing: quiescing, role: role, tls: context).bind(host: tls.host, port: tls.port).get()
+            let channel = try await self.bootstrap(quiescing: tlsQuiescing, role: role, tls: context).bind(host: tls.host, port: tls.port).get()
             tlsChannel = channel
             if tls.redirectPlainHTTP {
                 plainRole.redirect = .init(certificates: tls.certificates, port: tls.publicPort ?? channel.localAddress?.port ?? tls.port)
             }
         }
+        let plainQuiescing = ServerQuiescingHelper(group: self.eventLoopGroup)
+        quiescing.append(plainQuiescing)
         let channel: any Channel
         do {
-            channel = try await self.bootstrap(quiescing: quiescing, role: plainRole, tls: nil).bind(host: self.host, port: self.requestedPort).get()
+            channel = try await self.bootstrap(quiescing: plainQuiescing, role: plainRole, tls: nil).bind(host: self.host, port: self.requestedPort).get()
         } catch {
             try? await tlsChannel?.close()
             throw error
@@ -128,33 +134,39 @@ public final class Router: Sendable {
         await self.waitUntilStopped()
     }
 
-    /// Starts a graceful shutdown and returns at once (see `stop()`): the listener closes, idle
+    /// Starts a graceful shutdown and returns at once (see `stop()`): the listeners close, idle
     /// keep-alive connections close, busy ones after their current response (NIOExtras'
     /// ServerQuiescingHelper sends them ChannelShouldQuiesceEvent); whatever is still open after
     /// the grace period is closed. Calling it again does nothing.
     public func beginShutdown() {
-        let (alreadyStopped, quiescing, observerID) = self.state.withLockedValue { state in
+        let (alreadyStopped, quiescing, listeners, observerID) = self.state.withLockedValue { state in
             defer {
-                (state.serverChannel, state.observerID, state.quiescing, state.stopped) = (nil, nil, nil, true)
+                (state.serverChannel, state.observerID, state.quiescing, state.stopped) = (nil, nil, [], true)
                 state.tlsServerChannel = nil
             }
-            return (state.stopped, state.quiescing, state.observerID)
+            return (state.stopped, state.quiescing, [state.serverChannel, state.tlsServerChannel].compactMap { $0 }, state.observerID)
         }
         guard !alreadyStopped else { return }
         if let observerID { self.routes.removeObserver(observerID) }
-        guard let quiescing else {  // never started
+        guard !quiescing.isEmpty else {  // never started
             self.stoppedPromise.succeed()
             return
         }
         let eventLoop = self.stoppedPromise.futureResult.eventLoop
-        let drained = eventLoop.makePromise(of: Void.self)
-        quiescing.initiateShutdown(promise: drained)
+        // Each helper closes its listener (so no listener is closed here: the helper would find it
+        // closed already and give up its drain) and completes once that listener's connections are
+        // gone. The listeners' own closes are waited for too: stopped means a connect is refused.
+        let drained = quiescing.map { helper in
+            let promise = eventLoop.makePromise(of: Void.self)
+            helper.initiateShutdown(promise: promise)
+            return promise.futureResult
+        }
         let graceOver = eventLoop.scheduleTask(in: TimeAmount(self.configuration.shutdownGracePeriod)) {
             for client in self.state.withLockedValue({ Array($0.clients.values) }) {
                 client.close(promise: nil)
             }
         }
-        drained.futureResult.whenComplete { _ in
+        EventLoopFuture.andAllComplete(drained + listeners.map(\.closeFuture), on: eventLoop).whenComplete { _ in
             graceOver.cancel()
             let pools = self.state.withLockedValue { Array($0.pools.values) }
             EventLoopFuture.andAllComplete(pools.map { pool in pool.eventLoop.submit { pool.shutDown() } }, on: eventLoop)

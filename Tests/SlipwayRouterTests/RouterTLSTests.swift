@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import TLSTestSupport
 import Testing
 
@@ -204,5 +205,28 @@ struct RouterTLSTests {
         #expect(result["close_code"] as? Int == 1000)
         try await harness.shutdown()
         await app.stop()
+    }
+
+    /// With HTTPS on, the router has two listeners: stop() closes both (a connect to either is
+    /// refused once it returns) and ends the plain listener's keep-alive connections too, rather than
+    /// leaving them open (one quiescing helper used to serve both listeners and took only the first).
+    @Test func stopClosesBothListenersAndEndsPlainConnections() async throws {
+        let web = try await TestBackend.start(name: "web")
+        let harness = try await TLSRouterHarness.start()
+        harness.routes.setRoutes(app: "bye", services: ["web": [Backend(port: web.port)]], defaultService: "web")
+        let client = try await RawClient.connect(port: harness.httpPort)
+        try await client.send("GET / HTTP/1.1\r\nHost: bye.example.test\r\n\r\n")
+        #expect(await eventually { client.text.hasSuffix("\r\n\r\nweb") }, "\(client.text)")
+
+        try await harness.shutdown()
+        #expect(await eventually(timeout: .seconds(20)) { !client.isOpen })
+        for port in [harness.httpPort, harness.httpsPort] {
+            await #expect(throws: (any Error).self, "port \(port) still accepts connections") {
+                try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connect(host: "127.0.0.1", port: port).get().close()
+            }
+        }
+        await client.close()
+        await web.stop()
     }
 }
