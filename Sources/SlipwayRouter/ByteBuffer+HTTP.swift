@@ -55,3 +55,16 @@ extension ByteBuffer {
         self.writeStaticString("\r\n")
     }
 }
+
+extension ByteBuffer {
+    /// The same bytes in storage of their own. For what a connection keeps across reads (the
+    /// Host it last routed): a slice would keep the whole read buffer alive, and the next read
+    /// into that buffer would have to copy it first (NIOSSL reuses one 32 KiB buffer per
+    /// connection, NIO one per event loop, when nothing else holds it).
+    func detached() -> ByteBuffer {
+        var copy = ByteBuffer()
+        copy.reserveCapacity(self.readableBytes)
+        copy.writeImmutableBuffer(self)
+        return copy
+    }
+}

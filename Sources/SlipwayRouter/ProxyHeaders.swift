@@ -81,7 +81,7 @@ enum ProxyHeaders {
                 lines.writeStaticString("\r\n")
             }
             lines.writeStaticString("\r\n")
-            (self.host, self.lines) = (host, lines)
+            (self.host, self.lines) = (host?.detached(), lines)
             return lines
         }
     }

@@ -293,6 +293,10 @@ extension ProxyServerHandler: NIOScheduledCallbackHandler {
         // (removeAll() without keepingCapacity would allocate a fresh buffer every exchange.)
         if !self.pending.isEmpty { self.pending.removeAll(keepingCapacity: true) }
         self.progressDeadline = nil
+        // The head is a slice of the buffer the client's bytes were read into: kept until the next
+        // read, it would make that read copy the buffer (NIOSSL decrypts every read into one
+        // 32 KiB buffer that it reuses only while nothing else holds it).
+        self.request = nil
         self.backendRequest = nil
         self.route = nil
         self.upgradeRequested = false

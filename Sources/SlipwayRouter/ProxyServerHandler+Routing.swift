@@ -33,7 +33,7 @@ extension ProxyServerHandler {
             route = self.cachedRoute
         } else {
             route = self.routes.snapshot.route(forHost: head.hostString)
-            (self.cachedGeneration, self.cachedHost, self.cachedRoute) = (generation, head.host, route)
+            (self.cachedGeneration, self.cachedHost, self.cachedRoute) = (generation, head.host?.detached(), route)
         }
         guard let route else {
             let host = head.hostString

@@ -13,7 +13,7 @@ extension ProxyServerHandler {
             covered = cached.covered
         } else {
             covered = redirect.certificates.covers(host: RouteTable.normalize(head.hostString))
-            self.cachedRedirect = (generation, hostBytes, covered)
+            self.cachedRedirect = (generation, hostBytes.detached(), covered)
         }
         guard covered else { return nil }
         // The host has a certificate, so it is a valid name: safe to put in a header as it is.

@@ -38,14 +38,22 @@ final class ALPNSwitch: ChannelDuplexHandler, RemovableChannelHandler {
     }()
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case TLSUserEvent.handshakeCompleted(let negotiated) = event, negotiated == "h2" {
-            do {
-                try self.switchToHTTP2(context: context)
-            } catch {
-                context.fireErrorCaught(error)
-                context.close(promise: nil)
-                return
-            }
+        guard case TLSUserEvent.handshakeCompleted(let negotiated) = event else {
+            return context.fireUserInboundEventTriggered(event)
+        }
+        guard negotiated == "h2" else {
+            // HTTP/1.1: nothing more to do here, and every read and write of the connection would
+            // pass through this handler for nothing.
+            context.fireUserInboundEventTriggered(event)
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            return
+        }
+        do {
+            try self.switchToHTTP2(context: context)
+        } catch {
+            context.fireErrorCaught(error)
+            context.close(promise: nil)
+            return
         }
         context.fireUserInboundEventTriggered(event)
     }
