@@ -3,8 +3,7 @@ import PackageDescription
 
 // One library per concern; dependencies point one way (see docs/ARCHITECTURE.md).
 // The upcoming-feature settings Hummingbird builds with: `any` spelled out for existentials, and
-// members visible only from modules a file imports. On for the targets listed with them below;
-// the rest follow as they are fixed (issue 13 item 3).
+// members visible only from modules a file imports. On for every target (issue 13 item 3).
 let upcomingFeatures: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
 let package = Package(
     name: "slipway",
@@ -400,6 +399,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-        ]),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ], swiftSettings: upcomingFeatures),
     ]
 )

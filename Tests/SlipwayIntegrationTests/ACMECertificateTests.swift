@@ -2,6 +2,7 @@ import ACMETestSupport
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import SlipwayCore
 import SwiftASN1
 import Testing

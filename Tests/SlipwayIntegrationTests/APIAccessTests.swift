@@ -1,6 +1,8 @@
 import Foundation
+import HTTPTypes
 import HummingbirdWSClient
 import Logging
+import NIOHTTP1
 import SlipwayTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Commands
 import Foundation
+import NIOHTTP1
 import SlipwayCore
 import Testing
 import Yams

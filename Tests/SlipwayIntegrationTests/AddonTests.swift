@@ -1,5 +1,6 @@
 import DockerAPI
 import Foundation
+import SlipwayClient
 import SlipwayCore
 import SlipwayTestSupport
 import Testing

@@ -1,4 +1,5 @@
 import Commands
+import DockerAPI
 import Foundation
 import SlipwayClient
 import SlipwayCore

@@ -1,3 +1,4 @@
+import DockerAPI
 import Foundation
 import SlipwayClient
 import SlipwayCore

@@ -1,5 +1,6 @@
-import NIOHTTP1
 import Foundation
+import NIOHTTP1
+import SlipwayCore
 import SlipwayTestSupport
 import Testing
 

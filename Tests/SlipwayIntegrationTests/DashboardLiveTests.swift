@@ -1,4 +1,6 @@
+import Commands
 import Foundation
+import SlipwayCore
 import SlipwayTestSupport
 import Testing
 

@@ -1,5 +1,7 @@
 import Commands
+import DockerAPI
 import Foundation
+import HTTPTypes
 import HummingbirdWSClient
 import Logging
 import SlipwayClient

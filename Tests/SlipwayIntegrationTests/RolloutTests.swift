@@ -1,4 +1,6 @@
+import DockerAPI
 import Foundation
+import NIOHTTP1
 import SlipwayClient
 import SlipwayCore
 import Testing

@@ -1,4 +1,6 @@
 import Foundation
+import NIOHTTP1
+import SlipwayClient
 import SlipwayCore
 import Synchronization
 import Testing

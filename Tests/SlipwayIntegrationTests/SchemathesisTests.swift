@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayCore
 import SlipwayTestSupport
 import Testing
 

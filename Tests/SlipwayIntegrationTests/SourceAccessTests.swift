@@ -1,5 +1,6 @@
 import Commands
 import Foundation
+import NIOHTTP1
 import SlipwayClient
 import SlipwayCore
 import SlipwayTestSupport

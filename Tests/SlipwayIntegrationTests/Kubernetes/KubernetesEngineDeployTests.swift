@@ -1,7 +1,10 @@
 import AsyncHTTPClient
 import Foundation
 import KubernetesAPI
+import KubernetesResources
 import Logging
+import NIOCore
+import NIOHTTP1
 import SlipwayClient
 import SlipwayCore
 import SlipwayTestSupport
