@@ -353,7 +353,7 @@ let package = Package(
         // The RFC 2136 client: wire format and TSIG against vectors made with dnspython, and
         // updates, queries and refused forgeries against a real BIND the suite starts.
         .testTarget(name: "DNSUpdateTests", dependencies: [
-            "DNSUpdate", "ACMETestSupport", "TestPorts",
+            "DNSUpdate", "ACMETestSupport", "TestPorts", "Commands",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: upcomingFeatures),
         // Issuance, renewal at two thirds, backoff and events: the real router answering HTTP-01

@@ -1,3 +1,4 @@
+import Commands
 import Foundation
 import TestPorts
 
@@ -13,7 +14,7 @@ public final class BindHarness: @unchecked Sendable {
     public let keyName = "slipway-acme"
     public let secret: String
     public private(set) var port = 0
-    private var process: Process?
+    private var process: BackgroundCommand?
 
     /// `rfc2136://KEYNAME:SECRET@127.0.0.1:PORT`, as `slipway server --acme-dns` takes it.
     public var updateURL: String {
@@ -25,16 +26,22 @@ public final class BindHarness: @unchecked Sendable {
 
     public static func withBind<T>(zone: String = "slipway.test", _ body: (BindHarness) async throws -> T) async throws -> T {
         let harness = try BindHarness(zone: zone)
-        defer { harness.stop() }
-        for attempt in 1...3 {
-            do {
-                try await harness.launch()
-                break
-            } catch let error as HarnessError where error.portTaken && attempt < 3 {
-                harness.stopProcess()
+        do {
+            for attempt in 1...3 {
+                do {
+                    try await harness.launch()
+                    break
+                } catch let error as HarnessError where error.portTaken && attempt < 3 {
+                    await harness.stopProcess()
+                }
             }
+            let result = try await body(harness)
+            await harness.stop()
+            return result
+        } catch {
+            await harness.stop()
+            throw error
         }
-        return try await body(harness)
     }
 
     private init(zone: String) throws {
@@ -79,17 +86,13 @@ public final class BindHarness: @unchecked Sendable {
             """
         try Data(config.utf8).write(to: directory.appendingPathComponent("named.conf"))
         try Data(records.utf8).write(to: directory.appendingPathComponent("zone.db"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: PebbleHarness.which("named") ?? "/usr/sbin/named")
-        // -g: foreground, log to stderr; -n 1: one worker thread (the machine's cores are shared).
-        process.arguments = ["-g", "-n", "1", "-c", directory.appendingPathComponent("named.conf").path]
-        process.currentDirectoryURL = directory
         let log = directory.appendingPathComponent("named.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        // A retry after a taken port starts on an empty log, so the old "address already in use" is not read again.
+        try? FileManager.default.removeItem(at: log)
+        // -g: foreground, log to stderr; -n 1: one worker thread (the machine's cores are shared).
+        let command = Command(PebbleHarness.which("named") ?? "/usr/sbin/named",
+                              ["-g", "-n", "1", "-c", directory.appendingPathComponent("named.conf").path], workingDirectory: directory.path)
+        let process = try await BackgroundCommand.start(command, log: log.path)
         self.process = process
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
@@ -110,16 +113,13 @@ public final class BindHarness: @unchecked Sendable {
         (try? String(contentsOf: directory.appendingPathComponent("named.log"), encoding: .utf8)) ?? ""
     }
 
-    func stopProcess() {
-        if let process, process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+    func stopProcess() async {
+        await process?.stop(grace: .seconds(5))
         process = nil
     }
 
-    public func stop() {
-        stopProcess()
+    public func stop() async {
+        await stopProcess()
         try? FileManager.default.removeItem(at: directory)
     }
 }

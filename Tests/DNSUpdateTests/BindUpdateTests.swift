@@ -1,4 +1,5 @@
 import ACMETestSupport
+import Commands
 import DNSUpdate
 import Foundation
 import Logging
@@ -16,16 +17,10 @@ struct BindUpdateTests {
 
     /// The TXT values `dig` gets from the server for `name`.
     static func dig(_ bind: BindHarness, _ name: String) async throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: PebbleHarness.which("dig") ?? "/usr/bin/dig")
-        process.arguments = ["@127.0.0.1", "-p", String(bind.port), "+tcp", "+short", "TXT", name]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        let output: Data = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { _ in continuation.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile()) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        return String(decoding: output, as: UTF8.self).split(separator: "\n").map { $0.replacingOccurrences(of: "\"", with: "") }.sorted()
+        let output = try await Command(PebbleHarness.which("dig") ?? "/usr/bin/dig",
+                                       ["@127.0.0.1", "-p", String(bind.port), "+tcp", "+short", "TXT", name], timeout: .seconds(30))
+            .runChecked().standardOutput
+        return output.split(separator: "\n").map { $0.replacingOccurrences(of: "\"", with: "") }.sorted()
     }
 
     @Test("a signed update adds a TXT record dig then sees, a second value joins it, a delete takes exactly one away")
