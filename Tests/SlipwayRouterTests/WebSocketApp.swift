@@ -1,5 +1,6 @@
 import Commands
 import Foundation
+import TestPorts
 
 /// A real WebSocket app and client (Python's `websockets`, from the venv scripts/setup.sh makes),
 /// for the router's upgrade tests. The app (`ws` mode) echoes every message, closes with 4001
@@ -17,10 +18,17 @@ final class WebSocketApp: Sendable {
 
     /// Fails (does not skip) with what to do when the venv or `websockets` is missing.
     static func start(mode: String = "ws") async throws -> WebSocketApp {
+        // It listens on a port from TestPorts, never port 0 (see there why); another process may
+        // take that port before the app binds it, so a start that fails is tried with another.
+        try await TestPorts.withFreePort { port in try await self.start(mode: mode, port: port) }
+    }
+
+    private static func start(mode: String, port: Int) async throws -> WebSocketApp {
         let directory = try Self.workDirectory()
         // The app prints only its errors: its output is the `stderr` file.
         let process = try await BackgroundCommand.start(
-            Command(self.python, ["\(directory)/app.py", mode, "\(directory)/port", "\(directory)/app.log"], workingDirectory: directory),
+            Command(self.python, ["\(directory)/app.py", mode, "\(directory)/port", "\(directory)/app.log", String(port)],
+                    workingDirectory: directory),
             log: "\(directory)/stderr")
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
@@ -31,7 +39,10 @@ final class WebSocketApp: Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         await process.kill()
-        throw WebSocketAppError("the Python WebSocket app did not start: \(Self.stderr(directory))")
+        let stderr = Self.stderr(directory)
+        // Python says "address already in use" (asyncio) or "Address already in use": TestPorts retries on the latter.
+        let taken = stderr.lowercased().contains("address already in use") ? " (Address already in use)" : ""
+        throw WebSocketAppError("the Python WebSocket app did not start on port \(port)\(taken): \(stderr)")
     }
 
     /// Runs the client through `port` with Host `host`; returns what it printed (one JSON object).
@@ -76,7 +87,7 @@ final class WebSocketApp: Sendable {
     private static let appScript = #"""
         import asyncio, os, sys
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-        mode, port_file, log_path = sys.argv[1:4]
+        mode, port_file, log_path, listen_port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
         log = open(log_path, "a", buffering=1)
 
         def announce(port):
@@ -96,7 +107,7 @@ final class WebSocketApp: Sendable {
                     self.wfile.write(body)
                 def log_message(self, *args):
                     pass
-            server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+            server = ThreadingHTTPServer(("127.0.0.1", listen_port), Handler)
             announce(server.server_address[1])
             server.serve_forever()
         else:
@@ -131,7 +142,7 @@ final class WebSocketApp: Sendable {
             </script>"""
             async def main():
                 hook = page if mode == "page" else None
-                async with serve(echo, "127.0.0.1", 0, max_size=None, process_request=hook) as server:
+                async with serve(echo, "127.0.0.1", listen_port, max_size=None, process_request=hook) as server:
                     announce(server.sockets[0].getsockname()[1])
                     await asyncio.Future()
             asyncio.run(main())

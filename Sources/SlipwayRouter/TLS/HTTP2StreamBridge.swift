@@ -23,6 +23,11 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
     /// `open`: the backend accepted it, and bytes pass unframed both ways.
     private var tunnel = Tunnel.none
     private var endSent = false
+    /// The tunnel's END_STREAM is out and the stream waits for the client's end (see `close`).
+    private var lingering = false
+
+    /// How long an ended tunnel's stream waits for the client to end its side before it is reset.
+    static let lingerAfterEnd: TimeAmount = .seconds(2)
 
     private enum Tunnel {
         case none, requested, open
@@ -135,13 +140,28 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
         context.write(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: promise)
     }
 
-    /// The tunnel ends with the stream's END_STREAM before the stream closes (not a reset).
+    /// The tunnel ends with the stream's END_STREAM, not a reset: closing a stream channel that
+    /// the client has not ended resets it (RST_STREAM), and a reset can overtake the last DATA in
+    /// the client (Chromium then reports the WebSocket closed abnormally, 1006, though the app's
+    /// close frame was sent). So the stream stays until the client ends its side too, which
+    /// closes it; a client that never does is reset after `lingerAfterEnd`.
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        if self.tunnel == .open, !self.endSent, mode == .all {
+        guard self.tunnel == .open, mode == .all, !self.lingering else {
+            return context.close(mode: mode, promise: promise)
+        }
+        self.lingering = true
+        if !self.endSent {
             self.endSent = true
             context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
         }
-        context.close(mode: mode, promise: promise)
+        let context = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let reset = context.value.eventLoop.scheduleTask(in: Self.lingerAfterEnd) {
+            context.value.close(mode: .all, promise: nil)
+        }
+        context.value.channel.closeFuture.whenComplete { _ in
+            reset.cancel()
+            promise?.succeed()
+        }
     }
 
     private func forward(_ event: ResponseFramer.Event, context: ChannelHandlerContext) {
