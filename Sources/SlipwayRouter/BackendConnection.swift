@@ -35,7 +35,7 @@ final class BackendConnection: ChannelDuplexHandler, TickFlushable {
     private var framer = ResponseFramer()
     private var isChunked = false
     /// Written but not yet handed to the channel: small parts go out as one buffer per flush.
-    private var output = OutputCoalescer()
+    private let output = OutputCoalescer()
     private var flushQueued = false
     /// After a 101 (Switching Protocols): bytes pass through both ways unframed until either side
     /// closes; the connection is never reused.

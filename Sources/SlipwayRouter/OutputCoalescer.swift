@@ -4,7 +4,13 @@ import NIOCore
 /// so that a response head and its short body (or a request head and its short body) leave in one
 /// write(2) rather than a writev of several buffers, each of which NIO tracks on its own.
 /// Large buffers are handed on as they are, never copied.
-struct OutputCoalescer {
+///
+/// A class, not a struct: handing bytes to the channel can call back into the handler that owns
+/// this on the same stack (a flush that drains the socket fires a writability change, which
+/// resumes reads, whose bytes are written here again). A struct property would be under a
+/// mutating access for the whole call, and Swift stops the process on the nested one ("Fatal
+/// access conflict detected"); here each access to `pending` is done before the channel is called.
+final class OutputCoalescer {
     /// Up to this many bytes are joined; beyond it, buffers go to the channel one by one.
     static let joinLimit = 16 * 1024
 
@@ -13,7 +19,7 @@ struct OutputCoalescer {
     var isEmpty: Bool { self.pending == nil }
 
     /// Adds `buffer` after what is pending; writes (without flushing) what no longer joins.
-    mutating func append(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+    func append(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
         guard buffer.readableBytes > 0 else { return }
         guard var pending = self.pending else {
             self.pending = buffer
@@ -24,14 +30,14 @@ struct OutputCoalescer {
             pending.writeImmutableBuffer(buffer)
             self.pending = pending
         } else {
+            self.pending = buffer  // first: what is appended while `pending` is written goes after it
             context.write(NIOAny(pending), promise: nil)
-            self.pending = buffer
         }
     }
 
     /// Adds `buffer` as one chunk of a chunked body: size line, data, CRLF. An empty buffer adds
     /// nothing, as an empty chunk would end the body.
-    mutating func appendChunk(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+    func appendChunk(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
         guard buffer.readableBytes > 0 else { return }
         var header = context.channel.allocator.buffer(capacity: 18)
         header.writeChunkHeader(size: buffer.readableBytes)
@@ -41,21 +47,21 @@ struct OutputCoalescer {
     }
 
     /// Writes (without flushing) what is pending.
-    mutating func write(to context: ChannelHandlerContext) {
+    func write(to context: ChannelHandlerContext) {
         guard let pending = self.pending else { return }
         self.pending = nil
         context.write(NIOAny(pending), promise: nil)
     }
 
     /// Writes what is pending and flushes, in one pass through the pipeline.
-    mutating func writeAndFlush(to context: ChannelHandlerContext) {
+    func writeAndFlush(to context: ChannelHandlerContext) {
         guard let pending = self.pending else { return context.flush() }
         self.pending = nil
         context.writeAndFlush(NIOAny(pending), promise: nil)
     }
 
     /// Drops what is pending (the connection is being closed).
-    mutating func discard() {
+    func discard() {
         self.pending = nil
     }
 }

@@ -107,7 +107,7 @@ final class ProxyServerHandler: ChannelDuplexHandler, TickFlushable {
     var readPending = false
     var backendNeedsFlush = false
     /// Response bytes not yet handed to the channel: joined per flush (see OutputCoalescer).
-    var clientOutput = OutputCoalescer()
+    let clientOutput = OutputCoalescer()
     var clientFlushQueued = false
     /// When the exchange must have moved on (next request body part, or the response head).
     var progressDeadline: NIODeadline?
