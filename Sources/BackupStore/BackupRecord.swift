@@ -15,6 +15,8 @@ public struct BackupRecord: Codable, Sendable, Equatable {
     public var sha256: String
     /// Seconds the dump took.
     public var duration: Double
+    /// What the source held when it was dumped, for the verification to compare with.
+    public var source: BackupSourceCounts?
     /// The verification restore's outcome, once it ran (the record is rewritten with it).
     public var verification: BackupVerification?
 
@@ -27,6 +29,18 @@ public struct BackupRecord: Codable, Sendable, Equatable {
         self.size = size
         self.sha256 = sha256
         self.duration = duration
+    }
+}
+
+/// What an add-on held when it was dumped: Postgres' rows per table (counted in the dump's own
+/// snapshot), Redis' keys right before and right after the dump.
+public struct BackupSourceCounts: Codable, Sendable, Equatable {
+    public var tables: [String: Int64]?
+    public var keys: Int64?
+    public var keysAfter: Int64?
+
+    public init(tables: [String: Int64]? = nil, keys: Int64? = nil, keysAfter: Int64? = nil) {
+        (self.tables, self.keys, self.keysAfter) = (tables, keys, keysAfter)
     }
 }
 
@@ -56,8 +70,10 @@ public protocol BackupStore: Sendable {
     /// A local file to write a new backup's bytes to before `save` (on the store's filesystem
     /// when it is a directory, so `save` is a rename).
     func stagingFile(app: String, addon: String, id: String) throws -> URL
-    /// Moves the finished `staged` file into the store and records it; returns the record.
-    func save(_ staged: URL, app: String, addon: String, id: String, kind: String, createdAt: Date, duration: Double) async throws -> BackupRecord
+    /// Moves the finished `staged` file into the store and records it (with what the source held
+    /// at dump time); returns the record.
+    func save(_ staged: URL, app: String, addon: String, id: String, kind: String, createdAt: Date, duration: Double,
+              source: BackupSourceCounts?) async throws -> BackupRecord
     /// Finished backups of an add-on, newest first.
     func list(app: String, addon: String) async throws -> [BackupRecord]
     /// Writes the backup's bytes to `file`, checking them against the recorded SHA-256.
@@ -69,6 +85,10 @@ public protocol BackupStore: Sendable {
 }
 
 extension BackupStore {
+    public func save(_ staged: URL, app: String, addon: String, id: String, kind: String, createdAt: Date, duration: Double) async throws -> BackupRecord {
+        try await save(staged, app: app, addon: addon, id: id, kind: kind, createdAt: createdAt, duration: duration, source: nil)
+    }
+
     /// The listed backup `id` of the add-on; nil when there is none (never a path: ids are checked).
     public func record(app: String, addon: String, id: String) async throws -> BackupRecord? {
         try BackupNames.check(app, addon, id)

@@ -20,13 +20,15 @@ public struct DirectoryBackupStore: BackupStore {
         return folder.appendingPathComponent(".\(id).partial")
     }
 
-    public func save(_ staged: URL, app: String, addon: String, id: String, kind: String, createdAt: Date, duration: Double) async throws -> BackupRecord {
+    public func save(_ staged: URL, app: String, addon: String, id: String, kind: String, createdAt: Date, duration: Double,
+                     source: BackupSourceCounts?) async throws -> BackupRecord {
         try BackupNames.check(app, addon, id)
         let (size, hex) = try await FileDigest.sha256(of: staged)
         let target = folder(app, addon).appendingPathComponent("\(id).dump")
         // One rename(2): staging is in the same folder.
         try FileManager.default.moveItem(at: staged, to: target)
-        let record = BackupRecord(id: id, app: app, addon: addon, kind: kind, createdAt: createdAt, size: size, sha256: hex, duration: duration)
+        var record = BackupRecord(id: id, app: app, addon: addon, kind: kind, createdAt: createdAt, size: size, sha256: hex, duration: duration)
+        record.source = source
         try BackupNames.encoder.encode(record).write(to: folder(app, addon).appendingPathComponent("\(id).json"), options: .atomic)
         return record
     }
@@ -72,14 +74,30 @@ public struct DirectoryBackupStore: BackupStore {
         try BackupNames.encoder.encode(record).write(to: folder.appendingPathComponent("\(record.id).json"), options: .atomic)
     }
 
-    /// Partial files a killed server left (never listed); returns how many were removed.
+    /// Removes the partial files a killed server left (never listed); returns the backups they were.
     @discardableResult
-    public func removeLeftovers() -> Int {
-        guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else { return 0 }
-        var removed = 0
+    public func removeLeftovers() -> [BackupLeftover] {
+        guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else { return [] }
+        var removed: [BackupLeftover] = []
         for case let url as URL in walker where url.lastPathComponent.hasSuffix(".partial") {
-            if (try? FileManager.default.removeItem(at: url)) != nil { removed += 1 }
+            guard (try? FileManager.default.removeItem(at: url)) != nil else { continue }
+            // DIR/APP/ADDON/.ID.partial
+            let folder = url.deletingLastPathComponent()
+            removed.append(BackupLeftover(app: folder.deletingLastPathComponent().lastPathComponent, addon: folder.lastPathComponent,
+                                          id: String(url.lastPathComponent.dropFirst().dropLast(".partial".count))))
         }
         return removed
+    }
+}
+
+/// A backup a killed server was making: its partial file is removed at the next start, and the
+/// backup reported as failed.
+public struct BackupLeftover: Sendable, Equatable {
+    public var app: String
+    public var addon: String
+    public var id: String
+
+    public init(app: String, addon: String, id: String) {
+        (self.app, self.addon, self.id) = (app, addon, id)
     }
 }

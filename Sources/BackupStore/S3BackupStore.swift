@@ -29,12 +29,14 @@ public struct S3BackupStore: BackupStore {
         return staging.appendingPathComponent(".\(app).\(addon).\(id).partial")
     }
 
-    public func save(_ staged: URL, app: String, addon: String, id: String, kind: String, createdAt: Date, duration: Double) async throws -> BackupRecord {
+    public func save(_ staged: URL, app: String, addon: String, id: String, kind: String, createdAt: Date, duration: Double,
+                     source: BackupSourceCounts?) async throws -> BackupRecord {
         try BackupNames.check(app, addon, id)
         defer { try? FileManager.default.removeItem(at: staged) }
         let (size, hex) = try await FileDigest.sha256(of: staged)
         try await client.put(key(app, addon, "\(id).dump"), body: try FileChunks(url: staged), length: size)
-        let record = BackupRecord(id: id, app: app, addon: addon, kind: kind, createdAt: createdAt, size: size, sha256: hex, duration: duration)
+        var record = BackupRecord(id: id, app: app, addon: addon, kind: kind, createdAt: createdAt, size: size, sha256: hex, duration: duration)
+        record.source = source
         try await client.put(key(app, addon, "\(id).json"), data: try BackupNames.encoder.encode(record), contentType: "application/json")
         return record
     }
@@ -77,5 +79,19 @@ public struct S3BackupStore: BackupStore {
         try BackupNames.check(record.app, record.addon, record.id)
         try await client.put(key(record.app, record.addon, "\(record.id).json"), data: try BackupNames.encoder.encode(record),
                              contentType: "application/json")
+    }
+
+    /// Removes the staged files a killed server left (nothing of them reached the bucket);
+    /// returns the backups they were.
+    @discardableResult
+    public func removeLeftovers() -> [BackupLeftover] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? []
+        return names.filter { $0.hasPrefix(".") && $0.hasSuffix(".partial") }.compactMap { name in
+            guard (try? FileManager.default.removeItem(at: staging.appendingPathComponent(name))) != nil else { return nil }
+            // .APP.ADDON.ID.partial: names and ids hold no dots (DNS labels, `AddonBackups.newID`).
+            let parts = name.dropFirst().dropLast(".partial".count).split(separator: ".")
+            guard parts.count == 3 else { return nil }
+            return BackupLeftover(app: String(parts[0]), addon: String(parts[1]), id: String(parts[2]))
+        }
     }
 }

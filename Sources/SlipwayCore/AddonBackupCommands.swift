@@ -1,19 +1,71 @@
 import Foundation
 
-/// The commands `slipway backups` runs in throwaway containers from the add-on's own image (so
-/// the client tools match the server's version): a dump to standard output, a restore from
-/// standard input, and a verification restore into a scratch server.
+/// A throwaway container `slipway backups` runs from the add-on's own image (so the client tools
+/// match the server's version): a dump to standard output, a restore from standard input, or a
+/// verification restore into a scratch server.
+public struct AddonTool: Sendable, Equatable {
+    public enum Purpose: String, Sendable {
+        case backup, restore, verify
+    }
+
+    public var purpose: Purpose
+    /// The program messages name ("pg_dump exited with code 1").
+    public var program: String
+    public var command: [String]
+    /// The add-on's password for a tool that connects to it, written into the container before it
+    /// starts (mode 0600): the command reads it from there (`PGPASSFILE`, `REDISCLI_AUTH` set by
+    /// its shell), so the password is in no container configuration (`inspect` shows Cmd and Env
+    /// to anyone who can list containers) and on no command line (`ps` on the host).
+    public var secretFile: AddonSecretFile?
+    /// Whether the add-on is stopped meanwhile, its data volume mounted at its data path.
+    public var stopsAddon: Bool
+
+    public init(purpose: Purpose, program: String, command: [String], secretFile: AddonSecretFile?, stopsAddon: Bool) {
+        (self.purpose, self.program, self.command, self.secretFile, self.stopsAddon) = (purpose, program, command, secretFile, stopsAddon)
+    }
+}
+
 extension AddonSpec {
-    /// Writes the whole dataset to standard output: `pg_dump -Fc`, or an RDB snapshot through
-    /// replication (`redis-cli --rdb -`).
-    public var backupCommand: [String] {
+    /// The tools' password file: a pgpass line for any host (`PGPASSFILE`), or Redis' password
+    /// alone. Root, who runs the tools, reads it.
+    public var toolSecretFile: AddonSecretFile {
         switch kind {
         case .postgres:
-            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--dbname", connectionURL()]
+            let escaped = password.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ":", with: "\\:")
+            return AddonSecretFile(path: Self.secretDirectory + "/pgpass", contents: "*:*:*:\(Self.user):\(escaped)\n", owner: nil)
+        case .redis:
+            return AddonSecretFile(path: Self.secretDirectory + "/redis-auth", contents: password, owner: nil)
+        }
+    }
+
+    /// Connection settings for libpq in the tools' shell: the password from `toolSecretFile`.
+    private var postgresConnection: String {
+        "export PGPASSFILE=\(toolSecretFile.path) PGHOST=\(host) PGPORT=\(kind.port) PGUSER=\(Self.user) PGDATABASE=\(Self.user)"
+    }
+
+    /// Writes the whole dataset to standard output and, on standard error, the source's counts
+    /// (`BackupSourceOutput.marker`) for the verification to compare with.
+    ///
+    /// Postgres: `pg_dump -Fc` from a snapshot a psql session exports and keeps open; the rows of
+    /// every table are counted in that same snapshot, so the counts are exactly what the dump holds.
+    /// Redis: an RDB snapshot through replication (`redis-cli --rdb -`); the keys of every database
+    /// are counted right before and right after it (a busy server may change in between).
+    public var backupTool: AddonTool {
+        switch kind {
+        case .postgres:
+            AddonTool(purpose: .backup, program: "pg_dump", command: ["/bin/sh", "-c", postgresConnection + "\n" + Self.postgresBackupScript],
+                      secretFile: toolSecretFile, stopsAddon: false)
         case .redis:
             // The container's redis-cli may print a closing marker after the RDB's own end; the
             // loaders stop at the RDB's end and checksum and ignore it.
-            ["redis-cli", "-u", connectionURL(), "--no-auth-warning", "--rdb", "-"]
+            AddonTool(purpose: .backup, program: "redis-cli", command: ["/bin/sh", "-c", """
+                set -eu
+                REDISCLI_AUTH="$(cat \(toolSecretFile.path))"; export REDISCLI_AUTH
+                keys() { redis-cli -h \(host) -p \(kind.port) --no-auth-warning info keyspace | \(Self.sumKeys); }
+                before=$(keys)
+                redis-cli -h \(host) -p \(kind.port) --no-auth-warning --rdb -
+                echo "\(BackupSourceOutput.marker) keys=$before keys-after=$(keys)" >&2
+                """], secretFile: toolSecretFile, stopsAddon: false)
         }
     }
 
@@ -24,31 +76,60 @@ extension AddonSpec {
     /// restore that fails changes nothing (objects made after the backup are left as they are).
     ///
     /// Redis has no command that loads an RDB file into a running server: the add-on is stopped
-    /// (`Engine.runAddonTool(stoppingAddon:)`), the file checked with `redis-check-rdb`, the old
-    /// files moved aside, a private server loads the RDB and writes the append-only files from
-    /// it; the old files are put back if any step fails.
-    public var restoreCommand: [String] {
+    /// (`AddonTool.stopsAddon`), the file checked with `redis-check-rdb`, the old files moved
+    /// aside, a private server (no password, loopback only) loads the RDB and writes the
+    /// append-only files from it; the old files are put back if any step fails.
+    public var restoreTool: AddonTool {
         switch kind {
         case .postgres:
-            ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-             "--dbname", connectionURL()]
+            AddonTool(purpose: .restore, program: "pg_restore", command: ["/bin/sh", "-c", postgresConnection + "\n"
+                        + "exec pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction --exit-on-error --dbname=\(Self.user)"],
+                      secretFile: toolSecretFile, stopsAddon: false)
         case .redis:
-            ["/bin/sh", "-c", Self.redisRestoreScript]
+            AddonTool(purpose: .restore, program: "redis-server", command: ["/bin/sh", "-c", Self.redisRestoreScript], secretFile: nil, stopsAddon: true)
         }
     }
 
     /// Restores a backup from standard input into a scratch server inside the container and
-    /// prints, on its last line, `tables=N rows=N listed=N` (Postgres: tables restored, their
-    /// rows, tables the archive lists) or `keys=N` (Redis).
-    public var verifyCommand: [String] {
+    /// prints what it holds (`BackupCheckOutput`). It needs no password: nothing of the add-on is reached.
+    public var verifyTool: AddonTool {
         switch kind {
-        case .postgres: ["/bin/sh", "-c", Self.postgresVerifyScript]
-        case .redis: ["/bin/sh", "-c", Self.redisVerifyScript]
+        case .postgres:
+            AddonTool(purpose: .verify, program: "pg_restore", command: ["/bin/sh", "-c", Self.postgresVerifyScript], secretFile: nil, stopsAddon: false)
+        case .redis:
+            AddonTool(purpose: .verify, program: "redis-server", command: ["/bin/sh", "-c", Self.redisVerifyScript], secretFile: nil, stopsAddon: false)
         }
     }
 
-    /// Whether restoring needs the add-on stopped with its volume mounted.
-    public var restoreStopsAddon: Bool { kind == .redis }
+    /// Sums the `keys=` of every database `INFO keyspace` lists (0 when there are none).
+    static let sumKeys = #"tr -d '\r' | sed -n 's/^db[0-9]*:keys=\([0-9]*\),.*/\1/p' | { n=0; while read -r k; do n=$((n + k)); done; echo $n; }"#
+
+    /// Every table's rows as one JSON object line, `{"public.t" : 2}` (names quoted as SQL
+    /// identifiers when they need it; JSON escapes the rest).
+    static let tableCountsQuery = """
+        SELECT coalesce(json_object_agg(format('%I.%I', table_schema, table_name), \
+        (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint \
+        ORDER BY table_schema, table_name), '{}') FROM information_schema.tables \
+        WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
+        """
+
+    /// psql opens a repeatable-read transaction, exports its snapshot, counts every table's rows
+    /// in it (to a file: psql's query output), and runs pg_dump on that snapshot (`\!`: pg_dump
+    /// writes to the container's standard output) while the transaction stays open.
+    static let postgresBackupScript = #"""
+    set -eu
+    rm -f /tmp/dump-failed /tmp/source-counts
+    psql -X -q -At -v ON_ERROR_STOP=1 -o /tmp/source-counts <<'SQL'
+    BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+    SELECT pg_export_snapshot() AS snapshot \gset
+    \setenv SLIPWAY_SNAPSHOT :snapshot
+    \#(tableCountsQuery);
+    \! pg_dump --snapshot="$SLIPWAY_SNAPSHOT" --format=custom --no-owner --no-privileges || touch /tmp/dump-failed
+    COMMIT;
+    SQL
+    if [ -e /tmp/dump-failed ]; then echo "pg_dump failed" >&2; exit 1; fi
+    echo "\#(BackupSourceOutput.marker) tables=$(tr -d '\n' < /tmp/source-counts)" >&2
+    """#
 
     static let postgresVerifyScript = #"""
     set -eu
@@ -63,6 +144,7 @@ extension AddonSpec {
     as_postgres createdb -U postgres scratch
     as_postgres pg_restore --no-owner --no-privileges --exit-on-error -U postgres -d scratch /tmp/backup.dump
     counts=$(as_postgres psql -U postgres -d scratch -AtX -c "SELECT count(*) || ' ' || coalesce(sum((xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint), 0) FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')")
+    echo "\#(BackupCheckOutput.tablesMarker) $(as_postgres psql -U postgres -d scratch -AtX -c "\#(tableCountsQuery)" | tr -d '\n')"
     echo "tables=${counts% *} rows=${counts#* } listed=$listed"
     """#
 
@@ -77,7 +159,7 @@ extension AddonSpec {
         i=$((i + 1)); [ $i -gt 1200 ] && { echo "the scratch redis did not load the file:" >&2; tail -5 /tmp/verify.log >&2; exit 1; }
         sleep 0.1
     done
-    echo "keys=$(redis-cli -p 6390 dbsize)"
+    echo "keys=$(redis-cli -p 6390 info keyspace | \#(sumKeys))"
     """#
 
     static let redisRestoreScript = #"""
@@ -117,27 +199,4 @@ extension AddonSpec {
     rm -rf .before-restore
     echo "restored $keys keys"
     """#
-}
-
-/// What a verification restore printed last: `tables=N rows=N listed=N` or `keys=N`.
-public struct BackupCheckOutput: Sendable, Equatable {
-    public var tables: Int?
-    public var rows: Int64?
-    public var listed: Int?
-    public var keys: Int64?
-
-    public init?(_ output: String) {
-        guard let last = output.split(whereSeparator: \.isNewline).last(where: { $0.contains("=") }) else { return nil }
-        var values: [String: Int64] = [:]
-        for pair in last.split(separator: " ") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let value = Int64(parts[1]) else { return nil }
-            values[String(parts[0])] = value
-        }
-        tables = values["tables"].map(Int.init)
-        rows = values["rows"]
-        listed = values["listed"].map(Int.init)
-        keys = values["keys"]
-        guard tables != nil || keys != nil else { return nil }
-    }
 }

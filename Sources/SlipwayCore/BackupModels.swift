@@ -12,6 +12,11 @@ public struct BackupVerificationView: Codable, Sendable, Equatable {
     public var rows: Int64?
     /// Redis: keys the scratch server loaded from the RDB file.
     public var keys: Int64?
+    /// What the restore was compared with: the source's tables and their rows in the dump's
+    /// snapshot (Postgres), its keys right before the dump (Redis).
+    public var sourceTables: Int?
+    public var sourceRows: Int64?
+    public var sourceKeys: Int64?
 
     public init(status: String, at: Date, message: String, tables: Int? = nil, rows: Int64? = nil, keys: Int64? = nil) {
         (self.status, self.at, self.message, self.tables, self.rows, self.keys) = (status, at, message, tables, rows, keys)

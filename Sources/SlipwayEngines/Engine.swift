@@ -97,15 +97,17 @@ public protocol Engine: Sendable {
     /// State, volume and size on disk of the app's add-ons, by name (those the engine has).
     func addonStatus(app: AppName) async throws -> [String: AddonStatus]
 
-    /// Runs `command` in a throwaway container from the add-on's image on the app's network
+    /// Runs `tool` in a throwaway container from the add-on's image on the app's network
     /// (`slipway backups`: pg_dump, pg_restore, redis-cli, a scratch server to verify a backup).
-    /// Nothing of the app is mounted and no config is given. With `stoppingAddon` the add-on is
-    /// stopped meanwhile (the app's lock held, so nothing starts it), its data volume is mounted
-    /// at its data path, and the add-on is started again afterwards whatever happened. `input`
-    /// feeds the command's standard input (pulled as the container reads: a stream made with
-    /// `AsyncStream(unfolding:)` keeps a large file out of memory); `output` gets (1 stdout or 2
-    /// stderr, bytes). Returns the exit code; the container is removed afterwards.
-    func runAddonTool(_ addon: AddonSpec, command: [String], stoppingAddon: Bool, input: AsyncStream<InteractiveInput>,
+    /// Nothing of the app is mounted and no config is given; the tool's secret file (the add-on's
+    /// password) is written into the container before it starts, never into its configuration.
+    /// With `tool.stopsAddon` the add-on is stopped meanwhile (the app's lock held, so nothing
+    /// starts it), its data volume is mounted at its data path, and the add-on is started again
+    /// afterwards whatever happened. `input` feeds the command's standard input (pulled as the
+    /// container reads: a stream made with `AsyncStream(unfolding:)` keeps a large file out of
+    /// memory); `output` gets (1 stdout or 2 stderr, bytes). Returns the exit code; the container
+    /// is removed afterwards (and by `restore` after a server that was killed meanwhile).
+    func runAddonTool(_ addon: AddonSpec, tool: AddonTool, input: AsyncStream<InteractiveInput>,
                       output: @escaping @Sendable (Int, Data) async -> Void) async throws -> Int
 
     /// Stops and removes the add-on; its data volume too when `removingVolume`.

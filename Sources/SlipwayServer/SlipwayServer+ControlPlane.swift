@@ -81,7 +81,7 @@ extension SlipwayServer {
     }
 
     /// `--backup-store` (default DATA/backups) and what makes, verifies and restores backups in it.
-    /// Partial files a killed server left in a directory store are removed here (never listed).
+    /// Partial files a killed server left are removed here (never listed) and reported as failed backups.
     static func addonBackups(_ configuration: ServerConfiguration, engine: any Engine, events: EventHub,
                              logger: Logger) throws -> AddonBackups {
         let environment = ProcessInfo.processInfo.environment
@@ -93,9 +93,14 @@ extension SlipwayServer {
         } catch let error as BackupStoreError {
             throw ServerStartupError(error.message)
         }
-        if let directory = store as? DirectoryBackupStore {
-            let removed = directory.removeLeftovers()
-            if removed > 0 { logger.warning("removed partial backups a killed server left", metadata: ["count": "\(removed)"]) }
+        // A backup the last server was making when it was killed: its partial file goes (it was
+        // never listed), and it is a backup.failed event (and notification) like any failed backup.
+        let leftovers = (store as? DirectoryBackupStore)?.removeLeftovers() ?? (store as? S3BackupStore)?.removeLeftovers() ?? []
+        for leftover in leftovers {
+            logger.warning("removed a partial backup a killed server left", metadata: ["app.name": "\(leftover.app)", "addon": "\(leftover.addon)",
+                                                                                    "backup": "\(leftover.id)"])
+            events.report(AppEvent(app: leftover.app, kind: .backupFailed,
+                                   message: "backup \(leftover.id) of \(leftover.addon) failed: the server stopped while making it (killed or crashed); its partial file was removed, nothing of it is listed"))
         }
         try? FileManager.default.removeItem(at: configuration.backupWorkDirectory)
         return AddonBackups(store: store, engine: engine, workDirectory: configuration.backupWorkDirectory.appendingPathComponent("fetched"),

@@ -22,8 +22,9 @@ enum StoreContract {
         #expect(older.size == 700_001 && older.sha256.count == 64)
         let second = try store.stagingFile(app: app, addon: "db", id: "20261208T030000Z")
         try Data("newer".utf8).write(to: second)
+        let counts = BackupSourceCounts(tables: ["public.t": 2, "\"odd name\".x": 0])
         let newer = try await store.save(second, app: app, addon: "db", id: "20261208T030000Z", kind: "postgres",
-                                         createdAt: Date(timeIntervalSince1970: 1_796_686_400), duration: 0.2)
+                                         createdAt: Date(timeIntervalSince1970: 1_796_686_400), duration: 0.2, source: counts)
         #expect(newer.sha256 == "804f51f71254c4081e37e7c887073560f4a6fa6cdad202e9ac67e032c43ed1e1", "sha256sum of \"newer\"")
         #expect(newer.size == 5 && newer.kind == "postgres" && newer.duration == 0.2)
 
@@ -34,6 +35,7 @@ enum StoreContract {
         let listed = try await store.list(app: app, addon: "db")
         #expect(listed.map(\.id) == ["20261208T030000Z", "20261207T030000Z"], "newest first, the partial one absent")
         #expect(listed.last == older)
+        #expect(listed.first?.source == counts, "what the source held is kept with the record")
         #expect(try await store.list(app: app, addon: "cache").isEmpty)
 
         let back = scratch.appendingPathComponent("back.dump")
@@ -59,7 +61,7 @@ enum StoreContract {
         let store = DirectoryBackupStore(directory: directory)
         try await StoreContract.exercise(store, app: "shop")
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("shop/db/.20261209T030000Z.partial").path))
-        #expect(store.removeLeftovers() == 1)
+        #expect(store.removeLeftovers() == [BackupLeftover(app: "shop", addon: "db", id: "20261209T030000Z")])
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("shop/db/.20261209T030000Z.partial").path))
         #expect(try await store.list(app: "shop", addon: "db").count == 1)
     }
@@ -115,5 +117,9 @@ struct S3BackupStoreTests {
         try await StoreContract.exercise(store, app: "shop")
         let client = try S3Client(configuration: .init(endpoint: server.endpoint, bucket: bucket, accessKeyId: "test", secretAccessKey: "test"))
         #expect(try await client.list(prefix: "slipway/prod/shop/db/").map(\.key) == ["slipway/prod/shop/db/20261208T030000Z.dump", "slipway/prod/shop/db/20261208T030000Z.json"])
+        // The partial backup was staged locally only: removed at start, reported by what it was.
+        let s3 = try #require(store as? S3BackupStore)
+        #expect(s3.removeLeftovers() == [BackupLeftover(app: "shop", addon: "db", id: "20261209T030000Z")])
+        #expect(s3.removeLeftovers().isEmpty)
     }
 }

@@ -206,19 +206,52 @@ package actor InMemoryEngine: Engine {
     }
 
     /// A stand-in for pg_dump, pg_restore, redis-cli and the verification scripts: consumes its
-    /// input, prints a line naming the add-on and then the counts a verification prints last
-    /// (`tables=1 rows=1 listed=1`, `keys=1`); exits 0. With `fail(.addonTool)` it prints the
-    /// message on stderr and exits 1.
-    package func runAddonTool(_ addon: AddonSpec, command: [String], stoppingAddon: Bool, input: AsyncStream<InteractiveInput>,
+    /// input and exits 0. A dump prints a line naming the add-on and, on stderr, the source's
+    /// counts (`sourceCounts`); a verification prints the restored counts (`restoredCounts`)
+    /// as the real scripts do. With `fail(.addonTool)` it prints the message on stderr and exits 1.
+    package func runAddonTool(_ addon: AddonSpec, tool: AddonTool, input: AsyncStream<InteractiveInput>,
                               output: @escaping @Sendable (Int, Data) async -> Void) async throws -> Int {
-        calls.append("runAddonTool \(addon.app) \(addon.name) \(command.first ?? "")\(stoppingAddon ? " stopped" : "")")
+        calls.append("runAddonTool \(addon.app) \(addon.name) \(tool.purpose.rawValue) \(tool.program)\(tool.stopsAddon ? " stopped" : "")")
         for await item in input where item == .endOfInput { break }
         if let message = failures[Key(step: .addonTool, app: addon.app.value)] ?? failures[Key(step: .addonTool, app: nil)] {
             await output(2, Data((message + "\n").utf8))
             return 1
         }
-        await output(1, Data("in-memory \(addon.kind.rawValue) data of \(addon.name)\n\(addon.kind == .redis ? "keys=1" : "tables=1 rows=1 listed=1")\n".utf8))
+        switch tool.purpose {
+        case .backup:
+            await output(1, Data("in-memory \(addon.kind.rawValue) data of \(addon.name)\n".utf8))
+            await output(2, Data((Self.countsLine(addon.kind, sourceCounts, restored: false) + "\n").utf8))
+        case .verify:
+            await output(1, Data((Self.countsLine(addon.kind, restoredCounts, restored: true) + "\n").utf8))
+        case .restore:
+            await output(1, Data("restored in-memory \(addon.kind.rawValue) data of \(addon.name)\n".utf8))
+        }
         return 0
+    }
+
+    /// Rows per table (Postgres) or the keys (Redis, the single value) the stand-in's dumps report
+    /// the source held, and its verifications restored. Equal unless a test makes them differ.
+    package var sourceCounts: [String: Int64] = ["public.t": 1]
+    package var restoredCounts: [String: Int64] = ["public.t": 1]
+
+    package func setCounts(source: [String: Int64], restored: [String: Int64]) {
+        (sourceCounts, restoredCounts) = (source, restored)
+    }
+
+    private static func countsLine(_ kind: AddonKind, _ counts: [String: Int64], restored: Bool) -> String {
+        let keys = counts.values.reduce(0, +)
+        switch (kind, restored) {
+        case (.redis, false): return "\(BackupSourceOutput.marker) keys=\(keys) keys-after=\(keys)"
+        case (.redis, true): return "keys=\(keys)"
+        case (.postgres, false):
+            return "\(BackupSourceOutput.marker) tables=\(Self.json(counts))"
+        case (.postgres, true):
+            return "\(BackupCheckOutput.tablesMarker) \(Self.json(counts))\ntables=\(counts.count) rows=\(keys) listed=\(counts.count)"
+        }
+    }
+
+    private static func json(_ counts: [String: Int64]) -> String {
+        String(decoding: (try? JSONEncoder().encode(counts)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
     package func startAddon(_ addon: AddonSpec) async throws {

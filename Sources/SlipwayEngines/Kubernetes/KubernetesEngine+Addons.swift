@@ -18,7 +18,7 @@ extension KubernetesEngine {
 
     public func startAddon(_ addon: AddonSpec) async throws { throw Self.addonsUnavailable }
 
-    public func runAddonTool(_ addon: AddonSpec, command: [String], stoppingAddon: Bool, input: AsyncStream<InteractiveInput>,
+    public func runAddonTool(_ addon: AddonSpec, tool: AddonTool, input: AsyncStream<InteractiveInput>,
                              output: @escaping @Sendable (Int, Data) async -> Void) async throws -> Int {
         throw Self.addonsUnavailable
     }

@@ -28,11 +28,11 @@ struct AddonBackups: Sendable {
         do {
             let file = try store.stagingFile(app: addon.app.value, addon: addon.name.value, id: id)
             staged = file
-            try await dump(addon, to: file, progress: progress)
+            let source = try await dump(addon, to: file, progress: progress)
             await progress(BackupProgress(stage: "store"))
             let duration = (ContinuousClock.now - started).seconds
             var record = try await store.save(file, app: addon.app.value, addon: addon.name.value, id: id, kind: addon.kind.rawValue,
-                                              createdAt: createdAt, duration: duration)
+                                              createdAt: createdAt, duration: duration, source: source)
             report(AppEvent(app: addon.app.value, kind: .backupCreated,
                             message: "backup \(id) of \(addon.name): \(Self.size(record.size)) in \(String(format: "%.1f", duration)) s, sha256 \(record.sha256.prefix(12))"))
             await progress(BackupProgress(stage: "verify"))
@@ -52,23 +52,17 @@ struct AddonBackups: Sendable {
         }
     }
 
-    /// Restores the stored backup into a throwaway container and checks it (Postgres: every
-    /// table the archive lists restored, rows counted; Redis: the RDB loads and DBSIZE answers).
+    /// Restores the stored backup into a throwaway container and checks it against what the
+    /// source held at dump time (`BackupComparison`): Postgres, every table the archive lists
+    /// restored with the source's rows; Redis, the RDB loads with the source's key count.
     func verify(_ record: BackupRecord, of addon: AddonSpec) async -> BackupVerification {
         let outcome: BackupVerification
         do {
             let (code, out, err) = try await withFetched(record) { file in
-                try await run(addon, addon.verifyCommand, stoppingAddon: false, input: file)
+                try await run(addon, addon.verifyTool, input: file)
             }
-            let check = BackupCheckOutput(out)
-            if code == 0, let check, addon.kind == .redis, let keys = check.keys {
-                outcome = BackupVerification(verified: true, at: Date(), message: "loaded by a scratch redis: \(keys) keys", keys: keys)
-            } else if code == 0, let check, let tables = check.tables, let rows = check.rows, check.listed == tables {
-                outcome = BackupVerification(verified: true, at: Date(), message: "restored into a scratch database: \(tables) tables, \(rows) rows",
-                                             tables: tables, rows: rows)
-            } else if code == 0, let check, let tables = check.tables {
-                outcome = BackupVerification(verified: false, at: Date(), message: "the archive lists \(check.listed ?? 0) tables, \(tables) were restored",
-                                             tables: tables, rows: check.rows)
+            if code == 0, let check = BackupCheckOutput(out) {
+                outcome = BackupComparison.judge(check, kind: addon.kind, source: record.source)
             } else {
                 outcome = BackupVerification(verified: false, at: Date(), message: "the verification restore exited with code \(code): \(Self.tail(err.isEmpty ? out : err))")
             }
@@ -85,7 +79,7 @@ struct AddonBackups: Sendable {
     /// transaction; Redis: the old files put back) and says so.
     func restore(_ record: BackupRecord, into target: AddonSpec) async throws -> String {
         let (code, out, err) = try await withFetched(record) { file in
-            try await run(target, target.restoreCommand, stoppingAddon: target.restoreStopsAddon, input: file)
+            try await run(target, target.restoreTool, input: file)
         }
         guard code == 0 else {
             throw SlipwayError(code: "restore_failed",
@@ -111,19 +105,21 @@ struct AddonBackups: Sendable {
     }
 
     /// Runs a tool with `input` (a file) as its standard input; returns its exit code, stdout and stderr (each bounded).
-    private func run(_ addon: AddonSpec, _ command: [String], stoppingAddon: Bool, input: URL) async throws -> (Int, String, String) {
+    private func run(_ addon: AddonSpec, _ tool: AddonTool, input: URL) async throws -> (Int, String, String) {
         let feed = try FileFeed(input)
         let sink = TextSink()
-        let code = try await engine.runAddonTool(addon, command: command, stoppingAddon: stoppingAddon,
+        let code = try await engine.runAddonTool(addon, tool: tool,
                                                  input: AsyncStream(unfolding: { feed.next() }),
                                                  output: { stream, data in sink.append(stream, data) })
         return (code, sink.text(1), sink.text(2))
     }
 
-    /// Streams the add-on's dump into `file`, reporting progress at most twice a second.
-    private func dump(_ addon: AddonSpec, to file: URL, progress: @escaping @Sendable (BackupProgress) async -> Void) async throws {
+    /// Streams the add-on's dump into `file`, reporting progress at most twice a second; returns
+    /// what the source held at dump time as the tool reported it (nil if it did not).
+    private func dump(_ addon: AddonSpec, to file: URL, progress: @escaping @Sendable (BackupProgress) async -> Void) async throws -> BackupSourceCounts? {
         let writer = try DumpWriter(file)
-        let code = try await engine.runAddonTool(addon, command: addon.backupCommand, stoppingAddon: false,
+        let tool = addon.backupTool
+        let code = try await engine.runAddonTool(addon, tool: tool,
                                                  input: AsyncStream { $0.yield(.endOfInput); $0.finish() },
                                                  output: { stream, data in
                                                      if let bytes = writer.take(stream, data) { await progress(BackupProgress(stage: "dump", bytes: bytes)) }
@@ -131,10 +127,11 @@ struct AddonBackups: Sendable {
         let (bytes, failure, errors) = writer.finish()
         if let failure { throw SlipwayError.internal("could not write the backup to the server's staging file: \(failure)") }
         guard code == 0 else {
-            throw SlipwayError.engine("\(addon.backupCommand[0]) exited with code \(code): \(Self.tail(errors))")
+            throw SlipwayError.engine("\(tool.program) exited with code \(code): \(Self.tail(errors))")
         }
-        guard bytes > 0 else { throw SlipwayError.engine("\(addon.backupCommand[0]) wrote nothing: \(Self.tail(errors))") }
+        guard bytes > 0 else { throw SlipwayError.engine("\(tool.program) wrote nothing: \(Self.tail(errors))") }
         await progress(BackupProgress(stage: "dump", bytes: bytes))
+        return BackupSourceOutput(errors).map(BackupComparison.source)
     }
 
     /// `20261207-031500-123-3fa9`: sorts by time (to the millisecond), unique enough, a valid path part.
@@ -163,8 +160,12 @@ struct AddonBackups: Sendable {
         BackupView(id: record.id, app: record.app, addon: record.addon, type: record.kind, createdAt: record.createdAt, sizeBytes: record.size,
                    sha256: record.sha256, durationSeconds: record.duration,
                    verification: record.verification.map {
-                       BackupVerificationView(status: $0.verified ? "verified" : "failed", at: $0.at, message: $0.message,
-                                              tables: $0.tables, rows: $0.rows, keys: $0.keys)
+                       var view = BackupVerificationView(status: $0.verified ? "verified" : "failed", at: $0.at, message: $0.message,
+                                                         tables: $0.tables, rows: $0.rows, keys: $0.keys)
+                       view.sourceTables = record.source?.tables?.count
+                       view.sourceRows = record.source?.tables?.values.reduce(0, +)
+                       view.sourceKeys = record.source?.keys
+                       return view
                    })
     }
 }
