@@ -1,4 +1,6 @@
+import DockerAPI
 import Foundation
+import SlipwayClient
 import SlipwayCore
 import SlipwayTestSupport
 import Testing
@@ -115,10 +117,7 @@ extension Integration {
         func redisPasswordStaysInFiles() async throws {
             let app = "bq\(UUID().uuidString.lowercased().prefix(6))"
             try await TestServer.with(arguments: AddonTests.images) { server in
-                try await AddonTests.deploy(server, app: app, AddonTests.app(from: "localhost/slipway-addon-redis:7",
-                                                                            query: "redis-cli -u \"$REDIS_URL\" --no-auth-warning INCR hits"))
-                let created = try await BackupTests.cli(server, ["addons", "create", app, "redis"])
-                #expect(created.status == 0, "\(created.output)")
+                try await BackupTests.redisApp(server, app)
                 #expect(try await AddonTests.query(server, app) == "1")
                 let password = try await AddonSecretsTests.password(server, app: app, kind: .redis)
                 let tap = Self.engineEvents(app: app)

@@ -38,6 +38,14 @@ extension Integration {
             #expect(created.status == 0, "\(created.output)")
         }
 
+        /// An app whose GET /cgi-bin/q counts the key `hits` up in its redis add-on and answers it.
+        static func redisApp(_ server: TestServer, _ app: String) async throws {
+            try await AddonTests.deploy(server, app: app, AddonTests.app(from: "localhost/slipway-addon-redis:7",
+                                                                        query: "redis-cli -u \"$REDIS_URL\" --no-auth-warning INCR hits"))
+            let created = try await cli(server, ["addons", "create", app, "redis"])
+            #expect(created.status == 0, "\(created.output)")
+        }
+
         @Test("postgres: a backup is made, verified and listed; rows written after it are gone after a restore; attacks change nothing")
         func postgres() async throws {
             let app = "bk\(UUID().uuidString.lowercased().prefix(6))"
@@ -115,10 +123,7 @@ extension Integration {
         func redis() async throws {
             let app = "br\(UUID().uuidString.lowercased().prefix(6))"
             try await TestServer.with(arguments: AddonTests.images) { server in
-                try await AddonTests.deploy(server, app: app, AddonTests.app(from: "localhost/slipway-addon-redis:7",
-                                                                            query: "redis-cli -u \"$REDIS_URL\" --no-auth-warning INCR hits"))
-                let created = try await Self.cli(server, ["addons", "create", app, "redis"])
-                #expect(created.status == 0, "\(created.output)")
+                try await Self.redisApp(server, app)
                 #expect(try await AddonTests.query(server, app) == "1")
                 #expect(try await AddonTests.query(server, app) == "2")
                 let set = try await Self.cli(server, ["addons", "connect", app, "redis"], stdin: Data("SET other x\n".utf8))
