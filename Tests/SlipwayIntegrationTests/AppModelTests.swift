@@ -122,10 +122,10 @@ extension Integration {
         }
 
         /// Ctrl-C on `slipway run` (the CLI ended mid-command, here by SIGTERM): the server notices
-        /// the client went away at its next output line and cancels the run, and the container of a
-        /// command that would never end is removed.
-        static func interruptedRunIsRemoved(_ server: TestServer, app: String) async throws {
-            let arguments = ["run", app, "--server", server.baseURL, "--", "sh", "-c", "while :; do echo tick; sleep 0.2; done"]
+        /// the client went away (at its next output line; with `-i`, when the WebSocket closes) and
+        /// cancels the run, and the container of a command that would never end is removed.
+        static func interruptedRunIsRemoved(_ server: TestServer, app: String, interactive: Bool = false) async throws {
+            let arguments = ["run"] + (interactive ? ["-i"] : []) + [app, "--server", server.baseURL, "--", "sh", "-c", "while :; do echo tick; sleep 0.2; done"]
             let cli = try await BackgroundCommand.start(Command(TestServer.binary.path, arguments, environment: cliEnvironment(arguments)))
             let oneOffs = { try await server.containers(app: app).filter { $0.labels["io.slipway.oneoff"] != nil } }
             do {
@@ -142,7 +142,7 @@ extension Integration {
             }
         }
 
-        @Test("slipway run streams output, forwards stdin, exits with the command's code, stops on Ctrl-C; volumes outlive destroy unless --volumes")
+        @Test("slipway run streams output, forwards stdin, exits with the command's code, stops on Ctrl-C (with and without -i); volumes outlive destroy unless --volumes")
         func runAndVolumes() async throws {
             let repo = try await GitRepository(files: Self.files(webReplicas: 1))
             defer { repo.remove() }
@@ -164,6 +164,7 @@ extension Integration {
                 let missing = try await runCLI(["run", "oneoff", "--server", server.baseURL, "--", "no-such-program"])
                 #expect(missing.status != 0)
                 try await Self.interruptedRunIsRemoved(server, app: "oneoff")
+                try await Self.interruptedRunIsRemoved(server, app: "oneoff", interactive: true)
                 #expect(try await server.containers(app: "oneoff").count == 2, "one-off containers are removed: web and worker remain")
 
                 // destroy keeps the volume; a new deploy of the app finds its data again.

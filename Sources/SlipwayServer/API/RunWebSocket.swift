@@ -82,31 +82,38 @@ struct RunWebSocket: Sendable {
                 framed.writeBytes(bytes)
                 try? await outbound.write(.binary(framed))
             }
+            // Whichever ends first ends the other: the command (its exit code or error is the last
+            // message), or the connection. A WebSocket has no half-close (the end of standard input
+            // is an `eof` control message), so a connection that ends is a client gone (Ctrl-C, a
+            // closed terminal): the command is cancelled, which removes its container.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for try await message in inbound.messages(maxSize: 1 << 20) {
-                        switch message {
-                        case .binary(let buffer): feed.yield(.data(Data(buffer.readableBytesView)))
-                        case .text(let text): feed.yield(Self.control(text))
+                    do {
+                        for try await message in inbound.messages(maxSize: 1 << 20) {
+                            switch message {
+                            case .binary(let buffer): feed.yield(.data(Data(buffer.readableBytesView)))
+                            case .text(let text): feed.yield(Self.control(text))
+                            }
                         }
-                    }
-                    // The client went away: its command ends with it.
-                    feed.yield(.endOfInput)
+                    } catch {}
                     feed.finish()
                 }
-                let ending: String
-                do {
-                    let code = try await engine.runInteractive(session.release, service: session.service, addon: session.addon,
-                                                               command: session.command, tty: session.tty, input: input) { stream, bytes in
-                        await send(stream, masks.apply(stream, bytes))
+                group.addTask {
+                    let ending: String
+                    do {
+                        let code = try await engine.runInteractive(session.release, service: session.service, addon: session.addon,
+                                                                   command: session.command, tty: session.tty, input: input) { stream, bytes in
+                            await send(stream, masks.apply(stream, bytes))
+                        }
+                        for (stream, rest) in masks.finish() { await send(stream, rest) }
+                        ending = #"{"exitCode": \#(code)}"#
+                    } catch {
+                        let failure = (error as? SlipwayError) ?? SlipwayError.engine("\(error)")
+                        ending = String(decoding: try JSONResponse.encoder.encode(ErrorBody(failure)), as: UTF8.self)
                     }
-                    for (stream, rest) in masks.finish() { await send(stream, rest) }
-                    ending = #"{"exitCode": \#(code)}"#
-                } catch {
-                    let failure = (error as? SlipwayError) ?? SlipwayError.engine("\(error)")
-                    ending = String(decoding: try JSONResponse.encoder.encode(ErrorBody(failure)), as: UTF8.self)
+                    try await outbound.write(.text(ending))
                 }
-                try await outbound.write(.text(ending))
+                try await group.next()
                 group.cancelAll()
             }
         }
