@@ -34,7 +34,8 @@ public struct S3BackupStore: BackupStore {
         try BackupNames.check(app, addon, id)
         defer { try? FileManager.default.removeItem(at: staged) }
         let (size, hex) = try await FileDigest.sha256(of: staged)
-        try await client.put(key(app, addon, "\(id).dump"), body: try FileChunks(url: staged), length: size)
+        // In parts past 64 MiB (S3's multipart upload): one PUT takes at most 5 GiB.
+        try await client.upload(key(app, addon, "\(id).dump"), length: size) { try FileChunks(url: staged, offset: $0, length: $1) }
         var record = BackupRecord(id: id, app: app, addon: addon, kind: kind, createdAt: createdAt, size: size, sha256: hex, duration: duration)
         record.source = source
         try await client.put(key(app, addon, "\(id).json"), data: try BackupNames.encoder.encode(record), contentType: "application/json")

@@ -50,6 +50,66 @@ struct S3ClientTests {
         }
     }
 
+    @Test("a file larger than a part goes up in parts (multipart upload) and comes back byte for byte; a part under S3's minimum is refused")
+    func multipart() async throws {
+        let server = try await MotoS3Server.start()
+        defer { server.stop() }
+        let client = try await Self.bucket(server)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("s3-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Two full 5 MiB parts and a short last one.
+        var bytes = [UInt8](repeating: 0, count: 2 * 5 * 1024 * 1024 + 12345)
+        for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: (i &* 2_654_435_761) >> 13) }
+        let source = directory.appendingPathComponent("big.bin")
+        try Data(bytes).write(to: source)
+        let ranges = Ranges()
+        try await client.upload("big/dump", length: Int64(bytes.count), partSize: S3Client.minimumPartSize) { offset, count in
+            ranges.append(offset, count)
+            return try FileChunks(url: source, offset: offset, length: count)
+        }
+        let part: Int64 = 5 << 20
+        let expected = [Pair(offset: 0, count: part), Pair(offset: part, count: part), Pair(offset: 2 * part, count: 12345)]
+        #expect(ranges.all == expected)
+        let back = directory.appendingPathComponent("back.bin")
+        #expect(try await client.download("big/dump", to: back) == Int64(bytes.count))
+        #expect(try Data(contentsOf: back) == Data(bytes))
+        // S3 names a multipart object's ETag by its part count.
+        #expect(try await client.list(prefix: "big/").first?.etag?.contains("-3") == true)
+
+        // Small enough for one part: one PUT.
+        try await client.upload("big/small", length: 5, partSize: S3Client.minimumPartSize) { offset, count in
+            ranges.append(offset, count)
+            return try FileChunks(url: source, offset: offset, length: count)
+        }
+        #expect(ranges.all.last == Pair(offset: 0, count: 5))
+        await #expect(throws: S3Error.self) {
+            try await client.upload("big/tiny-parts", length: Int64(bytes.count), partSize: 1024) { try FileChunks(url: source, offset: $0, length: $1) }
+        }
+        // A part that cannot be read: the upload is aborted and no object appears.
+        struct Unreadable: Error {}
+        await #expect(throws: Unreadable.self) {
+            try await client.upload("big/broken", length: Int64(bytes.count), partSize: S3Client.minimumPartSize) { offset, count in
+                guard offset == 0 else { throw Unreadable() }
+                return try FileChunks(url: source, offset: offset, length: count)
+            }
+        }
+        #expect(try await client.list(prefix: "big/").map(\.key) == ["big/dump", "big/small"])
+    }
+
+    struct Pair: Equatable {
+        var offset: Int64
+        var count: Int64
+    }
+
+    /// The byte ranges `upload` asked for, in order.
+    final class Ranges: @unchecked Sendable {
+        private let lock = NSLock()
+        private var pairs: [Pair] = []
+        func append(_ offset: Int64, _ count: Int64) { lock.withLock { pairs.append(Pair(offset: offset, count: count)) } }
+        var all: [Pair] { lock.withLock { pairs } }
+    }
+
     @Test("list follows continuation tokens past 1000 keys")
     func manyKeys() async throws {
         let server = try await MotoS3Server.start()
