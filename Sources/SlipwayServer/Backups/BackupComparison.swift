@@ -51,9 +51,9 @@ enum BackupComparison {
     static func differences(expected: [String: Int64], restored: [String: Int64]) -> [String] {
         Set(expected.keys).union(restored.keys).sorted().compactMap { table in
             switch (expected[table], restored[table]) {
-            case let (source?, copy?) where source != copy: "\(table) has \(rows(copy)) restored, \(source) in the source"
-            case let (source?, nil): "\(table) is missing from the restore (\(rows(source)) in the source)"
-            case let (nil, copy?): "\(table) was restored (\(rows(copy))) but is not in the source"
+            case (let source?, let copy?) where source != copy: "\(table) has \(rows(copy)) restored, \(source) in the source"
+            case (let source?, nil): "\(table) is missing from the restore (\(rows(source)) in the source)"
+            case (nil, let copy?): "\(table) was restored (\(rows(copy))) but is not in the source"
             default: nil
             }
         }
