@@ -40,6 +40,7 @@ final class WebSocketApp: Sendable {
         }
         await process.kill()
         let stderr = Self.stderr(directory)
+        try? FileManager.default.removeItem(atPath: directory)  // a retry on another port makes its own
         // Python says "address already in use" (asyncio) or "Address already in use": TestPorts retries on the latter.
         let taken = stderr.lowercased().contains("address already in use") ? " (Address already in use)" : ""
         throw WebSocketAppError("the Python WebSocket app did not start on port \(port)\(taken): \(stderr)")

@@ -22,7 +22,6 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
     /// `requested`: the stream is a WebSocket handshake (rewritten by `WebSocketOverHTTP2`);
     /// `open`: the backend accepted it, and bytes pass unframed both ways.
     private var tunnel = Tunnel.none
-    private var endSent = false
     /// The tunnel's END_STREAM is out and the stream waits for the client's end (see `close`).
     private var lingering = false
 
@@ -150,10 +149,7 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
             return context.close(mode: mode, promise: promise)
         }
         self.lingering = true
-        if !self.endSent {
-            self.endSent = true
-            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
-        }
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
         let context = NIOLoopBound(context, eventLoop: context.eventLoop)
         let reset = context.value.eventLoop.scheduleTask(in: Self.lingerAfterEnd) {
             context.value.close(mode: .all, promise: nil)
